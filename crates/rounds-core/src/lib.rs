@@ -1,0 +1,18 @@
+//! The Rounds document model: what a lesson plan and a teaching case are, how
+//! they are validated, and how they map onto Automerge.
+//!
+//! This crate does no IO: no files, no network, no clock and no randomness.
+//! Callers pass in the time and the source of new ids, so everything here is
+//! deterministic and can be tested and simulated exactly.
+
+pub mod doc;
+pub mod markdown;
+pub mod order;
+pub mod schema;
+pub mod search;
+pub mod time;
+
+pub use doc::{
+    DocError, Document, EditCtx, HistoryEntry, IdGen, NewDoc, SeqIds, Summary, Visibility,
+};
+pub use schema::{DocKind, Lang, SCHEMA_VERSION};

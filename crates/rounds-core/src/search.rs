@@ -1,0 +1,243 @@
+//! Full-text search that works for Chinese as well as English.
+//!
+//! Chinese has no spaces between words, so a word tokenizer sees a whole
+//! sentence as one token. Rounds indexes Chinese (and other CJK) runs as
+//! overlapping two-character tokens plus the run's last character, and
+//! queries them as phrases of the same bigrams: any substring of two or more
+//! characters is found, and a single character by prefix. Other text is
+//! left to SQLite's `unicode61` tokenizer with Porter stemming. This module
+//! prepares both sides and cuts highlighted snippets from the original text,
+//! which the index itself does not keep.
+
+use serde::Serialize;
+
+/// True for the characters Rounds indexes as bigrams.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK Extension A
+        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
+        | 0x20000..=0x3134F) // CJK Extensions B–G
+}
+
+/// The form of `text` to store in the full-text index.
+pub fn index_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut run: Vec<char> = Vec::new();
+    let flush = |run: &mut Vec<char>, out: &mut String| {
+        if run.is_empty() {
+            return;
+        }
+        out.push(' ');
+        for w in run.windows(2) {
+            out.push(w[0]);
+            out.push(w[1]);
+            out.push(' ');
+        }
+        out.push(run[run.len() - 1]);
+        out.push(' ');
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// One piece of what the user typed: a CJK run or a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Cjk(String),
+    Word(String),
+}
+
+fn pieces(query: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cur_cjk = false;
+    let mut push = |cur: &mut String, cjk: bool| {
+        if !cur.is_empty() {
+            let s = std::mem::take(cur);
+            out.push(if cjk {
+                Piece::Cjk(s)
+            } else {
+                Piece::Word(s.to_lowercase())
+            });
+        }
+    };
+    for c in query.chars() {
+        if is_cjk(c) {
+            if !cur_cjk {
+                push(&mut cur, false);
+            }
+            cur_cjk = true;
+            cur.push(c);
+        } else if c.is_alphanumeric() {
+            if cur_cjk {
+                push(&mut cur, true);
+            }
+            cur_cjk = false;
+            cur.push(c);
+        } else {
+            push(&mut cur, cur_cjk);
+        }
+    }
+    push(&mut cur, cur_cjk);
+    out.dedup();
+    out
+}
+
+/// Builds an FTS5 `MATCH` expression for what the user typed, or `None` if
+/// it holds nothing to search for. Every piece must match (AND); words match
+/// as prefixes so that results appear while typing. The expression is built
+/// only from quoted tokens, so no input can inject FTS5 syntax.
+pub fn fts_query(query: &str) -> Option<String> {
+    let parts: Vec<String> = pieces(query)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Cjk(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                if chars.len() == 1 {
+                    format!("\"{}\"*", chars[0])
+                } else {
+                    let grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+                    format!("\"{}\"", grams.join(" "))
+                }
+            }
+            Piece::Word(w) => format!("\"{}\"*", w.replace('"', "")),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// A part of a snippet; `hit` parts are what the query matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// Cuts a window of about `width` characters around the first match of
+/// `query` in `text`, split into parts with the matches marked.
+pub fn snippet(text: &str, query: &str, width: usize) -> Vec<SnippetPart> {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    let lower: Vec<char> = chars.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let needles: Vec<(Vec<char>, bool)> = pieces(query)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Cjk(s) => (s.chars().collect(), false),
+            Piece::Word(w) => (w.chars().collect(), true),
+        })
+        .collect();
+    // Find every match: CJK anywhere, words at the start of a word.
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (needle, word) in &needles {
+        if needle.is_empty() {
+            continue;
+        }
+        let mut i = 0;
+        while i + needle.len() <= lower.len() {
+            let starts_word = !*word || i == 0 || !lower[i - 1].is_alphanumeric();
+            if starts_word && lower[i..i + needle.len()] == needle[..] {
+                hits.push((i, i + needle.len()));
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    hits.sort_unstable();
+    let first = hits.first().map_or(0, |h| h.0);
+    let start = first.saturating_sub(width / 4);
+    let end = (start + width).min(chars.len());
+    let start = end.saturating_sub(width).min(start);
+    let mut parts = Vec::new();
+    if start > 0 {
+        parts.push(SnippetPart {
+            text: "…".into(),
+            hit: false,
+        });
+    }
+    let mut at = start;
+    for &(s, e) in &hits {
+        if s < at || s >= end {
+            continue;
+        }
+        if s > at {
+            parts.push(SnippetPart {
+                text: chars[at..s].iter().collect(),
+                hit: false,
+            });
+        }
+        let e = e.min(end);
+        parts.push(SnippetPart {
+            text: chars[s..e].iter().collect(),
+            hit: true,
+        });
+        at = e;
+    }
+    if at < end {
+        parts.push(SnippetPart {
+            text: chars[at..end].iter().collect(),
+            hit: false,
+        });
+    }
+    if end < chars.len() {
+        parts.push(SnippetPart {
+            text: "…".into(),
+            hit: false,
+        });
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_runs_become_bigrams_and_a_last_char() {
+        assert_eq!(index_form("新生儿黄疸"), " 新生 生儿 儿黄 黄疸 疸 ");
+        assert_eq!(index_form("IVIG治疗"), "IVIG 治疗 疗 ");
+    }
+
+    #[test]
+    fn queries_are_phrases_of_bigrams_and_word_prefixes() {
+        assert_eq!(fts_query("黄疸").as_deref(), Some("\"黄疸\""));
+        assert_eq!(fts_query("新生儿").as_deref(), Some("\"新生 生儿\""));
+        assert_eq!(fts_query("热").as_deref(), Some("\"热\"*"));
+        assert_eq!(
+            fts_query("Kawasaki IVIG治疗").as_deref(),
+            Some("\"kawasaki\"* AND \"ivig\"* AND \"治疗\"")
+        );
+        assert_eq!(fts_query("  \"* ( ) "), None);
+    }
+
+    #[test]
+    fn snippets_mark_every_match_in_the_window() {
+        let parts = snippet(
+            "患儿因发热3天、抽搐1次入院。发热时体温最高39.5℃。",
+            "发热",
+            40,
+        );
+        let hits: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(hits, ["发热", "发热"]);
+        let parts = snippet("The infant has Bronchiolitis and fever.", "bronch", 20);
+        assert!(parts.iter().any(|p| p.hit && p.text == "Bronch"));
+    }
+}

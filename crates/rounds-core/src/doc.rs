@@ -472,12 +472,32 @@ impl Document {
         patch: &Json,
         ctx: &mut EditCtx<'_>,
     ) -> Result<Option<ChangeHash>, DocError> {
+        self.apply(patch, ctx, false)
+    }
+
+    /// Like [`Document::apply_patch`], for restoring a JSON export: list
+    /// elements keep the ids they carry even when this document does not
+    /// have them yet, so an export imported back is the same document.
+    pub fn apply_import(
+        &mut self,
+        patch: &Json,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.apply(patch, ctx, true)
+    }
+
+    fn apply(
+        &mut self,
+        patch: &Json,
+        ctx: &mut EditCtx<'_>,
+        keep_ids: bool,
+    ) -> Result<Option<ChangeHash>, DocError> {
         self.check_writable()?;
         validate_author(ctx.author)?;
         let obj = patch
             .as_object()
             .ok_or_else(|| invalid("edit", "must be a JSON object of field names and values"))?;
-        self.validate_patch(obj)?;
+        self.validate_patch(obj, keep_ids)?;
         let mut changed = Vec::new();
         let result = self.apply_validated(obj, ctx, &mut changed);
         if let Err(e) = result {
@@ -542,7 +562,7 @@ impl Document {
         self.am.commit_with(commit_options(&note, ctx.now_ms))
     }
 
-    fn validate_patch(&self, obj: &Map<String, Json>) -> Result<(), DocError> {
+    fn validate_patch(&self, obj: &Map<String, Json>, keep_ids: bool) -> Result<(), DocError> {
         let fields = self.fields_obj();
         for (key, value) in obj {
             match key.as_str() {
@@ -589,7 +609,12 @@ impl Document {
                         }
                         _ => HashSet::new(),
                     };
-                    validate_value(field, value, k, &existing)?;
+                    let ids = if keep_ids {
+                        KnownIds::AnyWellFormed
+                    } else {
+                        KnownIds::Only(&existing)
+                    };
+                    validate_value(field, value, k, ids)?;
                 }
             }
         }
@@ -799,12 +824,16 @@ fn check_chars(field: &str, s: &str, multiline: bool) -> Result<(), DocError> {
     Ok(())
 }
 
-fn validate_value(
-    f: &Field,
-    v: &Json,
-    name: &str,
-    existing: &HashSet<String>,
-) -> Result<(), DocError> {
+/// Which element ids a list value may name.
+#[derive(Clone, Copy)]
+enum KnownIds<'a> {
+    /// Only elements the document has (an edit).
+    Only(&'a HashSet<String>),
+    /// Any well-formed id (an import, which may bring its own elements).
+    AnyWellFormed,
+}
+
+fn validate_value(f: &Field, v: &Json, name: &str, existing: KnownIds<'_>) -> Result<(), DocError> {
     match &f.ty {
         FieldType::Text { max, multiline } => {
             let s = v.as_str().ok_or_else(|| invalid(name, "must be text"))?;
@@ -878,7 +907,17 @@ fn validate_value(
                         let id = val
                             .as_str()
                             .ok_or_else(|| invalid(format!("{el_name}.id"), "must be text"))?;
-                        if !existing.contains(id) {
+                        let known = match existing {
+                            KnownIds::Only(ids) => ids.contains(id),
+                            KnownIds::AnyWellFormed => {
+                                !id.is_empty()
+                                    && id.len() <= 64
+                                    && id.bytes().all(|b| {
+                                        b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+                                    })
+                            }
+                        };
+                        if !known {
                             return Err(invalid(
                                 format!("{el_name}.id"),
                                 format!("there is no element `{id}`"),
@@ -898,7 +937,7 @@ fn validate_value(
                             format!("is not a field of {name}"),
                         )
                     })?;
-                    validate_value(sub, val, &format!("{el_name}.{k}"), &HashSet::new())?;
+                    validate_value(sub, val, &format!("{el_name}.{k}"), existing)?;
                 }
             }
             Ok(())
@@ -967,7 +1006,11 @@ fn write_field(
                 Some((Value::Object(ObjType::Text), t)) => t,
                 _ => am.put_object(parent, f.key, ObjType::Text)?,
             };
-            if am.text(&t)? != new {
+            let current = am.text(&t)?;
+            if current.is_empty() {
+                // Nothing to diff against: a plain insertion is much cheaper.
+                am.splice_text(&t, 0, 0, new)?;
+            } else if current != new {
                 am.update_text(&t, new)?;
             }
         }
@@ -1054,9 +1097,12 @@ fn write_list(
     let mut seq: Vec<(String, Option<&ListEl>)> = Vec::with_capacity(want.len());
     for el in want {
         let id = el.get("id").and_then(Json::as_str);
-        match id.and_then(|id| by_id.get(id)) {
-            Some(e) => seq.push((e.id.clone(), Some(*e))),
-            None => seq.push((ctx.ids.next_id(), None)),
+        match (id, id.and_then(|id| by_id.get(id))) {
+            (_, Some(e)) => seq.push((e.id.clone(), Some(*e))),
+            // Only an import gets here with an id (validation refuses
+            // unknown ids in edits): keep it.
+            (Some(id), None) => seq.push((id.to_owned(), None)),
+            (None, None) => seq.push((ctx.ids.next_id(), None)),
         }
     }
     let keep: HashSet<&str> = seq.iter().map(|(id, _)| id.as_str()).collect();
@@ -1231,4 +1277,29 @@ pub fn sections(kind: DocKind) -> Vec<(crate::schema::Section, Vec<&'static Fiel
         }
     }
     out
+}
+
+/// The listing row as the JSON that the CLI prints and the desktop app
+/// receives: times as RFC 3339, absent choices as null.
+pub fn summary_json(s: &Summary) -> Json {
+    json!({
+        "id": s.id,
+        "kind": s.kind.as_str(),
+        "schema": s.schema,
+        "title": s.title,
+        "author": s.author,
+        "owner": s.owner,
+        "created": time::rfc3339(s.created),
+        "updated": time::rfc3339(s.updated),
+        "visibility": s.visibility.as_str(),
+        "language": s.language.as_str(),
+        "deleted": s.deleted,
+        "tags": s.tags,
+        "status": s.status,
+        "organ_system": s.organ_system,
+        "learner_level": s.learner_level,
+        "session_type": s.session_type,
+        "age_band": s.age_band,
+        "care_level": s.care_level,
+    })
 }

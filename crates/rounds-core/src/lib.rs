@@ -6,8 +6,10 @@
 //! deterministic and can be tested and simulated exactly.
 
 pub mod doc;
+pub mod generate;
 pub mod markdown;
 pub mod order;
+pub mod samples;
 pub mod schema;
 pub mod search;
 pub mod time;

@@ -1,1 +1,964 @@
+//! The local store of a Rounds device: Automerge documents and their
+//! projections in one SQLite database.
+//!
+//! Invariants:
+//! - A document's bytes and its projection rows (listing, tags, search) are
+//!   written in one transaction, so they never disagree after a crash.
+//! - Bytes are a compacted snapshot plus incremental chunks. Compaction
+//!   writes the new snapshot and deletes the chunks it replaces in the same
+//!   transaction, so no saved change is ever only in memory.
+//! - Listing and searching read projections only; they never load an
+//!   Automerge document ([`Stats::docs_loaded`] proves it in tests).
 
+mod migrate;
+
+use std::cell::Cell;
+use std::path::Path;
+
+use automerge::ActorId;
+use rounds_core::doc::{
+    DocError, Document, EditCtx, HistoryEntry, IdGen, NewDoc, Summary, Visibility,
+};
+use rounds_core::schema::{DocKind, Lang};
+use rounds_core::search::{self, SnippetPart};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+pub use migrate::{CLIENT as CLIENT_MIGRATIONS, migrate};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    #[error("no document matches `{0}`")]
+    NotFound(String),
+    #[error("`{0}` matches {1} documents; give more of the id")]
+    Ambiguous(String, usize),
+    #[error(
+        "this library was written by a newer version of Rounds (database version {found}, this version knows {known}); update Rounds to open it"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("database upgrade failed at {0}")]
+    Migration(String),
+    #[error("malformed JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("backup: {0}")]
+    Backup(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Counters that let tests see what the store did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Automerge documents loaded from bytes since the store was opened.
+    pub docs_loaded: u64,
+    /// Compactions performed since the store was opened.
+    pub compactions: u64,
+}
+
+/// Which documents a listing or search returns.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub kind: Option<DocKind>,
+    pub tag: Option<String>,
+    pub organ_system: Option<String>,
+    pub learner_level: Option<String>,
+    pub status: Option<String>,
+    pub visibility: Option<Visibility>,
+    /// Only documents this user owns (`true`) or only others' (`false`).
+    pub mine: Option<bool>,
+    /// List deleted documents (the trash) instead of live ones.
+    pub deleted: bool,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub summary: Summary,
+    pub snippet: Vec<SnippetPart>,
+}
+
+/// Where new ids come from: random UUIDs.
+struct RandomIds;
+
+impl IdGen for RandomIds {
+    fn next_id(&mut self) -> String {
+        // Element ids only need to be unique within one document; 12 hex
+        // digits (48 random bits) keep exported JSON readable.
+        uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+    }
+}
+
+/// The clock the store stamps changes with; tests and simulations replace it.
+pub type Clock = Box<dyn Fn() -> i64 + Send>;
+
+fn system_clock() -> Clock {
+    Box::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    })
+}
+
+/// The local store.
+pub struct Store {
+    conn: Connection,
+    actor: ActorId,
+    user_id: String,
+    user_name: String,
+    clock: Clock,
+    stats: Cell<Stats>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("actor", &self.actor)
+            .field("user", &self.user_name)
+            .finish()
+    }
+}
+
+const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        Store::open(&dir.join("rounds.sqlite3"))
+    }
+
+    /// Opens (creating if needed) the store database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::from_connection(conn)
+    }
+
+    /// A store that lives in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::from_connection(Connection::open_in_memory()?)
+    }
+
+    fn from_connection(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // WAL lets the desktop app read while a sync writes. FULL makes every
+        // commit durable: a teacher's save must survive a power cut.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn, CLIENT_MIGRATIONS)?;
+        let get = |conn: &Connection, key: &str| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let actor = match get(&conn, "actor")? {
+            Some(hex) => ActorId::try_from(hex.as_str())
+                .map_err(|e| StoreError::Invalid(format!("stored actor id: {e}")))?,
+            None => {
+                let actor = ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('actor', ?1)",
+                    [actor.to_hex_string()],
+                )?;
+                actor
+            }
+        };
+        let user_id = match get(&conn, "user_id")? {
+            Some(u) => u,
+            None => {
+                let u = uuid::Uuid::new_v4().to_string();
+                conn.execute("INSERT INTO meta (key, value) VALUES ('user_id', ?1)", [&u])?;
+                u
+            }
+        };
+        let user_name = get(&conn, "user_name")?.unwrap_or_default();
+        Ok(Store {
+            conn,
+            actor,
+            user_id,
+            user_name,
+            clock: system_clock(),
+            stats: Cell::new(Stats::default()),
+        })
+    }
+
+    /// Replaces the clock (tests and simulations).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    pub fn user_name(&self) -> &str {
+        &self.user_name
+    }
+
+    /// Sets the name written as author of this device's changes.
+    pub fn set_user_name(&mut self, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > rounds_core::schema::AUTHOR_MAX {
+            return Err(StoreError::Invalid(format!(
+                "name: must be 1 to {} characters",
+                rounds_core::schema::AUTHOR_MAX
+            )));
+        }
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('user_name', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [name],
+        )?;
+        self.user_name = name.to_owned();
+        Ok(())
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.get()
+    }
+
+    /// The underlying connection, for the sync layer's own tables and for tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn author(&self) -> &str {
+        if self.user_name.is_empty() {
+            "?"
+        } else {
+            &self.user_name
+        }
+    }
+
+    // ---- documents ----------------------------------------------------------
+
+    /// Creates a document, optionally with initial field values; all of it
+    /// is validated before anything is stored.
+    pub fn create(
+        &mut self,
+        kind: DocKind,
+        title: &str,
+        language: Lang,
+        fields: Option<&Json>,
+    ) -> Result<Summary> {
+        let id = uuid::Uuid::now_v7().to_string();
+        self.create_with_id(&id, kind, title, language, fields)
+    }
+
+    fn create_with_id(
+        &mut self,
+        id: &str,
+        kind: DocKind,
+        title: &str,
+        language: Lang,
+        fields: Option<&Json>,
+    ) -> Result<Summary> {
+        if self.rowid(id)?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "id: a document `{id}` already exists"
+            )));
+        }
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let mut ids = RandomIds;
+        let mut ctx = EditCtx {
+            now_ms: now,
+            author: &author,
+            ids: &mut ids,
+        };
+        let new = NewDoc {
+            id: id.to_owned(),
+            kind,
+            title: title.to_owned(),
+            language,
+            owner: self.user_id.clone(),
+        };
+        let mut doc = Document::create(&new, self.actor.clone(), &mut ctx)?;
+        if let Some(f) = fields {
+            doc.apply_import(f, &mut ctx)?;
+        }
+        let tx = self.conn.transaction()?;
+        insert_doc(&tx, &mut doc)?;
+        tx.commit()?;
+        Ok(doc.summary())
+    }
+
+    /// Finds the full id of a document from an id or a unique prefix of it.
+    pub fn resolve(&self, id_or_prefix: &str) -> Result<String> {
+        let p = id_or_prefix.trim().to_lowercase();
+        if p.len() < 4 || !p.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(StoreError::NotFound(id_or_prefix.to_owned()));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM documents WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2")?;
+        let found: Vec<String> = stmt
+            .query_map([&p], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.len() {
+            0 => Err(StoreError::NotFound(id_or_prefix.to_owned())),
+            1 => Ok(found.into_iter().next().unwrap_or_default()),
+            _ => {
+                let n: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM documents WHERE id >= ?1 AND id < ?1 || 'g'",
+                    [&p],
+                    |r| r.get(0),
+                )?;
+                Err(StoreError::Ambiguous(id_or_prefix.to_owned(), n as usize))
+            }
+        }
+    }
+
+    fn rowid(&self, id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT doc FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// The stored bytes of a document: its snapshot followed by its chunks.
+    pub fn raw_bytes(&self, id: &str) -> Result<Vec<u8>> {
+        raw_bytes(&self.conn, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))
+    }
+
+    /// Loads a document.
+    pub fn load(&self, id: &str) -> Result<Document> {
+        let bytes = self.raw_bytes(id)?;
+        let mut s = self.stats.get();
+        s.docs_loaded += 1;
+        self.stats.set(s);
+        let mut doc = Document::load(&bytes)?;
+        doc.set_actor(self.actor.clone());
+        Ok(doc)
+    }
+
+    /// Applies a JSON object of field values to a document as one change.
+    pub fn edit(&mut self, id: &str, patch: &Json) -> Result<Summary> {
+        self.change(id, |doc, ctx| doc.apply_patch(patch, ctx).map(|_| ()))
+    }
+
+    /// Marks a document deleted; it stays restorable and the deletion syncs.
+    pub fn delete(&mut self, id: &str) -> Result<Summary> {
+        self.change(id, |doc, ctx| doc.set_deleted(true, ctx).map(|_| ()))
+    }
+
+    /// Restores a deleted document.
+    pub fn restore(&mut self, id: &str) -> Result<Summary> {
+        self.change(id, |doc, ctx| doc.set_deleted(false, ctx).map(|_| ()))
+    }
+
+    /// Changes who may read a document.
+    pub fn set_visibility(&mut self, id: &str, v: Visibility) -> Result<Summary> {
+        self.change(id, |doc, ctx| doc.set_visibility(v, ctx).map(|_| ()))
+    }
+
+    /// Runs `f` on the loaded document and saves what it changed, with the
+    /// projections, in one transaction. Nothing is written if `f` fails.
+    pub fn change(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Document, &mut EditCtx<'_>) -> Result<(), DocError>,
+    ) -> Result<Summary> {
+        let mut doc = self.load(id)?;
+        let before = doc.heads();
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let mut ids = RandomIds;
+        let mut ctx = EditCtx {
+            now_ms: now,
+            author: &author,
+            ids: &mut ids,
+        };
+        f(&mut doc, &mut ctx)?;
+        if doc.heads() != before {
+            let chunk = doc.automerge_mut().save_after(&before);
+            let tx = self.conn.transaction()?;
+            let compacted = append_chunk(&tx, &mut doc, &chunk)?;
+            tx.commit()?;
+            if compacted {
+                self.bump_compactions();
+            }
+        }
+        Ok(doc.summary())
+    }
+
+    fn bump_compactions(&self) {
+        let mut s = self.stats.get();
+        s.compactions += 1;
+        self.stats.set(s);
+    }
+
+    /// Merges bytes from another replica (a whole saved document or
+    /// changes of it) into the store, creating the document if it is new.
+    /// Returns the merged summary.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Summary> {
+        let incoming = Document::load(bytes)?;
+        let id = incoming.id().to_owned();
+        rounds_core::doc::validate_id(&id)?;
+        if self.rowid(&id)?.is_none() {
+            let mut doc = incoming;
+            let tx = self.conn.transaction()?;
+            insert_doc(&tx, &mut doc)?;
+            tx.commit()?;
+            return Ok(doc.summary());
+        }
+        let mut doc = self.load(&id)?;
+        let before = doc.heads();
+        doc.merge_bytes(bytes)?;
+        if doc.heads() != before {
+            let chunk = doc.automerge_mut().save_after(&before);
+            let tx = self.conn.transaction()?;
+            let compacted = append_chunk(&tx, &mut doc, &chunk)?;
+            tx.commit()?;
+            if compacted {
+                self.bump_compactions();
+            }
+        }
+        Ok(doc.summary())
+    }
+
+    // ---- reading projections ------------------------------------------------
+
+    /// Lists documents, newest change first, from the projection alone.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        let (where_sql, args) = filter_sql(filter, &self.user_id);
+        let sql = format!(
+            "SELECT {SUMMARY_COLS} FROM doc_index i WHERE {where_sql} ORDER BY i.updated DESC, i.id LIMIT ?{} OFFSET ?{}",
+            args.len() + 1,
+            args.len() + 2
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut params: Vec<rusqlite::types::Value> = args;
+        params.push((filter.limit.unwrap_or(usize::MAX >> 2) as i64).into());
+        params.push((filter.offset as i64).into());
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Counts the documents a filter selects.
+    pub fn count(&self, filter: &Filter) -> Result<usize> {
+        let (where_sql, args) = filter_sql(filter, &self.user_id);
+        let sql = format!("SELECT count(*) FROM doc_index i WHERE {where_sql}");
+        let n: i64 = self
+            .conn
+            .query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// The listing row of one document.
+    pub fn summary(&self, id: &str) -> Result<Summary> {
+        let sql = format!("SELECT {SUMMARY_COLS} FROM doc_index i WHERE i.id = ?1");
+        self.conn
+            .query_row(&sql, [id], summary_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))
+    }
+
+    /// Full-text search, best match first, with highlighted snippets.
+    /// Finds Chinese substrings and English words (by prefix).
+    pub fn search(&self, query: &str, filter: &Filter) -> Result<Vec<Hit>> {
+        let Some(q) = search::fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let (where_sql, mut args) = filter_sql(filter, &self.user_id);
+        let n = args.len();
+        let sql = format!(
+            "SELECT {SUMMARY_COLS}, t.title, t.body FROM doc_fts f
+             JOIN doc_index i ON i.doc = f.rowid
+             JOIN doc_text t ON t.doc = f.rowid
+             WHERE doc_fts MATCH ?{} AND {where_sql}
+             ORDER BY bm25(doc_fts, 10.0, 1.0), i.updated DESC
+             LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2,
+            n + 3
+        );
+        args.push(q.into());
+        args.push((filter.limit.unwrap_or(50) as i64).into());
+        args.push((filter.offset as i64).into());
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((
+                summary_from_row(r)?,
+                r.get::<_, String>(SUMMARY_N)?,
+                r.get::<_, String>(SUMMARY_N + 1)?,
+            ))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (summary, title, body) = row?;
+            let body_snip = search::snippet(&body, query, 80);
+            let snippet = if body_snip.iter().any(|p| p.hit) {
+                body_snip
+            } else {
+                search::snippet(&title, query, 80)
+            };
+            hits.push(Hit { summary, snippet });
+        }
+        Ok(hits)
+    }
+
+    /// Adds `n` generated documents (see [`rounds_core::generate`]) in one
+    /// transaction, for load tests, benchmarks and `rounds generate`.
+    pub fn generate(&mut self, n: usize, seed: u64, body: usize) -> Result<Vec<String>> {
+        let mut rng = rounds_core::generate::Rng::new(seed);
+        let author = self.author().to_owned();
+        let now = (self.clock)();
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(n);
+        for i in 0..n {
+            let (kind, title, language, fields) = rounds_core::generate::document(&mut rng, body);
+            let mut idgen = RandomIds;
+            let mut ctx = EditCtx {
+                now_ms: now - (n - i) as i64 * 60_000,
+                author: &author,
+                ids: &mut idgen,
+            };
+            let id = uuid::Uuid::now_v7().to_string();
+            let new = NewDoc {
+                id: id.clone(),
+                kind,
+                title,
+                language,
+                owner: self.user_id.clone(),
+            };
+            let mut doc = Document::create(&new, self.actor.clone(), &mut ctx)?;
+            doc.apply_patch(&fields, &mut ctx)?;
+            insert_doc(&tx, &mut doc)?;
+            ids.push(id);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    // ---- history --------------------------------------------------------------
+
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
+        Ok(self.load(id)?.history())
+    }
+
+    /// The document as it was right after the change `hash` (or a unique
+    /// prefix of it, or its 1-based index in the history).
+    pub fn at(&self, id: &str, change: &str) -> Result<Document> {
+        let mut doc = self.load(id)?;
+        let history = doc.history();
+        let hash = if let Ok(i) = change.parse::<usize>()
+            && change.len() < 8
+        {
+            history.get(i.wrapping_sub(1)).map(|h| h.hash.clone())
+        } else {
+            let m: Vec<&HistoryEntry> = history
+                .iter()
+                .filter(|h| h.hash.starts_with(change))
+                .collect();
+            (m.len() == 1).then(|| m[0].hash.clone())
+        };
+        let hash = hash.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "change: `{change}` names no single change of this document"
+            ))
+        })?;
+        Ok(doc.at(&hash)?)
+    }
+
+    // ---- import and export ----------------------------------------------------
+
+    /// Imports one document from its JSON export (or a hand-written object
+    /// with `kind`, `title` and fields). A document whose id already exists
+    /// is updated with the fields instead of duplicated, so importing the
+    /// same file twice changes nothing.
+    pub fn import_json(&mut self, text: &str) -> Result<(Summary, bool)> {
+        if text.len() > MAX_IMPORT_BYTES {
+            return Err(StoreError::Invalid(format!(
+                "import: larger than {} MB",
+                MAX_IMPORT_BYTES / 1024 / 1024
+            )));
+        }
+        let mut v: Json = serde_json::from_str(text)?;
+        let obj = v
+            .as_object_mut()
+            .ok_or_else(|| StoreError::Invalid("import: must be a JSON object".into()))?;
+        let kind_s = obj
+            .get("kind")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let kind = DocKind::parse(&kind_s).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "kind: must be `lesson_plan` or `case`, not `{kind_s}`"
+            ))
+        })?;
+        let id = obj.get("id").and_then(Json::as_str).map(str::to_owned);
+        // Metadata that Rounds sets itself is carried by the document, not by
+        // the import: drop it so the rest can be validated as an edit.
+        for k in [
+            "id",
+            "kind",
+            "schema",
+            "author",
+            "owner",
+            "created",
+            "updated",
+            "visibility",
+            "deleted",
+        ] {
+            obj.remove(k);
+        }
+        if let Some(id) = &id {
+            rounds_core::doc::validate_id(id)?;
+            if self.rowid(id)?.is_some() {
+                let s = self.change(id, |doc, ctx| doc.apply_import(&v, ctx).map(|_| ()))?;
+                return Ok((s, false));
+            }
+        }
+        let title = obj
+            .get("title")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let language = match obj.get("language").and_then(Json::as_str) {
+            Some(l) => Lang::parse(l)
+                .ok_or_else(|| StoreError::Invalid("language: must be `zh` or `en`".into()))?,
+            None => Lang::Zh,
+        };
+        let id = id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let s = self.create_with_id(&id, kind, &title, language, Some(&v))?;
+        Ok((s, true))
+    }
+
+    /// Imports the sample library, skipping samples already in the store
+    /// (also ones the user has since edited or deleted). Returns how many
+    /// were added.
+    pub fn import_samples(&mut self) -> Result<usize> {
+        let mut added = 0;
+        for (name, text) in rounds_core::samples::SAMPLES {
+            let id = serde_json::from_str::<Json>(text)?
+                .get("id")
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::Invalid(format!("sample {name} has no id")))?;
+            if self.rowid(&id)?.is_none() {
+                self.import_json(text)?;
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    // ---- backup ---------------------------------------------------------------
+
+    /// Writes the whole library, every document with its full history, to
+    /// one file: a consistent copy of the database made by SQLite itself.
+    pub fn backup(&self, path: &Path) -> Result<usize> {
+        if path.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} already exists",
+                path.display()
+            )));
+        }
+        let p = path
+            .to_str()
+            .ok_or_else(|| StoreError::Backup("the path is not valid UTF-8".into()))?;
+        self.conn.execute("VACUUM INTO ?1", [p])?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Restores documents from a backup file. Documents that are not in the
+    /// store are restored byte for byte; documents that are get the backup's
+    /// changes merged in, so nothing written since the backup is lost.
+    /// Returns (restored, merged).
+    pub fn restore_backup(&mut self, path: &Path) -> Result<(usize, usize)> {
+        let src = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| StoreError::Backup(format!("cannot open {}: {e}", path.display())))?;
+        let version: i64 = src
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|_| {
+                StoreError::Backup(format!("{} is not a Rounds backup", path.display()))
+            })?;
+        if version > CLIENT_MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew {
+                found: version,
+                known: CLIENT_MIGRATIONS.len() as i64,
+            });
+        }
+        let has_docs: bool = src
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'documents'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n == 1)
+            .unwrap_or(false);
+        if version < 1 || !has_docs {
+            return Err(StoreError::Backup(format!(
+                "{} is not a Rounds backup",
+                path.display()
+            )));
+        }
+        let mut stmt = src.prepare("SELECT id, snapshot FROM documents ORDER BY doc")?;
+        let docs: Vec<(String, Vec<u8>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut chunk_stmt = src.prepare("SELECT c.data FROM doc_chunks c JOIN documents d ON d.doc = c.doc WHERE d.id = ?1 ORDER BY c.seq")?;
+        let (mut restored, mut merged) = (0, 0);
+        for (id, snapshot) in docs {
+            let chunks: Vec<Vec<u8>> = chunk_stmt
+                .query_map([&id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut all = snapshot.clone();
+            for c in &chunks {
+                all.extend_from_slice(c);
+            }
+            if self.rowid(&id)?.is_some() {
+                self.merge_bytes(&all)?;
+                merged += 1;
+                continue;
+            }
+            // Check the bytes are a sound Rounds document before storing them.
+            let mut doc = Document::load(&all)
+                .map_err(|e| StoreError::Backup(format!("document {id}: {e}")))?;
+            if doc.id() != id {
+                return Err(StoreError::Backup(format!(
+                    "document {id} holds the bytes of another document"
+                )));
+            }
+            let tx = self.conn.transaction()?;
+            tx.execute(
+                "INSERT INTO documents (id, snapshot, chunks_size, next_chunk) VALUES (?1, ?2, ?3, ?4)",
+                params![id, snapshot, chunks.iter().map(Vec::len).sum::<usize>() as i64, chunks.len() as i64],
+            )?;
+            let rowid = tx.last_insert_rowid();
+            for (seq, c) in chunks.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO doc_chunks (doc, seq, data) VALUES (?1, ?2, ?3)",
+                    params![rowid, seq as i64, c],
+                )?;
+            }
+            write_projection(&tx, rowid, &mut doc)?;
+            tx.commit()?;
+            restored += 1;
+        }
+        Ok((restored, merged))
+    }
+
+    /// Checks the database file for corruption.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+// ---- writing ------------------------------------------------------------------
+
+fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT doc, snapshot FROM documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((rowid, mut bytes)) = row else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM doc_chunks WHERE doc = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([rowid])?;
+    while let Some(r) = rows.next()? {
+        let chunk: Vec<u8> = r.get(0)?;
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
+fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
+    let snapshot = doc.save();
+    tx.execute(
+        "INSERT INTO documents (id, snapshot) VALUES (?1, ?2)",
+        params![doc.id(), snapshot],
+    )?;
+    let rowid = tx.last_insert_rowid();
+    write_projection(tx, rowid, doc)
+}
+
+/// Saves the bytes of one save and refreshes the projections; compacts
+/// when the chunks have outgrown the snapshot. Returns whether it compacted.
+fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8]) -> Result<bool> {
+    let (rowid, snapshot_len, chunks_size, next): (i64, i64, i64, i64) = tx.query_row(
+        "SELECT doc, length(snapshot), chunks_size, next_chunk FROM documents WHERE id = ?1",
+        [doc.id()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let compact = chunks_size + chunk.len() as i64 > snapshot_len;
+    if compact {
+        // The new snapshot holds every change, including this one; the old
+        // chunks are deleted in the same transaction that writes it.
+        let snapshot = doc.save();
+        tx.execute(
+            "UPDATE documents SET snapshot = ?2, chunks_size = 0, next_chunk = 0 WHERE doc = ?1",
+            params![rowid, snapshot],
+        )?;
+        tx.execute("DELETE FROM doc_chunks WHERE doc = ?1", [rowid])?;
+    } else {
+        tx.execute(
+            "INSERT INTO doc_chunks (doc, seq, data) VALUES (?1, ?2, ?3)",
+            params![rowid, next, chunk],
+        )?;
+        tx.execute(
+            "UPDATE documents SET chunks_size = chunks_size + ?2, next_chunk = next_chunk + 1 WHERE doc = ?1",
+            params![rowid, chunk.len() as i64],
+        )?;
+    }
+    write_projection(tx, rowid, doc)?;
+    Ok(compact)
+}
+
+fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Document) -> Result<()> {
+    let s = doc.summary();
+    tx.execute(
+        "INSERT INTO doc_index (doc, id, kind, schema, title, author, owner, created, updated, visibility, language,
+                                deleted, tags, status, organ_system, learner_level, session_type, age_band, care_level)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+         ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, schema = excluded.schema, title = excluded.title,
+            author = excluded.author, owner = excluded.owner, created = excluded.created, updated = excluded.updated,
+            visibility = excluded.visibility, language = excluded.language, deleted = excluded.deleted,
+            tags = excluded.tags, status = excluded.status, organ_system = excluded.organ_system,
+            learner_level = excluded.learner_level, session_type = excluded.session_type,
+            age_band = excluded.age_band, care_level = excluded.care_level",
+        params![
+            rowid,
+            s.id,
+            s.kind.as_str(),
+            s.schema as i64,
+            s.title,
+            s.author,
+            s.owner,
+            s.created,
+            s.updated,
+            s.visibility.as_str(),
+            s.language.as_str(),
+            s.deleted,
+            serde_json::to_string(&s.tags)?,
+            s.status,
+            s.organ_system,
+            s.learner_level,
+            s.session_type,
+            s.age_band,
+            s.care_level
+        ],
+    )?;
+    tx.execute("DELETE FROM doc_tags WHERE doc = ?1", [rowid])?;
+    for t in &s.tags {
+        tx.execute(
+            "INSERT OR IGNORE INTO doc_tags (tag, doc) VALUES (?1, ?2)",
+            params![t, rowid],
+        )?;
+    }
+    let body = doc.search_text();
+    tx.execute(
+        "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",
+        params![rowid, s.title, body],
+    )?;
+    tx.execute("DELETE FROM doc_fts WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+        params![
+            rowid,
+            search::index_form(&s.title),
+            search::index_form(&body)
+        ],
+    )?;
+    Ok(())
+}
+
+// ---- reading ------------------------------------------------------------------
+
+const SUMMARY_COLS: &str = "i.id, i.kind, i.schema, i.title, i.author, i.owner, i.created, i.updated, i.visibility,
+     i.language, i.deleted, i.tags, i.status, i.organ_system, i.learner_level, i.session_type, i.age_band, i.care_level";
+const SUMMARY_N: usize = 18;
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    let kind: String = r.get(1)?;
+    let vis: String = r.get(8)?;
+    let lang: String = r.get(9)?;
+    let tags: String = r.get(11)?;
+    Ok(Summary {
+        id: r.get(0)?,
+        kind: DocKind::parse(&kind).unwrap_or(DocKind::Case),
+        schema: r.get::<_, i64>(2)? as u64,
+        title: r.get(3)?,
+        author: r.get(4)?,
+        owner: r.get(5)?,
+        created: r.get(6)?,
+        updated: r.get(7)?,
+        visibility: Visibility::parse(&vis).unwrap_or(Visibility::Private),
+        language: Lang::parse(&lang).unwrap_or(Lang::Zh),
+        deleted: r.get(10)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        status: r.get(12)?,
+        organ_system: r.get(13)?,
+        learner_level: r.get(14)?,
+        session_type: r.get(15)?,
+        age_band: r.get(16)?,
+        care_level: r.get(17)?,
+    })
+}
+
+fn filter_sql(f: &Filter, user_id: &str) -> (String, Vec<rusqlite::types::Value>) {
+    let mut clauses = vec![format!("i.deleted = {}", i32::from(f.deleted))];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut eq = |col: &str, v: Option<String>, args: &mut Vec<rusqlite::types::Value>| {
+        if let Some(v) = v {
+            args.push(v.into());
+            clauses.push(format!("{col} = ?{}", args.len()));
+        }
+    };
+    eq("i.kind", f.kind.map(|k| k.as_str().to_owned()), &mut args);
+    eq("i.organ_system", f.organ_system.clone(), &mut args);
+    eq("i.learner_level", f.learner_level.clone(), &mut args);
+    eq("i.status", f.status.clone(), &mut args);
+    eq(
+        "i.visibility",
+        f.visibility.map(|v| v.as_str().to_owned()),
+        &mut args,
+    );
+    if let Some(tag) = &f.tag {
+        args.push(tag.clone().into());
+        clauses.push(format!(
+            "i.doc IN (SELECT doc FROM doc_tags WHERE tag = ?{})",
+            args.len()
+        ));
+    }
+    if let Some(mine) = f.mine {
+        args.push(user_id.to_owned().into());
+        clauses.push(format!(
+            "i.owner {} ?{}",
+            if mine { "=" } else { "<>" },
+            args.len()
+        ));
+    }
+    (clauses.join(" AND "), args)
+}

@@ -1,0 +1,477 @@
+//! The local store: documents, projections, search, history, backup.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use rounds_core::doc::Visibility;
+use rounds_core::schema::{DocKind, Lang};
+use rounds_store::{Filter, Store, StoreError};
+use serde_json::json;
+
+fn store() -> Store {
+    let mut s = Store::open_in_memory().unwrap();
+    s.set_user_name("王老师").unwrap();
+    s
+}
+
+fn ticking(s: &mut Store) -> Arc<AtomicI64> {
+    let t = Arc::new(AtomicI64::new(1_700_000_000_000));
+    let t2 = t.clone();
+    s.set_clock(Box::new(move || t2.fetch_add(1000, Ordering::SeqCst)));
+    t
+}
+
+#[test]
+fn create_edit_list_and_show() {
+    let mut s = store();
+    ticking(&mut s);
+    let a = s
+        .create(
+            DocKind::LessonPlan,
+            "热性惊厥",
+            Lang::Zh,
+            Some(&json!({"course": "儿科学", "status": "draft"})),
+        )
+        .unwrap();
+    let b = s
+        .create(
+            DocKind::Case,
+            "Bronchiolitis in a 4-month-old",
+            Lang::En,
+            None,
+        )
+        .unwrap();
+    s.edit(&a.id, &json!({"chapter": "神经系统疾病"})).unwrap();
+    let all = s.list(&Filter::default()).unwrap();
+    assert_eq!(
+        all.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [a.id.as_str(), b.id.as_str()],
+        "newest change first"
+    );
+    assert_eq!(
+        s.list(&Filter {
+            kind: Some(DocKind::Case),
+            ..Filter::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        s.list(&Filter {
+            status: Some("draft".into()),
+            ..Filter::default()
+        })
+        .unwrap()[0]
+            .id,
+        a.id
+    );
+    assert_eq!(
+        s.list(&Filter {
+            mine: Some(true),
+            ..Filter::default()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(
+        s.list(&Filter {
+            mine: Some(false),
+            ..Filter::default()
+        })
+        .unwrap()
+        .len(),
+        0
+    );
+    let doc = s.load(&a.id).unwrap();
+    assert_eq!(doc.to_json()["chapter"], "神经系统疾病");
+    assert_eq!(doc.to_json()["author"], "王老师");
+}
+
+#[test]
+fn invalid_edits_change_nothing() {
+    let mut s = store();
+    let a = s
+        .create(DocKind::LessonPlan, "热性惊厥", Lang::Zh, None)
+        .unwrap();
+    let bytes = s.raw_bytes(&a.id).unwrap();
+    let row = s.summary(&a.id).unwrap();
+    let err = s
+        .edit(
+            &a.id,
+            &json!({"course": "儿科学", "process": [{"minutes": -1}]}),
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "process[0].minutes: must not be negative");
+    assert_eq!(s.raw_bytes(&a.id).unwrap(), bytes);
+    assert_eq!(s.summary(&a.id).unwrap(), row);
+    let err = s.create(DocKind::Case, " ", Lang::Zh, None).unwrap_err();
+    assert_eq!(err.to_string(), "title: must not be empty");
+    let err = s
+        .create(
+            DocKind::Case,
+            "ok",
+            Lang::Zh,
+            Some(&json!({"age_band": "teen"})),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("age_band: must be one of neonate"),
+        "{err}"
+    );
+    assert_eq!(s.count(&Filter::default()).unwrap(), 1);
+    assert!(matches!(
+        s.merge_bytes(b"\x85\x6f\x4a\x83garbage"),
+        Err(StoreError::Doc(_))
+    ));
+    assert_eq!(s.count(&Filter::default()).unwrap(), 1);
+}
+
+#[test]
+fn search_finds_chinese_substrings_and_english_words_with_snippets() {
+    let mut s = store();
+    let zh = s
+        .create(DocKind::Case, "新生儿黄疸病例", Lang::Zh, Some(&json!({"present_illness": "生后第3天出现皮肤黄染，逐渐加重。经皮胆红素测定值升高。"})))
+        .unwrap();
+    let en = s
+        .create(
+            DocKind::Case,
+            "Kawasaki disease",
+            Lang::En,
+            Some(&json!({"management": "Give IVIG 2 g/kg over 12 hours with high-dose aspirin."})),
+        )
+        .unwrap();
+    for (q, want) in [
+        ("黄疸", &zh.id),
+        ("胆红素", &zh.id),
+        ("黄", &zh.id),
+        ("aspirin", &en.id),
+        ("Kawa", &en.id),
+        ("ivig 2", &en.id),
+    ] {
+        let hits = s.search(q, &Filter::default()).unwrap();
+        assert_eq!(
+            hits.iter().map(|h| &h.summary.id).collect::<Vec<_>>(),
+            [want],
+            "query {q}"
+        );
+    }
+    let hits = s.search("胆红素", &Filter::default()).unwrap();
+    assert!(hits[0].snippet.iter().any(|p| p.hit && p.text == "胆红素"));
+    assert!(s.search("肺炎", &Filter::default()).unwrap().is_empty());
+    assert!(s.search("\"*()", &Filter::default()).unwrap().is_empty());
+    assert!(
+        s.search(
+            "aspirin",
+            &Filter {
+                kind: Some(DocKind::LessonPlan),
+                ..Filter::default()
+            }
+        )
+        .unwrap()
+        .is_empty()
+    );
+    // Edits reach the index; deleted documents leave search results.
+    s.edit(&en.id, &json!({"management": "Supportive care."}))
+        .unwrap();
+    assert!(s.search("aspirin", &Filter::default()).unwrap().is_empty());
+    s.delete(&zh.id).unwrap();
+    assert!(s.search("黄疸", &Filter::default()).unwrap().is_empty());
+    assert_eq!(
+        s.search(
+            "黄疸",
+            &Filter {
+                deleted: true,
+                ..Filter::default()
+            }
+        )
+        .unwrap()
+        .len(),
+        1
+    );
+    s.restore(&zh.id).unwrap();
+    assert_eq!(s.search("黄疸", &Filter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn ids_resolve_from_unique_prefixes() {
+    let mut s = store();
+    let a = s.create(DocKind::Case, "a", Lang::Zh, None).unwrap();
+    assert_eq!(s.resolve(&a.id[..13]).unwrap(), a.id);
+    assert!(matches!(s.resolve("zzzz"), Err(StoreError::NotFound(_))));
+    assert!(matches!(s.resolve("01"), Err(StoreError::NotFound(_))));
+}
+
+#[test]
+fn chunks_are_compacted_once_they_outgrow_the_snapshot_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let id;
+    let mut text = String::new();
+    {
+        let mut s = Store::open_dir(dir.path()).unwrap();
+        s.set_user_name("王老师").unwrap();
+        id = s
+            .create(DocKind::Case, "长病例", Lang::Zh, None)
+            .unwrap()
+            .id;
+        for i in 0..200 {
+            text.push_str(&format!("第{i}次修改。"));
+            s.edit(&id, &json!({"present_illness": text})).unwrap();
+        }
+        assert!(s.stats().compactions > 0);
+        let chunks: i64 = s
+            .connection()
+            .query_row("SELECT count(*) FROM doc_chunks", [], |r| r.get(0))
+            .unwrap();
+        let (snap, size): (i64, i64) = s
+            .connection()
+            .query_row(
+                "SELECT length(snapshot), chunks_size FROM documents",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(
+            size <= snap,
+            "chunks {size} B outgrew the snapshot {snap} B"
+        );
+        assert!(chunks < 200);
+    }
+    let s = Store::open_dir(dir.path()).unwrap();
+    let mut doc = s.load(&id).unwrap();
+    assert_eq!(doc.to_json()["present_illness"], text.as_str());
+    assert_eq!(doc.history().len(), 201);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn listing_ten_thousand_documents_loads_none() {
+    let mut s = store();
+    // Short bodies keep the test quick; `make bench` measures realistic sizes.
+    s.generate(10_000, 7, 100).unwrap();
+    let before = s.stats().docs_loaded;
+    let all = s.list(&Filter::default()).unwrap();
+    assert_eq!(all.len(), 10_000);
+    let cases = s
+        .list(&Filter {
+            kind: Some(DocKind::Case),
+            limit: Some(50),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(cases.len(), 50);
+    assert!(all.windows(2).all(|w| w[0].updated >= w[1].updated));
+    assert!(!s.search("发热", &Filter::default()).unwrap().is_empty());
+    assert_eq!(
+        s.stats().docs_loaded,
+        before,
+        "listing or searching loaded a document"
+    );
+}
+
+#[test]
+fn history_and_old_versions() {
+    let mut s = store();
+    ticking(&mut s);
+    let a = s.create(DocKind::Case, "川崎病", Lang::Zh, None).unwrap();
+    s.edit(&a.id, &json!({"diagnosis": "不完全川崎病"}))
+        .unwrap();
+    s.edit(&a.id, &json!({"diagnosis": "川崎病"})).unwrap();
+    let h = s.history(&a.id).unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[1].fields, ["diagnosis"]);
+    assert_eq!(
+        s.at(&a.id, "2").unwrap().to_json()["diagnosis"],
+        "不完全川崎病"
+    );
+    assert_eq!(
+        s.at(&a.id, &h[2].hash[..10]).unwrap().to_json()["diagnosis"],
+        "川崎病"
+    );
+    assert!(s.at(&a.id, "9").is_err());
+}
+
+#[test]
+fn json_export_imports_back_and_a_second_import_changes_nothing() {
+    let mut s = store();
+    let a = s
+        .create(DocKind::LessonPlan, "Bronchiolitis", Lang::En, Some(&json!({"objectives": [{"domain": "skills", "level": "master", "text": "Assess work of breathing"}], "tags": ["respiratory"]})))
+        .unwrap();
+    let exported = serde_json::to_string(&s.load(&a.id).unwrap().to_json()).unwrap();
+    let mut other = store();
+    let (imported, created) = other.import_json(&exported).unwrap();
+    assert!(created);
+    assert_eq!(imported.id, a.id);
+    let back = other.load(&a.id).unwrap().to_json();
+    let orig = s.load(&a.id).unwrap().to_json();
+    for key in ["title", "tags", "objectives", "course", "language"] {
+        let strip = |v: &serde_json::Value| {
+            let mut v = v.clone();
+            if let Some(arr) = v.as_array_mut() {
+                for el in arr {
+                    el.as_object_mut().map(|o| o.remove("id"));
+                }
+            }
+            v
+        };
+        assert_eq!(strip(&back[key]), strip(&orig[key]), "{key}");
+    }
+    let n = other.history(&a.id).unwrap().len();
+    let again = serde_json::to_string(&other.load(&a.id).unwrap().to_json()).unwrap();
+    let (_, created) = other.import_json(&again).unwrap();
+    assert!(!created);
+    assert_eq!(
+        other.history(&a.id).unwrap().len(),
+        n,
+        "re-importing its own export made a change"
+    );
+    assert_eq!(other.count(&Filter::default()).unwrap(), 1);
+    assert!(matches!(
+        other.import_json("{not json"),
+        Err(StoreError::Json(_))
+    ));
+    assert_eq!(
+        other
+            .import_json(r#"{"kind": "poem", "title": "x"}"#)
+            .unwrap_err()
+            .to_string(),
+        "kind: must be `lesson_plan` or `case`, not `poem`"
+    );
+}
+
+#[test]
+fn a_backup_restores_byte_exactly_with_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store();
+    let a = s
+        .create(DocKind::Case, "腹泻伴中度脱水", Lang::Zh, None)
+        .unwrap();
+    for i in 0..5 {
+        s.edit(&a.id, &json!({"management": format!("口服补液盐 {i}")}))
+            .unwrap();
+    }
+    let b = s
+        .create(DocKind::LessonPlan, "IMCI pneumonia", Lang::En, None)
+        .unwrap();
+    s.delete(&b.id).unwrap();
+    let path = dir.path().join("library.rounds-backup");
+    assert_eq!(s.backup(&path).unwrap(), 2);
+    assert!(
+        s.backup(&path).is_err(),
+        "a backup must not overwrite a file"
+    );
+
+    let mut fresh = store();
+    assert_eq!(fresh.restore_backup(&path).unwrap(), (2, 0));
+    for id in [&a.id, &b.id] {
+        assert_eq!(fresh.raw_bytes(id).unwrap(), s.raw_bytes(id).unwrap());
+        assert_eq!(fresh.summary(id).unwrap(), s.summary(id).unwrap());
+    }
+    assert_eq!(fresh.history(&a.id).unwrap().len(), 6);
+    // Restoring into a store that moved on merges instead of overwriting.
+    fresh
+        .edit(&a.id, &json!({"diagnosis": "中度脱水"}))
+        .unwrap();
+    assert_eq!(fresh.restore_backup(&path).unwrap(), (0, 2));
+    assert_eq!(
+        fresh.load(&a.id).unwrap().to_json()["diagnosis"],
+        "中度脱水"
+    );
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, b"not a database").unwrap();
+    assert!(matches!(
+        fresh.restore_backup(&junk),
+        Err(StoreError::Backup(_))
+    ));
+}
+
+#[test]
+fn migrations_run_on_an_empty_database_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rounds.sqlite3");
+    {
+        let s = Store::open(&path).unwrap();
+        let v: i64 = s
+            .connection()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, rounds_store::CLIENT_MIGRATIONS.len() as i64);
+        let mode: String = s
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        s.connection()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }));
+    assert!(err.to_string().contains("newer version of Rounds"));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 99, "the refused database was modified");
+}
+
+#[test]
+fn visibility_changes_are_projected() {
+    let mut s = store();
+    let a = s.create(DocKind::Case, "x", Lang::Zh, None).unwrap();
+    s.set_visibility(&a.id, Visibility::Office).unwrap();
+    assert_eq!(
+        s.list(&Filter {
+            visibility: Some(Visibility::Office),
+            ..Filter::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn the_sample_library_imports_and_is_searchable_in_both_languages() {
+    let mut s = store();
+    for (name, json) in rounds_core::samples::SAMPLES {
+        let (_, created) = s
+            .import_json(json)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(created, "{name}");
+    }
+    assert_eq!(
+        s.count(&Filter::default()).unwrap(),
+        rounds_core::samples::SAMPLES.len()
+    );
+    assert_eq!(
+        s.count(&Filter {
+            kind: Some(DocKind::Case),
+            ..Filter::default()
+        })
+        .unwrap(),
+        6
+    );
+    assert!(!s.search("川崎病", &Filter::default()).unwrap().is_empty());
+    assert!(
+        !s.search("bronchiolitis", &Filter::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !s.search("口服补液盐", &Filter::default())
+            .unwrap()
+            .is_empty()
+    );
+    // Importing the samples again adds and changes nothing.
+    let id = s.list(&Filter::default()).unwrap()[0].id.clone();
+    let bytes = s.raw_bytes(&id).unwrap();
+    assert_eq!(s.import_samples().unwrap(), 0);
+    assert_eq!(s.raw_bytes(&id).unwrap(), bytes);
+    assert_eq!(
+        s.count(&Filter::default()).unwrap(),
+        rounds_core::samples::SAMPLES.len()
+    );
+}

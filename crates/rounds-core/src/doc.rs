@@ -207,11 +207,14 @@ pub struct Document {
 }
 
 impl Document {
-    /// Creates a document with every field present and empty, in one change.
+    /// Creates a document with every field present, set from `fields` (as
+    /// in [`Document::apply_import`]) or empty, in one change. Invalid
+    /// fields fail the whole creation.
     pub fn create(
         new: &NewDoc,
         actor: ActorId,
         ctx: &mut EditCtx<'_>,
+        fields: Option<&Json>,
     ) -> Result<Document, DocError> {
         validate_id(&new.id)?;
         let title = validate_title(&new.title)?;
@@ -231,21 +234,26 @@ impl Document {
         am.put(ROOT, "language", new.language.as_str())?;
         am.put(ROOT, "deleted", false)?;
         am.put_object(ROOT, "tags", ObjType::Map)?;
-        let fields = am.put_object(ROOT, "fields", ObjType::Map)?;
+        let fields_obj = am.put_object(ROOT, "fields", ObjType::Map)?;
         for f in new.kind.fields() {
-            create_container(&mut am, &fields, f)?;
+            create_container(&mut am, &fields_obj, f)?;
         }
-        let note = ChangeNote {
-            by: ctx.author.to_owned(),
-            fields: vec!["created".into()],
-        };
-        am.commit_with(commit_options(&note, ctx.now_ms));
-        Ok(Document {
+        let mut doc = Document {
             am,
             id: new.id.clone(),
             kind: new.kind,
             schema: SCHEMA_VERSION,
-        })
+        };
+        let mut changed = vec!["created".to_owned()];
+        if let Some(fields) = fields {
+            let obj = fields.as_object().ok_or_else(|| {
+                invalid("fields", "must be a JSON object of field names and values")
+            })?;
+            doc.validate_patch(obj, true)?;
+            doc.apply_validated(obj, ctx, &mut changed)?;
+        }
+        doc.commit(ctx, changed);
+        Ok(doc)
     }
 
     /// Loads a document from saved bytes (a snapshot followed by any number

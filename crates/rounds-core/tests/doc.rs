@@ -25,7 +25,7 @@ fn new_doc(kind: DocKind) -> Document {
         language: Lang::Zh,
         owner: "u1".into(),
     };
-    Document::create(&new, actor(1), &mut ctx).unwrap()
+    Document::create(&new, actor(1), &mut ctx, None).unwrap()
 }
 
 fn edit(

@@ -27,6 +27,12 @@ use serde_json::Value as Json;
 
 pub use migrate::{CLIENT as CLIENT_MIGRATIONS, migrate};
 
+/// The per-user data directory that the CLI and the desktop app share
+/// (on Linux `~/.local/share/rounds`).
+pub fn default_data_dir() -> Option<std::path::PathBuf> {
+    directories::ProjectDirs::from("org", "rounds", "rounds").map(|d| d.data_dir().to_path_buf())
+}
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -289,40 +295,46 @@ impl Store {
             language,
             owner: self.user_id.clone(),
         };
-        let mut doc = Document::create(&new, self.actor.clone(), &mut ctx)?;
-        if let Some(f) = fields {
-            doc.apply_import(f, &mut ctx)?;
-        }
+        let mut doc = Document::create(&new, self.actor.clone(), &mut ctx, fields)?;
         let tx = self.conn.transaction()?;
         insert_doc(&tx, &mut doc)?;
         tx.commit()?;
         Ok(doc.summary())
     }
 
-    /// Finds the full id of a document from an id or a unique prefix of it.
-    pub fn resolve(&self, id_or_prefix: &str) -> Result<String> {
-        let p = id_or_prefix.trim().to_lowercase();
+    /// Finds the full id of a document from its id, or a unique start or
+    /// end of it. Ids are UUIDv7, whose start is a timestamp shared by
+    /// documents made the same minute, so the short form that `rounds list`
+    /// shows is the random end.
+    pub fn resolve(&self, id_or_part: &str) -> Result<String> {
+        let p = id_or_part.trim().to_lowercase();
         if p.len() < 4 || !p.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            return Err(StoreError::NotFound(id_or_prefix.to_owned()));
+            return Err(StoreError::NotFound(id_or_part.to_owned()));
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM documents WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM documents WHERE (id >= ?1 AND id < ?1 || 'g') OR id LIKE '%' || ?1 LIMIT 3",
+        )?;
         let found: Vec<String> = stmt
             .query_map([&p], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         match found.len() {
-            0 => Err(StoreError::NotFound(id_or_prefix.to_owned())),
+            0 => Err(StoreError::NotFound(id_or_part.to_owned())),
             1 => Ok(found.into_iter().next().unwrap_or_default()),
+            _ if found.contains(&p) => Ok(p),
             _ => {
                 let n: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM documents WHERE id >= ?1 AND id < ?1 || 'g'",
+                    "SELECT count(*) FROM documents WHERE (id >= ?1 AND id < ?1 || 'g') OR id LIKE '%' || ?1",
                     [&p],
                     |r| r.get(0),
                 )?;
-                Err(StoreError::Ambiguous(id_or_prefix.to_owned(), n as usize))
+                Err(StoreError::Ambiguous(id_or_part.to_owned(), n as usize))
             }
         }
+    }
+
+    /// The short form of an id that `resolve` accepts: its last 8 digits.
+    pub fn short_id(id: &str) -> &str {
+        &id[id.len().saturating_sub(8)..]
     }
 
     fn rowid(&self, id: &str) -> Result<Option<i64>> {
@@ -485,7 +497,7 @@ impl Store {
              JOIN doc_index i ON i.doc = f.rowid
              JOIN doc_text t ON t.doc = f.rowid
              WHERE doc_fts MATCH ?{} AND {where_sql}
-             ORDER BY bm25(doc_fts, 10.0, 1.0), i.updated DESC
+             ORDER BY bm25(doc_fts, 30.0, 1.0), i.updated DESC
              LIMIT ?{} OFFSET ?{}",
             n + 1,
             n + 2,
@@ -540,8 +552,7 @@ impl Store {
                 language,
                 owner: self.user_id.clone(),
             };
-            let mut doc = Document::create(&new, self.actor.clone(), &mut ctx)?;
-            doc.apply_patch(&fields, &mut ctx)?;
+            let mut doc = Document::create(&new, self.actor.clone(), &mut ctx, Some(&fields))?;
             insert_doc(&tx, &mut doc)?;
             ids.push(id);
         }

@@ -199,7 +199,15 @@ fn search_finds_chinese_substrings_and_english_words_with_snippets() {
 fn ids_resolve_from_unique_prefixes() {
     let mut s = store();
     let a = s.create(DocKind::Case, "a", Lang::Zh, None).unwrap();
-    assert_eq!(s.resolve(&a.id[..13]).unwrap(), a.id);
+    let b = s.create(DocKind::Case, "b", Lang::Zh, None).unwrap();
+    assert_eq!(s.resolve(&a.id).unwrap(), a.id);
+    assert_eq!(s.resolve(Store::short_id(&a.id)).unwrap(), a.id);
+    assert_eq!(s.resolve(Store::short_id(&b.id)).unwrap(), b.id);
+    // Ids made the same millisecond share their start.
+    assert!(matches!(
+        s.resolve(&a.id[..8]),
+        Err(StoreError::Ambiguous(_, 2))
+    ));
     assert!(matches!(s.resolve("zzzz"), Err(StoreError::NotFound(_))));
     assert!(matches!(s.resolve("01"), Err(StoreError::NotFound(_))));
 }

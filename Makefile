@@ -1,0 +1,41 @@
+# The two commands that matter: `make run` and `make test`.
+# Each installs what it needs first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+# Where `make run` keeps its library, so trying Rounds never touches your own.
+DEMO_DATA ?= $(CURDIR)/target/demo-data
+
+.PHONY: setup build run test lint fmt clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(CARGO) build --release -p rounds-cli
+
+## Runs Rounds: for now the `rounds` CLI on a demo library with the samples.
+run: build
+	@target/release/rounds --data "$(DEMO_DATA)" samples
+	@echo
+	@target/release/rounds --data "$(DEMO_DATA)" list
+	@echo
+	@echo "Your demo library is in $(DEMO_DATA). Try:"
+	@echo "  target/release/rounds --data $(DEMO_DATA) search 黄疸"
+	@echo "  target/release/rounds --data $(DEMO_DATA) show <id from the list>"
+	@echo "  target/release/rounds --help"
+
+## Runs every test, after formatting and lint checks.
+test: setup lint
+	$(CARGO) test --workspace --locked
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean

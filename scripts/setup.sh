@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what building and testing Rounds needs on a fresh Debian or
+# Ubuntu machine. Safe to run again: it skips what is already there.
+set -euo pipefail
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# A C compiler and pkg-config build the bundled SQLite and other -sys crates.
+for p in build-essential pkg-config curl ca-certificates; do
+  pkg_installed "$p" || need_apt+=("$p")
+done
+# Extra packages a later part of the build asks for (the desktop app and its
+# end-to-end tests), passed as arguments: scripts/setup.sh desktop
+if [[ "${1:-}" == "desktop" ]]; then
+  for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk nodejs npm; do
+    pkg_installed "$p" || need_apt+=("$p")
+  done
+fi
+
+if ((${#need_apt[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "setup: installing ${need_apt[*]}"
+  $sudo apt-get update -qq
+  $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+if ! have cargo; then
+  if [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+    echo "setup: Rust is in ~/.cargo/bin; add it to PATH (source ~/.cargo/env)"
+  else
+    echo "setup: installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+  fi
+fi

@@ -144,6 +144,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Join an office with the code its administrator gave you.
+    Join {
+        /// The office's address, e.g. https://rounds.example-hospital.cn
+        url: String,
+        code: String,
+        /// A PEM file with the certificate authority of the office's certificate.
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+        /// Allow plain http to another machine (only on a network you trust).
+        #[arg(long)]
+        allow_http: bool,
+        /// A name for this device, shown to the office's administrators.
+        #[arg(long)]
+        device_name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send your changes to the office and receive your colleagues'.
+    Sync {
+        /// Forget the cursor and fetch every document again (your own work is kept).
+        #[arg(long)]
+        reset: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which office this device syncs with, and what is waiting.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// Add generated documents (for trying Rounds with a large library).
     Generate {
         count: usize,
@@ -286,6 +316,13 @@ fn open(data: Option<&Path>) -> Result<Store, Failure> {
     Ok(store)
 }
 
+fn data_dir(data: Option<&Path>) -> Result<PathBuf, Failure> {
+    match data {
+        Some(d) => Ok(d.to_path_buf()),
+        None => default_data_dir(),
+    }
+}
+
 fn print_json(v: &Json) {
     outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -298,10 +335,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(n) = name {
                 store.set_user_name(&n)?;
             }
-            let dir = match data {
-                Some(d) => d.to_path_buf(),
-                None => default_data_dir()?,
-            };
+            let dir = data_dir(data)?;
             let v = json!({
                 "name": store.user_name(),
                 "user_id": store.user_id(),
@@ -507,6 +541,109 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&serde_json::to_value(kind.fields())?);
             } else {
                 output::print_fields(kind);
+            }
+        }
+        Command::Join {
+            url,
+            code,
+            ca,
+            allow_http,
+            device_name,
+            json,
+        } => {
+            let dir = data_dir(data)?;
+            let mut store = open(data)?;
+            let conn = rounds_client::Connection {
+                url,
+                ca_file: ca,
+                allow_http,
+            };
+            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "rounds-cli".into());
+            let e = rounds_client::join(
+                &mut store,
+                &dir,
+                &conn,
+                &code,
+                device_name.as_deref().unwrap_or(&host),
+            )?;
+            if json {
+                print_json(
+                    &json!({"office_id": e.office_id, "office_name": e.office_name, "member_name": e.member_name, "role": e.role, "device_id": e.device_id}),
+                );
+            } else {
+                outln!("joined {} as {} ({})", e.office_name, e.member_name, e.role);
+            }
+        }
+        Command::Sync { reset, json } => {
+            let dir = data_dir(data)?;
+            let mut store = open(data)?;
+            if reset {
+                store.reset_sync_cursor()?;
+            }
+            let r = rounds_client::sync_joined(&mut store, &dir)?;
+            if json {
+                print_json(&serde_json::to_value(&r)?);
+            } else {
+                outln!(
+                    "sent {} changes of {} documents, received {} changes of {} documents and {} whole documents; {} B up, {} B down, {} round trips",
+                    r.changes_pushed,
+                    r.docs_pushed,
+                    r.changes_received,
+                    r.docs_received,
+                    r.snapshots_received,
+                    r.bytes_up,
+                    r.bytes_down,
+                    r.round_trips
+                );
+                for rej in &r.rejections {
+                    outln!(
+                        "refused by the office: {} ({}): {}",
+                        rej.doc,
+                        rej.code,
+                        rej.message
+                    );
+                }
+            }
+        }
+        Command::Status { json } => {
+            let store = open(data)?;
+            let info = store.sync_info()?;
+            if json {
+                print_json(&serde_json::to_value(&info)?);
+            } else if let Some(url) = &info.office_url {
+                outln!(
+                    "office:   {} ({url})",
+                    info.office_name.as_deref().unwrap_or("?")
+                );
+                outln!(
+                    "as:       {} ({})",
+                    info.member_name.as_deref().unwrap_or("?"),
+                    info.role.as_deref().unwrap_or("?")
+                );
+                outln!(
+                    "last sync: {}",
+                    info.last_sync
+                        .map_or_else(|| "never".into(), rounds_core::time::rfc3339)
+                );
+                outln!(
+                    "waiting:  {} documents with changes to send",
+                    info.pending_docs
+                );
+                if info.rejected_docs > 0 {
+                    outln!(
+                        "refused:  {} documents (see `rounds sync`)",
+                        info.rejected_docs
+                    );
+                }
+                outln!(
+                    "private cases on this device only: {}",
+                    info.local_only_docs
+                );
+            } else {
+                outln!(
+                    "not joined to an office; {} documents with changes wait for `rounds join`",
+                    info.pending_docs
+                );
             }
         }
         Command::Generate { count, seed, body } => {

@@ -345,6 +345,28 @@ impl Document {
         Ok(())
     }
 
+    /// Applies encoded changes (as a sync page carries them). Changes
+    /// whose dependencies are missing wait inside Automerge; callers check
+    /// `get_missing_deps` before saving. Changes may not alter the
+    /// document's identity.
+    pub fn apply_changes_bytes(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        self.am.load_incremental(bytes)?;
+        if get_str(&self.am, &ROOT, "id").as_deref() != Some(self.id.as_str()) {
+            return Err(DocError::NotRounds(
+                "the changes alter the document's id".into(),
+            ));
+        }
+        self.refresh_schema();
+        Ok(())
+    }
+
+    /// Builds a document from its changes alone.
+    pub fn from_changes_bytes(bytes: &[u8]) -> Result<Document, DocError> {
+        let mut am = AutoCommit::new();
+        am.load_incremental(bytes)?;
+        Self::from_automerge(am)
+    }
+
     fn refresh_schema(&mut self) {
         if let Some(s) = get_u64(&self.am, &ROOT, "schema") {
             self.schema = s;

@@ -12,6 +12,7 @@ pub mod order;
 pub mod samples;
 pub mod schema;
 pub mod search;
+pub mod sync;
 pub mod time;
 
 pub use doc::{

@@ -111,10 +111,7 @@ mod tests {
     #[test]
     fn formats_and_parses_round_trip() {
         for ms in [0, 1_700_000_000_000, 951_782_400_000, -86_400_000] {
-            assert_eq!(
-                parse_rfc3339(&rfc3339(ms)),
-                Some(ms - ms.rem_euclid(1000))
-            );
+            assert_eq!(parse_rfc3339(&rfc3339(ms)), Some(ms - ms.rem_euclid(1000)));
         }
         assert_eq!(rfc3339(1_700_000_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(

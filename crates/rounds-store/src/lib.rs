@@ -11,6 +11,9 @@
 //!   Automerge document ([`Stats::docs_loaded`] proves it in tests).
 
 mod migrate;
+mod sync;
+
+pub use sync::{SyncInfo, TOKEN_FILE};
 
 use std::cell::Cell;
 use std::path::Path;
@@ -25,7 +28,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-pub use migrate::{CLIENT as CLIENT_MIGRATIONS, migrate};
+pub use migrate::CLIENT as CLIENT_MIGRATIONS;
 
 /// The per-user data directory that the CLI and the desktop app share
 /// (on Linux `~/.local/share/rounds`).
@@ -46,8 +49,8 @@ pub enum StoreError {
         "this library was written by a newer version of Rounds (database version {found}, this version knows {known}); update Rounds to open it"
     )]
     TooNew { found: i64, known: i64 },
-    #[error("database upgrade failed at {0}")]
-    Migration(String),
+    #[error("{0}")]
+    Migration(rounds_sqlite::MigrateError),
     #[error("malformed JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{0}")]
@@ -158,13 +161,15 @@ impl Store {
     }
 
     fn from_connection(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // WAL lets the desktop app read while a sync writes. FULL makes every
-        // commit durable: a teacher's save must survive a power cut.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn, CLIENT_MIGRATIONS)?;
+        // WAL lets the desktop app read while a sync writes; FULL makes every
+        // commit durable, because a teacher's save must survive a power cut.
+        rounds_sqlite::configure(&conn)?;
+        rounds_sqlite::migrate(&mut conn, CLIENT_MIGRATIONS).map_err(|e| match e {
+            rounds_sqlite::MigrateError::TooNew { found, known } => {
+                StoreError::TooNew { found, known }
+            }
+            e => StoreError::Migration(e),
+        })?;
         let get = |conn: &Connection, key: &str| -> Result<Option<String>> {
             Ok(conn
                 .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -783,7 +788,7 @@ impl Store {
 
 // ---- writing ------------------------------------------------------------------
 
-fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> {
     let row: Option<(i64, Vec<u8>)> = conn
         .query_row(
             "SELECT doc, snapshot FROM documents WHERE id = ?1",
@@ -804,7 +809,7 @@ fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
-fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
+pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
     let snapshot = doc.save();
     tx.execute(
         "INSERT INTO documents (id, snapshot) VALUES (?1, ?2)",
@@ -816,7 +821,7 @@ fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
 
 /// Saves the bytes of one save and refreshes the projections; compacts
 /// when the chunks have outgrown the snapshot. Returns whether it compacted.
-fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8]) -> Result<bool> {
+pub(crate) fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8]) -> Result<bool> {
     let (rowid, snapshot_len, chunks_size, next): (i64, i64, i64, i64) = tx.query_row(
         "SELECT doc, length(snapshot), chunks_size, next_chunk FROM documents WHERE id = ?1",
         [doc.id()],
@@ -847,6 +852,14 @@ fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8]) -> Resul
 }
 
 fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Document) -> Result<()> {
+    // Every write of a document's bytes passes here: keep "is there
+    // something the office lacks" current in the same transaction.
+    let heads = rounds_core::sync::heads_to_bytes(&doc.heads());
+    tx.execute(
+        "INSERT INTO sync_docs (doc, pending) VALUES (?1, 1)
+         ON CONFLICT (doc) DO UPDATE SET pending = (office_heads <> ?2)",
+        params![rowid, heads],
+    )?;
     let s = doc.summary();
     tx.execute(
         "INSERT INTO doc_index (doc, id, kind, schema, title, author, owner, created, updated, visibility, language,

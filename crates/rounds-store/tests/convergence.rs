@@ -9,15 +9,46 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone)]
 enum Op {
     /// Insert text at a relative position of a text field.
-    Insert { side: usize, doc: usize, field: usize, at: u8, text: String },
+    Insert {
+        side: usize,
+        doc: usize,
+        field: usize,
+        at: u8,
+        text: String,
+    },
     /// Delete a relative range of a text field.
-    Cut { side: usize, doc: usize, field: usize, at: u8, len: u8 },
+    Cut {
+        side: usize,
+        doc: usize,
+        field: usize,
+        at: u8,
+        len: u8,
+    },
     /// Set a choice.
-    Choose { side: usize, doc: usize, value: usize },
+    Choose {
+        side: usize,
+        doc: usize,
+        value: usize,
+    },
     /// Add a process row, remove one, move one, or edit one.
-    Rows { side: usize, doc: usize, action: u8, a: u8, b: u8 },
-    Tags { side: usize, doc: usize, add: bool, tag: usize },
-    Delete { side: usize, doc: usize, deleted: bool },
+    Rows {
+        side: usize,
+        doc: usize,
+        action: u8,
+        a: u8,
+        b: u8,
+    },
+    Tags {
+        side: usize,
+        doc: usize,
+        add: bool,
+        tag: usize,
+    },
+    Delete {
+        side: usize,
+        doc: usize,
+        deleted: bool,
+    },
     /// Send one side's documents to the other.
     Sync { from: usize },
 }
@@ -42,7 +73,9 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn sync(stores: &mut [Store; 2], from: usize, ids: &[String]) {
     for id in ids {
-        let Ok(bytes) = stores[from].raw_bytes(id) else { continue };
+        let Ok(bytes) = stores[from].raw_bytes(id) else {
+            continue;
+        };
         stores[1 - from].merge_bytes(&bytes).unwrap();
     }
 }
@@ -50,33 +83,72 @@ fn sync(stores: &mut [Store; 2], from: usize, ids: &[String]) {
 fn apply(stores: &mut [Store; 2], ids: &[String], op: &Op) {
     let idx = |at: u8, len: usize| if len == 0 { 0 } else { at as usize % (len + 1) };
     match op {
-        Op::Insert { side, doc, field, at, text } => {
+        Op::Insert {
+            side,
+            doc,
+            field,
+            at,
+            text,
+        } => {
             let s = &mut stores[*side];
             let Ok(d) = s.load(&ids[*doc]) else { return };
-            let cur: Vec<char> = d.to_json()[TEXT_FIELDS[*field]].as_str().unwrap_or("").chars().collect();
+            let cur: Vec<char> = d.to_json()[TEXT_FIELDS[*field]]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .collect();
             let i = idx(*at, cur.len());
-            let new: String = cur[..i].iter().copied().chain(text.chars()).chain(cur[i..].iter().copied()).collect();
-            s.edit(&ids[*doc], &json!({ TEXT_FIELDS[*field]: new })).unwrap();
+            let new: String = cur[..i]
+                .iter()
+                .copied()
+                .chain(text.chars())
+                .chain(cur[i..].iter().copied())
+                .collect();
+            s.edit(&ids[*doc], &json!({ TEXT_FIELDS[*field]: new }))
+                .unwrap();
         }
-        Op::Cut { side, doc, field, at, len } => {
+        Op::Cut {
+            side,
+            doc,
+            field,
+            at,
+            len,
+        } => {
             let s = &mut stores[*side];
             let Ok(d) = s.load(&ids[*doc]) else { return };
-            let cur: Vec<char> = d.to_json()[TEXT_FIELDS[*field]].as_str().unwrap_or("").chars().collect();
+            let cur: Vec<char> = d.to_json()[TEXT_FIELDS[*field]]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .collect();
             let i = idx(*at, cur.len());
             let j = (i + *len as usize).min(cur.len());
             let new: String = cur[..i].iter().chain(cur[j..].iter()).collect();
-            s.edit(&ids[*doc], &json!({ TEXT_FIELDS[*field]: new })).unwrap();
+            s.edit(&ids[*doc], &json!({ TEXT_FIELDS[*field]: new }))
+                .unwrap();
         }
         Op::Choose { side, doc, value } => {
             let _ = stores[*side].edit(&ids[*doc], &json!({ "status": STATUS[*value] }));
         }
-        Op::Rows { side, doc, action, a, b } => {
+        Op::Rows {
+            side,
+            doc,
+            action,
+            a,
+            b,
+        } => {
             let s = &mut stores[*side];
             let Ok(d) = s.load(&ids[*doc]) else { return };
-            let mut rows: Vec<Value> = d.to_json()["process"].as_array().cloned().unwrap_or_default();
+            let mut rows: Vec<Value> = d.to_json()["process"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let n = rows.len();
             match action {
-                0 => rows.insert(idx(*a, n), json!({ "stage": format!("环节{a}"), "minutes": *b as i64 % 60 })),
+                0 => rows.insert(
+                    idx(*a, n),
+                    json!({ "stage": format!("环节{a}"), "minutes": *b as i64 % 60 }),
+                ),
                 1 if n > 0 => {
                     rows.remove(*a as usize % n);
                 }
@@ -91,9 +163,16 @@ fn apply(stores: &mut [Store; 2], ids: &[String], op: &Op) {
             }
             s.edit(&ids[*doc], &json!({ "process": rows })).unwrap();
         }
-        Op::Tags { side, doc, add, tag } => {
+        Op::Tags {
+            side,
+            doc,
+            add,
+            tag,
+        } => {
             let s = &mut stores[*side];
-            let Ok(summary) = s.summary(&ids[*doc]) else { return };
+            let Ok(summary) = s.summary(&ids[*doc]) else {
+                return;
+            };
             let mut tags = summary.tags.clone();
             tags.retain(|t| t != TAGS[*tag]);
             if *add {
@@ -118,7 +197,13 @@ fn apply(stores: &mut [Store; 2], ids: &[String], op: &Op) {
 
 fn all_rows(s: &Store) -> Vec<rounds_core::doc::Summary> {
     let mut rows = s.list(&Filter::default()).unwrap();
-    rows.extend(s.list(&Filter { deleted: true, ..Filter::default() }).unwrap());
+    rows.extend(
+        s.list(&Filter {
+            deleted: true,
+            ..Filter::default()
+        })
+        .unwrap(),
+    );
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     rows
 }

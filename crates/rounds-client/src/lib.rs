@@ -1,0 +1,293 @@
+//! A device's connection to its office: joining with a code, and syncing
+//! the local store through the sans-IO engine in `rounds_core::sync` over
+//! HTTP (reqwest with rustls). The CLI and the desktop app both use it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rounds_core::sync::{Report, Session, SessionLimits};
+use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody};
+use rounds_store::{Store, StoreError, TOKEN_FILE};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("this device has not joined an office yet: run `rounds join URL CODE`")]
+    NotJoined,
+    #[error("this device has already joined {0}")]
+    AlreadyJoined(String),
+    #[error("{0}")]
+    Url(String),
+    #[error(
+        "cannot reach the office ({0}); your work is safe here and will sync when the connection returns"
+    )]
+    Offline(String),
+    #[error(
+        "the office refused this device ({0}): it was removed or its access revoked; ask the office for a new code"
+    )]
+    Unauthorized(String),
+    #[error("the office answered {status}: {message}")]
+    Office {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How to reach the office.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub url: String,
+    /// A PEM file with the certificate authority of the office's TLS
+    /// certificate (hospital intranets often run their own).
+    pub ca_file: Option<PathBuf>,
+    /// Allow plain HTTP to an address other than this machine.
+    pub allow_http: bool,
+}
+
+fn check_url(c: &Connection) -> Result<reqwest::Url, ClientError> {
+    let url = reqwest::Url::parse(c.url.trim_end_matches('/'))
+        .map_err(|e| ClientError::Url(format!("office URL `{}`: {e}", c.url)))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback && !c.allow_http {
+                return Err(ClientError::Url(format!(
+                    "office URL `{}`: plain http is only allowed to this machine; use https, or --allow-http on a trusted network",
+                    c.url
+                )));
+            }
+        }
+        s => {
+            return Err(ClientError::Url(format!(
+                "office URL `{}`: unsupported scheme `{s}`",
+                c.url
+            )));
+        }
+    }
+    Ok(url)
+}
+
+fn http_client(c: &Connection) -> Result<reqwest::blocking::Client, ClientError> {
+    let mut b = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .user_agent(concat!("rounds/", env!("CARGO_PKG_VERSION")));
+    if let Some(ca) = &c.ca_file {
+        let pem =
+            std::fs::read(ca).map_err(|e| ClientError::Url(format!("{}: {e}", ca.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            ClientError::Url(format!("{}: not a PEM certificate: {e}", ca.display()))
+        })?;
+        for cert in certs {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    b.build()
+        .map_err(|e| ClientError::Url(format!("cannot set up HTTPS: {e}")))
+}
+
+fn office_error(resp: reqwest::blocking::Response) -> ClientError {
+    let status = resp.status().as_u16();
+    let body: Option<ErrorBody> = resp.json().ok();
+    let (code, message) = body.map_or_else(
+        || ("unknown".into(), "no details".into()),
+        |b| (b.code, b.message),
+    );
+    if status == 401 {
+        return ClientError::Unauthorized(message);
+    }
+    ClientError::Office {
+        status,
+        code,
+        message,
+    }
+}
+
+fn token_path(data: &Path) -> PathBuf {
+    data.join(TOKEN_FILE)
+}
+
+/// Writes the token so that only this user can read it.
+fn write_token(data: &Path, token: &str) -> Result<(), ClientError> {
+    use std::io::Write;
+    let path = token_path(data);
+    let tmp = data.join(format!("{TOKEN_FILE}.tmp"));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(token.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
+fn read_token(data: &Path) -> Result<String, ClientError> {
+    match std::fs::read_to_string(token_path(data)) {
+        Ok(t) => Ok(t.trim().to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ClientError::NotJoined),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Joins an office with a one-time code. `data` is the store's directory,
+/// where the token file is written.
+pub fn join(
+    store: &mut Store,
+    data: &Path,
+    conn: &Connection,
+    code: &str,
+    device_name: &str,
+) -> Result<EnrollResponse, ClientError> {
+    if let Some(url) = store.sync_get("office_url")?
+        && token_path(data).exists()
+    {
+        return Err(ClientError::AlreadyJoined(url));
+    }
+    let url = check_url(conn)?;
+    let client = http_client(conn)?;
+    let req = EnrollRequest {
+        code: code.to_owned(),
+        actor: store.actor().to_hex_string(),
+        device_name: device_name.to_owned(),
+    };
+    let resp = client
+        .post(
+            url.join("/v1/enroll")
+                .map_err(|e| ClientError::Url(e.to_string()))?,
+        )
+        .json(&req)
+        .send()
+        .map_err(|e| ClientError::Offline(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(office_error(resp));
+    }
+    let enrolled: EnrollResponse = resp
+        .json()
+        .map_err(|e| ClientError::Protocol(format!("enrollment answer: {e}")))?;
+    write_token(data, &enrolled.token)?;
+    store.sync_set("office_url", Some(url.as_str().trim_end_matches('/')))?;
+    store.sync_set("office_name", Some(&enrolled.office_name))?;
+    store.sync_set("member_name", Some(&enrolled.member_name))?;
+    store.sync_set("device_id", Some(&enrolled.device_id))?;
+    store.sync_set("role", Some(&enrolled.role))?;
+    store.sync_set("ca_file", conn.ca_file.as_ref().and_then(|p| p.to_str()))?;
+    store.sync_set("allow_http", conn.allow_http.then_some("1"))?;
+    store.reset_sync_cursor()?;
+    if store.user_name().is_empty()
+        || store.user_name() == std::env::var("USER").unwrap_or_default()
+    {
+        store.set_user_name(&enrolled.member_name)?;
+    }
+    Ok(enrolled)
+}
+
+/// The connection this store joined with.
+pub fn joined_connection(store: &Store) -> Result<Connection, ClientError> {
+    let url = store
+        .sync_get("office_url")?
+        .ok_or(ClientError::NotJoined)?;
+    Ok(Connection {
+        url,
+        ca_file: store.sync_get("ca_file")?.map(PathBuf::from),
+        allow_http: store.sync_get("allow_http")?.is_some(),
+    })
+}
+
+/// One exchange with the office: request bytes in, response bytes out.
+/// The HTTP transport below; tests can put a fault-injecting one in its place.
+pub trait Transport {
+    fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError>;
+}
+
+pub struct HttpTransport {
+    client: reqwest::blocking::Client,
+    url: reqwest::Url,
+    token: String,
+}
+
+impl HttpTransport {
+    pub fn for_store(store: &Store, data: &Path) -> Result<HttpTransport, ClientError> {
+        let conn = joined_connection(store)?;
+        let url = check_url(&conn)?
+            .join("/v1/sync")
+            .map_err(|e| ClientError::Url(e.to_string()))?;
+        Ok(HttpTransport {
+            client: http_client(&conn)?,
+            url,
+            token: read_token(data)?,
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError> {
+        let resp = self
+            .client
+            .post(self.url.clone())
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .body(request)
+            .send()
+            .map_err(|e| ClientError::Offline(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(office_error(resp));
+        }
+        Ok(resp
+            .bytes()
+            .map_err(|e| ClientError::Offline(e.to_string()))?
+            .to_vec())
+    }
+}
+
+/// Syncs until the office has everything of ours and we have every page.
+/// Each page is applied with its cursor in one transaction, so an
+/// interrupted sync resumes where it stopped.
+pub fn sync(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> i64,
+) -> Result<Report, ClientError> {
+    let pushes = store.outgoing()?;
+    let mut session = Session::new(store.sync_cursor()?, pushes, SessionLimits::default());
+    while let Some(req) = session.next_request() {
+        let resp = match transport.exchange(req) {
+            Ok(r) => r,
+            Err(e) => {
+                session.on_failure();
+                return Err(e);
+            }
+        };
+        let update = session
+            .on_response(&resp)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        store.apply_page(&update, now())?;
+    }
+    Ok(session.report)
+}
+
+/// Syncs the store in `data` with the office it joined, over HTTP.
+pub fn sync_joined(store: &mut Store, data: &Path) -> Result<Report, ClientError> {
+    let mut t = HttpTransport::for_store(store, data)?;
+    sync(store, &mut t, &|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    })
+}

@@ -1,0 +1,317 @@
+//! The device's side of sync, without IO.
+//!
+//! A [`Session`] is built from what the store says is unpushed and the
+//! cursor it last stored. It hands out encoded requests and takes encoded
+//! responses; for each response it returns a [`PageUpdate`] that the store
+//! applies in one transaction (documents, acknowledgements and the new
+//! cursor together), so a cut at any point resumes from the last applied
+//! page. Transport, storage, time and retries belong to the caller.
+
+use std::collections::{HashSet, VecDeque};
+
+use automerge::{Change, ChangeHash};
+use rounds_proto::{DocChanges, Item, Rejection, SyncRequest, SyncResponse, doc_id_to_string};
+use serde::Serialize;
+
+/// What one sync moved, for `rounds sync` and the desktop's status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub round_trips: u32,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub docs_pushed: u32,
+    pub changes_pushed: u32,
+    pub docs_received: u32,
+    pub changes_received: u32,
+    pub snapshots_received: u32,
+    pub rejections: Vec<RejectionReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectionReport {
+    pub doc: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// What the store must apply, atomically, after one response.
+#[derive(Debug, Clone, Default)]
+pub struct PageUpdate {
+    /// Pushed changes the office has stored.
+    pub acked: Vec<DocChanges>,
+    /// Pushed changes the office refused, with its reason.
+    pub rejected: Vec<(DocChanges, Rejection)>,
+    /// Changes and documents to merge, in order.
+    pub items: Vec<Item>,
+    /// The cursor to store with them.
+    pub cursor: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the office sent a response this version cannot read: {0}")]
+    Decode(#[from] rounds_proto::DecodeError),
+    #[error("the office acknowledged a document that was not sent")]
+    Protocol,
+}
+
+/// Limits of one session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Pushes beyond this many bytes wait for the next request.
+    pub max_request_bytes: usize,
+    /// The page size asked of the office (0: its default).
+    pub page_bytes: u32,
+    /// The largest response accepted, after decompression.
+    pub max_response_bytes: usize,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            max_request_bytes: 4 << 20,
+            page_bytes: 0,
+            max_response_bytes: 64 << 20,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    cursor: Vec<u8>,
+    queue: VecDeque<DocChanges>,
+    in_flight: Vec<DocChanges>,
+    limits: SessionLimits,
+    more: bool,
+    started: bool,
+    pub report: Report,
+}
+
+impl Session {
+    pub fn new(cursor: Vec<u8>, pushes: Vec<DocChanges>, limits: SessionLimits) -> Session {
+        Session {
+            cursor,
+            queue: pushes
+                .into_iter()
+                .filter(|p| !p.changes.is_empty())
+                .collect(),
+            in_flight: Vec::new(),
+            limits,
+            more: false,
+            started: false,
+            report: Report::default(),
+        }
+    }
+
+    /// The next request to send, encoded; `None` when the session is done.
+    pub fn next_request(&mut self) -> Option<Vec<u8>> {
+        if self.started && !self.more && self.queue.is_empty() {
+            return None;
+        }
+        self.started = true;
+        let mut size = 0usize;
+        let mut pushes = Vec::new();
+        // At least one document per request, however large, so that a big
+        // document cannot stall the queue; the office answers 413 if it is
+        // over its own limit.
+        while let Some(p) = self.queue.front() {
+            let s: usize = p.changes.iter().map(|c| c.len() + 4).sum::<usize>() + 20;
+            if !pushes.is_empty() && size + s > self.limits.max_request_bytes {
+                break;
+            }
+            size += s;
+            if let Some(p) = self.queue.pop_front() {
+                pushes.push(p);
+            }
+        }
+        self.in_flight = pushes.clone();
+        let req = SyncRequest {
+            cursor: self.cursor.clone(),
+            max_page_bytes: self.limits.page_bytes,
+            pushes,
+        };
+        let bytes = req.encode();
+        self.report.round_trips += 1;
+        self.report.bytes_up += bytes.len() as u64;
+        Some(bytes)
+    }
+
+    /// Takes the response to the last request. The caller applies the
+    /// returned update to the store, then asks for the next request.
+    pub fn on_response(&mut self, bytes: &[u8]) -> Result<PageUpdate, SyncError> {
+        self.report.bytes_down += bytes.len() as u64;
+        let resp = SyncResponse::decode(bytes, self.limits.max_response_bytes)?;
+        let mut in_flight = std::mem::take(&mut self.in_flight);
+        let mut update = PageUpdate {
+            cursor: resp.cursor.clone(),
+            ..PageUpdate::default()
+        };
+        for id in &resp.acks {
+            let i = in_flight
+                .iter()
+                .position(|p| &p.doc == id)
+                .ok_or(SyncError::Protocol)?;
+            let p = in_flight.swap_remove(i);
+            self.report.docs_pushed += 1;
+            self.report.changes_pushed += p.changes.len() as u32;
+            update.acked.push(p);
+        }
+        for r in resp.rejections {
+            let i = in_flight
+                .iter()
+                .position(|p| p.doc == r.doc)
+                .ok_or(SyncError::Protocol)?;
+            let p = in_flight.swap_remove(i);
+            self.report.rejections.push(RejectionReport {
+                doc: doc_id_to_string(&r.doc),
+                code: r.code.as_str().to_owned(),
+                message: r.message.clone(),
+            });
+            update.rejected.push((p, r));
+        }
+        // Anything neither acknowledged nor refused goes again next time.
+        for p in in_flight.into_iter().rev() {
+            self.queue.push_front(p);
+        }
+        for item in &resp.items {
+            match item {
+                Item::Changes(c) => {
+                    self.report.docs_received += 1;
+                    self.report.changes_received += c.changes.len() as u32;
+                }
+                Item::Snapshot { .. } => self.report.snapshots_received += 1,
+            }
+        }
+        update.items = resp.items;
+        self.cursor = resp.cursor;
+        self.more = resp.more;
+        Ok(update)
+    }
+
+    /// The request failed in transit: its pushes go back to the queue.
+    /// Sending them again is harmless (the office deduplicates by hash).
+    pub fn on_failure(&mut self) {
+        for p in std::mem::take(&mut self.in_flight).into_iter().rev() {
+            self.queue.push_front(p);
+        }
+    }
+}
+
+/// The heads of what the office has of a document, after it also got
+/// `changes`: the old heads and the new changes, less every change that
+/// one of the new changes depends on.
+pub fn advance_heads(heads: &[ChangeHash], changes: &[Change]) -> Vec<ChangeHash> {
+    let mut set: HashSet<ChangeHash> = heads.iter().copied().collect();
+    for c in changes {
+        set.insert(c.hash());
+    }
+    for c in changes {
+        for d in c.deps() {
+            set.remove(d);
+        }
+    }
+    let mut out: Vec<ChangeHash> = set.into_iter().collect();
+    out.sort();
+    out
+}
+
+/// Encodes heads for storage: 32 bytes each.
+pub fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut v: Vec<ChangeHash> = heads.to_vec();
+    v.sort();
+    v.iter().flat_map(|h| h.as_ref().to_vec()).collect()
+}
+
+/// Decodes stored heads; damaged trailing bytes are ignored.
+pub fn heads_from_bytes(b: &[u8]) -> Vec<ChangeHash> {
+    b.chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ROOT};
+
+    #[test]
+    fn heads_advance_past_what_new_changes_depend_on() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "a", 1).unwrap();
+        doc.commit();
+        let first = doc.get_heads();
+        doc.put(ROOT, "a", 2).unwrap();
+        doc.commit();
+        doc.put(ROOT, "a", 3).unwrap();
+        doc.commit();
+        let new = doc.get_changes(&first);
+        assert_eq!(advance_heads(&first, &new), doc.get_heads());
+        assert_eq!(
+            heads_from_bytes(&heads_to_bytes(&doc.get_heads())),
+            doc.get_heads()
+        );
+    }
+
+    #[test]
+    fn unanswered_pushes_are_sent_again() {
+        let push = DocChanges {
+            doc: [1; 16],
+            changes: vec![vec![1, 2, 3]],
+        };
+        let mut s = Session::new(vec![], vec![push.clone()], SessionLimits::default());
+        let first = s.next_request().unwrap();
+        s.on_failure();
+        let again = s.next_request().unwrap();
+        assert_eq!(first, again);
+        let resp = SyncResponse {
+            acks: vec![[1; 16]],
+            cursor: vec![9],
+            ..SyncResponse::default()
+        }
+        .encode();
+        let update = s.on_response(&resp).unwrap();
+        assert_eq!(update.acked, vec![push]);
+        assert_eq!(update.cursor, vec![9]);
+        assert!(s.next_request().is_none(), "nothing more to do");
+        assert_eq!(s.report.round_trips, 2);
+    }
+
+    #[test]
+    fn pages_continue_while_the_office_has_more() {
+        let mut s = Session::new(vec![], vec![], SessionLimits::default());
+        s.next_request().unwrap();
+        s.on_response(
+            &SyncResponse {
+                cursor: vec![1],
+                more: true,
+                ..SyncResponse::default()
+            }
+            .encode(),
+        )
+        .unwrap();
+        let req = SyncRequest::decode(&s.next_request().unwrap(), 1 << 20).unwrap();
+        assert_eq!(req.cursor, vec![1]);
+        s.on_response(
+            &SyncResponse {
+                cursor: vec![2],
+                ..SyncResponse::default()
+            }
+            .encode(),
+        )
+        .unwrap();
+        assert!(s.next_request().is_none());
+    }
+
+    #[test]
+    fn an_acknowledgement_for_something_not_sent_is_an_error() {
+        let mut s = Session::new(vec![], vec![], SessionLimits::default());
+        s.next_request().unwrap();
+        let resp = SyncResponse {
+            acks: vec![[5; 16]],
+            ..SyncResponse::default()
+        }
+        .encode();
+        assert!(matches!(s.on_response(&resp), Err(SyncError::Protocol)));
+    }
+}

@@ -1,0 +1,245 @@
+//! The office's HTTP interface.
+//!
+//! - `GET /healthz` — `ok` when the server and its database answer.
+//! - `POST /v1/enroll` — JSON [`rounds_proto::EnrollRequest`] → [`rounds_proto::EnrollResponse`].
+//! - `POST /v1/sync` — a binary [`rounds_proto::SyncRequest`] → [`rounds_proto::SyncResponse`],
+//!   authenticated by `Authorization: Bearer <token>`.
+//!
+//! Every non-2xx response has a JSON body `{"code", "message"}`. Logs name
+//! devices and documents by id, and never contain tokens, codes or
+//! document text.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rounds_proto::{CONTENT_TYPE, EnrollRequest, ErrorBody, SyncRequest};
+
+use crate::service::{ApiError, Service};
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            Json(ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// Builds the router; `serve` adds the listener.
+pub fn router(service: Arc<Service>) -> Router {
+    let limit = service.limits.max_request_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/sync", post(sync))
+        .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(log_request))
+        // Bodies are read by the handlers with their own limit; this layer
+        // only stops axum's default 2 MB limit from cutting in first.
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(service)
+}
+
+async fn healthz(State(svc): State<Arc<Service>>) -> Result<&'static str, ApiError> {
+    let db = svc.db.clone();
+    tokio::task::spawn_blocking(move || db.head())
+        .await
+        .map_err(|_| internal())??;
+    Ok("ok")
+}
+
+fn internal() -> ApiError {
+    ApiError::new(
+        500,
+        "internal",
+        "internal error; the office logged the details",
+    )
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // A body over the limit and a connection that broke both end here.
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            || e.to_string().contains("length limit")
+        {
+            ApiError::new(
+                413,
+                "too_large",
+                format!("the request body is over {limit} bytes"),
+            )
+        } else {
+            ApiError::new(400, "bad_body", "the request body could not be read")
+        }
+    })
+}
+
+fn client_addr(req_headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    // Behind a reverse proxy on the same host, the proxy's header names the client.
+    let forwarded = peer
+        .is_some_and(|p| p.ip().is_loopback())
+        .then(|| {
+            req_headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+        })
+        .flatten();
+    forwarded
+        .map(|s| s.trim().to_owned())
+        .or(peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn enroll(State(svc): State<Arc<Service>>, req: Request) -> Result<Response, ApiError> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    if !is_content_type(&headers, "application/json") {
+        return Err(ApiError::new(
+            415,
+            "unsupported_media_type",
+            "send application/json",
+        ));
+    }
+    let bytes = read_body(body, 64 << 10).await?;
+    let req: EnrollRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            400,
+            "bad_json",
+            format!("malformed enrollment request: {e}"),
+        )
+    })?;
+    let client = client_addr(&headers, peer);
+    let resp = tokio::task::spawn_blocking(move || svc.enroll(&req, &client))
+        .await
+        .map_err(|_| internal())??;
+    Ok(Json(resp).into_response())
+}
+
+async fn sync(
+    State(svc): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let svc2 = svc.clone();
+    let ctx = tokio::task::spawn_blocking(move || svc2.authenticate(auth.as_deref()))
+        .await
+        .map_err(|_| internal())??;
+    if !is_content_type(&headers, CONTENT_TYPE) {
+        return Err(ApiError::new(
+            415,
+            "unsupported_media_type",
+            format!("send {CONTENT_TYPE}"),
+        ));
+    }
+    let limit = svc.limits.max_request_bytes;
+    let bytes = read_body(body, limit).await?;
+    let req = SyncRequest::decode(&bytes, limit)
+        .map_err(|e| ApiError::new(400, "bad_request", format!("malformed sync request: {e}")))?;
+    let device = ctx.device.clone();
+    let resp = tokio::task::spawn_blocking(move || svc.sync(&ctx, req))
+        .await
+        .map_err(|_| internal())??;
+    let body = resp.encode();
+    tracing::info!(device = %device, acks = resp.acks.len(), rejections = resp.rejections.len(), items = resp.items.len(), bytes = body.len(), more = resp.more, "sync");
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
+        body,
+    )
+        .into_response())
+}
+
+fn is_content_type(headers: &HeaderMap, want: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(want))
+}
+
+/// Gives every error a JSON body, also those made by axum itself (405, 408, …).
+async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_success() || is_json {
+        return resp;
+    }
+    let code = status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_lowercase()
+        .replace(' ', "_");
+    let message = match status.as_u16() {
+        405 => "this endpoint does not take that method".to_owned(),
+        408 => "the request took too long".to_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    (status, Json(ErrorBody { code, message })).into_response()
+}
+
+/// One line per request: method, path, status and time. No headers, no bodies.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = start.elapsed().as_millis() as u64, "request");
+    resp
+}
+
+/// Serves until the future `shutdown` completes, keeping snapshots fresh
+/// in the background.
+pub async fn serve(
+    service: Arc<Service>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let compactor = service.clone();
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let svc = compactor.clone();
+            match tokio::task::spawn_blocking(move || svc.compact_snapshots(100)).await {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(documents = n, "snapshots compacted"),
+                Ok(Err(e)) => tracing::error!(error = %e, "snapshot compaction failed"),
+                _ => {}
+            }
+        }
+    });
+    let app = router(service).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    task.abort();
+    result
+}

@@ -1,0 +1,369 @@
+//! `rounds-office`: the central office server and its administration.
+//!
+//! `rounds-office serve` starts the server on SQLite in a data directory;
+//! the other subcommands administer the same database (safe while it runs).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use rounds_office::db::{OfficeDb, Role};
+use rounds_office::service::{Limits, Service, new_id};
+use rounds_office::sqlite::SqliteDb;
+use serde::Deserialize;
+
+#[derive(Parser)]
+#[command(
+    name = "rounds-office",
+    version,
+    about = "The central office server of Rounds."
+)]
+struct Cli {
+    /// Where the office keeps its database.
+    #[arg(long, global = true, env = "ROUNDS_OFFICE_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`).
+    #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:7878; port 0 picks a free one).
+        #[arg(long, env = "ROUNDS_OFFICE_LISTEN")]
+        listen: Option<SocketAddr>,
+        /// Log as JSON lines instead of text.
+        #[arg(long, env = "ROUNDS_OFFICE_LOG_JSON")]
+        log_json: bool,
+    },
+    /// Create, list offices.
+    Office {
+        #[command(subcommand)]
+        action: OfficeAction,
+    },
+    /// Add, list and remove members.
+    Member {
+        #[command(subcommand)]
+        action: MemberAction,
+    },
+    /// Issue a one-time enrollment code for a member (shown once).
+    Code {
+        member: String,
+        /// Hours until the code expires.
+        #[arg(long, default_value_t = 72)]
+        hours: i64,
+    },
+    /// List and revoke devices.
+    Device {
+        #[command(subcommand)]
+        action: DeviceAction,
+    },
+    /// Documents, changes, devices and their last sync.
+    Status {
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OfficeAction {
+    Create {
+        name: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberAction {
+    Add {
+        name: String,
+        /// office_admin, lead_teacher or teacher.
+        #[arg(long, default_value = "teacher")]
+        role: String,
+        #[arg(long)]
+        office: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a member; their devices are revoked.
+    Remove { member: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+    List {
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Revoke {
+        device: String,
+    },
+}
+
+/// Settings from the optional file; flags and environment win over it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    max_request_bytes: Option<usize>,
+    page_bytes: Option<usize>,
+    log_json: Option<bool>,
+}
+
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(m)) => {
+            eprintln!("rounds-office: {m}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<FileConfig, Failure> {
+    let Some(p) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(p).map_err(|e| Failure(format!("{}: {e}", p.display())))?;
+    toml::from_str(&text).map_err(|e| Failure(format!("{}: {e}", p.display())))
+}
+
+fn open_db(data: &Path) -> Result<Arc<SqliteDb>, Failure> {
+    Ok(Arc::new(SqliteDb::open_dir(data).map_err(|e| {
+        Failure(format!("{}: {e}", data.display()))
+    })?))
+}
+
+/// The office named by id or name, or the only one.
+fn pick_office(db: &SqliteDb, office: Option<&str>) -> Result<String, Failure> {
+    let offices = db.offices()?;
+    match office {
+        Some(o) => offices
+            .iter()
+            .find(|x| x.id == o || x.name == o)
+            .map(|x| x.id.clone())
+            .ok_or_else(|| Failure(format!("no office `{o}`"))),
+        None => match offices.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Err(Failure(
+                "no office yet: run `rounds-office office create NAME`".into(),
+            )),
+            _ => Err(Failure(
+                "there are several offices: name one with --office".into(),
+            )),
+        },
+    }
+}
+
+fn fmt_time(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "never".into(), rounds_core::time::rfc3339)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let file = load_config(cli.config.as_deref())?;
+    let data = cli
+        .data
+        .or(file.data.clone())
+        .unwrap_or_else(|| PathBuf::from("office-data"));
+    match cli.command {
+        Command::Serve { listen, log_json } => {
+            let json = log_json || file.log_json.unwrap_or(false);
+            let filter = tracing_subscriber::EnvFilter::try_from_env("ROUNDS_LOG")
+                .unwrap_or_else(|_| "info".into());
+            if json {
+                tracing_subscriber::fmt()
+                    .json()
+                    .with_env_filter(filter)
+                    .init();
+            } else {
+                tracing_subscriber::fmt().with_env_filter(filter).init();
+            }
+            let listen = listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7878)));
+            let db = open_db(&data)?;
+            let mut limits = Limits::default();
+            if let Some(n) = file.max_request_bytes {
+                limits.max_request_bytes = n;
+            }
+            if let Some(n) = file.page_bytes {
+                limits.page_bytes = n;
+            }
+            let service = Arc::new(Service::new(db, limits));
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(listen).await?;
+                let addr = listener.local_addr()?;
+                // Printed on stdout so that scripts and tests can find the port.
+                println!("listening on http://{addr}");
+                tracing::info!(%addr, data = %data.display(), "rounds-office serving");
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                rounds_office::http::serve(service, listener, shutdown).await
+            })?;
+        }
+        Command::Office { action } => {
+            let db = open_db(&data)?;
+            match action {
+                OfficeAction::Create { name } => {
+                    let name = name.trim();
+                    if name.is_empty() || name.chars().count() > 100 {
+                        return Err(Failure("office name: must be 1 to 100 characters".into()));
+                    }
+                    let o = db.create_office(&new_id(), name, now())?;
+                    println!("{}", o.id);
+                }
+                OfficeAction::List { json } => {
+                    let offices = db.offices()?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&offices)?);
+                    } else {
+                        for o in offices {
+                            println!("{}  {}", o.id, o.name);
+                        }
+                    }
+                }
+            }
+        }
+        Command::Member { action } => {
+            let db = open_db(&data)?;
+            match action {
+                MemberAction::Add { name, role, office } => {
+                    let office = pick_office(&db, office.as_deref())?;
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        Failure("role: must be office_admin, lead_teacher or teacher".into())
+                    })?;
+                    let name = name.trim();
+                    if name.is_empty() || name.chars().count() > 100 {
+                        return Err(Failure("member name: must be 1 to 100 characters".into()));
+                    }
+                    let m = db.add_member(&new_id(), &office, name, role, now())?;
+                    println!("{}", m.id);
+                }
+                MemberAction::List { office, json } => {
+                    let office = pick_office(&db, office.as_deref())?;
+                    let members = db.members(&office)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&members)?);
+                    } else {
+                        for m in members {
+                            let removed = if m.removed.is_some() {
+                                "  (removed)"
+                            } else {
+                                ""
+                            };
+                            println!("{}  {:<12}  {}{removed}", m.id, m.role.as_str(), m.name);
+                        }
+                    }
+                }
+                MemberAction::Remove { member } => {
+                    db.remove_member(&member, now())?;
+                }
+            }
+        }
+        Command::Code { member, hours } => {
+            if !(1..=24 * 90).contains(&hours) {
+                return Err(Failure("hours: must be from 1 to 2160".into()));
+            }
+            let db = open_db(&data)?;
+            let svc = Service::new(db, Limits::default());
+            let code = svc.issue_code(&member, hours)?;
+            println!("{code}");
+            eprintln!(
+                "This code is shown once; it expires in {hours} hours and works for one device."
+            );
+        }
+        Command::Device { action } => {
+            let db = open_db(&data)?;
+            match action {
+                DeviceAction::List { office, json } => {
+                    let office = pick_office(&db, office.as_deref())?;
+                    let devices = db.devices(&office)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&devices)?);
+                    } else {
+                        for d in devices {
+                            let state = if d.revoked.is_some() {
+                                "revoked"
+                            } else {
+                                "active"
+                            };
+                            println!(
+                                "{}  {:<8}  {}  last sync {}  {}",
+                                d.id,
+                                state,
+                                d.member_name,
+                                fmt_time(d.last_sync),
+                                d.name
+                            );
+                        }
+                    }
+                }
+                DeviceAction::Revoke { device } => db.revoke_device(&device, now())?,
+            }
+        }
+        Command::Status { office, json } => {
+            let db = open_db(&data)?;
+            let office = pick_office(&db, office.as_deref())?;
+            let s = db.status(&office)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!("office     {} ({})", s.office.name, s.office.id);
+                println!("members    {}", s.members);
+                println!("documents  {}", s.documents);
+                println!("changes    {}", s.changes);
+                println!("devices    {}", s.devices.len());
+                for d in s.devices {
+                    let state = if d.revoked.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "  {}  {:<8} {}  last sync {}",
+                        d.id,
+                        state,
+                        d.member_name,
+                        fmt_time(d.last_sync)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

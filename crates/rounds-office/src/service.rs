@@ -1,0 +1,706 @@
+//! What the office does, independent of HTTP and of the database engine:
+//! enrollment, authentication, validating pushed changes, and paging the
+//! log out to devices.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use automerge::{AutoCommit, Change};
+use rounds_core::doc::Document;
+use rounds_proto::{
+    DocChanges, EnrollRequest, EnrollResponse, Item, RejectCode, Rejection, SyncRequest,
+    SyncResponse, doc_id_from_str, doc_id_to_string,
+};
+use sha2::{Digest, Sha256};
+
+use crate::db::*;
+
+/// Limits on what a device may send and receive.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest request body accepted (HTTP 413 beyond).
+    pub max_request_bytes: usize,
+    /// The largest single Automerge change.
+    pub max_change_bytes: usize,
+    /// The largest document, all history included.
+    pub max_doc_bytes: usize,
+    /// The page size when the client does not ask for one.
+    pub page_bytes: usize,
+    /// The largest page a client may ask for.
+    pub max_page_bytes: usize,
+    /// Failed enrollment attempts allowed per client address per window.
+    pub enroll_attempts: u32,
+    pub enroll_window_ms: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_request_bytes: 16 << 20,
+            max_change_bytes: 2 << 20,
+            max_doc_bytes: 32 << 20,
+            page_bytes: 1 << 20,
+            max_page_bytes: 8 << 20,
+            enroll_attempts: 10,
+            enroll_window_ms: 10 * 60 * 1000,
+        }
+    }
+}
+
+/// An error as the client sees it: a status, a stable code and a message.
+/// Internal details are logged, never sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn unauthorized() -> Self {
+        ApiError::new(
+            401,
+            "unauthorized",
+            "missing, unknown or revoked device token",
+        )
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "database error");
+        ApiError::new(
+            500,
+            "internal",
+            "internal error; the office logged the details",
+        )
+    }
+}
+
+pub type Clock = Box<dyn Fn() -> i64 + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Box::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    })
+}
+
+pub struct Service {
+    pub db: Arc<dyn OfficeDb>,
+    pub limits: Limits,
+    clock: Clock,
+    failed_enrolls: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+/// SHA-256, the only form in which tokens and codes are stored.
+pub fn hash_secret(s: &str) -> Vec<u8> {
+    Sha256::digest(s.as_bytes()).to_vec()
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    // Without an operating-system random source no secret can be made;
+    // there is no safe fallback.
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    b
+}
+
+/// A new id for offices, members and devices.
+pub fn new_id() -> String {
+    uuid::Uuid::from_bytes(random_bytes::<16>()).to_string()
+}
+
+const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A one-time enrollment code: 10 characters of Crockford base32 (50
+/// random bits), grouped for reading aloud over the phone.
+pub fn new_code() -> String {
+    let b = random_bytes::<8>();
+    let mut v = u64::from_le_bytes(b);
+    let mut s = String::new();
+    for i in 0..10 {
+        if i == 5 {
+            s.push('-');
+        }
+        s.push(CODE_ALPHABET[(v & 31) as usize] as char);
+        v >>= 5;
+    }
+    s
+}
+
+/// Reads a code the way people type it: any case, with or without the dash,
+/// with O for 0 and I or L for 1.
+pub fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// A new device token: 256 random bits.
+pub fn new_token() -> String {
+    format!("rt_{}", hex::encode(random_bytes::<32>()))
+}
+
+/// The office's cursor, opaque to clients: `[phase][epoch: u32 LE][…]`.
+/// Phase 1 (log): a varint position. Phase 2 (bootstrap): the varint
+/// position the bootstrap ends at, then the last document id sent (16 bytes,
+/// absent at the start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cursor {
+    Log(i64),
+    Bootstrap { upto: i64, after: Option<String> },
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn get_varint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, byte) in b.iter().enumerate().take(10) {
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+impl Cursor {
+    fn encode(&self, epoch: u32) -> Vec<u8> {
+        let mut out = Vec::with_capacity(24);
+        match self {
+            Cursor::Log(pos) => {
+                out.push(1);
+                out.extend_from_slice(&epoch.to_le_bytes());
+                put_varint(&mut out, *pos as u64);
+            }
+            Cursor::Bootstrap { upto, after } => {
+                out.push(2);
+                out.extend_from_slice(&epoch.to_le_bytes());
+                put_varint(&mut out, *upto as u64);
+                if let Some(id) = after.as_deref().and_then(doc_id_from_str) {
+                    out.extend_from_slice(&id);
+                }
+            }
+        }
+        out
+    }
+
+    /// Decodes a cursor; `None` for an empty, foreign or damaged one, which
+    /// the office answers by starting the device over from snapshots.
+    fn decode(b: &[u8], epoch: u32) -> Option<Cursor> {
+        let (&phase, rest) = b.split_first()?;
+        let e = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
+        if e != epoch {
+            return None;
+        }
+        let (v, n) = get_varint(&rest[4..])?;
+        let v = i64::try_from(v).ok()?;
+        let tail = &rest[4 + n..];
+        match (phase, tail.len()) {
+            (1, 0) => Some(Cursor::Log(v)),
+            (2, 0) => Some(Cursor::Bootstrap {
+                upto: v,
+                after: None,
+            }),
+            (2, 16) => {
+                let mut id = [0u8; 16];
+                id.copy_from_slice(tail);
+                Some(Cursor::Bootstrap {
+                    upto: v,
+                    after: Some(doc_id_to_string(&id)),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn reject(doc: [u8; 16], code: RejectCode, message: impl Into<String>) -> Rejection {
+    Rejection {
+        doc,
+        code,
+        message: message.into(),
+    }
+}
+
+impl Service {
+    pub fn new(db: Arc<dyn OfficeDb>, limits: Limits) -> Service {
+        Service {
+            db,
+            limits,
+            clock: system_clock(),
+            failed_enrolls: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Service {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    // ---- administration -------------------------------------------------------
+
+    /// Issues a one-time code for a member, valid for `hours`. The code is
+    /// returned once and stored only as a hash.
+    pub fn issue_code(&self, member: &str, hours: i64) -> Result<String, DbError> {
+        let code = new_code();
+        let now = self.now();
+        self.db.create_code(
+            member,
+            &hash_secret(&normalize_code(&code)),
+            now + hours * 3_600_000,
+            now,
+        )?;
+        Ok(code)
+    }
+
+    // ---- enrollment and authentication ------------------------------------------
+
+    fn too_many_failures(&self, client: &str) -> bool {
+        let now = self.now();
+        let map = self
+            .failed_enrolls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        map.get(client).is_some_and(|(start, n)| {
+            now - start < self.limits.enroll_window_ms && *n >= self.limits.enroll_attempts
+        })
+    }
+
+    fn note_failure(&self, client: &str) {
+        let now = self.now();
+        let mut map = self
+            .failed_enrolls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Forget old windows so the map cannot grow without bound.
+        map.retain(|_, (start, _)| now - *start < self.limits.enroll_window_ms);
+        let e = map.entry(client.to_owned()).or_insert((now, 0));
+        e.1 += 1;
+    }
+
+    /// A device joins with a code. `client` names where the request came
+    /// from, for rate limiting failed attempts.
+    pub fn enroll(&self, req: &EnrollRequest, client: &str) -> Result<EnrollResponse, ApiError> {
+        if self.too_many_failures(client) {
+            return Err(ApiError::new(
+                429,
+                "too_many_attempts",
+                "too many failed enrollment attempts; wait ten minutes",
+            ));
+        }
+        let actor = hex::decode(&req.actor)
+            .ok()
+            .filter(|a| (1..=64).contains(&a.len()))
+            .ok_or_else(|| {
+                ApiError::new(400, "invalid_actor", "actor must be 1 to 64 bytes in hex")
+            })?;
+        let name = req.device_name.trim();
+        if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(ApiError::new(
+                400,
+                "invalid_device_name",
+                "device name must be at most 100 printable characters",
+            ));
+        }
+        let code = normalize_code(&req.code);
+        let token = new_token();
+        let device_id = new_id();
+        let result = self.db.enroll(
+            &hash_secret(&code),
+            &device_id,
+            name,
+            &hash_secret(&token),
+            &actor,
+            self.now(),
+        )?;
+        match result {
+            Ok((office, member)) => {
+                tracing::info!(device = %device_id, member = %member.id, office = %office.id, "device enrolled");
+                Ok(EnrollResponse {
+                    token,
+                    device_id,
+                    office_id: office.id,
+                    office_name: office.name,
+                    member_id: member.id,
+                    member_name: member.name,
+                    role: member.role.as_str().to_owned(),
+                })
+            }
+            Err(failure) => {
+                self.note_failure(client);
+                tracing::warn!(?failure, "enrollment refused");
+                Err(match failure {
+                    EnrollFailure::Unknown => {
+                        ApiError::new(403, "invalid_code", "this enrollment code is not valid")
+                    }
+                    EnrollFailure::Used => ApiError::new(
+                        403,
+                        "code_used",
+                        "this enrollment code has already been used",
+                    ),
+                    EnrollFailure::Expired => ApiError::new(
+                        403,
+                        "code_expired",
+                        "this enrollment code has expired; ask for a new one",
+                    ),
+                    EnrollFailure::ActorTaken => ApiError::new(
+                        409,
+                        "actor_taken",
+                        "this device's identity is already enrolled; reset the device's sync first",
+                    ),
+                })
+            }
+        }
+    }
+
+    /// The device behind an `Authorization` header value.
+    pub fn authenticate(&self, header: Option<&str>) -> Result<DeviceCtx, ApiError> {
+        let token = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        if token.len() > 200 {
+            return Err(ApiError::unauthorized());
+        }
+        self.db
+            .device_for_token(&hash_secret(token))?
+            .ok_or_else(ApiError::unauthorized)
+    }
+
+    // ---- sync ---------------------------------------------------------------------
+
+    /// Answers one sync request: stores the pushes it accepts, then pages
+    /// out what the device has not seen.
+    pub fn sync(&self, ctx: &DeviceCtx, req: SyncRequest) -> Result<SyncResponse, ApiError> {
+        let now = self.now();
+        let mut resp = SyncResponse::default();
+        // A device without a cursor starts from snapshots of everything up
+        // to now; what it pushes in this same request is not sent back.
+        let epoch = self.db.epoch();
+        let cursor = Cursor::decode(&req.cursor, epoch).unwrap_or(Cursor::Bootstrap {
+            upto: self.db.head()?,
+            after: None,
+        });
+        let mut actors: HashMap<Vec<u8>, bool> = HashMap::new();
+        for push in req.pushes {
+            let doc = push.doc;
+            match self.push(ctx, push, now, &mut actors)? {
+                Ok(()) => resp.acks.push(doc),
+                Err(r) => {
+                    tracing::info!(device = %ctx.device, doc = %doc_id_to_string(&r.doc), code = r.code.as_str(), "push rejected");
+                    resp.rejections.push(r);
+                }
+            }
+        }
+        let budget = match req.max_page_bytes {
+            0 => self.limits.page_bytes,
+            n => (n as usize).clamp(16 << 10, self.limits.max_page_bytes),
+        };
+        let mut used = 0usize;
+        let log_from = match cursor {
+            Cursor::Log(pos) => pos,
+            Cursor::Bootstrap { upto, after } => {
+                let (docs, more) =
+                    self.db
+                        .read_snapshots(ctx, after.as_deref().unwrap_or(""), upto, budget)?;
+                let last = docs.last().map(|(d, _)| d.clone());
+                for (doc, bytes) in docs {
+                    used += bytes.len();
+                    if let Some(id) = doc_id_from_str(&doc) {
+                        resp.items.push(Item::Snapshot { doc: id, bytes });
+                    }
+                }
+                if more {
+                    resp.cursor = Cursor::Bootstrap {
+                        upto,
+                        after: last.or(after),
+                    }
+                    .encode(epoch);
+                    resp.more = true;
+                    self.db.record_sync(&ctx.device, now)?;
+                    return Ok(resp);
+                }
+                upto
+            }
+        };
+        let page = self
+            .db
+            .read_log(ctx, log_from, budget.saturating_sub(used).max(1))?;
+        for entry in page.entries {
+            match entry {
+                LogEntry::Change { doc, bytes, .. } => {
+                    let Some(id) = doc_id_from_str(&doc) else {
+                        continue;
+                    };
+                    // Consecutive changes of one document share one item.
+                    if let Some(Item::Changes(last)) = resp.items.last_mut()
+                        && last.doc == id
+                    {
+                        last.changes.push(bytes);
+                    } else {
+                        resp.items.push(Item::Changes(DocChanges {
+                            doc: id,
+                            changes: vec![bytes],
+                        }));
+                    }
+                }
+                LogEntry::Reveal { doc, bytes, .. } => {
+                    if let Some(id) = doc_id_from_str(&doc) {
+                        resp.items.push(Item::Snapshot { doc: id, bytes });
+                    }
+                }
+            }
+        }
+        resp.cursor = Cursor::Log(page.scanned).encode(epoch);
+        resp.more = page.more;
+        self.db.record_sync(&ctx.device, now)?;
+        Ok(resp)
+    }
+
+    /// Validates and stores one document's pushed changes: all or nothing.
+    fn push(
+        &self,
+        ctx: &DeviceCtx,
+        push: DocChanges,
+        now: i64,
+        actors: &mut HashMap<Vec<u8>, bool>,
+    ) -> Result<Result<(), Rejection>, ApiError> {
+        let doc = push.doc;
+        let doc_str = doc_id_to_string(&doc);
+        let mut changes = Vec::with_capacity(push.changes.len());
+        for (i, bytes) in push.changes.into_iter().enumerate() {
+            if bytes.len() > self.limits.max_change_bytes {
+                return Ok(Err(reject(
+                    doc,
+                    RejectCode::TooLarge,
+                    format!(
+                        "change {i} is {} bytes; the limit is {}",
+                        bytes.len(),
+                        self.limits.max_change_bytes
+                    ),
+                )));
+            }
+            match Change::from_bytes(bytes) {
+                Ok(c) => changes.push(c),
+                Err(e) => {
+                    return Ok(Err(reject(
+                        doc,
+                        RejectCode::Malformed,
+                        format!("change {i} is not an Automerge change: {e}"),
+                    )));
+                }
+            }
+        }
+        if changes.is_empty() {
+            return Ok(Ok(()));
+        }
+        for c in &changes {
+            let actor = c.actor_id().to_bytes().to_vec();
+            if let std::collections::hash_map::Entry::Vacant(e) = actors.entry(actor) {
+                let ok = self.db.device_has_actor(&ctx.device, e.key())?;
+                e.insert(ok);
+            }
+        }
+        let limits = &self.limits;
+        let mut decide = |state: Option<&DocState>| -> Result<Accepted, Rejection> {
+            let mut am = match state {
+                Some(s) => {
+                    if s.office != ctx.office {
+                        return Err(reject(
+                            doc,
+                            RejectCode::OtherOffice,
+                            "this document belongs to another office",
+                        ));
+                    }
+                    if s.visibility != "office" && s.owner != ctx.member {
+                        return Err(reject(
+                            doc,
+                            RejectCode::Forbidden,
+                            "this is another teacher's private document",
+                        ));
+                    }
+                    AutoCommit::load(&s.bytes).map_err(|e| {
+                        tracing::error!(doc = %doc_str, error = %e, "stored document does not load");
+                        reject(doc, RejectCode::InvalidDocument, "the office cannot read its copy of this document")
+                    })?
+                }
+                None => AutoCommit::new(),
+            };
+            let before = state.map(|s| s.visibility.as_str());
+            let mut fresh = Vec::new();
+            for c in &changes {
+                if am.get_change_by_hash(&c.hash()).is_some() {
+                    continue;
+                }
+                // Only changes the office does not have yet must be the
+                // sender's own: replaying a known change is harmless.
+                if actors.get(c.actor_id().to_bytes()) != Some(&true) {
+                    return Err(reject(
+                        doc,
+                        RejectCode::ForgedActor,
+                        format!(
+                            "change {} is signed by an actor that is not this device's",
+                            c.hash()
+                        ),
+                    ));
+                }
+                fresh.push(c.clone());
+            }
+            if fresh.is_empty() {
+                // Everything is stored already (a retried request): nothing changes.
+                return current_meta(doc, &am);
+            }
+            am.apply_changes(fresh.iter().cloned()).map_err(|e| {
+                reject(
+                    doc,
+                    RejectCode::Malformed,
+                    format!("changes do not apply: {e}"),
+                )
+            })?;
+            if !am.get_missing_deps(&[]).is_empty() {
+                return Err(reject(
+                    doc,
+                    RejectCode::MissingDeps,
+                    "changes depend on changes the office does not have; send those first",
+                ));
+            }
+            let total: usize = state.map_or(0, |s| s.bytes.len())
+                + fresh.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
+            if total > limits.max_doc_bytes {
+                return Err(reject(
+                    doc,
+                    RejectCode::TooLarge,
+                    format!(
+                        "the document would be {total} bytes; the limit is {}",
+                        limits.max_doc_bytes
+                    ),
+                ));
+            }
+            let d = Document::from_automerge(am)
+                .map_err(|e| reject(doc, RejectCode::InvalidDocument, e.to_string()))?;
+            if d.id() != doc_str {
+                return Err(reject(
+                    doc,
+                    RejectCode::InvalidDocument,
+                    "the changes carry another document's id",
+                ));
+            }
+            let visibility = d.visibility().as_str().to_owned();
+            Ok(Accepted {
+                changes: fresh
+                    .iter()
+                    .map(|c| (c.hash().as_ref().to_vec(), c.raw_bytes().to_vec()))
+                    .collect(),
+                kind: d.kind().as_str().to_owned(),
+                reveal: before == Some("private") && visibility == "office",
+                deleted: d.deleted(),
+                visibility,
+            })
+        };
+        Ok(self.db.push_doc(ctx, &doc_str, now, &mut decide)?)
+    }
+
+    /// Brings up to `limit` stale snapshots up to date; returns how many.
+    /// Runs off the request path (a background task in `serve`).
+    pub fn compact_snapshots(&self, limit: usize) -> Result<usize, DbError> {
+        let docs = self.db.stale_snapshots(limit)?;
+        let mut n = 0;
+        for doc in docs {
+            let (snapshot, pos, rest, last) = self.db.doc_log_since_snapshot(&doc)?;
+            if last <= pos {
+                continue;
+            }
+            let mut bytes = snapshot;
+            bytes.extend_from_slice(&rest);
+            match AutoCommit::load(&bytes) {
+                Ok(mut am) => {
+                    self.db.put_snapshot(&doc, pos, last, &am.save())?;
+                    n += 1;
+                }
+                Err(e) => {
+                    tracing::error!(doc = %doc, error = %e, "cannot compact a stored document")
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The stored metadata of a document whose push brought nothing new.
+fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
+    let d = Document::from_automerge(am.clone())
+        .map_err(|e| reject(doc, RejectCode::InvalidDocument, e.to_string()))?;
+    Ok(Accepted {
+        changes: Vec::new(),
+        kind: d.kind().as_str().to_owned(),
+        visibility: d.visibility().as_str().to_owned(),
+        deleted: d.deleted(),
+        reveal: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_reset() {
+        for c in [
+            Cursor::Log(0),
+            Cursor::Log(1 << 40),
+            Cursor::Bootstrap {
+                upto: 7,
+                after: None,
+            },
+            Cursor::Bootstrap {
+                upto: 9,
+                after: Some("01a20156-1cd2-756b-a8d3-6078bac8ecce".into()),
+            },
+        ] {
+            assert_eq!(Cursor::decode(&c.encode(42), 42), Some(c.clone()));
+            assert_eq!(Cursor::decode(&c.encode(42), 43), None);
+        }
+        assert_eq!(Cursor::decode(&[], 1), None);
+        assert_eq!(Cursor::decode(&[1, 1, 0, 0, 0, 0x80], 1), None);
+        assert!(Cursor::Log(1000).encode(1).len() <= 8);
+    }
+
+    #[test]
+    fn codes_are_typable() {
+        let c = new_code();
+        assert_eq!(c.len(), 11);
+        assert_eq!(normalize_code(&c.to_lowercase()), normalize_code(&c));
+        assert_eq!(normalize_code("o1il-"), "0111");
+        assert!(new_token().len() > 64);
+    }
+}

@@ -1,0 +1,670 @@
+//! The SQLite backend of the office: the default, started with no setup.
+//!
+//! One connection writes (SQLite allows one writer at a time anyway) and a
+//! small pool reads; WAL lets reads go on while a push is written. Every log
+//! append happens inside the write connection's transaction, so positions
+//! become visible in the order they were assigned: a reader can never see
+//! position N+1 while N is still uncommitted, and no cursor skips a change.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::*;
+
+pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_init",
+    include_str!("../../../migrations/office/0001_init.sql"),
+)];
+
+const READERS: usize = 4;
+
+pub struct SqliteDb {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    epoch: u32,
+}
+
+fn open_conn(path: Option<&Path>) -> DbResult<Connection> {
+    let conn = match path {
+        Some(p) => Connection::open(p)?,
+        None => Connection::open_in_memory()?,
+    };
+    rounds_sqlite::configure(&conn)?;
+    Ok(conn)
+}
+
+impl SqliteDb {
+    /// Opens (creating and migrating if needed) the database in `dir`.
+    pub fn open_dir(dir: &Path) -> DbResult<SqliteDb> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::Conflict(format!("{}: {e}", dir.display())))?;
+        let path = dir.join("office.sqlite3");
+        let mut writer = open_conn(Some(&path))?;
+        rounds_sqlite::migrate(&mut writer, OFFICE_MIGRATIONS)?;
+        let epoch = ensure_epoch(&writer)?;
+        let mut readers = Vec::new();
+        for _ in 0..READERS {
+            readers.push(Mutex::new(open_conn(Some(&path))?));
+        }
+        Ok(SqliteDb {
+            writer: Mutex::new(writer),
+            readers,
+            epoch,
+        })
+    }
+
+    /// Checks the database file for corruption.
+    pub fn integrity_check(&self) -> DbResult<String> {
+        Ok(self
+            .w()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    fn w(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written
+        // transaction (rusqlite rolls back on drop), so a poisoned lock is safe to reuse.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn r(&self) -> std::sync::MutexGuard<'_, Connection> {
+        for m in &self.readers {
+            if let Ok(g) = m.try_lock() {
+                return g;
+            }
+        }
+        self.readers[0].lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn ensure_epoch(conn: &Connection) -> DbResult<u32> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(e) = v.and_then(|v| v.parse().ok()) {
+        return Ok(e);
+    }
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
+    let e = u32::from_le_bytes(b);
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?1)",
+        [e.to_string()],
+    )?;
+    Ok(e)
+}
+
+fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    let role: String = r.get(3)?;
+    Ok(Member {
+        id: r.get(0)?,
+        office: r.get(1)?,
+        name: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Teacher),
+        created: r.get(4)?,
+        removed: r.get(5)?,
+    })
+}
+
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
+    Ok(DeviceInfo {
+        id: r.get(0)?,
+        member: r.get(1)?,
+        member_name: r.get(2)?,
+        name: r.get(3)?,
+        created: r.get(4)?,
+        revoked: r.get(5)?,
+        last_sync: r.get(6)?,
+    })
+}
+
+/// Readers see office documents and their own private ones.
+const READABLE: &str = "(d.visibility = 'office' OR d.owner = :member)";
+
+impl OfficeDb for SqliteDb {
+    fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
+        let c = self.w();
+        let exists: bool = c.query_row(
+            "SELECT count(*) FROM offices WHERE name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )? > 0;
+        if exists {
+            return Err(DbError::Conflict(format!(
+                "an office named `{name}` exists"
+            )));
+        }
+        c.execute(
+            "INSERT INTO offices (id, name, created) VALUES (?1, ?2, ?3)",
+            params![id, name, now],
+        )?;
+        Ok(Office {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            created: now,
+        })
+    }
+
+    fn offices(&self) -> DbResult<Vec<Office>> {
+        let c = self.r();
+        let mut s = c.prepare("SELECT id, name, created FROM offices ORDER BY created, name")?;
+        let rows = s.query_map([], |r| {
+            Ok(Office {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_member(
+        &self,
+        id: &str,
+        office: &str,
+        name: &str,
+        role: Role,
+        now: i64,
+    ) -> DbResult<Member> {
+        let c = self.w();
+        let n: i64 = c.query_row(
+            "SELECT count(*) FROM offices WHERE id = ?1",
+            [office],
+            |r| r.get(0),
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!("office {office}")));
+        }
+        c.execute(
+            "INSERT INTO members (id, office, name, role, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, office, name, role.as_str(), now],
+        )?;
+        Ok(Member {
+            id: id.to_owned(),
+            office: office.to_owned(),
+            name: name.to_owned(),
+            role,
+            created: now,
+            removed: None,
+        })
+    }
+
+    fn members(&self, office: &str) -> DbResult<Vec<Member>> {
+        let c = self.r();
+        let mut s = c.prepare(
+            "SELECT id, office, name, role, created, removed FROM members WHERE office = ?1 ORDER BY created, name",
+        )?;
+        let rows = s.query_map([office], member_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {
+        let mut c = self.w();
+        let tx = c.transaction()?;
+        let n = tx.execute(
+            "UPDATE members SET removed = ?2 WHERE id = ?1 AND removed IS NULL",
+            params![member, now],
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!("member {member}")));
+        }
+        tx.execute(
+            "UPDATE devices SET revoked = ?2 WHERE member = ?1 AND revoked IS NULL",
+            params![member, now],
+        )?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used = ?2 WHERE member = ?1 AND used IS NULL",
+            params![member, now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()> {
+        let c = self.w();
+        let live: i64 = c.query_row(
+            "SELECT count(*) FROM members WHERE id = ?1 AND removed IS NULL",
+            [member],
+            |r| r.get(0),
+        )?;
+        if live == 0 {
+            return Err(DbError::NotFound(format!("member {member}")));
+        }
+        c.execute(
+            "INSERT INTO enrollment_codes (hash, member, created, expires) VALUES (?1, ?2, ?3, ?4)",
+            params![code_hash, member, now, expires],
+        )?;
+        Ok(())
+    }
+
+    fn enroll(
+        &self,
+        code_hash: &[u8],
+        device_id: &str,
+        device_name: &str,
+        token_hash: &[u8],
+        actor: &[u8],
+        now: i64,
+    ) -> DbResult<Result<(Office, Member), EnrollFailure>> {
+        let mut c = self.w();
+        let tx = c.transaction()?;
+        let code: Option<(String, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT member, expires, used FROM enrollment_codes WHERE hash = ?1",
+                [code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((member_id, expires, used)) = code else {
+            return Ok(Err(EnrollFailure::Unknown));
+        };
+        if used.is_some() {
+            return Ok(Err(EnrollFailure::Used));
+        }
+        if expires <= now {
+            return Ok(Err(EnrollFailure::Expired));
+        }
+        let member = tx
+            .query_row(
+                "SELECT id, office, name, role, created, removed FROM members WHERE id = ?1 AND removed IS NULL",
+                [&member_id],
+                member_from_row,
+            )
+            .optional()?;
+        let Some(member) = member else {
+            return Ok(Err(EnrollFailure::Unknown));
+        };
+        let taken: i64 = tx.query_row(
+            "SELECT count(*) FROM device_actors WHERE actor = ?1",
+            [actor],
+            |r| r.get(0),
+        )?;
+        if taken > 0 {
+            return Ok(Err(EnrollFailure::ActorTaken));
+        }
+        tx.execute(
+            "UPDATE enrollment_codes SET used = ?2 WHERE hash = ?1",
+            params![code_hash, now],
+        )?;
+        tx.execute(
+            "INSERT INTO devices (id, member, name, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![device_id, member.id, device_name, token_hash, now],
+        )?;
+        tx.execute(
+            "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
+            params![actor, device_id],
+        )?;
+        let office = tx.query_row(
+            "SELECT id, name, created FROM offices WHERE id = ?1",
+            [&member.office],
+            |r| {
+                Ok(Office {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created: r.get(2)?,
+                })
+            },
+        )?;
+        tx.commit()?;
+        Ok(Ok((office, member)))
+    }
+
+    fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<DeviceCtx>> {
+        let c = self.r();
+        Ok(c.query_row(
+            "SELECT d.id, m.id, m.office FROM devices d JOIN members m ON m.id = d.member
+             WHERE d.token_hash = ?1 AND d.revoked IS NULL AND m.removed IS NULL",
+            [token_hash],
+            |r| {
+                Ok(DeviceCtx {
+                    device: r.get(0)?,
+                    member: r.get(1)?,
+                    office: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+    }
+
+    fn device_has_actor(&self, device: &str, actor: &[u8]) -> DbResult<bool> {
+        let c = self.r();
+        let n: i64 = c.query_row(
+            "SELECT count(*) FROM device_actors WHERE actor = ?1 AND device = ?2",
+            params![actor, device],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    fn devices(&self, office: &str) -> DbResult<Vec<DeviceInfo>> {
+        let c = self.r();
+        let mut s = c.prepare(
+            "SELECT d.id, m.id, m.name, d.name, d.created, d.revoked, d.last_sync FROM devices d
+             JOIN members m ON m.id = d.member WHERE m.office = ?1 ORDER BY d.created",
+        )?;
+        let rows = s.query_map([office], device_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn revoke_device(&self, device: &str, now: i64) -> DbResult<()> {
+        let n = self.w().execute(
+            "UPDATE devices SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL",
+            params![device, now],
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!(
+                "device {device} (or it is already revoked)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn record_sync(&self, device: &str, now: i64) -> DbResult<()> {
+        self.w().execute(
+            "UPDATE devices SET last_sync = ?2 WHERE id = ?1",
+            params![device, now],
+        )?;
+        Ok(())
+    }
+
+    fn status(&self, office: &str) -> DbResult<Status> {
+        let c = self.r();
+        let o = c
+            .query_row(
+                "SELECT id, name, created FROM offices WHERE id = ?1",
+                [office],
+                |r| {
+                    Ok(Office {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        created: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| DbError::NotFound(format!("office {office}")))?;
+        let count = |sql: &str| -> DbResult<usize> {
+            Ok(c.query_row(sql, [office], |r| r.get::<_, i64>(0))? as usize)
+        };
+        let members = count("SELECT count(*) FROM members WHERE office = ?1 AND removed IS NULL")?;
+        let documents = count("SELECT count(*) FROM documents WHERE office = ?1")?;
+        let changes = count("SELECT count(*) FROM log WHERE office = ?1 AND kind = 1")?;
+        drop(c);
+        Ok(Status {
+            office: o,
+            members,
+            documents,
+            changes,
+            devices: self.devices(office)?,
+        })
+    }
+
+    fn push_doc(
+        &self,
+        ctx: &DeviceCtx,
+        doc: &str,
+        now: i64,
+        decide: &mut dyn FnMut(Option<&DocState>) -> Result<Accepted, rounds_proto::Rejection>,
+    ) -> DbResult<Result<(), rounds_proto::Rejection>> {
+        let mut c = self.w();
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let state = load_state(&tx, doc)?;
+        let accepted = match decide(state.as_ref()) {
+            Ok(a) => a,
+            Err(rej) => return Ok(Err(rej)),
+        };
+        match &state {
+            None => {
+                tx.execute(
+                    "INSERT INTO documents (id, office, owner, kind, visibility, deleted, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![doc, ctx.office, ctx.member, accepted.kind, accepted.visibility, accepted.deleted, now],
+                )?;
+            }
+            Some(_) => {
+                tx.execute(
+                    "UPDATE documents SET kind = ?2, visibility = ?3, deleted = ?4 WHERE id = ?1",
+                    params![doc, accepted.kind, accepted.visibility, accepted.deleted],
+                )?;
+            }
+        }
+        let mut last = None;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO log (office, doc, kind, device, hash, bytes) VALUES (?1, ?2, 1, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for (hash, bytes) in &accepted.changes {
+                if ins.execute(params![ctx.office, doc, ctx.device, hash, bytes])? > 0 {
+                    last = Some(tx.last_insert_rowid());
+                }
+            }
+            if accepted.reveal {
+                tx.execute(
+                    "INSERT INTO log (office, doc, kind, device) VALUES (?1, ?2, 2, ?3)",
+                    params![ctx.office, doc, ctx.device],
+                )?;
+                last = Some(tx.last_insert_rowid());
+            }
+        }
+        if let Some(pos) = last {
+            tx.execute(
+                "UPDATE documents SET last_pos = ?2 WHERE id = ?1",
+                params![doc, pos],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    fn read_log(&self, ctx: &DeviceCtx, after: i64, max_bytes: usize) -> DbResult<LogPage> {
+        let mut c = self.r();
+        // One read transaction: everything scanned is one consistent view.
+        let tx = c.transaction()?;
+        let sql = format!(
+            "SELECT l.pos, l.doc, l.kind,
+                    CASE WHEN l.device <> :device AND {READABLE} THEN 1 ELSE 0 END AS wanted,
+                    CASE WHEN l.device <> :device AND {READABLE} THEN l.bytes END
+             FROM log l JOIN documents d ON d.id = l.doc
+             WHERE l.office = :office AND l.pos > :after
+             ORDER BY l.pos LIMIT 512"
+        );
+        let mut page = LogPage {
+            entries: Vec::new(),
+            scanned: after,
+            more: false,
+        };
+        let mut size = 0usize;
+        {
+            let mut stmt = tx.prepare_cached(&sql)?;
+            loop {
+                let rows: Vec<(i64, String, i64, bool, Option<Vec<u8>>)> = stmt
+                    .query_map(
+                        rusqlite::named_params! {":office": ctx.office, ":after": page.scanned, ":device": ctx.device, ":member": ctx.member},
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    )?
+                    .collect::<rusqlite::Result<_>>()?;
+                let fetched = rows.len();
+                for (pos, doc, kind, wanted, bytes) in rows {
+                    if size >= max_bytes && !page.entries.is_empty() {
+                        page.more = true;
+                        return Ok(page);
+                    }
+                    page.scanned = pos;
+                    if !wanted {
+                        continue;
+                    }
+                    let entry = if kind == 2 {
+                        LogEntry::Reveal {
+                            pos,
+                            bytes: whole_doc(&tx, &doc)?,
+                            doc,
+                        }
+                    } else {
+                        LogEntry::Change {
+                            pos,
+                            doc,
+                            bytes: bytes.unwrap_or_default(),
+                        }
+                    };
+                    size += match &entry {
+                        LogEntry::Change { bytes, .. } | LogEntry::Reveal { bytes, .. } => {
+                            bytes.len() + 24
+                        }
+                    };
+                    page.entries.push(entry);
+                }
+                if fetched < 512 {
+                    return Ok(page);
+                }
+            }
+        }
+    }
+
+    fn head(&self) -> DbResult<i64> {
+        Ok(self
+            .r()
+            .query_row("SELECT coalesce(max(pos), 0) FROM log", [], |r| r.get(0))?)
+    }
+
+    fn read_snapshots(
+        &self,
+        ctx: &DeviceCtx,
+        after_doc: &str,
+        upto: i64,
+        max_bytes: usize,
+    ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)> {
+        let c = self.r();
+        let sql = format!(
+            "SELECT d.id, d.snapshot, d.snapshot_pos FROM documents d
+             WHERE d.office = :office AND d.id > :after AND {READABLE} ORDER BY d.id LIMIT 64"
+        );
+        let mut stmt = c.prepare_cached(&sql)?;
+        let mut changes = c.prepare_cached("SELECT bytes FROM log WHERE doc = ?1 AND kind = 1 AND pos > ?2 AND pos <= ?3 ORDER BY pos")?;
+        let mut out = Vec::new();
+        let mut size = 0usize;
+        let mut from = after_doc.to_owned();
+        loop {
+            let rows: Vec<(String, Vec<u8>, i64)> = stmt
+                .query_map(rusqlite::named_params! {":office": ctx.office, ":after": from, ":member": ctx.member}, |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let fetched = rows.len();
+            for (doc, snapshot, snap_pos) in rows {
+                if size >= max_bytes && !out.is_empty() {
+                    return Ok((out, true));
+                }
+                // A snapshot newer than the bootstrap's end cannot be cut
+                // back; send it whole (later log entries then repeat a
+                // little of it, which merging makes harmless).
+                let mut bytes = snapshot;
+                let base = snap_pos.min(upto);
+                if snap_pos <= upto {
+                    let rows =
+                        changes.query_map(params![doc, base, upto], |r| r.get::<_, Vec<u8>>(0))?;
+                    for b in rows {
+                        bytes.extend_from_slice(&b?);
+                    }
+                }
+                from = doc.clone();
+                if !bytes.is_empty() {
+                    size += bytes.len() + 24;
+                    out.push((doc, bytes));
+                }
+            }
+            if fetched < 64 {
+                return Ok((out, false));
+            }
+        }
+    }
+
+    fn stale_snapshots(&self, limit: usize) -> DbResult<Vec<String>> {
+        let c = self.r();
+        let mut s = c.prepare_cached(
+            "SELECT id FROM documents WHERE last_pos > snapshot_pos ORDER BY snapshot_pos LIMIT ?1",
+        )?;
+        let rows = s.query_map([limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn doc_log_since_snapshot(&self, doc: &str) -> DbResult<(Vec<u8>, i64, Vec<u8>, i64)> {
+        let mut c = self.r();
+        // One read transaction, so the position returned is exactly the last
+        // change included, even while pushes go on.
+        let tx = c.transaction()?;
+        let (snapshot, pos): (Vec<u8>, i64) = tx
+            .query_row(
+                "SELECT snapshot, snapshot_pos FROM documents WHERE id = ?1",
+                [doc],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| DbError::NotFound(format!("document {doc}")))?;
+        let mut rest = Vec::new();
+        let mut last = pos;
+        {
+            let mut s = tx.prepare_cached(
+                "SELECT pos, bytes FROM log WHERE doc = ?1 AND kind = 1 AND pos > ?2 ORDER BY pos",
+            )?;
+            for row in s.query_map(params![doc, pos], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })? {
+                let (p, b) = row?;
+                rest.extend_from_slice(&b);
+                last = p;
+            }
+        }
+        tx.commit()?;
+        Ok((snapshot, pos, rest, last))
+    }
+
+    fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()> {
+        self.w().execute(
+            "UPDATE documents SET snapshot = ?3, snapshot_pos = ?4 WHERE id = ?1 AND snapshot_pos = ?2",
+            params![doc, old_pos, bytes, new_pos],
+        )?;
+        Ok(())
+    }
+}
+
+fn load_state(tx: &rusqlite::Transaction<'_>, doc: &str) -> DbResult<Option<DocState>> {
+    let row: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT office, owner, visibility FROM documents WHERE id = ?1",
+            [doc],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((office, owner, visibility)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(DocState {
+        office,
+        owner,
+        visibility,
+        bytes: whole_doc(tx, doc)?,
+    }))
+}
+
+/// A document's snapshot followed by every change logged after it.
+fn whole_doc(c: &Connection, doc: &str) -> DbResult<Vec<u8>> {
+    let (mut bytes, pos): (Vec<u8>, i64) = c.query_row(
+        "SELECT snapshot, snapshot_pos FROM documents WHERE id = ?1",
+        [doc],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut s = c.prepare_cached(
+        "SELECT bytes FROM log WHERE doc = ?1 AND kind = 1 AND pos > ?2 ORDER BY pos",
+    )?;
+    for b in s.query_map(params![doc, pos], |r| r.get::<_, Vec<u8>>(0))? {
+        bytes.extend_from_slice(&b?);
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,317 @@
+//! The store's side of sync: what to push, and applying a page of the
+//! office's answer in one transaction with the cursor.
+
+use automerge::{AutoCommit, Change, ChangeHash};
+use rounds_core::doc::Document;
+use rounds_core::sync::{PageUpdate, advance_heads, heads_from_bytes, heads_to_bytes};
+use rounds_proto::{DocChanges, Item, doc_id_from_str, doc_id_to_string};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::{Result, Store, StoreError, append_chunk, insert_doc, raw_bytes};
+
+/// The file in the data directory that holds this device's office token,
+/// readable only by its user. The database never holds it.
+pub const TOKEN_FILE: &str = "office-token";
+
+/// What this device knows about its office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncInfo {
+    pub office_url: Option<String>,
+    pub office_name: Option<String>,
+    pub member_name: Option<String>,
+    pub device_id: Option<String>,
+    pub role: Option<String>,
+    /// Documents with changes the office does not have yet.
+    pub pending_docs: usize,
+    /// Documents whose last push the office refused.
+    pub rejected_docs: usize,
+    /// Private cases, which stay on this device until shared.
+    pub local_only_docs: usize,
+    pub last_sync: Option<i64>,
+    pub has_cursor: bool,
+}
+
+fn decode_changes(doc: &str, raw: &[Vec<u8>]) -> Result<Vec<Change>> {
+    raw.iter()
+        .map(|b| {
+            Change::from_bytes(b.clone()).map_err(|e| {
+                StoreError::Invalid(format!("document {doc}: a change does not decode: {e}"))
+            })
+        })
+        .collect()
+}
+
+fn office_heads(tx: &Transaction<'_>, rowid: i64) -> Result<Vec<ChangeHash>> {
+    let b: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT office_heads FROM sync_docs WHERE doc = ?1",
+            [rowid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(b.map(|b| heads_from_bytes(&b)).unwrap_or_default())
+}
+
+fn set_office_heads(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    heads: &[ChangeHash],
+    doc_heads: &[ChangeHash],
+) -> Result<()> {
+    let office = heads_to_bytes(heads);
+    let local = heads_to_bytes(doc_heads);
+    tx.execute(
+        "INSERT INTO sync_docs (doc, office_heads, pending) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc) DO UPDATE SET office_heads = excluded.office_heads, pending = excluded.pending",
+        params![rowid, office, office != local],
+    )?;
+    Ok(())
+}
+
+fn rowid(tx: &Transaction<'_>, id: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_row("SELECT doc FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+impl Store {
+    /// Reads a sync setting.
+    pub fn sync_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [format!("sync.{key}")],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Writes (or with `None` removes) a sync setting.
+    pub fn sync_set(&self, key: &str, value: Option<&str>) -> Result<()> {
+        let k = format!("sync.{key}");
+        match value {
+            Some(v) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?,
+            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [k])?,
+        };
+        Ok(())
+    }
+
+    /// The stored cursor (empty when there is none).
+    pub fn sync_cursor(&self) -> Result<Vec<u8>> {
+        Ok(self
+            .sync_get("cursor")?
+            .and_then(|h| hex_decode(&h))
+            .unwrap_or_default())
+    }
+
+    /// Forgets the cursor: the next sync starts over from the office's snapshots.
+    pub fn reset_sync_cursor(&self) -> Result<()> {
+        self.sync_set("cursor", None)
+    }
+
+    pub fn sync_info(&self) -> Result<SyncInfo> {
+        let count = |sql: &str| -> Result<usize> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
+        };
+        Ok(SyncInfo {
+            office_url: self.sync_get("office_url")?,
+            office_name: self.sync_get("office_name")?,
+            member_name: self.sync_get("member_name")?,
+            device_id: self.sync_get("device_id")?,
+            role: self.sync_get("role")?,
+            pending_docs: count(
+                "SELECT count(*) FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+                 WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private')",
+            )?,
+            rejected_docs: count(
+                "SELECT count(*) FROM sync_docs WHERE rejected_heads IS NOT NULL",
+            )?,
+            local_only_docs: count(
+                "SELECT count(*) FROM doc_index WHERE kind = 'case' AND visibility = 'private'",
+            )?,
+            last_sync: self.sync_get("last_sync")?.and_then(|s| s.parse().ok()),
+            has_cursor: self.sync_get("cursor")?.is_some(),
+        })
+    }
+
+    /// Per document, the changes the office does not have yet.
+    ///
+    /// Private cases are not pushed: they may still hold identifiers a
+    /// teacher has not removed, and a case reaches the office only through
+    /// sharing. Documents whose last push was refused are held until they
+    /// change.
+    pub fn outgoing(&mut self) -> Result<Vec<DocChanges>> {
+        let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT s.doc, i.id, s.office_heads, s.rejected_heads FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+                 WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private') ORDER BY s.doc",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut out = Vec::new();
+        for (rowid, id, office, rejected) in rows {
+            let mut doc = self.load(&id)?;
+            let heads = doc.heads();
+            if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
+                continue;
+            }
+            let have = heads_from_bytes(&office);
+            let changes: Vec<Vec<u8>> = doc
+                .automerge_mut()
+                .get_changes(&have)
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            if changes.is_empty() {
+                // The office has it all already (heads were stored redundantly).
+                self.conn.execute(
+                    "UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1",
+                    params![rowid, heads_to_bytes(&heads)],
+                )?;
+                continue;
+            }
+            let Some(doc_id) = doc_id_from_str(&id) else {
+                continue;
+            };
+            out.push(DocChanges {
+                doc: doc_id,
+                changes,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Applies one page of the office's answer: acknowledgements, refusals,
+    /// incoming changes and documents, and the new cursor, all in one
+    /// transaction. If any of it fails, none of it is applied and the
+    /// cursor stays where it was.
+    pub fn apply_page(&mut self, update: &PageUpdate, now_ms: i64) -> Result<()> {
+        let mut compactions = 0;
+        let tx = self.conn.transaction()?;
+        for push in &update.acked {
+            let id = doc_id_to_string(&push.doc);
+            let Some(rowid) = rowid(&tx, &id)? else {
+                continue;
+            };
+            let changes = decode_changes(&id, &push.changes)?;
+            let office = advance_heads(&office_heads(&tx, rowid)?, &changes);
+            let bytes = raw_bytes(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+            let mut doc = Document::load(&bytes)?;
+            set_office_heads(&tx, rowid, &office, &doc.heads())?;
+            tx.execute(
+                "UPDATE sync_docs SET rejected_heads = NULL, rejected_code = NULL, rejected_message = NULL, rejected_at = NULL WHERE doc = ?1",
+                [rowid],
+            )?;
+        }
+        for (push, rejection) in &update.rejected {
+            let id = doc_id_to_string(&push.doc);
+            let Some(rowid) = rowid(&tx, &id)? else {
+                continue;
+            };
+            let changes = decode_changes(&id, &push.changes)?;
+            let held = advance_heads(&office_heads(&tx, rowid)?, &changes);
+            tx.execute(
+                "UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5 WHERE doc = ?1",
+                params![rowid, heads_to_bytes(&held), rejection.code.as_str(), rejection.message, now_ms],
+            )?;
+        }
+        for item in &update.items {
+            let id = doc_id_to_string(item.doc());
+            let incoming: Vec<u8> = match item {
+                Item::Changes(c) => c.changes.concat(),
+                Item::Snapshot { bytes, .. } => bytes.clone(),
+            };
+            let existing = raw_bytes(&tx, &id)?;
+            let mut doc = match &existing {
+                Some(bytes) => {
+                    let mut doc = Document::load(bytes)?;
+                    let before = doc.heads();
+                    match item {
+                        Item::Changes(_) => doc.apply_changes_bytes(&incoming)?,
+                        Item::Snapshot { .. } => doc.merge_bytes(&incoming)?,
+                    }
+                    if doc.heads() != before {
+                        let chunk = doc.automerge_mut().save_after(&before);
+                        if append_chunk(&tx, &mut doc, &chunk)? {
+                            compactions += 1;
+                        }
+                    }
+                    doc
+                }
+                None => {
+                    let mut doc = match item {
+                        Item::Changes(_) => Document::from_changes_bytes(&incoming)?,
+                        Item::Snapshot { .. } => Document::load(&incoming)?,
+                    };
+                    if doc.id() != id {
+                        return Err(StoreError::Invalid(format!(
+                            "the office sent document {} as {id}",
+                            doc.id()
+                        )));
+                    }
+                    insert_doc(&tx, &mut doc)?;
+                    doc
+                }
+            };
+            if !doc.automerge_mut().get_missing_deps(&[]).is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "the office sent changes of {id} whose history this device lacks; reset sync to fetch whole documents"
+                )));
+            }
+            let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+            let office = match item {
+                Item::Changes(c) => advance_heads(
+                    &office_heads(&tx, rowid)?,
+                    &decode_changes(&id, &c.changes)?,
+                ),
+                Item::Snapshot { bytes, .. } => {
+                    let mut snap = AutoCommit::load(bytes).map_err(rounds_core::DocError::from)?;
+                    let mut heads = snap.get_heads();
+                    // Heads known before and not inside the snapshot stay.
+                    for h in office_heads(&tx, rowid)? {
+                        if snap.get_change_by_hash(&h).is_none() {
+                            heads.push(h);
+                        }
+                    }
+                    heads
+                }
+            };
+            set_office_heads(&tx, rowid, &office, &doc.heads())?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [hex_encode(&update.cursor)],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.last_sync', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [now_ms.to_string()],
+        )?;
+        tx.commit()?;
+        for _ in 0..compactions {
+            self.bump_compactions();
+        }
+        Ok(())
+    }
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -67,13 +67,17 @@ CREATE INDEX documents_by_office ON documents (office, id);
 -- log happens inside the database's single write transaction, so a reader
 -- never sees a position before an earlier one has committed.
 -- kind 1: an Automerge change; kind 2: the document became visible to the
--- office (readers receive it whole).
+-- office (readers receive it whole, so changes made while it was private
+-- need not, and must not, reach them one by one).
+-- shared: the document was visible to the office when the change was
+-- written; colleagues read only such changes, its owner reads all.
 CREATE TABLE log (
     pos    INTEGER PRIMARY KEY AUTOINCREMENT,
     office TEXT NOT NULL,
     doc    TEXT NOT NULL REFERENCES documents(id),
     kind   INTEGER NOT NULL,
     device TEXT NOT NULL,
+    shared INTEGER NOT NULL,
     hash   BLOB,
     bytes  BLOB
 ) STRICT;

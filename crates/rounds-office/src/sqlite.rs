@@ -124,6 +124,10 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
 /// Readers see office documents and their own private ones.
 const READABLE: &str = "(d.visibility = 'office' OR d.owner = :member)";
 
+/// A log row reaches a reader who owns the document, or a colleague if the
+/// document is shared now and was when the row was written.
+const ROW_READABLE: &str = "(d.owner = :member OR (d.visibility = 'office' AND l.shared = 1))";
+
 impl OfficeDb for SqliteDb {
     fn epoch(&self) -> u32 {
         self.epoch
@@ -435,22 +439,26 @@ impl OfficeDb for SqliteDb {
             }
         }
         let mut last = None;
+        // The reveal goes first: a colleague then receives the whole
+        // document before the changes of this push, whose dependencies were
+        // written while it was private.
+        if accepted.reveal {
+            tx.execute(
+                "INSERT INTO log (office, doc, kind, device, shared) VALUES (?1, ?2, 2, ?3, 1)",
+                params![ctx.office, doc, ctx.device],
+            )?;
+            last = Some(tx.last_insert_rowid());
+        }
         {
             let mut ins = tx.prepare_cached(
-                "INSERT INTO log (office, doc, kind, device, hash, bytes) VALUES (?1, ?2, 1, ?3, ?4, ?5)
+                "INSERT INTO log (office, doc, kind, device, shared, hash, bytes) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)
                  ON CONFLICT DO NOTHING",
             )?;
+            let shared = accepted.visibility == "office";
             for (hash, bytes) in &accepted.changes {
-                if ins.execute(params![ctx.office, doc, ctx.device, hash, bytes])? > 0 {
+                if ins.execute(params![ctx.office, doc, ctx.device, shared, hash, bytes])? > 0 {
                     last = Some(tx.last_insert_rowid());
                 }
-            }
-            if accepted.reveal {
-                tx.execute(
-                    "INSERT INTO log (office, doc, kind, device) VALUES (?1, ?2, 2, ?3)",
-                    params![ctx.office, doc, ctx.device],
-                )?;
-                last = Some(tx.last_insert_rowid());
             }
         }
         if let Some(pos) = last {
@@ -469,8 +477,8 @@ impl OfficeDb for SqliteDb {
         let tx = c.transaction()?;
         let sql = format!(
             "SELECT l.pos, l.doc, l.kind,
-                    CASE WHEN l.device <> :device AND {READABLE} THEN 1 ELSE 0 END AS wanted,
-                    CASE WHEN l.device <> :device AND {READABLE} THEN l.bytes END
+                    CASE WHEN l.device <> :device AND {ROW_READABLE} THEN 1 ELSE 0 END AS wanted,
+                    CASE WHEN l.device <> :device AND {ROW_READABLE} THEN l.bytes END
              FROM log l JOIN documents d ON d.id = l.doc
              WHERE l.office = :office AND l.pos > :after
              ORDER BY l.pos LIMIT 512"

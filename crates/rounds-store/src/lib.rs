@@ -55,6 +55,8 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error("the office sent changes of {0} whose earlier history this device lacks")]
+    MissingHistory(String),
     #[error("backup: {0}")]
     Backup(String),
     #[error("database error: {0}")]

@@ -262,9 +262,7 @@ impl Store {
                 }
             };
             if !doc.automerge_mut().get_missing_deps(&[]).is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "the office sent changes of {id} whose history this device lacks; reset sync to fetch whole documents"
-                )));
+                return Err(StoreError::MissingHistory(id));
             }
             let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
             let office = match item {

@@ -1,0 +1,410 @@
+//! Every way the office refuses a request: each gets a clear status and
+//! message, and nothing is stored.
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ROOT};
+use rounds_core::doc::Visibility;
+use rounds_core::schema::DocKind;
+use rounds_office::db::OfficeDb;
+use rounds_office::service::Limits;
+use rounds_proto::{
+    CONTENT_TYPE, DocChanges, RejectCode, SyncRequest, SyncResponse, doc_id_from_str,
+};
+use rounds_tests::{Office, Teacher};
+use serde_json::json;
+
+struct Raw {
+    http: reqwest::blocking::Client,
+    url: String,
+    token: String,
+}
+
+impl Raw {
+    fn for_teacher(office: &Office, t: &Teacher) -> Raw {
+        let token = std::fs::read_to_string(t.dir.path().join(rounds_store::TOKEN_FILE)).unwrap();
+        Raw {
+            http: reqwest::blocking::Client::new(),
+            url: office.url.clone(),
+            token,
+        }
+    }
+
+    fn post(&self, path: &str, token: Option<&str>, ctype: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+        let mut r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", ctype)
+            .body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().unwrap();
+        (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
+    }
+
+    /// Pushes changes of one document and returns the office's answer.
+    fn push(&self, doc: &str, changes: Vec<Vec<u8>>) -> SyncResponse {
+        let req = SyncRequest {
+            cursor: vec![],
+            max_page_bytes: 0,
+            pushes: vec![DocChanges {
+                doc: doc_id_from_str(doc).unwrap(),
+                changes,
+            }],
+        };
+        let (status, body) = self.post("/v1/sync", Some(&self.token), CONTENT_TYPE, req.encode());
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        SyncResponse::decode(&body, 1 << 26).unwrap()
+    }
+}
+
+fn error_code(body: &[u8]) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(body)));
+    (
+        v["code"].as_str().unwrap().to_owned(),
+        v["message"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The office's whole state, to prove a refusal changed nothing.
+fn fingerprint(office: &Office, o: &str) -> (usize, usize, i64) {
+    let (docs, changes) = office.counts(o);
+    (docs, changes, office.db.head().unwrap())
+}
+
+/// Changes of a fresh Rounds document made with `actor`.
+fn document_changes(id: &str, actor: &ActorId) -> Vec<Vec<u8>> {
+    let mut ids = rounds_core::doc::SeqIds::new("x");
+    let mut ctx = rounds_core::doc::EditCtx {
+        now_ms: 1,
+        author: "x",
+        ids: &mut ids,
+    };
+    let new = rounds_core::doc::NewDoc {
+        id: id.into(),
+        kind: DocKind::LessonPlan,
+        title: "伪造".into(),
+        language: rounds_core::Lang::Zh,
+        owner: "x".into(),
+    };
+    let mut d = rounds_core::Document::create(&new, actor.clone(), &mut ctx, None).unwrap();
+    d.automerge_mut()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect()
+}
+
+#[test]
+fn each_rejected_push_names_its_reason_and_stores_nothing() {
+    let office = Office::start_with(Limits {
+        max_change_bytes: 64 << 10,
+        ..Limits::default()
+    });
+    let o = office.create_office("一院");
+    let o2 = office.create_office("二院");
+    let mut a = Teacher::joined(&office, &o, "王老师");
+    let mut b = Teacher::joined(&office, &o, "李老师");
+    let mut x = Teacher::joined(&office, &o2, "外院");
+    let private = a.create(DocKind::LessonPlan, "私人草稿", json!({}));
+    let shared = a.create(DocKind::LessonPlan, "共享", json!({}));
+    a.store.set_visibility(&shared, Visibility::Office).unwrap();
+    a.sync().unwrap();
+    b.sync().unwrap();
+    x.sync().unwrap();
+    let raw_b = Raw::for_teacher(&office, &b);
+    let raw_x = Raw::for_teacher(&office, &x);
+    let b_actor = b.store.actor().clone();
+
+    // An edit B may make, on a copy of the shared plan, signed by B.
+    let mut copy = AutoCommit::load(&a.store.raw_bytes(&shared).unwrap())
+        .unwrap()
+        .with_actor(b_actor.clone());
+    let heads = copy.get_heads();
+    copy.put(ROOT, "deleted", true).unwrap();
+    copy.commit();
+    let b_change = copy.get_changes(&heads)[0].raw_bytes().to_vec();
+
+    let cases: Vec<(&Raw, String, Vec<Vec<u8>>, RejectCode)> = vec![
+        (
+            &raw_b,
+            shared.clone(),
+            vec![b"not an automerge change".to_vec()],
+            RejectCode::Malformed,
+        ),
+        (
+            &raw_b,
+            shared.clone(),
+            vec![b_change[..b_change.len() / 2].to_vec()],
+            RejectCode::Malformed,
+        ),
+        (
+            &raw_x,
+            shared.clone(),
+            vec![b_change.clone()],
+            RejectCode::OtherOffice,
+        ),
+        (
+            &raw_b,
+            private.clone(),
+            vec![b_change.clone()],
+            RejectCode::Forbidden,
+        ),
+        // Changes signed with A's actor, sent by B: a forgery.
+        (
+            &raw_b,
+            "01a20000-0000-7000-8000-0000000000f1".into(),
+            document_changes("01a20000-0000-7000-8000-0000000000f1", a.store.actor()),
+            RejectCode::ForgedActor,
+        ),
+        // A change whose history the office does not have.
+        (
+            &raw_b,
+            shared.clone(),
+            {
+                let mut c2 = copy.fork().with_actor(b_actor.clone());
+                let h = c2.get_heads();
+                c2.put(ROOT, "deleted", false).unwrap();
+                c2.commit();
+                vec![c2.get_changes(&h)[0].raw_bytes().to_vec()]
+            },
+            RejectCode::MissingDeps,
+        ),
+        // Not a Rounds document at all.
+        (
+            &raw_b,
+            "01a20000-0000-7000-8000-0000000000f2".into(),
+            {
+                let mut d = AutoCommit::new().with_actor(b_actor.clone());
+                d.put(ROOT, "hello", "world").unwrap();
+                d.commit();
+                d.get_changes(&[])
+                    .iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect()
+            },
+            RejectCode::InvalidDocument,
+        ),
+        // A document whose changes claim another document's id.
+        (
+            &raw_b,
+            "01a20000-0000-7000-8000-0000000000f3".into(),
+            document_changes("01a20000-0000-7000-8000-0000000000f4", &b_actor),
+            RejectCode::InvalidDocument,
+        ),
+        // Too large.
+        (
+            &raw_b,
+            "01a20000-0000-7000-8000-0000000000f5".into(),
+            {
+                let mut d = AutoCommit::new().with_actor(b_actor.clone());
+                let noise: String = (0..100_000u32)
+                    .map(|i| char::from_u32(0x4e00 + (i * 7919) % 20000).unwrap())
+                    .collect();
+                d.put(ROOT, "id", "01a20000-0000-7000-8000-0000000000f5")
+                    .unwrap();
+                d.put(ROOT, "blob", noise).unwrap();
+                d.commit();
+                d.get_changes(&[])
+                    .iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect()
+            },
+            RejectCode::TooLarge,
+        ),
+    ];
+    let mut tried = 0;
+    for (raw, doc, changes, want) in cases {
+        let before = (fingerprint(&office, &o), fingerprint(&office, &o2));
+        let resp = raw.push(&doc, changes);
+        assert!(resp.acks.is_empty(), "{want:?} was acknowledged");
+        assert_eq!(resp.rejections.len(), 1);
+        assert_eq!(
+            resp.rejections[0].code, want,
+            "{}",
+            resp.rejections[0].message
+        );
+        assert!(!resp.rejections[0].message.is_empty());
+        assert_eq!(
+            (fingerprint(&office, &o), fingerprint(&office, &o2)),
+            before,
+            "{want:?} changed the office"
+        );
+        tried += 1;
+    }
+    assert_eq!(tried, 9);
+
+    // The legitimate change goes through, and a replay of it is harmless.
+    let ok = raw_b.push(&shared, vec![b_change.clone()]);
+    assert_eq!(ok.acks.len(), 1, "{:?}", ok.rejections);
+    let after = fingerprint(&office, &o);
+    let replay = raw_b.push(&shared, vec![b_change]);
+    assert_eq!(replay.acks.len(), 1);
+    assert_eq!(
+        fingerprint(&office, &o),
+        after,
+        "a replayed change was stored twice"
+    );
+    a.sync().unwrap();
+    assert_eq!(a.json(&shared)["deleted"], true);
+    assert_eq!(
+        a.store
+            .list(&rounds_store::Filter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn bad_requests_get_json_errors() {
+    let office = Office::start_with(Limits {
+        max_request_bytes: 100_000,
+        ..Limits::default()
+    });
+    let o = office.create_office("一院");
+    let a = Teacher::joined(&office, &o, "王老师");
+    let raw = Raw::for_teacher(&office, &a);
+    let before = fingerprint(&office, &o);
+    let ok = SyncRequest::default().encode();
+    let cases: Vec<(&str, Option<&str>, &str, Vec<u8>, u16, &str)> = vec![
+        (
+            "/v1/sync",
+            None,
+            CONTENT_TYPE,
+            ok.clone(),
+            401,
+            "unauthorized",
+        ),
+        (
+            "/v1/sync",
+            Some("rt_0000"),
+            CONTENT_TYPE,
+            ok.clone(),
+            401,
+            "unauthorized",
+        ),
+        (
+            "/v1/sync",
+            Some("' OR 1=1 --"),
+            CONTENT_TYPE,
+            ok.clone(),
+            401,
+            "unauthorized",
+        ),
+        (
+            "/v1/sync",
+            Some(&raw.token),
+            "application/json",
+            ok.clone(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "/v1/sync",
+            Some(&raw.token),
+            CONTENT_TYPE,
+            b"garbage".to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "/v1/sync",
+            Some(&raw.token),
+            CONTENT_TYPE,
+            vec![1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+            400,
+            "bad_request",
+        ),
+        (
+            "/v1/sync",
+            Some(&raw.token),
+            CONTENT_TYPE,
+            vec![0; 200_000],
+            413,
+            "too_large",
+        ),
+        (
+            "/v1/enroll",
+            None,
+            "application/json",
+            b"{\"code\": 1".to_vec(),
+            400,
+            "bad_json",
+        ),
+        (
+            "/v1/enroll",
+            None,
+            "text/plain",
+            b"{}".to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "/v1/enroll",
+            None,
+            "application/json",
+            br#"{"code": "../../etc/passwd", "actor": "zz"}"#.to_vec(),
+            400,
+            "invalid_actor",
+        ),
+        (
+            "/v1/nothing",
+            None,
+            "application/json",
+            vec![],
+            404,
+            "not_found",
+        ),
+    ];
+    for (path, token, ctype, body, status, code) in cases {
+        let (s, b) = raw.post(path, token, ctype, body);
+        assert_eq!(s, status, "{path} {code}: {}", String::from_utf8_lossy(&b));
+        assert_eq!(error_code(&b).0, code);
+    }
+    let resp = raw
+        .http
+        .get(format!("{}/v1/sync", office.url))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 405);
+    assert_eq!(error_code(&resp.bytes().unwrap()).0, "method_not_allowed");
+    assert_eq!(
+        raw.http
+            .get(format!("{}/healthz", office.url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(fingerprint(&office, &o), before);
+}
+
+#[test]
+fn guessing_enrollment_codes_is_rate_limited() {
+    let office = Office::start();
+    let o = office.create_office("一院");
+    let member = office.add_member(&o, "王老师");
+    let code = office.code(&member);
+    let http = reqwest::blocking::Client::new();
+    let enroll = |code: &str| {
+        let r = http
+            .post(format!("{}/v1/enroll", office.url))
+            .json(&json!({"code": code, "actor": "0123456789abcdef0123456789abcdef"}))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.bytes().unwrap())
+    };
+    for i in 0..10 {
+        assert_eq!(enroll(&format!("AAAAA-{i:05}")).0, 403);
+    }
+    let (s, b) = enroll(&code);
+    assert_eq!(
+        s, 429,
+        "even the right code waits once guessing was detected"
+    );
+    assert_eq!(error_code(&b).0, "too_many_attempts");
+    assert!(office.db.devices(&o).unwrap().is_empty());
+}

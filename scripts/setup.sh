@@ -14,9 +14,12 @@ done
 # Extra packages a later part of the build asks for (the desktop app and its
 # end-to-end tests), passed as arguments: scripts/setup.sh desktop
 if [[ "${1:-}" == "desktop" ]]; then
-  for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk nodejs npm; do
+  for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk; do
     pkg_installed "$p" || need_apt+=("$p")
   done
+  # Node.js builds the front end; a machine that has one (from NodeSource or
+  # nvm) keeps it, others get Debian's.
+  have node || need_apt+=(nodejs npm)
 fi
 
 if ((${#need_apt[@]})); then

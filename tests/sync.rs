@@ -221,8 +221,8 @@ fn a_new_device_receives_compacted_snapshots_not_the_change_log() {
     let office = Office::start();
     let o = office.create_office("教研室");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let id = a.create(DocKind::Case, "病例", json!({}));
-    a.store.set_visibility(&id, Visibility::Office).unwrap();
+    let private = a.create(DocKind::Case, "病例", json!({}));
+    let id = a.store.share(&private, true).unwrap().id;
     for i in 0..30 {
         a.store
             .edit(&id, &json!({"present_illness": format!("第{i}版现病史")}))
@@ -277,10 +277,11 @@ fn a_cut_sync_resumes_from_the_last_applied_page() {
     let office = Office::start_with(limits);
     let o = office.create_office("教研室");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let mut ids = a.store.generate(60, 3, 1500).unwrap();
-    for id in &ids {
-        a.store.set_visibility(id, Visibility::Office).unwrap();
-    }
+    let generated = a.store.generate(60, 3, 1500).unwrap();
+    let mut ids: Vec<String> = generated
+        .iter()
+        .map(|id| a.store.share(id, true).unwrap().id)
+        .collect();
     a.sync().unwrap();
     ids.sort();
 

@@ -10,7 +10,10 @@ CREATE TABLE sync_docs (
     rejected_heads   BLOB,
     rejected_code    TEXT,
     rejected_message TEXT,
-    rejected_at      INTEGER
+    rejected_at      INTEGER,
+    -- A shared case whose unpushed edits bring a patient identifier: held
+    -- on this device, with the reason, until the identifier is removed.
+    held_message     TEXT
 ) STRICT;
 
 CREATE INDEX sync_docs_pending ON sync_docs (pending) WHERE pending = 1;

@@ -101,8 +101,29 @@ enum Command {
     Delete { id: String },
     /// Restore a deleted document.
     Restore { id: String },
-    /// Make a document visible to your office.
-    Share { id: String },
+    /// Make a document visible to your office. A case is checked for patient
+    /// identifiers first and shared as a new document, without its history.
+    Share {
+        id: String,
+        /// Confirm that you removed every patient identifier (needed for a case).
+        #[arg(long)]
+        attest: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look for patient identifiers in a document.
+    Check {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace patient identifiers by masks (张小明 → 张某, a phone → [电话]).
+    Mask {
+        id: String,
+        /// Only these findings (numbers from `rounds check`); all if none given.
+        #[arg(long = "finding", value_name = "N")]
+        findings: Vec<usize>,
+    },
     /// Who changed what, and when.
     History {
         id: String,
@@ -444,10 +465,62 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let id = store.resolve(&id)?;
             store.restore(&id)?;
         }
-        Command::Share { id } => {
+        Command::Share { id, attest, json } => {
             let mut store = open(data)?;
             let id = store.resolve(&id)?;
-            store.set_visibility(&id, Visibility::Office)?;
+            let s = store.share(&id, attest)?;
+            if json {
+                print_json(&summary_json(&s));
+            } else if s.id != id {
+                outln!(
+                    "shared as a new document {} (the private original stays on this device, in the trash)",
+                    s.id
+                );
+            } else {
+                outln!("shared {}", s.id);
+            }
+        }
+        Command::Check { id, json } => {
+            let store = open(data)?;
+            let id = store.resolve(&id)?;
+            let findings = store.check(&id)?;
+            if json {
+                print_json(&serde_json::to_value(&findings)?);
+            } else if findings.is_empty() {
+                outln!(
+                    "no likely patient identifiers found (a person must still check before sharing)"
+                );
+            } else {
+                let zh = store.summary(&id)?.language == Lang::Zh;
+                for (i, f) in findings.iter().enumerate() {
+                    let reason = if zh {
+                        &f.finding.reason_zh
+                    } else {
+                        &f.finding.reason_en
+                    };
+                    outln!(
+                        "{:>3}  {:<6}  {}: “{}” → {}  ({reason})",
+                        i + 1,
+                        format!("{:?}", f.finding.confidence).to_lowercase(),
+                        f.label,
+                        f.finding.text,
+                        f.finding.mask
+                    );
+                }
+                if rounds_core::deid::blocks_sharing(&findings) {
+                    outln!(
+                        "high-confidence findings block sharing; `rounds mask {}` replaces them",
+                        Store::short_id(&id)
+                    );
+                }
+            }
+        }
+        Command::Mask { id, findings } => {
+            let mut store = open(data)?;
+            let id = store.resolve(&id)?;
+            let only = (!findings.is_empty()).then_some(findings.as_slice());
+            let (_, n) = store.mask(&id, only)?;
+            outln!("masked {n} finding(s)");
         }
         Command::History { id, json } => {
             let store = open(data)?;

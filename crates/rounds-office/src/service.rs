@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use automerge::{AutoCommit, Change};
 use rounds_core::doc::Document;
+use rounds_core::schema::DocKind;
 use rounds_proto::{
     DocChanges, EnrollRequest, EnrollResponse, Item, RejectCode, Rejection, SyncRequest,
     SyncResponse, doc_id_from_str, doc_id_to_string,
@@ -580,6 +581,7 @@ impl Service {
                 // Everything is stored already (a retried request): nothing changes.
                 return current_meta(doc, &am);
             }
+            let base = am.clone();
             am.apply_changes(fresh.iter().cloned()).map_err(|e| {
                 reject(
                     doc,
@@ -614,6 +616,9 @@ impl Service {
                     RejectCode::InvalidDocument,
                     "the changes carry another document's id",
                 ));
+            }
+            if d.kind() == DocKind::Case {
+                check_case(doc, &d, base, &fresh)?;
             }
             let visibility = d.visibility().as_str().to_owned();
             Ok(Accepted {
@@ -654,6 +659,60 @@ impl Service {
         }
         Ok(n)
     }
+}
+
+/// Defence in depth for teaching cases, whatever the client: a private case
+/// never reaches the office (cases are shared as new documents made from a
+/// checked state), and no change may add a high-confidence patient
+/// identifier to a shared one. Each change is checked in turn, so an
+/// identifier added and removed again within one push is refused too.
+fn check_case(
+    doc: [u8; 16],
+    after: &Document,
+    mut state: AutoCommit,
+    fresh: &[Change],
+) -> Result<(), Rejection> {
+    if after.visibility() != rounds_core::Visibility::Office {
+        return Err(reject(
+            doc,
+            RejectCode::Forbidden,
+            "a private case stays on its author's device; share it to send it to the office",
+        ));
+    }
+    let mut known: Vec<(rounds_deid::Kind, String)> = Document::from_automerge(state.clone())
+        .map(|d| rounds_core::deid::identifiers(&d))
+        .unwrap_or_default();
+    for c in fresh {
+        state.apply_changes([c.clone()]).map_err(|e| {
+            reject(
+                doc,
+                RejectCode::Malformed,
+                format!("changes do not apply: {e}"),
+            )
+        })?;
+        let Ok(d) = Document::from_automerge(state.clone()) else {
+            continue;
+        };
+        let now = rounds_core::deid::identifiers(&d);
+        let added: Vec<&(rounds_deid::Kind, String)> =
+            now.iter().filter(|x| !known.contains(x)).collect();
+        if !added.is_empty() {
+            let kinds: std::collections::BTreeSet<&str> =
+                added.iter().map(|(k, _)| k.label_en()).collect();
+            return Err(reject(
+                doc,
+                RejectCode::Identifier,
+                format!(
+                    "change {} would add {} likely patient identifier(s) ({}) to a shared case",
+                    c.hash(),
+                    added.len(),
+                    kinds.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        known = now;
+    }
+    Ok(())
 }
 
 /// The stored metadata of a document whose push brought nothing new.

@@ -57,6 +57,14 @@ pub enum StoreError {
     Invalid(String),
     #[error("the office sent changes of {0} whose earlier history this device lacks")]
     MissingHistory(String),
+    #[error(
+        "this case still holds {0} likely patient identifier(s) (see `rounds check`); remove or mask them before sharing"
+    )]
+    Identifiers(usize),
+    #[error(
+        "sharing a case needs your confirmation that it carries no patient identifiers (--attest)"
+    )]
+    NotAttested,
     #[error("backup: {0}")]
     Backup(String),
     #[error("database error: {0}")]
@@ -102,7 +110,7 @@ pub struct Hit {
 }
 
 /// Where new ids come from: random UUIDs.
-struct RandomIds;
+pub(crate) struct RandomIds;
 
 impl IdGen for RandomIds {
     fn next_id(&mut self) -> String {
@@ -129,7 +137,7 @@ pub struct Store {
     actor: ActorId,
     user_id: String,
     user_name: String,
-    clock: Clock,
+    pub(crate) clock: Clock,
     stats: Cell<Stats>,
 }
 
@@ -251,7 +259,7 @@ impl Store {
         &self.conn
     }
 
-    fn author(&self) -> &str {
+    pub(crate) fn author(&self) -> &str {
         if self.user_name.is_empty() {
             "?"
         } else {
@@ -384,8 +392,87 @@ impl Store {
         self.change(id, |doc, ctx| doc.set_deleted(false, ctx).map(|_| ()))
     }
 
-    /// Changes who may read a document.
+    /// Likely patient identifiers in a document, field by field.
+    pub fn check(&self, id: &str) -> Result<Vec<rounds_core::deid::FieldFinding>> {
+        Ok(rounds_core::deid::check(&self.load(id)?))
+    }
+
+    /// Replaces the given findings (or all, if `only` is `None`) by their
+    /// suggested masks, as one edit.
+    pub fn mask(&mut self, id: &str, only: Option<&[usize]>) -> Result<(Summary, usize)> {
+        let doc = self.load(id)?;
+        let all = rounds_core::deid::check(&doc);
+        let chosen: Vec<_> = match only {
+            None => all,
+            Some(idx) => {
+                if let Some(bad) = idx.iter().find(|i| **i == 0 || **i > all.len()) {
+                    return Err(StoreError::Invalid(format!(
+                        "finding {bad}: there are {} findings, numbered from 1",
+                        all.len()
+                    )));
+                }
+                idx.iter().map(|i| all[i - 1].clone()).collect()
+            }
+        };
+        if chosen.is_empty() {
+            return Ok((doc.summary(), 0));
+        }
+        let patch = rounds_core::deid::mask_patch(&doc, &chosen);
+        let s = self.edit(id, &patch)?;
+        Ok((s, chosen.len()))
+    }
+
+    /// Shares a document with the office. A lesson plan simply becomes
+    /// visible. A case must hold no high-confidence identifiers and needs
+    /// the author's attestation; the office then gets a new document made
+    /// from its current state, and the private original (whose history may
+    /// hold removed text) stays on this device, in the trash, pointing to it.
+    pub fn share(&mut self, id: &str, attest: bool) -> Result<Summary> {
+        let mut doc = self.load(id)?;
+        if doc.kind() != DocKind::Case || doc.visibility() == Visibility::Office {
+            return self.set_visibility(id, Visibility::Office);
+        }
+        let findings = rounds_core::deid::check(&doc);
+        let blocking = findings
+            .iter()
+            .filter(|f| f.finding.confidence == rounds_deid::Confidence::High)
+            .count();
+        if blocking > 0 {
+            return Err(StoreError::Identifiers(blocking));
+        }
+        if !attest {
+            return Err(StoreError::NotAttested);
+        }
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let mut ids = RandomIds;
+        let mut ctx = EditCtx {
+            now_ms: now,
+            author: &author,
+            ids: &mut ids,
+        };
+        let new_id = uuid::Uuid::now_v7().to_string();
+        let mut copy = doc.share_copy(&new_id, self.actor.clone(), &mut ctx)?;
+        let before = doc.heads();
+        doc.set_shared_as(&new_id, &mut ctx)?;
+        let chunk = doc.automerge_mut().save_after(&before);
+        let tx = self.conn.transaction()?;
+        insert_doc(&tx, &mut copy)?;
+        append_chunk(&tx, &mut doc, &chunk)?;
+        tx.commit()?;
+        Ok(copy.summary())
+    }
+
+    /// Changes who may read a document. A private case becomes visible only
+    /// through [`Store::share`], which checks it for identifiers.
     pub fn set_visibility(&mut self, id: &str, v: Visibility) -> Result<Summary> {
+        let s = self.summary(id)?;
+        if s.kind == DocKind::Case && s.visibility == Visibility::Private && v == Visibility::Office
+        {
+            return Err(StoreError::Invalid(
+                "a case is shared with `rounds share`, which checks it for identifiers".into(),
+            ));
+        }
         self.change(id, |doc, ctx| doc.set_visibility(v, ctx).map(|_| ()))
     }
 
@@ -627,18 +714,11 @@ impl Store {
         let id = obj.get("id").and_then(Json::as_str).map(str::to_owned);
         // Metadata that Rounds sets itself is carried by the document, not by
         // the import: drop it so the rest can be validated as an edit.
-        for k in [
-            "id",
-            "kind",
-            "schema",
-            "author",
-            "owner",
-            "created",
-            "updated",
-            "visibility",
-            "deleted",
-        ] {
-            obj.remove(k);
+        for k in rounds_core::doc::RESERVED_KEYS
+            .iter()
+            .filter(|k| !["title", "tags", "language"].contains(k))
+        {
+            obj.remove(*k);
         }
         if let Some(id) = &id {
             rounds_core::doc::validate_id(id)?;
@@ -809,6 +889,19 @@ pub(crate) fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> 
         bytes.extend_from_slice(&chunk);
     }
     Ok(Some(bytes))
+}
+
+/// Replaces a document's bytes by a new history (a squash), dropping its chunks.
+pub(crate) fn replace_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
+    let rowid: i64 = tx.query_row("SELECT doc FROM documents WHERE id = ?1", [doc.id()], |r| {
+        r.get(0)
+    })?;
+    tx.execute(
+        "UPDATE documents SET snapshot = ?2, chunks_size = 0, next_chunk = 0 WHERE doc = ?1",
+        params![rowid, doc.save()],
+    )?;
+    tx.execute("DELETE FROM doc_chunks WHERE doc = ?1", [rowid])?;
+    write_projection(tx, rowid, doc)
 }
 
 pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {

@@ -8,7 +8,10 @@ use rounds_proto::{DocChanges, Item, doc_id_from_str, doc_id_to_string};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use crate::{Result, Store, StoreError, append_chunk, insert_doc, raw_bytes};
+use crate::{
+    RandomIds, Result, Store, StoreError, append_chunk, insert_doc, raw_bytes, replace_doc,
+};
+use rounds_core::doc::EditCtx;
 
 /// The file in the data directory that holds this device's office token,
 /// readable only by its user. The database never holds it.
@@ -26,6 +29,8 @@ pub struct SyncInfo {
     pub pending_docs: usize,
     /// Documents whose last push the office refused.
     pub rejected_docs: usize,
+    /// Shared cases held on this device because an edit brings an identifier.
+    pub held_docs: usize,
     /// Private cases, which stay on this device until shared.
     pub local_only_docs: usize,
     pub last_sync: Option<i64>,
@@ -133,6 +138,7 @@ impl Store {
             rejected_docs: count(
                 "SELECT count(*) FROM sync_docs WHERE rejected_heads IS NOT NULL",
             )?,
+            held_docs: count("SELECT count(*) FROM sync_docs WHERE held_message IS NOT NULL")?,
             local_only_docs: count(
                 "SELECT count(*) FROM doc_index WHERE kind = 'case' AND visibility = 'private'",
             )?,
@@ -159,11 +165,17 @@ impl Store {
         let mut out = Vec::new();
         for (rowid, id, office, rejected) in rows {
             let mut doc = self.load(&id)?;
+            let have = heads_from_bytes(&office);
+            if doc.kind() == rounds_core::schema::DocKind::Case {
+                match self.prepare_shared_case(rowid, doc, &have)? {
+                    Some(d) => doc = d,
+                    None => continue,
+                }
+            }
             let heads = doc.heads();
             if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
                 continue;
             }
-            let have = heads_from_bytes(&office);
             let changes: Vec<Vec<u8>> = doc
                 .automerge_mut()
                 .get_changes(&have)
@@ -187,6 +199,68 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Shared cases whose edits are held back, with the reason.
+    pub fn held(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.title, s.held_message FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+             WHERE s.held_message IS NOT NULL ORDER BY i.updated DESC",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Checks a shared case's unpushed edits before they leave. If the case
+    /// now holds a patient identifier, it is held with a message (`None`).
+    /// Otherwise its unpushed changes are folded into one change from what
+    /// the office has, so text typed and removed again never leaves the
+    /// device; the local copy is rewritten to match.
+    fn prepare_shared_case(
+        &mut self,
+        rowid: i64,
+        mut doc: Document,
+        have: &[ChangeHash],
+    ) -> Result<Option<Document>> {
+        let found = rounds_core::deid::identifiers(&doc);
+        if !found.is_empty() {
+            let kinds: Vec<&str> = found
+                .iter()
+                .map(|(k, _)| k.label_en())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let msg = format!(
+                "held on this device: it contains {} likely patient identifier(s) ({}); remove or mask them and it will sync",
+                found.len(),
+                kinds.join(", ")
+            );
+            self.conn.execute(
+                "UPDATE sync_docs SET held_message = ?2 WHERE doc = ?1",
+                params![rowid, msg],
+            )?;
+            return Ok(None);
+        }
+        self.conn.execute(
+            "UPDATE sync_docs SET held_message = NULL WHERE doc = ?1",
+            [rowid],
+        )?;
+        if doc.automerge_mut().get_changes(have).is_empty() {
+            return Ok(Some(doc));
+        }
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let mut ids = RandomIds;
+        let mut ctx = EditCtx {
+            now_ms: now,
+            author: &author,
+            ids: &mut ids,
+        };
+        let mut squashed = doc.squashed(have, self.actor.clone(), &mut ctx)?;
+        let tx = self.conn.transaction()?;
+        replace_doc(&tx, &mut squashed)?;
+        tx.commit()?;
+        Ok(Some(squashed))
     }
 
     /// Applies one page of the office's answer: acknowledgements, refusals,

@@ -428,7 +428,7 @@ fn migrations_run_on_an_empty_database_and_a_newer_one_is_refused() {
 #[test]
 fn visibility_changes_are_projected() {
     let mut s = store();
-    let a = s.create(DocKind::Case, "x", Lang::Zh, None).unwrap();
+    let a = s.create(DocKind::LessonPlan, "x", Lang::Zh, None).unwrap();
     s.set_visibility(&a.id, Visibility::Office).unwrap();
     assert_eq!(
         s.list(&Filter {
@@ -473,6 +473,16 @@ fn the_sample_library_imports_and_is_searchable_in_both_languages() {
             .unwrap()
             .is_empty()
     );
+    // The sample cases are written to be shareable: no likely identifiers.
+    for row in s.list(&Filter::default()).unwrap() {
+        let findings = s.check(&row.id).unwrap();
+        assert!(
+            !rounds_core::deid::blocks_sharing(&findings),
+            "{}: {:?}",
+            row.title,
+            findings.iter().map(|f| &f.finding.text).collect::<Vec<_>>()
+        );
+    }
     // Importing the samples again adds and changes nothing.
     let id = s.list(&Filter::default()).unwrap()[0].id.clone();
     let bytes = s.raw_bytes(&id).unwrap();

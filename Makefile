@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Where `make run` keeps its library, so trying Rounds never touches your own.
 DEMO_DATA ?= $(CURDIR)/target/demo-data
 
-.PHONY: setup build run test lint fmt clean
+.PHONY: setup build run test lint fmt clean soak
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,10 @@ run: build
 ## Runs every test, after formatting and lint checks.
 test: setup lint
 	$(CARGO) test --workspace --locked
+
+## The fault simulation with many more schedules than `make test` runs.
+soak: setup
+	SIM_SEEDS=$${SIM_SEEDS:-400} SIM_STEPS=$${SIM_STEPS:-300} $(CARGO) test --release --locked -p rounds-tests --test sim -- --nocapture
 
 lint:
 	$(CARGO) fmt --all --check

@@ -6,6 +6,9 @@
 CREATE TABLE sync_docs (
     doc              INTEGER PRIMARY KEY REFERENCES documents(doc) ON DELETE CASCADE,
     office_heads     BLOB NOT NULL DEFAULT x'',
+    -- The heads of what was last offered to the office: the office may have
+    -- it even if the acknowledgement was lost, so it is never rewritten.
+    sent_heads       BLOB NOT NULL DEFAULT x'',
     pending          INTEGER NOT NULL DEFAULT 1,
     rejected_heads   BLOB,
     rejected_code    TEXT,

@@ -622,11 +622,10 @@ impl Document {
         get_str(&self.am, &ROOT, "shared_as")
     }
 
-    /// This document rebuilt as the state at `since` (heads the office has)
-    /// plus one change that brings it to the current state. Edits made in
-    /// between are folded into that one change, so text typed and removed
-    /// again never leaves the device. With no `since`, the document is
-    /// rebuilt from nothing under the same id.
+    /// This document rebuilt as the state at `since` (heads the office has,
+    /// or may have) plus one change that brings it to the current state.
+    /// Edits made in between are folded into that one change, so text typed
+    /// and removed again never leaves the device.
     pub fn squashed(
         &mut self,
         since: &[ChangeHash],
@@ -634,20 +633,8 @@ impl Document {
         ctx: &mut EditCtx<'_>,
     ) -> Result<Document, DocError> {
         let state = self.to_json();
-        let mut base = if since.is_empty() {
-            let new = NewDoc {
-                id: self.id.clone(),
-                kind: self.kind,
-                title: self.title(),
-                language: self.summary().language,
-                owner: self.owner(),
-            };
-            Document::create(&new, actor, ctx, None)?
-        } else {
-            let mut d = Document::from_automerge(self.am.fork_at(since)?)?;
-            d.set_actor(actor);
-            d
-        };
+        let mut base = Document::from_automerge(self.am.fork_at(since)?)?;
+        base.set_actor(actor);
         base.apply_state(&state, ctx)?;
         Ok(base)
     }

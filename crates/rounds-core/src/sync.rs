@@ -315,3 +315,40 @@ mod tests {
         assert!(matches!(s.on_response(&resp), Err(SyncError::Protocol)));
     }
 }
+
+/// Squashing a shared case's held edits (`Document::squashed`) forks at
+/// the heads the office has and commits as the same actor: Automerge must
+/// then continue that actor's sequence, or the office would see two
+/// different changes with one sequence number.
+#[cfg(test)]
+mod squash_assumptions {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, AutoCommit, ROOT};
+
+    #[test]
+    fn fork_at_continues_the_actors_sequence() {
+        let a = ActorId::from(vec![1u8; 16]);
+        let mut doc = AutoCommit::new().with_actor(a.clone());
+        doc.put(ROOT, "x", 1).unwrap();
+        doc.commit();
+        doc.put(ROOT, "x", 2).unwrap();
+        doc.commit();
+        let heads = doc.get_heads();
+        let mut f = doc.fork_at(&heads).unwrap();
+        f.set_actor(a.clone());
+        f.put(ROOT, "x", 3).unwrap();
+        f.commit();
+        let seqs: Vec<u64> = f.get_changes(&[]).iter().map(|c| c.seq()).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+        // Loaded from bytes, the same.
+        let mut g = AutoCommit::load(&doc.save())
+            .unwrap()
+            .fork_at(&heads)
+            .unwrap();
+        g.set_actor(a);
+        g.put(ROOT, "x", 4).unwrap();
+        g.commit();
+        let seqs: Vec<u64> = g.get_changes(&[]).iter().map(|c| c.seq()).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+    }
+}

@@ -458,6 +458,12 @@ impl Store {
         let chunk = doc.automerge_mut().save_after(&before);
         let tx = self.conn.transaction()?;
         insert_doc(&tx, &mut copy)?;
+        // The copy was made from a checked state: later edits are squashed
+        // onto it, never onto anything before.
+        tx.execute(
+            "UPDATE sync_docs SET sent_heads = ?2 WHERE doc = (SELECT doc FROM documents WHERE id = ?1)",
+            params![new_id, rounds_core::sync::heads_to_bytes(&copy.heads())],
+        )?;
         append_chunk(&tx, &mut doc, &chunk)?;
         tx.commit()?;
         Ok(copy.summary())

@@ -154,20 +154,27 @@ impl Store {
     /// sharing. Documents whose last push was refused are held until they
     /// change.
     pub fn outgoing(&mut self) -> Result<Vec<DocChanges>> {
-        let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>)> = {
+        let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>, Vec<u8>)> = {
             let mut stmt = self.conn.prepare(
-                "SELECT s.doc, i.id, s.office_heads, s.rejected_heads FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+                "SELECT s.doc, i.id, s.office_heads, s.rejected_heads, s.sent_heads FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
                  WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private') ORDER BY s.doc",
             )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
         };
         let mut out = Vec::new();
-        for (rowid, id, office, rejected) in rows {
+        for (rowid, id, office, rejected, sent) in rows {
             let mut doc = self.load(&id)?;
             let have = heads_from_bytes(&office);
             if doc.kind() == rounds_core::schema::DocKind::Case {
-                match self.prepare_shared_case(rowid, doc, &have)? {
+                // Never rewrite what the office has or may have.
+                let mut base = heads_from_bytes(&sent);
+                base.extend(have.iter().copied());
+                base.sort();
+                base.dedup();
+                match self.prepare_shared_case(rowid, doc, &base)? {
                     Some(d) => doc = d,
                     None => continue,
                 }
@@ -193,6 +200,12 @@ impl Store {
             let Some(doc_id) = doc_id_from_str(&id) else {
                 continue;
             };
+            // From here on the office may have these changes, even if its
+            // answer never arrives: they must not be rewritten.
+            self.conn.execute(
+                "UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1",
+                params![rowid, heads_to_bytes(&heads)],
+            )?;
             out.push(DocChanges {
                 doc: doc_id,
                 changes,
@@ -220,7 +233,7 @@ impl Store {
         &mut self,
         rowid: i64,
         mut doc: Document,
-        have: &[ChangeHash],
+        base: &[ChangeHash],
     ) -> Result<Option<Document>> {
         let found = rounds_core::deid::identifiers(&doc);
         if !found.is_empty() {
@@ -245,7 +258,9 @@ impl Store {
             "UPDATE sync_docs SET held_message = NULL WHERE doc = ?1",
             [rowid],
         )?;
-        if doc.automerge_mut().get_changes(have).is_empty() {
+        // With no base, the case has never been offered and was made from a
+        // checked state: its whole history goes as it is.
+        if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
             return Ok(Some(doc));
         }
         let now = (self.clock)();
@@ -256,7 +271,7 @@ impl Store {
             author: &author,
             ids: &mut ids,
         };
-        let mut squashed = doc.squashed(have, self.actor.clone(), &mut ctx)?;
+        let mut squashed = doc.squashed(base, self.actor.clone(), &mut ctx)?;
         let tx = self.conn.transaction()?;
         replace_doc(&tx, &mut squashed)?;
         tx.commit()?;
@@ -293,7 +308,8 @@ impl Store {
             let changes = decode_changes(&id, &push.changes)?;
             let held = advance_heads(&office_heads(&tx, rowid)?, &changes);
             tx.execute(
-                "UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5 WHERE doc = ?1",
+                "UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5,
+                 sent_heads = office_heads WHERE doc = ?1",
                 params![rowid, heads_to_bytes(&held), rejection.code.as_str(), rejection.message, now_ms],
             )?;
         }

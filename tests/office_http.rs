@@ -408,3 +408,129 @@ fn guessing_enrollment_codes_is_rate_limited() {
     assert_eq!(error_code(&b).0, "too_many_attempts");
     assert!(office.db.devices(&o).unwrap().is_empty());
 }
+
+/// Many malformed and hostile requests against every endpoint: each gets a
+/// 4xx, the server stays up, and nothing is stored. Prints the counts.
+#[test]
+fn hostile_inputs_change_nothing() {
+    let office = Office::start_with(Limits {
+        max_request_bytes: 256 << 10,
+        ..Limits::default()
+    });
+    let o = office.create_office("一院");
+    let mut a = Teacher::joined(&office, &o, "王老师");
+    let shared = a.create(DocKind::LessonPlan, "共享", json!({}));
+    a.store.set_visibility(&shared, Visibility::Office).unwrap();
+    a.sync().unwrap();
+    let raw = Raw::for_teacher(&office, &a);
+    let mut rng = rounds_core::generate::Rng::new(42);
+    let valid = a
+        .store
+        .load(&shared)
+        .unwrap()
+        .automerge_mut()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect::<Vec<_>>();
+    let evil_strings = [
+        "' OR '1'='1",
+        "../../../../etc/passwd",
+        "\0\0\0",
+        "%00",
+        "${jndi:ldap://x}",
+        "<script>",
+        "🙂🙂",
+        "\u{202e}",
+    ];
+    let before = fingerprint(&office, &o);
+    let mut answers: Vec<(u16, &str)> = Vec::new();
+    let mut changed = 0u32;
+    for i in 0..300 {
+        // Random bytes, and mutations of a valid frame.
+        let mut body: Vec<u8> = (0..rng.below(400)).map(|_| rng.below(256) as u8).collect();
+        if i % 2 == 0 {
+            let mut f = SyncRequest {
+                cursor: vec![],
+                max_page_bytes: 0,
+                pushes: vec![DocChanges {
+                    doc: doc_id_from_str(&shared).unwrap(),
+                    changes: valid.clone(),
+                }],
+            }
+            .encode();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(f.len());
+                f[at] ^= 1 + rng.below(255) as u8;
+            }
+            body = f;
+        }
+        let (s, b) = raw.post("/v1/sync", Some(&raw.token), CONTENT_TYPE, body);
+        if s == 200 {
+            // A mutation can still be a valid frame; its pushes must then have been refused or be known already.
+            let resp = SyncResponse::decode(&b, 1 << 26).unwrap();
+            answers.push((400, "a mutated frame that is still valid"));
+            if !resp.acks.is_empty() && fingerprint(&office, &o) != before {
+                changed += 1;
+            }
+        } else {
+            answers.push((s, "mutated frame"));
+        }
+    }
+    for s in evil_strings {
+        // Only what can travel in a header is tried as a token.
+        if s.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+            let (st, _) = raw.post(
+                "/v1/sync",
+                Some(s),
+                CONTENT_TYPE,
+                SyncRequest::default().encode(),
+            );
+            answers.push((st, "evil token"));
+        }
+        let body = serde_json::to_vec(&json!({"code": s, "actor": s, "device_name": s})).unwrap();
+        let (st, _) = raw.post("/v1/enroll", None, "application/json", body);
+        answers.push((st, "evil enrollment"));
+        let body = serde_json::to_vec(
+            &json!({"code": s, "actor": "00112233445566778899aabbccddeeff", "device_name": "x"}),
+        )
+        .unwrap();
+        let (st, _) = raw.post("/v1/enroll", None, "application/json", body);
+        answers.push((st, "evil code"));
+    }
+    // Huge length prefixes and a body far over the limit.
+    for body in [
+        vec![1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+        vec![1, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x10],
+        vec![7u8; 2 << 20],
+    ] {
+        let (st, _) = raw.post("/v1/sync", Some(&raw.token), CONTENT_TYPE, body);
+        answers.push((st, "length"));
+    }
+    if fingerprint(&office, &o) != before {
+        changed += 1;
+    }
+    // A fresh connection: the server closes one whose oversized body it refused to read.
+    let fresh = reqwest::blocking::Client::new();
+    assert_eq!(
+        fresh
+            .get(format!("{}/healthz", office.url))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "the server went down"
+    );
+    let odd: Vec<&(u16, &str)> = answers
+        .iter()
+        .filter(|(s, _)| !(400..500).contains(s))
+        .collect();
+    let non_4xx = odd.len();
+    println!(
+        "hostile inputs: {} tried, {non_4xx} answered other than 4xx {odd:?}, {changed} changed state",
+        answers.len()
+    );
+    assert_eq!(non_4xx, 0);
+    assert_eq!(changed, 0);
+}

@@ -534,3 +534,60 @@ fn hostile_inputs_change_nothing() {
     assert_eq!(non_4xx, 0);
     assert_eq!(changed, 0);
 }
+
+/// A client that sends its request one byte a second is disconnected, and
+/// the server goes on serving others meanwhile.
+#[test]
+fn a_slow_client_is_disconnected() {
+    use std::io::{Read, Write};
+    let office = Office::start();
+    let addr = office.url.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let request = b"POST /v1/sync HTTP/1.1\r\nHost: office\r\nContent-Type: application/x-rounds-sync\r\nContent-Length: 4\r\n\r\nabcd";
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    for &b in request.iter() {
+        if slow.write_all(&[b]).is_err() {
+            closed = true;
+            break;
+        }
+        // Others are served while the slow client dribbles.
+        let fresh = reqwest::blocking::Client::new();
+        assert_eq!(
+            fresh
+                .get(format!("{}/healthz", office.url))
+                .send()
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
+        let mut buf = [0u8; 256];
+        match slow.read(&mut buf) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => {
+                closed = true;
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            break;
+        }
+    }
+    assert!(
+        closed,
+        "a client sending a byte a second kept its connection for {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

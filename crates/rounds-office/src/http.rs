@@ -216,6 +216,11 @@ async fn log_request(req: Request, next: Next) -> Response {
     resp
 }
 
+/// How long a client may take to send a request's headers. A client that
+/// dribbles bytes (one a second, say) is disconnected instead of holding a
+/// connection open; bodies are bounded by the 60-second request timeout.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves until the future `shutdown` completes, keeping snapshots fresh
 /// in the background.
 pub async fn serve(
@@ -223,6 +228,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use tower::Service as _;
+
     let compactor = service.clone();
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -236,10 +246,44 @@ pub async fn serve(
             }
         }
     });
-    let app = router(service).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let mut make = router(service).into_make_service_with_connect_info::<SocketAddr>();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(app) = make.call(peer).await;
+        let hyper_service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let mut app = app.clone();
+                async move { app.call(req.map(Body::new)).await }
+            });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // Connection errors (resets, timeouts) are the client's business.
+            let _ = conn.await;
+        });
+    }
     task.abort();
-    result
+    // Let requests in flight finish, but not forever.
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
 }

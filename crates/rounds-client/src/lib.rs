@@ -90,6 +90,14 @@ fn http_client(c: &Connection) -> Result<reqwest::blocking::Client, ClientError>
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             ClientError::Url(format!("{}: not a PEM certificate: {e}", ca.display()))
         })?;
+        // A file with no certificate in it would otherwise be accepted and
+        // silently change nothing.
+        if certs.is_empty() {
+            return Err(ClientError::Url(format!(
+                "{}: holds no PEM certificate",
+                ca.display()
+            )));
+        }
         for cert in certs {
             b = b.add_root_certificate(cert);
         }
@@ -290,4 +298,72 @@ pub fn sync_joined(store: &mut Store, data: &Path) -> Result<Report, ClientError
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn(url: &str, allow_http: bool) -> Connection {
+        Connection {
+            url: url.into(),
+            ca_file: None,
+            allow_http,
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_machine_unless_allowed() {
+        assert!(check_url(&conn("http://127.0.0.1:7878", false)).is_ok());
+        assert!(check_url(&conn("http://localhost:7878/", false)).is_ok());
+        assert!(check_url(&conn("http://[::1]:7878", false)).is_ok());
+        assert!(check_url(&conn("https://office.example.cn", false)).is_ok());
+        let err = check_url(&conn("http://10.1.2.3:7878", false))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("plain http is only allowed to this machine"),
+            "{err}"
+        );
+        assert!(check_url(&conn("http://10.1.2.3:7878", true)).is_ok());
+        assert!(check_url(&conn("ftp://office", true)).is_err());
+        assert!(check_url(&conn("not a url", true)).is_err());
+    }
+
+    #[test]
+    fn a_certificate_authority_file_must_hold_a_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("ca.pem");
+        std::fs::write(&bad, "not a certificate").unwrap();
+        let c = Connection {
+            url: "https://office.example.cn".into(),
+            ca_file: Some(bad),
+            allow_http: false,
+        };
+        assert!(http_client(&c).is_err());
+        let missing = Connection {
+            ca_file: Some(dir.path().join("nope.pem")),
+            ..c
+        };
+        assert!(
+            http_client(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("nope.pem")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_token_file_is_readable_only_by_its_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write_token(dir.path(), "rt_secret").unwrap();
+        let mode = std::fs::metadata(token_path(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(read_token(dir.path()).unwrap(), "rt_secret");
+    }
 }

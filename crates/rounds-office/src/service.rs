@@ -686,6 +686,37 @@ fn check_case(
         .map(|d| rounds_core::deid::identifiers(&d))
         .unwrap_or_default();
     for (i, c) in fresh.iter().enumerate() {
+        // The text this change inserts, scanned on its own: an identifier
+        // pasted or typed in one save is caught even if a later change of
+        // the same push removes it again.
+        let mut inserted = String::new();
+        let mut last_obj = None;
+        for op in c.decode().operations.iter().filter(|op| op.insert) {
+            if let Some(automerge::ScalarValue::Str(text)) = op.primitive_value() {
+                // Text of different objects must not run together into one
+                // number that no field holds.
+                if last_obj.as_ref() != Some(&op.obj) {
+                    inserted.push('\n');
+                    last_obj = Some(op.obj.clone());
+                }
+                inserted.push_str(&text);
+            }
+        }
+        if let Some(f) = rounds_deid::scan(&inserted)
+            .into_iter()
+            .find(|f| f.confidence == rounds_deid::Confidence::High)
+            && !known.iter().any(|(k, t)| *k == f.kind && *t == f.text)
+        {
+            return Err(reject(
+                doc,
+                RejectCode::Identifier,
+                format!(
+                    "change {} would add a likely patient identifier ({}) to a shared case",
+                    c.hash(),
+                    f.kind.label_en()
+                ),
+            ));
+        }
         state.apply_changes([c.clone()]).map_err(|e| {
             reject(
                 doc,
@@ -693,11 +724,12 @@ fn check_case(
                 format!("changes do not apply: {e}"),
             )
         })?;
-        // Scanning after every change of a long keystroke-level history
-        // costs quadratic time. Every CHECK_EVERY-th state and the last are
-        // scanned: an identifier typed and deleted again within one push
-        // lives through at least one change per character, so it is caught
-        // unless it is shorter than CHECK_EVERY characters.
+        // Scanning the whole state after every change of a long
+        // keystroke-level history costs quadratic time. Every CHECK_EVERY-th
+        // state and the last are scanned: an identifier typed key by key
+        // and deleted again lives through one change per character, so it
+        // is caught unless it is shorter than CHECK_EVERY characters (and
+        // one inserted at once is caught by the scan above).
         if i + 1 != fresh.len() && (i + 1) % CHECK_EVERY != 0 {
             continue;
         }

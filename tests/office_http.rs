@@ -29,17 +29,32 @@ impl Raw {
         }
     }
 
+    /// Sends a request. A body the server refuses to read may get the
+    /// connection closed before the answer arrives (the client sees a
+    /// broken pipe): that counts as a refusal, reported as status 413 with an
+    /// empty body. Other transport errors are retried once, then fail.
     fn post(&self, path: &str, token: Option<&str>, ctype: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
-        let mut r = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .header("content-type", ctype)
-            .body(body);
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
+        let large = body.len() > 64 << 10;
+        for attempt in 0..2 {
+            let mut r = self
+                .http
+                .post(format!("{}{path}", self.url))
+                .header("content-type", ctype)
+                .body(body.clone());
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            match r.send().and_then(|resp| {
+                let status = resp.status().as_u16();
+                resp.bytes().map(|b| (status, b.to_vec()))
+            }) {
+                Ok(answer) => return answer,
+                Err(_) if large => return (413, Vec::new()),
+                Err(e) if attempt == 1 => panic!("{path}: {e}"),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
         }
-        let resp = r.send().unwrap();
-        (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
+        unreachable!()
     }
 
     /// Pushes changes of one document and returns the office's answer.
@@ -59,6 +74,10 @@ impl Raw {
 }
 
 fn error_code(body: &[u8]) -> (String, String) {
+    if body.is_empty() {
+        // The connection was closed on an oversized body (see `Raw::post`).
+        return ("too_large".into(), String::new());
+    }
     let v: serde_json::Value = serde_json::from_slice(body)
         .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(body)));
     (

@@ -68,9 +68,12 @@ pub struct SessionLimits {
 
 impl Default for SessionLimits {
     fn default() -> Self {
+        // Pages of 128 KB: on a 64 kbit/s link with cuts every ten seconds
+        // a 1 MB page never arrives whole (measured in BENCHMARKS.md), while
+        // on a good link the extra round trips cost little.
         SessionLimits {
             max_request_bytes: 4 << 20,
-            page_bytes: 0,
+            page_bytes: 128 << 10,
             max_response_bytes: 64 << 20,
         }
     }

@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Where `make run` keeps its library, so trying Rounds never touches your own.
 DEMO_DATA ?= $(CURDIR)/target/demo-data
 
-.PHONY: setup build run test lint fmt clean soak
+.PHONY: setup build run test lint fmt clean soak bench bench-smoke
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,16 @@ run: build
 ## Runs every test, after formatting and lint checks.
 test: setup lint
 	$(CARGO) test --workspace --locked
+	$(MAKE) bench-smoke
+
+## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.
+bench: setup
+	$(CARGO) run --release --locked -p rounds-bench
+
+## A tiny run of every part of the benchmark, to keep it working. Built in
+## the test profile that `cargo test` has just built, so CI compiles little.
+bench-smoke:
+	$(CARGO) run --profile test --locked -p rounds-bench -- --quick --no-write
 
 ## The fault simulation with many more schedules than `make test` runs.
 soak: setup

@@ -1,0 +1,165 @@
+//! The client store with many documents. Generation runs in one child
+//! process and measurement in another, so that the peak memory reported is
+//! that of opening, listing, searching and editing, not of generating.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rounds_core::doc::{Document, EditCtx, SeqIds};
+use rounds_core::sync::PageUpdate;
+use rounds_proto::{DocChanges, Item, doc_id_from_str};
+use rounds_store::{Filter, Store};
+use serde_json::json;
+
+use crate::measure::{peak_rss, percentile};
+
+pub const ZH_QUERIES: &[&str] = &[
+    "黄疸",
+    "热性惊厥",
+    "呼吸急促",
+    "口服补液盐",
+    "川崎病",
+    "转诊",
+];
+pub const EN_QUERIES: &[&str] = &[
+    "bronchiolitis",
+    "oxygen saturation",
+    "phototherapy",
+    "zinc",
+    "referral",
+    "immunoglobulin",
+];
+
+/// `rounds-bench --child store-gen DIR N SMALL`
+pub fn child_generate(dir: &Path, n: usize, small: bool) {
+    let mut store = Store::open_dir(dir).expect("a store");
+    store.set_user_name("王老师").expect("a name");
+    crate::library::generate(&mut store, n, 23, small);
+}
+
+/// `rounds-bench --child store-measure DIR`: prints one JSON line.
+pub fn child_measure(dir: &Path) {
+    let start = Instant::now();
+    let mut store = Store::open_dir(dir).expect("a store");
+    let listed = store.list(&Filter::default()).expect("a listing");
+    let open_list = start.elapsed();
+    let loaded_by_list = store.stats().docs_loaded;
+
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    let mut hits = 0usize;
+    for round in 0..10 {
+        for (queries, out) in [(ZH_QUERIES, &mut zh), (EN_QUERIES, &mut en)] {
+            for q in queries {
+                let t = Instant::now();
+                let h = store.search(q, &Filter::default()).expect("a search");
+                out.push(t.elapsed());
+                if round == 0 {
+                    hits += h.len();
+                }
+            }
+        }
+    }
+    let mut all: Vec<Duration> = zh.iter().chain(en.iter()).copied().collect();
+    zh.sort();
+    en.sort();
+    all.sort();
+
+    // Edits and remote changes on documents spread over the library; the
+    // median of five, each a durable transaction (synchronous=FULL).
+    let ids: Vec<String> = listed
+        .iter()
+        .step_by((listed.len() / 5).max(1))
+        .take(5)
+        .map(|s| s.id.clone())
+        .collect();
+    let mut edits = Vec::new();
+    for id in &ids {
+        let t = Instant::now();
+        crate::library::edit_once(&mut store, id, "课后布置复习题。");
+        edits.push(t.elapsed());
+    }
+    edits.sort();
+    let other = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
+    let mut applies = Vec::new();
+    for id in &ids {
+        let mut doc = Document::load(&store.raw_bytes(id).expect("bytes")).expect("a document");
+        doc.set_actor(other.clone());
+        let mut seq = SeqIds::new("r");
+        let mut ctx = EditCtx {
+            now_ms: crate::office::now_ms(),
+            author: "李老师",
+            ids: &mut seq,
+        };
+        let title = format!("{}（修订）", doc.title());
+        doc.apply_patch(&json!({ "title": title }), &mut ctx)
+            .expect("a remote edit");
+        let change = doc
+            .automerge_mut()
+            .get_last_local_change()
+            .map(|c| c.raw_bytes().to_vec())
+            .expect("a change");
+        let update = PageUpdate {
+            items: vec![Item::Changes(DocChanges {
+                doc: doc_id_from_str(id).expect("an id"),
+                changes: vec![change],
+            })],
+            cursor: store.sync_cursor().unwrap_or_default(),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        store
+            .apply_page(&update, crate::office::now_ms())
+            .expect("applying a remote change");
+        applies.push(t.elapsed());
+    }
+    applies.sort();
+    let out = json!({
+        "docs": listed.len(),
+        "loaded_by_list": loaded_by_list,
+        "open_list_ms": open_list.as_secs_f64() * 1e3,
+        "search_p50_ms": percentile(&all, 50.0).as_secs_f64() * 1e3,
+        "search_p95_ms": percentile(&all, 95.0).as_secs_f64() * 1e3,
+        "search_zh_p95_ms": percentile(&zh, 95.0).as_secs_f64() * 1e3,
+        "search_en_p95_ms": percentile(&en, 95.0).as_secs_f64() * 1e3,
+        "search_hits": hits,
+        "edit_ms": edits[edits.len() / 2].as_secs_f64() * 1e3,
+        "apply_ms": applies[applies.len() / 2].as_secs_f64() * 1e3,
+        "peak_rss": peak_rss(),
+        "db_bytes": std::fs::metadata(dir.join("rounds.sqlite3")).map(|m| m.len()).unwrap_or(0),
+    });
+    println!("RESULT {out}");
+}
+
+/// Runs both children and returns the measurement.
+pub fn run(n: usize, small: bool) -> Result<serde_json::Value, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = dir.path().join("store");
+    let status = std::process::Command::new(&exe)
+        .args(["--child", "store-gen"])
+        .arg(&path)
+        .arg(n.to_string())
+        .arg(if small { "small" } else { "full" })
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("generating the store failed: {status}"));
+    }
+    let out = std::process::Command::new(&exe)
+        .args(["--child", "store-measure"])
+        .arg(&path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .ok_or_else(|| {
+            format!(
+                "the store measurement printed nothing: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+    serde_json::from_str(line).map_err(|e| e.to_string())
+}

@@ -27,7 +27,8 @@ if ((${#need_apt[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   echo "setup: installing ${need_apt[*]}"
   $sudo apt-get update -qq
-  $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  # `env` sets the variable for apt-get whether or not sudo is in front.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
 if ! have cargo; then

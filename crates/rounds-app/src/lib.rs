@@ -1,0 +1,376 @@
+//! The desktop app's logic, without Tauri: everything the UI can ask for,
+//! as plain methods on [`App`] returning IPC types or an [`AppError`]. The
+//! Tauri shell (`src-tauri/`) wraps each method in a one-line command, so
+//! all behaviour is tested here without a webview.
+//!
+//! The UI's commands share one store connection behind a mutex; the sync
+//! worker has its own connection, so network time never blocks a command.
+
+mod error;
+pub mod sync;
+pub mod types;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rounds_core::doc::{Document, Visibility};
+use rounds_store::{Filter, Store};
+use serde_json::Value as Json;
+
+pub use error::{AppError, ErrorCode};
+pub use sync::{StoreBackend, SyncWorker, Timing};
+pub use types::*;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The languages the environment asks for, most preferred first.
+fn system_languages() -> Vec<String> {
+    let mut out = Vec::new();
+    for var in ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(v) = std::env::var(var) {
+            for l in v.split(':') {
+                let l = l.trim();
+                if !l.is_empty() && l != "C" && l != "POSIX" && !out.iter().any(|o| o == l) {
+                    out.push(l.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The most documents one listing returns when the UI sets no limit; the
+/// library pages beyond it so that it opens instantly with any number.
+pub const DEFAULT_PAGE: u32 = 200;
+
+/// The app: a data directory, its store, and (once started) the sync worker.
+pub struct App {
+    dir: PathBuf,
+    store: Mutex<Store>,
+    worker: Mutex<Option<SyncWorker>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("dir", &self.dir).finish()
+    }
+}
+
+impl App {
+    /// Opens (creating if needed) the library in `dir`.
+    pub fn open(dir: &Path) -> Result<App> {
+        let store = Store::open_dir(dir)?;
+        Ok(App {
+            dir: dir.to_owned(),
+            store: Mutex::new(store),
+            worker: Mutex::new(None),
+        })
+    }
+
+    /// The data directory: `ROUNDS_DATA` if set, else the per-user one that
+    /// the CLI shares.
+    pub fn default_dir() -> Result<PathBuf> {
+        if let Some(d) = std::env::var_os("ROUNDS_DATA").filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(d));
+        }
+        rounds_store::default_data_dir().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Internal,
+                "no home directory to keep the library in; set ROUNDS_DATA",
+            )
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave the store half-written
+        // (every write is one SQLite transaction), so a poisoned lock is safe
+        // to keep using.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the background sync worker; `on_status` receives every status.
+    pub fn start_sync(&self, timing: Timing, on_status: impl Fn(&SyncStatus) + Send + 'static) {
+        let w = SyncWorker::start(StoreBackend::new(self.dir.clone()), timing, on_status);
+        *self.worker.lock().unwrap_or_else(|e| e.into_inner()) = Some(w);
+    }
+
+    /// Stops the sync worker and waits for it (tests).
+    pub fn stop_sync(&self) {
+        if let Some(w) = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            w.stop();
+        }
+    }
+
+    fn edited(&self) {
+        if let Some(w) = &*self.worker.lock().unwrap_or_else(|e| e.into_inner()) {
+            w.edited();
+        }
+    }
+
+    // ---- reading ---------------------------------------------------------------
+
+    pub fn schema(&self) -> SchemaInfo {
+        SchemaInfo::build()
+    }
+
+    pub fn profile(&self) -> Profile {
+        let s = self.store();
+        Profile {
+            name: s.user_name().to_owned(),
+            user_id: s.user_id().to_owned(),
+            data_dir: self.dir.display().to_string(),
+            system_languages: system_languages(),
+        }
+    }
+
+    /// Sets the name written on this user's changes.
+    pub fn set_name(&self, name: &str) -> Result<Profile> {
+        self.store().set_user_name(name)?;
+        Ok(self.profile())
+    }
+
+    fn filter(q: &ListQuery) -> Filter {
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+        let mut f = Filter {
+            kind: q.kind.map(Into::into),
+            organ_system: nonempty(&q.organ_system),
+            learner_level: nonempty(&q.learner_level),
+            status: nonempty(&q.status),
+            limit: Some(q.limit.unwrap_or(DEFAULT_PAGE) as usize),
+            offset: q.offset as usize,
+            ..Filter::default()
+        };
+        match q.scope {
+            Scope::All => {}
+            Scope::Mine => f.mine = Some(true),
+            Scope::Shared => {
+                f.mine = Some(false);
+                f.visibility = Some(Visibility::Office);
+            }
+            Scope::Trash => f.deleted = true,
+        }
+        f
+    }
+
+    /// Documents, newest change first.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<DocSummary>> {
+        let s = self.store();
+        let uid = s.user_id().to_owned();
+        Ok(s.list(&Self::filter(q))?
+            .into_iter()
+            .map(|d| DocSummary::new(d, &uid))
+            .collect())
+    }
+
+    /// Full-text search within the filters, best match first. An empty
+    /// query finds nothing (the UI shows the listing instead).
+    pub fn search(&self, query: &str, q: &ListQuery) -> Result<Vec<SearchHit>> {
+        let s = self.store();
+        let uid = s.user_id().to_owned();
+        Ok(s.search(query, &Self::filter(q))?
+            .into_iter()
+            .map(|h| SearchHit {
+                summary: DocSummary::new(h.summary, &uid),
+                snippet: h.snippet.into_iter().map(Into::into).collect(),
+            })
+            .collect())
+    }
+
+    fn view(doc: &Document, user_id: &str) -> DocView {
+        DocView {
+            summary: DocSummary::new(doc.summary(), user_id),
+            fields: doc.to_json(),
+            read_only: doc.read_only().map(|e| e.to_string()),
+        }
+    }
+
+    /// A whole document.
+    pub fn get(&self, id: &str) -> Result<DocView> {
+        let s = self.store();
+        let doc = s.load(id)?;
+        Ok(Self::view(&doc, s.user_id()))
+    }
+
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryItem>> {
+        Ok(self
+            .store()
+            .history(id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The document as it was right after a change (its hash, or its
+    /// number in the history).
+    pub fn at(&self, id: &str, change: &str) -> Result<DocView> {
+        let s = self.store();
+        let doc = s.at(id, change)?;
+        let mut v = Self::view(&doc, s.user_id());
+        // An earlier version is for reading; changes go to the current one.
+        v.read_only = Some(String::from("an earlier version"));
+        Ok(v)
+    }
+
+    // ---- writing ---------------------------------------------------------------
+
+    /// Creates a document, with optional initial field values.
+    pub fn create(
+        &self,
+        kind: Kind,
+        title: &str,
+        language: Language,
+        fields: Option<&Json>,
+    ) -> Result<DocView> {
+        let mut s = self.store();
+        let id = s.create(kind.into(), title, language.into(), fields)?.id;
+        let doc = s.load(&id)?;
+        let v = Self::view(&doc, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    /// Applies a JSON object of changed values (`title`, `tags`, `language`
+    /// or fields of the document's kind) as one change, all or nothing, and
+    /// returns the document as saved: new list rows come back with their ids.
+    pub fn edit(&self, id: &str, patch: &Json) -> Result<DocView> {
+        if !patch.is_object() {
+            return Err(AppError::invalid(
+                "edit",
+                "edit: must be an object of field names and values",
+            ));
+        }
+        let mut s = self.store();
+        s.edit(id, patch)?;
+        let doc = s.load(id)?;
+        let v = Self::view(&doc, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    pub fn delete(&self, id: &str) -> Result<DocSummary> {
+        let mut s = self.store();
+        let d = s.delete(id)?;
+        let v = DocSummary::new(d, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    pub fn restore(&self, id: &str) -> Result<DocSummary> {
+        let mut s = self.store();
+        let d = s.restore(id)?;
+        let v = DocSummary::new(d, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    /// Makes a document visible to the office.
+    pub fn share(&self, id: &str) -> Result<DocSummary> {
+        let mut s = self.store();
+        let d = s.set_visibility(id, Visibility::Office)?;
+        let v = DocSummary::new(d, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    /// Imports the sample library; returns how many samples were added.
+    pub fn import_samples(&self) -> Result<u32> {
+        let n = self.store().import_samples()?;
+        if n > 0 {
+            self.edited();
+        }
+        Ok(n as u32)
+    }
+
+    // ---- sync ------------------------------------------------------------------
+
+    /// The sync status: the worker's last report, or (before the worker
+    /// runs) what the store knows.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        if let Some(w) = &*self.worker.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(w.status());
+        }
+        let info = self.store().sync_info()?;
+        Ok(SyncStatus {
+            state: if info.office_url.is_some() {
+                SyncState::Idle
+            } else {
+                SyncState::NotJoined
+            },
+            office_name: info.office_name,
+            office_url: info.office_url,
+            pending: info.pending_docs as u32,
+            rejected: info.rejected_docs as u32,
+            last_sync: info.last_sync,
+            received: 0,
+        })
+    }
+
+    /// Joins an office with a one-time code, then syncs at once.
+    pub fn join(&self, url: &str, code: &str, device_name: &str) -> Result<SyncStatus> {
+        let url = url.trim();
+        let code = code.trim();
+        if url.is_empty() {
+            return Err(AppError::invalid(
+                "url",
+                "url: the office's address is needed",
+            ));
+        }
+        if code.is_empty() {
+            return Err(AppError::invalid(
+                "code",
+                "code: the one-time code is needed",
+            ));
+        }
+        let device = if device_name.trim().is_empty() {
+            "Rounds desktop"
+        } else {
+            device_name.trim()
+        };
+        // Joining talks to the network: it uses a connection of its own so
+        // the UI's commands are not held up, then reopens the shared one,
+        // which caches the user name that joining may set.
+        let mut own = Store::open_dir(&self.dir)?;
+        let conn = rounds_client::Connection {
+            url: url.to_owned(),
+            ..Default::default()
+        };
+        // On a thread of its own: the HTTP client blocks, which is not
+        // allowed on an async runtime's threads (Tauri runs commands there).
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| rounds_client::join(&mut own, &self.dir, &conn, code, device))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(rounds_client::ClientError::Protocol(
+                        "joining failed unexpectedly".into(),
+                    ))
+                })
+        })?;
+        drop(own);
+        *self.store() = Store::open_dir(&self.dir)?;
+        self.sync_now();
+        self.sync_status()
+    }
+
+    /// Asks the worker to sync now.
+    pub fn sync_now(&self) {
+        if let Some(w) = &*self.worker.lock().unwrap_or_else(|e| e.into_inner()) {
+            w.sync_now();
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! The types that cross the IPC boundary. They are the one definition: the
+//! TypeScript in `ui/src/generated/` is exported from them (see
+//! [`export_typescript`]), so the UI and the app cannot drift apart.
+//!
+//! Times are milliseconds since the epoch as JavaScript numbers (exact up to
+//! the year 287,396), not `bigint`, because the UI formats them with `Date`.
+
+use rounds_core::doc::{HistoryEntry, Summary};
+use rounds_core::schema::{self, DocKind, FieldType, Lang, Section};
+use rounds_core::search::SnippetPart;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A document kind as the UI names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LessonPlan,
+    Case,
+}
+
+impl From<Kind> for DocKind {
+    fn from(k: Kind) -> DocKind {
+        match k {
+            Kind::LessonPlan => DocKind::LessonPlan,
+            Kind::Case => DocKind::Case,
+        }
+    }
+}
+
+impl From<DocKind> for Kind {
+    fn from(k: DocKind) -> Kind {
+        match k {
+            DocKind::LessonPlan => Kind::LessonPlan,
+            DocKind::Case => Kind::Case,
+        }
+    }
+}
+
+/// One of the two languages of Rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Zh,
+    En,
+}
+
+impl From<Language> for Lang {
+    fn from(l: Language) -> Lang {
+        match l {
+            Language::Zh => Lang::Zh,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for Language {
+    fn from(l: Lang) -> Language {
+        match l {
+            Lang::Zh => Language::Zh,
+            Lang::En => Language::En,
+        }
+    }
+}
+
+/// A label in both languages; the UI picks one at render time so that
+/// switching language never needs a round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Label {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Label {
+    fn new(zh: &str, en: &str) -> Label {
+        Label {
+            zh: zh.to_owned(),
+            en: en.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChoiceInfo {
+    pub value: String,
+    pub label: Label,
+}
+
+/// What the editor needs to build an input for a field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldInput {
+    Text {
+        max: u32,
+        multiline: bool,
+    },
+    Choice {
+        choices: Vec<ChoiceInfo>,
+    },
+    Int {
+        #[ts(type = "number")]
+        min: i64,
+        #[ts(type = "number")]
+        max: i64,
+    },
+    Number {
+        min: f64,
+        max: f64,
+    },
+    Date,
+    List {
+        item: Vec<FieldInfo>,
+        max_items: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FieldInfo {
+    pub key: String,
+    pub label: Label,
+    pub input: FieldInput,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SectionInfo {
+    pub key: String,
+    pub label: Label,
+    pub fields: Vec<FieldInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KindInfo {
+    pub kind: Kind,
+    pub label: Label,
+    pub sections: Vec<SectionInfo>,
+}
+
+/// The schema tables of rounds-core, shaped for building forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SchemaInfo {
+    pub kinds: Vec<KindInfo>,
+    pub title_max: u32,
+    pub tags_max: u32,
+    /// Choices the library can filter by: `status`, `organ_system`, `learner_level`.
+    pub status: Vec<ChoiceInfo>,
+    pub organ_systems: Vec<ChoiceInfo>,
+    pub learner_levels: Vec<ChoiceInfo>,
+}
+
+fn choices(cs: &[schema::Choice]) -> Vec<ChoiceInfo> {
+    cs.iter()
+        .map(|c| ChoiceInfo {
+            value: c.value.to_owned(),
+            label: Label::new(c.zh, c.en),
+        })
+        .collect()
+}
+
+fn section_key(s: Section) -> String {
+    // The serde name of a section is its stable key (`key_points`, `act1`).
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl FieldInfo {
+    pub fn from_field(f: &schema::Field) -> FieldInfo {
+        let input = match &f.ty {
+            FieldType::Text { max, multiline } => FieldInput::Text {
+                max: *max as u32,
+                multiline: *multiline,
+            },
+            FieldType::Choice { choices: cs } => FieldInput::Choice {
+                choices: choices(cs),
+            },
+            FieldType::Int { min, max } => FieldInput::Int {
+                min: *min,
+                max: *max,
+            },
+            FieldType::Number { min, max } => FieldInput::Number {
+                min: *min,
+                max: *max,
+            },
+            FieldType::Date => FieldInput::Date,
+            FieldType::List { item, max_items } => FieldInput::List {
+                item: item.iter().map(FieldInfo::from_field).collect(),
+                max_items: *max_items as u32,
+            },
+        };
+        FieldInfo {
+            key: f.key.to_owned(),
+            label: Label::new(f.zh, f.en),
+            input,
+        }
+    }
+}
+
+impl SchemaInfo {
+    pub fn build() -> SchemaInfo {
+        let kinds = DocKind::ALL
+            .iter()
+            .map(|&k| KindInfo {
+                kind: k.into(),
+                label: Label::new(k.label(Lang::Zh), k.label(Lang::En)),
+                sections: rounds_core::doc::sections(k)
+                    .into_iter()
+                    .map(|(s, fields)| SectionInfo {
+                        key: section_key(s),
+                        label: Label::new(s.label(Lang::Zh), s.label(Lang::En)),
+                        fields: fields.into_iter().map(FieldInfo::from_field).collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        SchemaInfo {
+            kinds,
+            title_max: schema::TITLE_MAX as u32,
+            tags_max: schema::TAGS_MAX as u32,
+            status: choices(schema::STATUS),
+            organ_systems: choices(schema::ORGAN_SYSTEMS),
+            learner_levels: choices(schema::LEARNER_LEVELS),
+        }
+    }
+}
+
+/// A document's listing row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocSummary {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub author: String,
+    /// Whether this device's user owns the document.
+    pub mine: bool,
+    #[ts(type = "number")]
+    pub created: i64,
+    #[ts(type = "number")]
+    pub updated: i64,
+    /// `private` or `office`.
+    pub visibility: String,
+    pub language: Language,
+    pub deleted: bool,
+    pub tags: Vec<String>,
+    pub status: Option<String>,
+    pub organ_system: Option<String>,
+    pub learner_level: Option<String>,
+    pub session_type: Option<String>,
+    pub age_band: Option<String>,
+}
+
+impl DocSummary {
+    pub fn new(s: Summary, user_id: &str) -> DocSummary {
+        DocSummary {
+            mine: s.owner == user_id,
+            id: s.id,
+            kind: s.kind.into(),
+            title: s.title,
+            author: s.author,
+            created: s.created,
+            updated: s.updated,
+            visibility: s.visibility.as_str().to_owned(),
+            language: s.language.into(),
+            deleted: s.deleted,
+            tags: s.tags,
+            status: s.status,
+            organ_system: s.organ_system,
+            learner_level: s.learner_level,
+            session_type: s.session_type,
+            age_band: s.age_band,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SnippetSpan {
+    pub text: String,
+    pub hit: bool,
+}
+
+impl From<SnippetPart> for SnippetSpan {
+    fn from(p: SnippetPart) -> SnippetSpan {
+        SnippetSpan {
+            text: p.text,
+            hit: p.hit,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub summary: DocSummary,
+    pub snippet: Vec<SnippetSpan>,
+}
+
+/// Whose documents a listing shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    All,
+    /// Documents this user owns.
+    Mine,
+    /// Documents colleagues shared with the office.
+    Shared,
+    /// Deleted documents, which can be restored.
+    Trash,
+}
+
+/// The library's filters. Empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ListQuery {
+    pub kind: Option<Kind>,
+    pub organ_system: Option<String>,
+    pub learner_level: Option<String>,
+    pub status: Option<String>,
+    pub scope: Scope,
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+/// A whole document: its listing row, its field values as the CLI's JSON
+/// (docs/cli.md, "Document"), and why it cannot be edited, if it cannot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DocView {
+    pub summary: DocSummary,
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: serde_json::Value,
+    pub read_only: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryItem {
+    pub index: u32,
+    pub hash: String,
+    #[ts(type = "number")]
+    pub time: i64,
+    pub author: String,
+    /// What the change touched: field keys, or `created`, `deleted`,
+    /// `restored`, `visibility`, `title`, `tags`.
+    pub fields: Vec<String>,
+}
+
+impl From<HistoryEntry> for HistoryItem {
+    fn from(h: HistoryEntry) -> HistoryItem {
+        HistoryItem {
+            index: h.index as u32,
+            hash: h.hash,
+            time: h.time,
+            author: h.author,
+            fields: h.fields,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Profile {
+    pub name: String,
+    pub user_id: String,
+    pub data_dir: String,
+    /// The system's preferred languages from the environment (`LANGUAGE`,
+    /// `LC_ALL`, `LC_MESSAGES`, `LANG`), such as `zh_CN.UTF-8`. The webview
+    /// reports only locales the C library has installed, so the UI asks here
+    /// first to default to the system language.
+    pub system_languages: Vec<String>,
+}
+
+/// What the status bar shows; sent whenever it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// This device has not joined an office; everything stays here.
+    NotJoined,
+    /// Waiting for the next sync; `pending` documents have changes to send.
+    Idle,
+    Syncing,
+    /// The office cannot be reached; the next try is at `retry_at`.
+    Offline {
+        reason: String,
+        #[ts(type = "number")]
+        retry_at: i64,
+    },
+    /// The office answered with an error (or refused this device); the
+    /// worker keeps retrying, more slowly, from `retry_at`.
+    Error {
+        code: String,
+        message: String,
+        #[ts(type = "number")]
+        retry_at: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    #[serde(flatten)]
+    pub state: SyncState,
+    pub office_name: Option<String>,
+    pub office_url: Option<String>,
+    /// Documents with changes the office does not have yet.
+    pub pending: u32,
+    /// Documents whose last push the office refused.
+    pub rejected: u32,
+    #[ts(type = "number | null")]
+    pub last_sync: Option<i64>,
+    /// Documents received from the office by the last sync; the UI reloads
+    /// what it shows when this is not zero.
+    pub received: u32,
+}
+
+/// The error every command returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The field an `invalid` error is about, for highlighting it.
+    pub field: Option<String>,
+}
+
+/// The small set of error codes the UI tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Bad input; `field` names what was wrong.
+    Invalid,
+    NotFound,
+    /// The document was written by a newer Rounds and cannot be changed.
+    ReadOnly,
+    NotJoined,
+    /// The office cannot be reached.
+    Offline,
+    /// The office refused this device (revoked, or a spent code).
+    Unauthorized,
+    Internal,
+}
+
+/// Writes the TypeScript declarations of every IPC type into `dir` and
+/// returns the files written.
+pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
+    let cfg = ts_rs::Config::new()
+        .with_out_dir(dir)
+        .with_large_int("number");
+    SchemaInfo::export_all(&cfg)?;
+    DocSummary::export_all(&cfg)?;
+    SearchHit::export_all(&cfg)?;
+    ListQuery::export_all(&cfg)?;
+    DocView::export_all(&cfg)?;
+    HistoryItem::export_all(&cfg)?;
+    Profile::export_all(&cfg)?;
+    SyncStatus::export_all(&cfg)?;
+    AppError::export_all(&cfg)?;
+    Ok(())
+}

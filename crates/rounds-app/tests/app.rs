@@ -1,0 +1,327 @@
+//! The commands the UI calls, on a real store in a temporary directory.
+
+use rounds_app::{App, ErrorCode, Kind, Language, ListQuery, Scope, SyncState};
+use serde_json::json;
+
+fn app() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    app.set_name("王老师").unwrap();
+    (app, dir)
+}
+
+#[test]
+fn schema_describes_every_field_of_both_kinds() {
+    let (app, _d) = app();
+    let s = app.schema();
+    assert_eq!(s.kinds.len(), 2);
+    for k in &s.kinds {
+        let core = rounds_core::schema::DocKind::from(k.kind).fields();
+        let n: usize = k.sections.iter().map(|s| s.fields.len()).sum();
+        assert_eq!(n, core.len(), "{:?}", k.kind);
+        for sec in &k.sections {
+            assert!(!sec.label.zh.is_empty() && !sec.label.en.is_empty());
+        }
+    }
+    let lesson = &s.kinds[0];
+    let process = lesson
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .find(|f| f.key == "process")
+        .unwrap();
+    let json = serde_json::to_value(&process.input).unwrap();
+    assert_eq!(json["type"], "list");
+    assert!(
+        json["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["key"] == "minutes")
+    );
+    assert!(!s.organ_systems.is_empty() && !s.status.is_empty());
+}
+
+#[test]
+fn create_edit_get_and_list_newest_first() {
+    let (app, _d) = app();
+    let a = app
+        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .unwrap();
+    assert!(a.summary.mine);
+    assert_eq!(a.fields["title"], "热性惊厥");
+    let b = app.create(Kind::Case, "Croup", Language::En, None).unwrap();
+    let list = app.list(&ListQuery::default()).unwrap();
+    assert_eq!(list[0].id, b.summary.id);
+
+    // Autosave sends only what changed; list rows without ids are added and
+    // come back with ids.
+    let v = app
+        .edit(
+            &a.summary.id,
+            &json!({"course": "儿科学", "process": [{"stage": "导入", "minutes": 5}]}),
+        )
+        .unwrap();
+    assert_eq!(v.fields["course"], "儿科学");
+    let row = &v.fields["process"][0];
+    assert_eq!(row["stage"], "导入");
+    assert!(row["id"].as_str().is_some_and(|s| !s.is_empty()));
+    let list = app.list(&ListQuery::default()).unwrap();
+    assert_eq!(list[0].id, a.summary.id, "the edited document comes first");
+
+    // Reordering is sending the list in its new order, with ids.
+    let id0 = row["id"].as_str().unwrap().to_owned();
+    let v = app
+        .edit(
+            &a.summary.id,
+            &json!({"process": [{"stage": "讲授", "minutes": 20}, {"id": id0, "stage": "导入", "minutes": 5}]}),
+        )
+        .unwrap();
+    assert_eq!(v.fields["process"][1]["id"], id0.as_str());
+    assert_eq!(v.fields["process"][0]["stage"], "讲授");
+
+    let got = app.get(&a.summary.id).unwrap();
+    assert_eq!(got.fields, v.fields);
+    assert_eq!(got.read_only, None);
+}
+
+#[test]
+fn bad_input_is_invalid_and_names_the_field() {
+    let (app, _d) = app();
+    let a = app
+        .create(Kind::LessonPlan, "x", Language::Zh, None)
+        .unwrap();
+    let e = app
+        .edit(&a.summary.id, &json!({"learner_count": -3}))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    assert_eq!(e.field.as_deref(), Some("learner_count"));
+    let e = app
+        .edit(&a.summary.id, &json!({"session_type": "nap"}))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("session_type"));
+    let e = app
+        .edit(&a.summary.id, &json!(["not an object"]))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    // Nothing of a refused edit is applied.
+    let e = app
+        .edit(
+            &a.summary.id,
+            &json!({"course": "ok", "learner_count": "many"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    assert_eq!(app.get(&a.summary.id).unwrap().fields["course"], "");
+    // The error serialises as the UI reads it.
+    let j = serde_json::to_value(&e).unwrap();
+    assert_eq!(j["code"], "invalid");
+    assert!(j["message"].as_str().unwrap().contains("learner_count"));
+}
+
+#[test]
+fn unknown_documents_are_not_found() {
+    let (app, _d) = app();
+    let e = app.get("0190aaaa-0000-7000-8000-000000000000").unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    assert_eq!(app.history("nope").unwrap_err().code, ErrorCode::NotFound);
+}
+
+#[test]
+fn filters_scopes_and_trash() {
+    let (app, _d) = app();
+    assert_eq!(app.import_samples().unwrap(), 11);
+    assert_eq!(app.import_samples().unwrap(), 0);
+    let all = app.list(&ListQuery::default()).unwrap();
+    assert_eq!(all.len(), 11);
+    let cases = app
+        .list(&ListQuery {
+            kind: Some(Kind::Case),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!cases.is_empty() && cases.iter().all(|c| c.kind == Kind::Case));
+    let resp = app
+        .list(&ListQuery {
+            organ_system: Some("respiratory".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!resp.is_empty());
+    assert!(
+        resp.iter()
+            .all(|c| c.organ_system.as_deref() == Some("respiratory"))
+    );
+    // An empty choice from a <select> means "any".
+    let any = app
+        .list(&ListQuery {
+            status: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(any.len(), 11);
+    let page = app
+        .list(&ListQuery {
+            limit: Some(4),
+            offset: 8,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.len(), 3);
+
+    let id = all[0].id.clone();
+    app.delete(&id).unwrap();
+    assert_eq!(app.list(&ListQuery::default()).unwrap().len(), 10);
+    let trash = app
+        .list(&ListQuery {
+            scope: Scope::Trash,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(trash.len(), 1);
+    assert!(trash[0].deleted);
+    app.restore(&id).unwrap();
+    assert_eq!(app.list(&ListQuery::default()).unwrap().len(), 11);
+    let shared = app
+        .list(&ListQuery {
+            scope: Scope::Shared,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(shared.is_empty(), "imported samples are this user's own");
+}
+
+#[test]
+fn search_in_chinese_and_english_with_snippets() {
+    let (app, _d) = app();
+    app.import_samples().unwrap();
+    let hits = app.search("黄疸", &ListQuery::default()).unwrap();
+    assert!(!hits.is_empty());
+    assert!(
+        hits[0]
+            .snippet
+            .iter()
+            .any(|p| p.hit && p.text.contains("黄疸"))
+    );
+    let hits = app.search("pneumo", &ListQuery::default()).unwrap();
+    assert!(
+        !hits.is_empty(),
+        "English words match by prefix while typing"
+    );
+    let lessons = app
+        .search(
+            "黄疸",
+            &ListQuery {
+                kind: Some(Kind::LessonPlan),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(lessons.iter().all(|h| h.summary.kind == Kind::LessonPlan));
+    assert!(app.search("  ", &ListQuery::default()).unwrap().is_empty());
+    // Query syntax is text, not FTS operators.
+    app.search("\"黄疸 OR *", &ListQuery::default()).unwrap();
+}
+
+#[test]
+fn history_and_earlier_versions() {
+    let (app, _d) = app();
+    let a = app
+        .create(Kind::Case, "婴儿腹泻", Language::Zh, None)
+        .unwrap();
+    let id = a.summary.id;
+    app.edit(&id, &json!({"chief_complaint": "腹泻3天"}))
+        .unwrap();
+    app.edit(&id, &json!({"chief_complaint": "腹泻5天"}))
+        .unwrap();
+    let h = app.history(&id).unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[0].fields, vec!["created"]);
+    assert_eq!(h[1].fields, vec!["chief_complaint"]);
+    assert_eq!(h[1].author, "王老师");
+    let old = app.at(&id, &h[1].hash).unwrap();
+    assert_eq!(old.fields["chief_complaint"], "腹泻3天");
+    assert!(old.read_only.is_some());
+    let by_index = app.at(&id, "2").unwrap();
+    assert_eq!(by_index.fields, old.fields);
+    assert_eq!(app.get(&id).unwrap().fields["chief_complaint"], "腹泻5天");
+    let e = app.at(&id, "99").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+}
+
+#[test]
+fn share_makes_a_document_visible_to_the_office() {
+    let (app, _d) = app();
+    let a = app
+        .create(Kind::LessonPlan, "x", Language::Zh, None)
+        .unwrap();
+    assert_eq!(a.summary.visibility, "private");
+    let s = app.share(&a.summary.id).unwrap();
+    assert_eq!(s.visibility, "office");
+    assert_eq!(
+        app.history(&a.summary.id).unwrap()[1].fields,
+        vec!["visibility"]
+    );
+}
+
+#[test]
+fn sync_status_before_joining() {
+    let (app, _d) = app();
+    let s = app.sync_status().unwrap();
+    assert_eq!(s.state, SyncState::NotJoined);
+    let j = serde_json::to_value(&s).unwrap();
+    assert_eq!(j["state"], "not_joined");
+    let e = app.join("", "abc", "").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("url"));
+    let e = app.join("http://127.0.0.1:9", "", "").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("code"));
+    let e = app.join("ftp://x", "abc", "").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    // Nothing listens on port 9 (discard): the office cannot be reached.
+    let e = app.join("http://127.0.0.1:9", "abc", "").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Offline);
+}
+
+#[test]
+fn data_persists_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let app = App::open(dir.path()).unwrap();
+        app.set_name("李老师").unwrap();
+        let a = app
+            .create(Kind::LessonPlan, "川崎病", Language::Zh, None)
+            .unwrap();
+        app.edit(&a.summary.id, &json!({"course": "儿科学"}))
+            .unwrap();
+        a.summary.id
+    };
+    let app = App::open(dir.path()).unwrap();
+    assert_eq!(app.get(&id).unwrap().fields["course"], "儿科学");
+    assert_eq!(app.profile().name, "李老师");
+}
+
+/// The TypeScript in ui/src/generated is exported from the Rust types. This
+/// test rewrites it and fails if it was stale, so CI catches a Rust change
+/// whose TypeScript was not committed.
+#[test]
+fn typescript_bindings_are_current() {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated");
+    let tmp = tempfile::tempdir().unwrap();
+    rounds_app::export_typescript(tmp.path()).unwrap();
+    let mut stale = Vec::new();
+    std::fs::create_dir_all(&out).unwrap();
+    for e in std::fs::read_dir(tmp.path()).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        let new = std::fs::read_to_string(e.path()).unwrap();
+        let old = std::fs::read_to_string(out.join(&name)).unwrap_or_default();
+        if old != new {
+            std::fs::write(out.join(&name), new).unwrap();
+            stale.push(name.to_string_lossy().into_owned());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "ui/src/generated was stale and has been rewritten ({stale:?}); commit it"
+    );
+}

@@ -1,0 +1,34 @@
+//! Declares the app's commands so that each gets an `allow-…` permission
+//! and only those granted in capabilities/ can be called.
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(rounds_desktop_commands())),
+    )
+    .expect("tauri build script");
+}
+
+/// Every command in src/commands.rs.
+fn rounds_desktop_commands() -> &'static [&'static str] {
+    &[
+        "schema",
+        "profile",
+        "set_name",
+        "list_docs",
+        "search_docs",
+        "get_doc",
+        "create_doc",
+        "edit_doc",
+        "delete_doc",
+        "restore_doc",
+        "share_doc",
+        "history",
+        "doc_at",
+        "import_samples",
+        "sync_status",
+        "join_office",
+        "sync_now",
+        "close_now",
+    ]
+}

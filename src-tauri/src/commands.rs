@@ -1,0 +1,115 @@
+//! The commands the UI calls: one line each over rounds-app, which holds
+//! the logic and its tests. They run on Tauri's thread pool (`async`), never
+//! on the thread that draws the window.
+
+use rounds_app::{
+    App, AppError, DocSummary, DocView, HistoryItem, Kind, Language, ListQuery, Profile,
+    SchemaInfo, SearchHit, SyncStatus,
+};
+use serde_json::Value;
+use tauri::State;
+
+type R<T> = Result<T, AppError>;
+
+#[tauri::command(async)]
+pub fn schema(app: State<'_, App>) -> R<SchemaInfo> {
+    Ok(app.schema())
+}
+
+#[tauri::command(async)]
+pub fn profile(app: State<'_, App>) -> R<Profile> {
+    Ok(app.profile())
+}
+
+#[tauri::command(async)]
+pub fn set_name(app: State<'_, App>, name: String) -> R<Profile> {
+    app.set_name(&name)
+}
+
+#[tauri::command(async)]
+pub fn list_docs(app: State<'_, App>, query: ListQuery) -> R<Vec<DocSummary>> {
+    app.list(&query)
+}
+
+#[tauri::command(async)]
+pub fn search_docs(app: State<'_, App>, text: String, query: ListQuery) -> R<Vec<SearchHit>> {
+    app.search(&text, &query)
+}
+
+#[tauri::command(async)]
+pub fn get_doc(app: State<'_, App>, id: String) -> R<DocView> {
+    app.get(&id)
+}
+
+#[tauri::command(async)]
+pub fn create_doc(
+    app: State<'_, App>,
+    kind: Kind,
+    title: String,
+    language: Language,
+) -> R<DocView> {
+    app.create(kind, &title, language, None)
+}
+
+#[tauri::command(async)]
+pub fn edit_doc(app: State<'_, App>, id: String, patch: Value) -> R<DocView> {
+    app.edit(&id, &patch)
+}
+
+#[tauri::command(async)]
+pub fn delete_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
+    app.delete(&id)
+}
+
+#[tauri::command(async)]
+pub fn restore_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
+    app.restore(&id)
+}
+
+#[tauri::command(async)]
+pub fn share_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
+    app.share(&id)
+}
+
+#[tauri::command(async)]
+pub fn history(app: State<'_, App>, id: String) -> R<Vec<HistoryItem>> {
+    app.history(&id)
+}
+
+#[tauri::command(async)]
+pub fn doc_at(app: State<'_, App>, id: String, change: String) -> R<DocView> {
+    app.at(&id, &change)
+}
+
+#[tauri::command(async)]
+pub fn import_samples(app: State<'_, App>) -> R<u32> {
+    app.import_samples()
+}
+
+#[tauri::command(async)]
+pub fn sync_status(app: State<'_, App>) -> R<SyncStatus> {
+    app.sync_status()
+}
+
+#[tauri::command(async)]
+pub fn join_office(
+    app: State<'_, App>,
+    url: String,
+    code: String,
+    device_name: String,
+) -> R<SyncStatus> {
+    app.join(&url, &code, &device_name)
+}
+
+#[tauri::command(async)]
+pub fn sync_now(app: State<'_, App>) -> R<()> {
+    app.sync_now();
+    Ok(())
+}
+
+/// Called by the UI once it has saved everything after a close request.
+#[tauri::command(async)]
+pub fn close_now(handle: tauri::AppHandle) -> R<()> {
+    handle.exit(0);
+    Ok(())
+}

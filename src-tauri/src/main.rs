@@ -1,0 +1,3 @@
+fn main() {
+    rounds_desktop::run()
+}

@@ -1,0 +1,209 @@
+// End-to-end: the real app (a debug build of src-tauri) driven through
+// tauri-driver and WebKitWebDriver under Xvfb, on a library in a temporary
+// directory, with a real office server and a colleague's CLI for sync.
+// Run by `make e2e` (part of `make test`). Saves screenshots to
+// target/e2e-screenshots/.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session, sleep } from './webdriver';
+
+const root = resolve(__dirname, '../..');
+const binDir = process.env.E2E_BIN_DIR ?? join(root, 'target/debug');
+const app = join(binDir, 'rounds-desktop');
+const rounds = join(binDir, 'rounds');
+const roundsOffice = join(binDir, 'rounds-office');
+const shots = join(root, 'target/e2e-screenshots');
+const tmp = mkdtempSync(join(tmpdir(), 'rounds-e2e-'));
+const data = join(tmp, 'data');
+const driverUrl = 'http://127.0.0.1:4444';
+
+let driver: ChildProcess;
+let office: ChildProcess | null = null;
+let s: Session;
+
+async function shot(name: string) {
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, `${name}.png`), await s.screenshot());
+}
+
+async function startApp() {
+  s = await Session.start(driverUrl, app);
+  await s.waitFor('.topbar');
+}
+
+const value = (css: string) => s.exec<string>(`return document.querySelector(${JSON.stringify(css)})?.value ?? null`);
+
+/** Replaces the text of an input as a teacher would: select all, type. */
+async function retype(css: string, text: string) {
+  const el = await s.waitFor(css);
+  await s.exec(`const e = document.querySelector(${JSON.stringify(css)}); e.focus(); e.select();`);
+  await s.type(el, text);
+}
+
+async function waitSaved() {
+  await s.until(`return document.querySelector('.save-state.saved') !== null`, [], 15_000);
+}
+
+beforeAll(async () => {
+  // The app inherits tauri-driver's environment: its library, WebKit's
+  // storage and the language all point into the temporary directory.
+  driver = spawn('tauri-driver', [], {
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      ROUNDS_DATA: data,
+      XDG_DATA_HOME: join(tmp, 'xdg'),
+      XDG_CONFIG_HOME: join(tmp, 'xdg/config'),
+      XDG_CACHE_HOME: join(tmp, 'xdg/cache'),
+      LANG: 'zh_CN.UTF-8',
+      LANGUAGE: 'zh_CN',
+    },
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${driverUrl}/status`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+}, 30_000);
+
+afterAll(async () => {
+  try {
+    await s?.end();
+  } catch {
+    /* the app may already be gone */
+  }
+  // Kill the whole group: tauri-driver leaves WebKitWebDriver behind otherwise.
+  if (driver?.pid) {
+    try {
+      process.kill(-driver.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  office?.kill();
+});
+
+describe('Rounds desktop', () => {
+  it('creates a lesson plan and fills its fields; autosave says saved', async () => {
+    await startApp();
+    await s.waitFor('.empty');
+    await shot('01-empty-zh');
+    await s.click(await s.find('.topbar button.primary'));
+    await retype('.title-input', '热性惊厥的识别与处理');
+    await retype('[data-field=course]', '儿科学');
+    await s.click(await s.waitFor('select[data-field=session_type] option[value=cbl]'));
+    await s.click(await s.waitFor('.list-process .add-row'));
+    await retype('.list-process .row input[data-field=stage]', '病例导入');
+    await retype('.list-process .row input[data-field=minutes]', '10');
+    await waitSaved();
+    await shot('02-editor-zh');
+    await s.end();
+  });
+
+  it('after closing and reopening the app, it is all there', async () => {
+    await startApp();
+    const row = await s.waitFor('.doclist .doc');
+    expect(await s.text(row)).toContain('热性惊厥的识别与处理');
+    await s.click(row);
+    await s.waitFor('.title-input');
+    await s.until(`return document.querySelector('[data-field=course]')?.value === '儿科学'`);
+    expect(await value('select[data-field=session_type]')).toBe('cbl');
+    expect(await value('.list-process .row input[data-field=stage]')).toBe('病例导入');
+    expect(await value('.list-process .row input[data-field=minutes]')).toBe('10');
+  });
+
+  it('prints the lesson plan in the 教案 table layout', async () => {
+    const printBtn = await s.waitFor('.editor-bar button:nth-of-type(3)');
+    await s.exec(`[...document.querySelectorAll('.editor-bar button')].find(b => b.textContent === '打印').click()`);
+    void printBtn;
+    await s.waitFor('.sheet table.form');
+    expect(await s.text(await s.find('.sheet-title'))).toContain('教');
+    expect(await s.text(await s.find('.sheet table.inner.list-process'))).toContain('病例导入');
+    await shot('03-print-zh');
+    await s.exec(`document.querySelector('.print-tools button').click()`);
+    await s.waitFor('.title-input');
+  });
+
+  it('finds the plan by a Chinese word, and with the samples', async () => {
+    await s.exec(`document.querySelector('.brand').click()`);
+    await s.waitFor('#search');
+    await s.type(await s.find('#search'), '惊厥');
+    await s.until(`return [...document.querySelectorAll('.snippet mark')].some(m => m.textContent.includes('惊厥'))`);
+    await shot('04-search-zh');
+  });
+
+  it('switches language at any time', async () => {
+    await s.click(await s.find('.lang select option[value=en]'));
+    await s.until(`return document.querySelector('.topbar button.primary').textContent.includes('New lesson plan')`);
+    expect(await s.exec<string>('return document.documentElement.lang')).toBe('en');
+    await s.click(await s.find('.lang select option[value=zh]'));
+    await s.until(`return document.querySelector('.topbar button.primary').textContent.includes('新建教案')`);
+  });
+
+  it('joins an office, shares, and shows a colleague’s change in the open editor', async () => {
+    const odata = join(tmp, 'office');
+    const run = (bin: string, args: string[]) => execFileSync(bin, args, { encoding: 'utf8' }).trim();
+    run(roundsOffice, ['--data', odata, 'office', 'create', '儿科虚拟教研室']);
+    const me = run(roundsOffice, ['--data', odata, 'member', 'add', '王老师']).split(/\s+/)[0];
+    const colleagueId = run(roundsOffice, ['--data', odata, 'member', 'add', '李老师']).split(/\s+/)[0];
+    const code = run(roundsOffice, ['--data', odata, 'code', me]).split('\n').pop() as string;
+    const code2 = run(roundsOffice, ['--data', odata, 'code', colleagueId]).split('\n').pop() as string;
+    office = spawn(roundsOffice, ['--data', odata, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const url = await new Promise<string>((ok, fail) => {
+      office!.stdout!.on('data', (b: Buffer) => {
+        const m = /listening on (http:\/\/\S+)/.exec(b.toString());
+        if (m) ok(m[1]);
+      });
+      setTimeout(() => fail(new Error('the office did not start')), 10_000);
+    });
+
+    // Join through the dialog in the status bar.
+    await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
+    await retype('.dialog input[name=url]', url);
+    await retype('.dialog input[name=code]', code);
+    await s.exec(`document.querySelector('.dialog button[type=submit]').click()`);
+    try {
+      await s.until(`return !document.querySelector('.dialog') && document.querySelector('.syncbar').textContent.includes('儿科虚拟教研室')`, [], 20_000);
+    } catch (e) {
+      await shot('join-failed');
+      const said = await s.exec<string>(`return (document.querySelector('.dialog') ?? document.querySelector('.syncbar'))?.textContent ?? ''`);
+      throw new Error(`joining did not finish; the screen says: ${said}`, { cause: e });
+    }
+
+    // Share the plan, which sends it to the office.
+    await s.click(await s.waitFor('.doclist .doc'));
+    await s.waitFor('.title-input');
+    await s.exec(`[...document.querySelectorAll('.editor-bar button')].find(b => b.textContent === '共享到教研室').click()`);
+    await s.exec(`document.querySelector('.dialog .primary').click()`);
+    await s.waitFor('.editor-bar .chip.ok');
+    const id = await s.exec<string>(`return null`);
+    void id;
+    await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
+    await s.until(`return document.querySelector('.syncbar.tone-ok') !== null`, [], 20_000);
+
+    // The colleague joins, gets the plan, edits it and syncs.
+    const cdata = join(tmp, 'colleague');
+    run(rounds, ['--data', cdata, 'profile', '--name', '李老师']);
+    run(rounds, ['--data', cdata, 'join', url, code2]);
+    run(rounds, ['--data', cdata, 'sync']);
+    const list = JSON.parse(run(rounds, ['--data', cdata, 'list', '--json'])) as { id: string; title: string }[];
+    const plan = list.find((d) => d.title === '热性惊厥的识别与处理');
+    expect(plan).toBeTruthy();
+    run(rounds, ['--data', cdata, 'edit', plan!.id, '--set', 'chapter=第十章 神经系统疾病']);
+    run(rounds, ['--data', cdata, 'sync']);
+
+    // "Sync now" in the app brings it into the open editor.
+    await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
+    await s.until(`return document.querySelector('[data-field=chapter]')?.value === '第十章 神经系统疾病'`, [], 20_000);
+    await shot('05-synced-editor-zh');
+  });
+});

@@ -1,0 +1,47 @@
+// The app's commands, typed with the types generated from Rust
+// (src/generated, written by crates/rounds-app's tests). Every command
+// rejects with an AppError `{code, message, field}`.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AppError } from './generated/AppError';
+import type { DocSummary } from './generated/DocSummary';
+import type { DocView } from './generated/DocView';
+import type { HistoryItem } from './generated/HistoryItem';
+import type { Kind } from './generated/Kind';
+import type { Language } from './generated/Language';
+import type { ListQuery } from './generated/ListQuery';
+import type { Profile } from './generated/Profile';
+import type { SchemaInfo } from './generated/SchemaInfo';
+import type { SearchHit } from './generated/SearchHit';
+import type { SyncStatus } from './generated/SyncStatus';
+
+export const api = {
+  schema: () => invoke<SchemaInfo>('schema'),
+  profile: () => invoke<Profile>('profile'),
+  setName: (name: string) => invoke<Profile>('set_name', { name }),
+  list: (query: ListQuery) => invoke<DocSummary[]>('list_docs', { query }),
+  search: (text: string, query: ListQuery) => invoke<SearchHit[]>('search_docs', { text, query }),
+  get: (id: string) => invoke<DocView>('get_doc', { id }),
+  create: (kind: Kind, title: string, language: Language) => invoke<DocView>('create_doc', { kind, title, language }),
+  edit: (id: string, patch: Record<string, unknown>) => invoke<DocView>('edit_doc', { id, patch }),
+  remove: (id: string) => invoke<DocSummary>('delete_doc', { id }),
+  restore: (id: string) => invoke<DocSummary>('restore_doc', { id }),
+  share: (id: string) => invoke<DocSummary>('share_doc', { id }),
+  history: (id: string) => invoke<HistoryItem[]>('history', { id }),
+  at: (id: string, change: string) => invoke<DocView>('doc_at', { id, change }),
+  importSamples: () => invoke<number>('import_samples'),
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  join: (url: string, code: string, deviceName: string) => invoke<SyncStatus>('join_office', { url, code, deviceName }),
+  syncNow: () => invoke<void>('sync_now'),
+};
+
+export function onSyncStatus(f: (s: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>('sync-status', (e) => f(e.payload));
+}
+
+/** Reads an AppError out of whatever a command rejected with. */
+export function asAppError(e: unknown): AppError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e as AppError;
+  return { code: 'internal', message: String(e), field: null };
+}

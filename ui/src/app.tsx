@@ -1,0 +1,163 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, asAppError, onSyncStatus } from './api';
+import { flushAll } from './autosave';
+import { listen } from '@tauri-apps/api/event';
+import { invoke } from '@tauri-apps/api/core';
+import { AppCtx, type Ctx } from './ctx';
+import { detectLang, translate, type Lang } from './i18n';
+import type { SchemaInfo } from './generated/SchemaInfo';
+import type { SyncStatus } from './generated/SyncStatus';
+import type { Kind } from './generated/Kind';
+import { Library } from './library';
+import { Editor } from './editor';
+import { PrintView } from './print';
+import { SyncBar } from './syncbar';
+import { shortcutFor } from './shortcuts';
+
+export type Route =
+  | { name: 'library' }
+  | { name: 'editor'; id: string }
+  | { name: 'print'; id: string; teacher: boolean; at?: string };
+
+const LANG_KEY = 'rounds.lang';
+
+function savedLang(): Lang | null {
+  const saved = localStorage.getItem(LANG_KEY);
+  return saved === 'zh' || saved === 'en' ? saved : null;
+}
+
+export function Root() {
+  const [lang, setLang] = useState<Lang>(() => savedLang() ?? detectLang(navigator.languages ?? [navigator.language]));
+  const [schema, setSchema] = useState<SchemaInfo | null>(null);
+  const [route, setRoute] = useState<Route>({ name: 'library' });
+  const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Bumped when the sync worker brings documents from the office, so the
+  // open screen reloads what it shows.
+  const [remoteTick, setRemoteTick] = useState(0);
+
+  useEffect(() => {
+    // The system language from the environment wins over the webview's,
+    // which falls back to English when the locale is not installed.
+    api.profile().then(
+      (p) => {
+        if (!savedLang() && p.system_languages.length) setLang(detectLang([...p.system_languages, ...(navigator.languages ?? [])]));
+      },
+      () => {},
+    );
+    api.schema().then(setSchema, (e) => setError(asAppError(e).message));
+    api.syncStatus().then(setSync, () => {});
+    const un = onSyncStatus((s) => {
+      setSync(s);
+      if (s.state === 'idle' && s.received > 0) setRemoteTick((n) => n + 1);
+    });
+    // Closing the window: save what autosave still holds, then close.
+    const unClose = listen('close-requested', async () => {
+      await flushAll();
+      await invoke('close_now');
+    });
+    return () => {
+      void un.then((f) => f());
+      void unClose.then((f) => f());
+    };
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  }, [lang]);
+
+  const chooseLang = (l: Lang) => {
+    // Only a teacher's own choice is remembered; otherwise the system decides.
+    localStorage.setItem(LANG_KEY, l);
+    setLang(l);
+  };
+
+  const ctx: Ctx | null = useMemo(
+    () => (schema ? { lang, schema, t: (k, p) => translate(lang, k, p) } : null),
+    [lang, schema],
+  );
+
+  const create = async (kind: Kind) => {
+    try {
+      const title = translate(lang, kind === 'case' ? 'untitled_case' : 'untitled_lesson');
+      const v = await api.create(kind, title, lang);
+      setRoute({ name: 'editor', id: v.summary.id });
+    } catch (e) {
+      setError(asAppError(e).message);
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor(e);
+      if (!action) return;
+      e.preventDefault();
+      if (action === 'new_lesson') void create('lesson_plan');
+      else if (action === 'new_case') void create('case');
+      else if (action === 'search') {
+        setRoute({ name: 'library' });
+        // The library may have to render first.
+        requestAnimationFrame(() => document.getElementById('search')?.focus());
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (!ctx) {
+    return <div class="loading">{error ?? translate(lang, 'loading')}</div>;
+  }
+  const t = ctx.t;
+
+  return (
+    <AppCtx.Provider value={ctx}>
+      <div class={`app ${route.name === 'print' ? 'printing' : ''}`}>
+        <header class="topbar no-print">
+          <button class="brand" onClick={() => setRoute({ name: 'library' })} aria-label={t('library')}>
+            <img src="./icon.png" alt="" width={24} height={24} />
+            <span>{t('app_name')}</span>
+          </button>
+          <div class="spacer" />
+          <button class="primary" onClick={() => void create('lesson_plan')} title="Ctrl+N">
+            + {t('new_lesson')}
+          </button>
+          <button onClick={() => void create('case')} title="Ctrl+Shift+N">
+            + {t('new_case')}
+          </button>
+          <label class="lang">
+            <span class="sr-only">{t('language')}</span>
+            <select value={lang} onChange={(e) => chooseLang(e.currentTarget.value === 'en' ? 'en' : 'zh')} aria-label={t('language')}>
+              <option value="zh">中文</option>
+              <option value="en">English</option>
+            </select>
+          </label>
+        </header>
+        {error && (
+          <div class="banner error no-print" role="alert">
+            {t('error_generic', { message: error })}
+            <button onClick={() => setError(null)}>{t('close')}</button>
+          </div>
+        )}
+        <main>
+          {route.name === 'library' && (
+            <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} />
+          )}
+          {route.name === 'editor' && (
+            <Editor
+              key={route.id}
+              id={route.id}
+              back={() => setRoute({ name: 'library' })}
+              print={(teacher, at) => setRoute({ name: 'print', id: route.id, teacher, at })}
+              onError={setError}
+              remoteTick={remoteTick}
+            />
+          )}
+          {route.name === 'print' && (
+            <PrintView id={route.id} teacher={route.teacher} at={route.at} back={() => setRoute({ name: 'editor', id: route.id })} />
+          )}
+        </main>
+        <SyncBar status={sync} onStatus={setSync} />
+      </div>
+    </AppCtx.Provider>
+  );
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { Autosaver, debounce, type Patch, type SaveState, type Timers } from './autosave';
+
+/** Timers run by hand. */
+class FakeTimers implements Timers {
+  private next = 1;
+  tasks = new Map<number, { fn: () => void; at: number }>();
+  now = 0;
+  set(fn: () => void, ms: number) {
+    const h = this.next++;
+    this.tasks.set(h, { fn, at: this.now + ms });
+    return h;
+  }
+  clear(h: unknown) {
+    this.tasks.delete(h as number);
+  }
+  advance(ms: number) {
+    this.now += ms;
+    for (const [h, t] of [...this.tasks]) {
+      if (t.at <= this.now) {
+        this.tasks.delete(h);
+        t.fn();
+      }
+    }
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(fail = 0) {
+  const timers = new FakeTimers();
+  const saves: Patch[] = [];
+  const states: SaveState[] = [];
+  let failures = fail;
+  const saver = new Autosaver(
+    async (p) => {
+      saves.push(p);
+      if (failures > 0) {
+        failures -= 1;
+        throw { code: 'internal', message: 'disk full' };
+      }
+    },
+    (s) => states.push(s),
+    800,
+    timers,
+    3000,
+  );
+  return { timers, saves, states, saver };
+}
+
+describe('Autosaver', () => {
+  it('saves a burst of typing once, after the quiet time, with only the changed fields', async () => {
+    const { timers, saves, states, saver } = setup();
+    saver.change('course', '儿');
+    timers.advance(300);
+    saver.change('course', '儿科');
+    saver.change('chapter', '新生儿');
+    expect(saver.isDirty('course')).toBe(true);
+    timers.advance(799);
+    expect(saves).toHaveLength(0);
+    timers.advance(1);
+    await tick();
+    expect(saves).toEqual([{ course: '儿科', chapter: '新生儿' }]);
+    expect(states).toEqual(['unsaved', 'saving', 'saved']);
+    expect(saver.hasPending()).toBe(false);
+  });
+
+  it('flushes at once on close', async () => {
+    const { saves, saver } = setup();
+    saver.change('summary', 'x');
+    await saver.flush();
+    expect(saves).toEqual([{ summary: 'x' }]);
+  });
+
+  it('keeps changes made while a save is in flight for the next save', async () => {
+    const { timers, saves, saver } = setup();
+    saver.change('a', '1');
+    const first = saver.flush();
+    saver.change('b', '2');
+    await first;
+    timers.advance(800);
+    await tick();
+    expect(saves).toEqual([{ a: '1' }, { b: '2' }]);
+  });
+
+  it('keeps a failed save and retries it', async () => {
+    const { timers, saves, states, saver } = setup(1);
+    saver.change('a', '1');
+    await saver.flush();
+    expect(states.at(-1)).toBe('error');
+    expect(saver.isDirty('a')).toBe(true);
+    saver.change('b', '2');
+    timers.advance(800);
+    await tick();
+    expect(saves.at(-1)).toEqual({ a: '1', b: '2' });
+    expect(states.at(-1)).toBe('saved');
+  });
+});
+
+describe('debounce', () => {
+  it('calls once with the last arguments', () => {
+    const timers = new FakeTimers();
+    const calls: string[] = [];
+    const f = debounce((s: string) => calls.push(s), 200, timers);
+    f('a');
+    f('b');
+    timers.advance(199);
+    f('c');
+    timers.advance(200);
+    expect(calls).toEqual(['c']);
+  });
+});

@@ -1,0 +1,169 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, asAppError } from './api';
+import { useApp } from './ctx';
+import { formatTime, pick } from './i18n';
+import type { DocSummary } from './generated/DocSummary';
+import type { Kind } from './generated/Kind';
+import type { ListQuery } from './generated/ListQuery';
+import type { Scope } from './generated/Scope';
+import type { SnippetSpan } from './generated/SnippetSpan';
+import type { ChoiceInfo } from './generated/ChoiceInfo';
+
+const PAGE = 100;
+
+type Row = { summary: DocSummary; snippet?: SnippetSpan[] };
+
+export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void }) {
+  const { t, lang, schema } = useApp();
+  const [text, setText] = useState('');
+  const [query, setQuery] = useState<ListQuery>({ kind: null, organ_system: null, learner_level: null, status: null, scope: 'all', limit: PAGE, offset: 0 });
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [more, setMore] = useState(false);
+  const seq = useRef(0);
+
+  const load = async (append = false) => {
+    const my = ++seq.current;
+    const q = { ...query, offset: append ? (rows?.length ?? 0) : 0 };
+    try {
+      const got: Row[] = text.trim()
+        ? (await api.search(text, q)).map((h) => ({ summary: h.summary, snippet: h.snippet }))
+        : (await api.list(q)).map((s) => ({ summary: s }));
+      // Search-as-you-type: an older answer arriving late is dropped.
+      if (my !== seq.current) return;
+      setRows(append && rows ? [...rows, ...got] : got);
+      setMore(got.length === PAGE);
+    } catch (e) {
+      props.onError(asAppError(e).message);
+    }
+  };
+
+  useEffect(() => {
+    void load();
+  }, [text, query, props.remoteTick]);
+
+  const set = (patch: Partial<ListQuery>) => setQuery({ ...query, ...patch });
+  const choiceLabel = (cs: ChoiceInfo[], v: string | null) => {
+    const c = cs.find((c) => c.value === v);
+    return c ? pick(c.label, lang) : null;
+  };
+
+  const isEmptyLibrary = rows !== null && rows.length === 0 && !text.trim() && query.scope === 'all' && !query.kind && !query.organ_system && !query.learner_level && !query.status;
+
+  const loadSamples = async () => {
+    try {
+      await api.importSamples();
+      void load();
+    } catch (e) {
+      props.onError(asAppError(e).message);
+    }
+  };
+
+  const select = (label: string, value: string | null, options: { value: string; label: string }[], onChange: (v: string | null) => void, id: string) => (
+    <label class="filter" for={id}>
+      <span>{label}</span>
+      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)}>
+        <option value="">{t('any')}</option>
+        {options.map((o) => (
+          <option value={o.value}>{o.label}</option>
+        ))}
+      </select>
+    </label>
+  );
+
+  const scopes: Scope[] = ['all', 'mine', 'shared', 'trash'];
+
+  return (
+    <section class="library" aria-label={t('library')}>
+      <div class="toolbar">
+        <input
+          id="search"
+          type="search"
+          class="search"
+          placeholder={t('search_placeholder')}
+          aria-label={t('search_label')}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <div class="filters">
+          {select(t('filter_kind'), query.kind, [
+            { value: 'lesson_plan', label: t('kind_lesson_plan') },
+            { value: 'case', label: t('kind_case') },
+          ], (v) => set({ kind: v as Kind | null }), 'f-kind')}
+          {select(t('filter_system'), query.organ_system, schema.organ_systems.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ organ_system: v }), 'f-system')}
+          {select(t('filter_learners'), query.learner_level, schema.learner_levels.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ learner_level: v }), 'f-learners')}
+          {select(t('filter_status'), query.status, schema.status.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ status: v }), 'f-status')}
+          <div class="scopes" role="radiogroup" aria-label={t('filter_scope')}>
+            {scopes.map((s) => (
+              <button role="radio" aria-checked={query.scope === s} class={query.scope === s ? 'on' : ''} onClick={() => set({ scope: s })}>
+                {t(`scope_${s}`)}
+              </button>
+            ))}
+          </div>
+        </div>
+      </div>
+
+      {rows === null && <p class="muted">{t('loading')}</p>}
+
+      {isEmptyLibrary && (
+        <div class="empty">
+          <img src="./icon.png" alt="" width={72} height={72} />
+          <h2>{t('empty_title')}</h2>
+          <p>{t('empty_body')}</p>
+          <div class="actions">
+            <button class="primary" onClick={loadSamples}>{t('load_samples')}</button>
+            <button onClick={() => props.create('lesson_plan')}>+ {t('new_lesson')}</button>
+            <button onClick={() => props.create('case')}>+ {t('new_case')}</button>
+          </div>
+          <p class="muted small">{t('shortcuts')}</p>
+        </div>
+      )}
+
+      {rows !== null && rows.length === 0 && !isEmptyLibrary && (
+        <p class="muted empty-results">{text.trim() ? t('no_results', { q: text.trim() }) : t('no_docs_filter')}</p>
+      )}
+
+      {rows !== null && rows.length > 0 && (
+        <ul class="doclist" aria-label={t('library')}>
+          {rows.map(({ summary: s, snippet }) => (
+            <li>
+              <button class="doc" onClick={() => props.open(s.id)}>
+                <span class={`kind kind-${s.kind}`}>{t(s.kind === 'case' ? 'kind_case' : 'kind_lesson_plan')}</span>
+                <span class="doc-main">
+                  <span class="doc-title">{s.title}</span>
+                  {snippet && snippet.length > 0 && (
+                    <span class="snippet">
+                      {snippet.map((p) => (p.hit ? <mark>{p.text}</mark> : <span>{p.text}</span>))}
+                    </span>
+                  )}
+                  <span class="doc-meta">
+                    {[
+                      choiceLabel(schema.organ_systems, s.organ_system),
+                      choiceLabel(schema.learner_levels, s.learner_level),
+                      choiceLabel(schema.status, s.status),
+                      ...s.tags.slice(0, 3),
+                    ]
+                      .filter(Boolean)
+                      .map((x) => (
+                        <span class="chip">{x}</span>
+                      ))}
+                  </span>
+                </span>
+                <span class="doc-side">
+                  <span>{t('updated_at', { time: formatTime(s.updated, lang) })}</span>
+                  <span class="muted">
+                    {t('by_author', { name: s.author })} · {s.visibility === 'office' ? t('visibility_office') : t('visibility_private')}
+                  </span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {more && (
+        <button class="more" onClick={() => void load(true)}>
+          {t('load_more')}
+        </button>
+      )}
+    </section>
+  );
+}

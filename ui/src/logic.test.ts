@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { describeSync } from './syncbar';
+import { shortcutFor } from './shortcuts';
+import { printValue, printedSections, LESSON_HEADER } from './print';
+import type { SyncStatus } from './generated/SyncStatus';
+import type { KindInfo } from './generated/KindInfo';
+
+const base = { office_name: '教研室', office_url: 'http://x', pending: 0, rejected: 0, last_sync: null, received: 0 };
+const fmt = (ms: number) => `t${ms}`;
+
+describe('sync status text', () => {
+  it('says what the worker is doing', () => {
+    expect(describeSync({ ...base, state: 'not_joined' } as SyncStatus, 0, fmt).key).toBe('sync_not_joined');
+    expect(describeSync({ ...base, state: 'syncing' } as SyncStatus, 0, fmt).key).toBe('sync_syncing');
+    expect(describeSync({ ...base, state: 'idle', pending: 2 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_pending', params: { n: 2 } });
+    expect(describeSync({ ...base, state: 'idle', last_sync: 5 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_idle', params: { time: 't5' } });
+    expect(describeSync({ ...base, state: 'offline', reason: 'r', retry_at: 12_000 } as SyncStatus, 2_000, fmt)).toMatchObject({ key: 'sync_offline', params: { time: '10' } });
+    expect(describeSync({ ...base, state: 'error', code: 'unauthorized', message: 'revoked', retry_at: 0 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_error', tone: 'bad' });
+  });
+});
+
+describe('shortcuts', () => {
+  const k = (key: string, mods: Partial<KeyboardEvent> = {}) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  it('maps keys to actions', () => {
+    expect(shortcutFor(k('n', { ctrlKey: true }))).toBe('new_lesson');
+    expect(shortcutFor(k('N', { ctrlKey: true, shiftKey: true }))).toBe('new_case');
+    expect(shortcutFor(k('f', { metaKey: true }))).toBe('search');
+    expect(shortcutFor(k('/'))).toBe('search');
+    expect(shortcutFor(k('n'))).toBeNull();
+  });
+});
+
+describe('print', () => {
+  const label = { zh: '状态', en: 'Status' };
+  const kind: KindInfo = {
+    kind: 'case',
+    label,
+    sections: [
+      { key: 'case_meta', label, fields: [] },
+      { key: 'act1', label, fields: [] },
+      { key: 'teacher', label, fields: [] },
+    ],
+  };
+  it('leaves the teacher sections out of the student version', () => {
+    expect(printedSections(kind, false).map((s) => s.key)).toEqual(['case_meta', 'act1']);
+    expect(printedSections(kind, true).map((s) => s.key)).toEqual(['case_meta', 'act1', 'teacher']);
+    expect(LESSON_HEADER).toContain('course');
+  });
+  it('prints choice labels in the UI language', () => {
+    const f = { key: 'status', label, input: { type: 'choice' as const, choices: [{ value: 'draft', label: { zh: '草稿', en: 'Draft' } }] } };
+    expect(printValue(f, 'draft', 'zh')).toBe('草稿');
+    expect(printValue(f, 'draft', 'en')).toBe('Draft');
+    expect(printValue(f, null, 'en')).toBe('');
+  });
+});

@@ -26,9 +26,11 @@ run: build
 	@echo "  target/release/rounds --data $(DEMO_DATA) show <id from the list>"
 	@echo "  target/release/rounds --help"
 
-## Runs every test, after formatting and lint checks.
+## Runs every test, after formatting and lint checks. `--show-output` prints
+## what the harness tests report: simulation, crash, hostile-input and
+## de-identification counts.
 test: setup lint
-	$(CARGO) test --workspace --locked
+	$(CARGO) test --workspace --locked -- --show-output
 	$(MAKE) bench-smoke
 
 ## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.

@@ -500,16 +500,24 @@ impl Store {
             ids: &mut ids,
         };
         f(&mut doc, &mut ctx)?;
-        if doc.heads() != before {
-            let chunk = doc.automerge_mut().save_after(&before);
-            let tx = self.conn.transaction()?;
-            let compacted = append_chunk(&tx, &mut doc, &chunk)?;
-            tx.commit()?;
-            if compacted {
-                self.bump_compactions();
-            }
-        }
+        self.save_since(&mut doc, &before)?;
         Ok(doc.summary())
+    }
+
+    /// Saves what changed in `doc` since `before`, with its projections,
+    /// in one transaction (nothing if nothing changed).
+    fn save_since(&mut self, doc: &mut Document, before: &[automerge::ChangeHash]) -> Result<()> {
+        if doc.heads() == before {
+            return Ok(());
+        }
+        let chunk = doc.automerge_mut().save_after(before);
+        let tx = self.conn.transaction()?;
+        let compacted = append_chunk(&tx, doc, &chunk)?;
+        tx.commit()?;
+        if compacted {
+            self.bump_compactions();
+        }
+        Ok(())
     }
 
     fn bump_compactions(&self) {
@@ -535,15 +543,7 @@ impl Store {
         let mut doc = self.load(&id)?;
         let before = doc.heads();
         doc.merge_bytes(bytes)?;
-        if doc.heads() != before {
-            let chunk = doc.automerge_mut().save_after(&before);
-            let tx = self.conn.transaction()?;
-            let compacted = append_chunk(&tx, &mut doc, &chunk)?;
-            tx.commit()?;
-            if compacted {
-                self.bump_compactions();
-            }
-        }
+        self.save_since(&mut doc, &before)?;
         Ok(doc.summary())
     }
 

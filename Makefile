@@ -7,30 +7,53 @@ CARGO ?= cargo
 # Where `make run` keeps its library, so trying Rounds never touches your own.
 DEMO_DATA ?= $(CURDIR)/target/demo-data
 
-.PHONY: setup build run test lint fmt clean soak bench bench-smoke
+.PHONY: setup build run test lint fmt clean bench bench-smoke soak ui ui-test e2e deb
 
+# `desktop` adds WebKitGTK, Xvfb, CJK fonts and Node.js: the workspace
+# includes the desktop app (src-tauri), which every cargo build compiles.
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh desktop
 
-build: setup
-	$(CARGO) build --release -p rounds-cli
+## Builds the UI into ui/dist, which the desktop app embeds at compile time
+## (so it must exist before cargo builds src-tauri). `npm ci` runs only when
+## the lockfile changed.
+ui:
+	@if [[ ! -f ui/node_modules/.package-lock.json || ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then \
+	  cd ui && npm ci --no-audit --no-fund; fi
+	cd ui && npm run build
 
-## Runs Rounds: for now the `rounds` CLI on a demo library with the samples.
+## The UI's logic tests (vitest).
+ui-test: ui
+	cd ui && npm test
+
+## End-to-end tests: the real app driven by WebDriver (tauri-driver and
+## WebKitWebDriver) under Xvfb, with a real office server; screenshots in
+## target/e2e-screenshots/. The binaries are the ones `cargo test` builds
+## (with the same features), so after `cargo test` nothing is compiled again.
+e2e: ui
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version 2.1.0
+	$(CARGO) test --workspace --locked --no-run
+	cd ui && E2E_BIN_DIR=$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug xvfb-run -a -s "-screen 0 1280x860x24" npm run e2e
+
+build: setup ui
+	$(CARGO) build --release --locked -p rounds-cli -p rounds-office -p rounds-desktop
+
+## A Debian package of the desktop app, in target/release/bundle/deb/.
+deb: setup ui
+	ui/node_modules/.bin/tauri build --bundles deb
+
+## Runs Rounds: the desktop app on a demo library with the samples, joined
+## to a local office server (src-tauri/scripts/demo.sh; data under target/).
 run: build
-	@target/release/rounds --data "$(DEMO_DATA)" samples
-	@echo
-	@target/release/rounds --data "$(DEMO_DATA)" list
-	@echo
-	@echo "Your demo library is in $(DEMO_DATA). Try:"
-	@echo "  target/release/rounds --data $(DEMO_DATA) search 黄疸"
-	@echo "  target/release/rounds --data $(DEMO_DATA) show <id from the list>"
-	@echo "  target/release/rounds --help"
+	@DEMO_DATA="$(DEMO_DATA)" src-tauri/scripts/demo.sh
 
 ## Runs every test, after formatting and lint checks. `--show-output` prints
 ## what the harness tests report: simulation, crash, hostile-input and
 ## de-identification counts.
-test: setup lint
+test: setup ui lint
 	$(CARGO) test --workspace --locked -- --show-output
+	$(MAKE) ui-test
+	$(MAKE) e2e
 	$(MAKE) bench-smoke
 
 ## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.
@@ -46,7 +69,7 @@ bench-smoke:
 soak: setup
 	SIM_SEEDS=$${SIM_SEEDS:-400} SIM_STEPS=$${SIM_STEPS:-300} $(CARGO) test --release --locked -p rounds-tests --test sim -- --nocapture
 
-lint:
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 

@@ -14,6 +14,17 @@ use tauri::{Emitter, Manager};
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 pub fn run() {
+    // GTK would panic with a backtrace; a teacher who starts Rounds from a
+    // remote terminal deserves one clear sentence instead.
+    if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty())
+        && std::env::var_os("WAYLAND_DISPLAY").is_none_or(|d| d.is_empty())
+    {
+        eprintln!(
+            "rounds-desktop: no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set). \
+             Start Rounds from a desktop session, or use the `rounds` command line."
+        );
+        std::process::exit(1);
+    }
     let app = match App::default_dir().and_then(|d| App::open(&d)) {
         Ok(app) => app,
         Err(e) => {

@@ -23,6 +23,7 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "delete_doc",
         "restore_doc",
         "share_doc",
+        "mask_findings",
         "history",
         "doc_at",
         "import_samples",

@@ -3,8 +3,8 @@
 //! on the thread that draws the window.
 
 use rounds_app::{
-    App, AppError, DocSummary, DocView, HistoryItem, Kind, Language, ListQuery, Profile,
-    SchemaInfo, SearchHit, SyncStatus,
+    App, AppError, DocSummary, DocView, FindingRef, HistoryItem, Kind, Language, ListQuery,
+    Profile, SchemaInfo, SearchHit, SyncStatus,
 };
 use serde_json::Value;
 use tauri::State;
@@ -67,8 +67,13 @@ pub fn restore_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
 }
 
 #[tauri::command(async)]
-pub fn share_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
-    app.share(&id)
+pub fn share_doc(app: State<'_, App>, id: String, attest: bool) -> R<DocSummary> {
+    app.share(&id, attest)
+}
+
+#[tauri::command(async)]
+pub fn mask_findings(app: State<'_, App>, id: String, only: Option<Vec<FindingRef>>) -> R<DocView> {
+    app.mask(&id, only.as_deref())
 }
 
 #[tauri::command(async)]

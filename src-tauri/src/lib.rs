@@ -67,6 +67,7 @@ pub fn run() {
             commands::delete_doc,
             commands::restore_doc,
             commands::share_doc,
+            commands::mask_findings,
             commands::history,
             commands::doc_at,
             commands::import_samples,

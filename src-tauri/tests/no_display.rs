@@ -17,6 +17,10 @@ fn without_a_display_it_explains_and_creates_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no graphical display"), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one line, no backtrace: {stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line, no backtrace: {stderr}"
+    );
     assert!(!data.exists(), "no library was created");
 }

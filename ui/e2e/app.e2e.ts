@@ -144,7 +144,8 @@ describe('Rounds desktop', () => {
   it('switches language at any time', async () => {
     await s.click(await s.find('.lang select option[value=en]'));
     await s.until(`return document.querySelector('.topbar button.primary').textContent.includes('New lesson plan')`);
-    expect(await s.exec<string>('return document.documentElement.lang')).toBe('en');
+    // The page's language follows in an effect, just after the text.
+    await s.until(`return document.documentElement.lang === 'en'`);
     await s.click(await s.find('.lang select option[value=zh]'));
     await s.until(`return document.querySelector('.topbar button.primary').textContent.includes('新建教案')`);
   });
@@ -205,5 +206,54 @@ describe('Rounds desktop', () => {
     await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
     await s.until(`return document.querySelector('[data-field=chapter]')?.value === '第十章 神经系统疾病'`, [], 20_000);
     await shot('05-synced-editor-zh');
+  });
+
+  it('marks identifiers in a case as they are typed, and shares it only masked and attested', async () => {
+    await s.exec(`document.querySelector('.brand').click()`);
+    await s.exec(`[...document.querySelectorAll('.topbar button')].find(b => b.textContent.includes('新建病例')).click()`);
+    await retype('.title-input', '发热3天伴皮疹');
+    const residentId = '110105201803071237';
+    const phone = '13912345678';
+    await retype('textarea[data-field=present_illness]', `患儿身份证${residentId}，家长电话${phone}，发热3天。`);
+    // The findings appear under the field once autosave has run, with no
+    // button pressed.
+    await s.until(`return document.querySelectorAll('.editor .findings li.blocking').length === 2`, [], 15_000);
+    expect(await s.text(await s.find('.findings-banner'))).toContain('2');
+    expect(await s.text(await s.find('.editor .findings li .finding-kind'))).toBe('身份证号');
+    await shot('06-case-findings-zh');
+
+    // Sharing is refused while they are there and until attested.
+    await s.exec(`[...document.querySelectorAll('.editor-bar button')].find(b => b.textContent === '共享到教研室').click()`);
+    await s.waitFor('.share-dialog');
+    expect(await s.exec<boolean>(`return document.querySelector('.share-dialog .primary').disabled`)).toBe(true);
+    await shot('07-share-refused-zh');
+    // One action masks one finding; "mask all" the rest.
+    await s.exec(`document.querySelector('.share-dialog .findings li button').click()`);
+    await s.until(`return document.querySelectorAll('.share-dialog .findings li').length === 1`, [], 10_000);
+    expect(await value('textarea[data-field=present_illness]')).not.toContain(residentId);
+    await s.exec(`document.querySelector('.share-dialog .mask-all').click()`);
+    await s.waitFor('.share-dialog p.ok');
+    expect(await s.exec<boolean>(`return document.querySelector('.share-dialog .primary').disabled`)).toBe(true);
+    await s.exec(`document.querySelector('.share-dialog .attest input').click()`);
+    await s.until(`return !document.querySelector('.share-dialog .primary').disabled`);
+    await s.exec(`document.querySelector('.share-dialog .primary').click()`);
+    // The teacher is now in the shared copy, which records the attestation.
+    await s.waitFor('.banner.attested');
+    expect(await value('textarea[data-field=present_illness]')).toContain('[电话]');
+    await shot('08-case-shared-zh');
+
+    // What a colleague receives carries neither number.
+    await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
+    await s.until(`return document.querySelector('.syncbar.tone-ok') !== null`, [], 20_000);
+    const cdata = join(tmp, 'colleague');
+    const run = (args: string[]) => execFileSync(rounds, ['--data', cdata, ...args], { encoding: 'utf8' });
+    run(['sync']);
+    const list = JSON.parse(run(['list', '--json'])) as { id: string; title: string }[];
+    const shared = list.find((d) => d.title === '发热3天伴皮疹');
+    expect(shared).toBeTruthy();
+    const copy = run(['show', shared!.id, '--json']);
+    expect(copy).toContain('[电话]');
+    expect(copy).not.toContain(residentId);
+    expect(copy).not.toContain(phone);
   });
 });

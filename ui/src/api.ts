@@ -7,6 +7,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppError } from './generated/AppError';
 import type { DocSummary } from './generated/DocSummary';
 import type { DocView } from './generated/DocView';
+import type { FindingRef } from './generated/FindingRef';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { Kind } from './generated/Kind';
 import type { Language } from './generated/Language';
@@ -27,7 +28,10 @@ export const api = {
   edit: (id: string, patch: Record<string, unknown>) => invoke<DocView>('edit_doc', { id, patch }),
   remove: (id: string) => invoke<DocSummary>('delete_doc', { id }),
   restore: (id: string) => invoke<DocSummary>('restore_doc', { id }),
-  share: (id: string) => invoke<DocSummary>('share_doc', { id }),
+  /** Shares a document; a case needs `attest` and comes back as the new document the office gets. */
+  share: (id: string, attest: boolean) => invoke<DocSummary>('share_doc', { id, attest }),
+  /** Masks the given findings, or every finding when `only` is null. */
+  mask: (id: string, only: FindingRef[] | null) => invoke<DocView>('mask_findings', { id, only }),
   history: (id: string) => invoke<HistoryItem[]>('history', { id }),
   at: (id: string, change: string) => invoke<DocView>('doc_at', { id, change }),
   importSamples: () => invoke<number>('import_samples'),

@@ -147,6 +147,7 @@ export function Root() {
               key={route.id}
               id={route.id}
               back={() => setRoute({ name: 'library' })}
+              open={(id) => setRoute({ name: 'editor', id })}
               print={(teacher, at) => setRoute({ name: 'print', id: route.id, teacher, at })}
               onError={setError}
               remoteTick={remoteTick}

@@ -6,6 +6,7 @@ import { addRow, adoptIds, displayValue, moveRow, parseInput, parseTags, removeR
 import { formatTime, pick } from './i18n';
 import type { DocView } from './generated/DocView';
 import type { FieldInfo } from './generated/FieldInfo';
+import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { KindInfo } from './generated/KindInfo';
 
@@ -18,7 +19,7 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   return v;
 }
 
-export function Editor(props: { id: string; back: () => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
+export function Editor(props: { id: string; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
   const { t, lang, schema } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [values, setValues] = useState<Values>({});
@@ -26,7 +27,8 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [history, setHistory] = useState<HistoryItem[] | null>(null);
   const [version, setVersion] = useState<{ item: HistoryItem; view: DocView } | null>(null);
-  const [confirmShare, setConfirmShare] = useState(false);
+  const [shareOpen, setShareOpen] = useState(false);
+  const [attested, setAttested] = useState(false);
   const valuesRef = useRef(values);
   valuesRef.current = values;
   // The lists as last sent, to give their new rows the ids the store assigns.
@@ -116,6 +118,12 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
 
   const shown = version ? toValues(kind, version.view.fields) : values;
   const readOnly = version !== null || doc.read_only !== null || doc.summary.deleted;
+  // Findings belong to the saved text; an earlier version shows none.
+  const findings = version || doc.summary.deleted ? [] : doc.findings;
+  const blocking = findings.filter((f) => f.blocking).length;
+  const at = (field: string) => findings.filter((f) => f.field === field);
+  const attestation = doc.fields.attestation as { by: string; at: string } | null | undefined;
+  const onMask = (f: Finding) => void mask([f]);
 
   const change = (key: string, value: Json) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -153,14 +161,54 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
     }
   };
 
-  const share = async () => {
-    setConfirmShare(false);
+  // Masking replaces text the teacher may be looking at: pending typing is
+  // saved first, and the masked fields are taken from the store even if
+  // focused (the store's text is now the right one).
+  const mask = async (only: Finding[] | null) => {
     try {
       await saver.flush();
-      await api.share(props.id);
-      await reload(false);
+      const touched = new Set((only ?? doc.findings).map((f) => f.field));
+      const v = await api.mask(props.id, only && only.map((f) => ({ path: f.path, start: f.start, text: f.text })));
+      setDoc(v);
+      const fresh = toValues(kind, v.fields);
+      setValues((cur) => {
+        const next = { ...cur };
+        for (const key of touched) next[key] = fresh[key];
+        return next;
+      });
+    } catch (e) {
+      const err = asAppError(e);
+      // The text changed under the finding (a colleague's edit): show the
+      // findings as they are now.
+      if (err.code === 'not_found') await reload(false);
+      props.onError(err.message);
+    }
+  };
+
+  const openShare = async () => {
+    try {
+      // The check runs on what is saved: save first, so it sees everything.
+      await saver.flush();
+      setAttested(false);
+      setShareOpen(true);
     } catch (e) {
       props.onError(asAppError(e).message);
+    }
+  };
+
+  const share = async () => {
+    try {
+      await saver.flush();
+      const shared = await api.share(props.id, kind.kind === 'case' && attested);
+      setShareOpen(false);
+      // A case reaches the office as a new document made from its checked
+      // text; the teacher goes on working in that one.
+      if (shared.id !== props.id) props.open(shared.id);
+      else await reload(false);
+    } catch (e) {
+      const err = asAppError(e);
+      if (err.field === 'findings') await reload(false);
+      props.onError(err.message);
     }
   };
 
@@ -202,7 +250,7 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
         {doc.summary.visibility === 'office' ? (
           <span class="chip ok">{t('shared')}</span>
         ) : (
-          <button onClick={() => setConfirmShare(true)} disabled={readOnly}>{t('share')}</button>
+          <button onClick={() => void openShare()} disabled={readOnly}>{t('share')}</button>
         )}
         {kind.kind === 'case' ? (
           <>
@@ -225,6 +273,27 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
       )}
       {doc.read_only && !version && <div class="banner info">{t('read_only', { reason: doc.read_only })}</div>}
       {doc.summary.deleted && <div class="banner info">{t('deleted_note')}</div>}
+      {typeof doc.fields.shared_as === 'string' && doc.fields.shared_as && (
+        <div class="banner info">
+          {t('shared_as_note')}
+          <button onClick={() => props.open(doc.fields.shared_as as string)}>{t('open_shared_copy')}</button>
+        </div>
+      )}
+      {attestation && !version && (
+        <div class="banner info attested">{t('attested_note', { name: attestation.by, time: formatTime(Date.parse(attestation.at), lang) })}</div>
+      )}
+      {findings.length > 0 && (
+        <div class="banner warn findings-banner" role="alert">
+          <span>
+            {doc.summary.visibility === 'office'
+              ? t('findings_held', { n: findings.length })
+              : blocking > 0
+                ? t('findings_banner', { n: findings.length, m: blocking })
+                : t('findings_review', { n: findings.length })}
+          </span>
+          <button onClick={() => void mask(null)}>{t('mask_all')}</button>
+        </div>
+      )}
 
       <form class="editor" onSubmit={(e) => e.preventDefault()} aria-label={String(shown.title ?? '')}>
         <div class="title-row">
@@ -240,6 +309,7 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
           />
         </div>
         {fieldErrors.title && <p class="field-error">{fieldErrors.title}</p>}
+        <Findings findings={at('title')} onMask={onMask} />
         <label class="field">
           <span class="label">{t('tags_label')}</span>
           <input
@@ -249,11 +319,12 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
             onChange={(e) => change('tags', parseTags(e.currentTarget.value))}
           />
         </label>
+        <Findings findings={at('tags')} onMask={onMask} />
         {kind.sections.map((s) => (
           <fieldset class="section" id={`sec-${s.key}`}>
             <legend>{pick(s.label, lang)}</legend>
             {s.fields.map((f) => (
-              <FieldEditor field={f} value={shown[f.key]} readOnly={readOnly} error={fieldErrors[f.key]} onChange={(v) => change(f.key, v)} onList={(rows, now) => changeList(f.key, rows, now)} />
+              <FieldEditor field={f} value={shown[f.key]} readOnly={readOnly} error={fieldErrors[f.key]} findings={at(f.key)} onMask={onMask} onChange={(v) => change(f.key, v)} onList={(rows, now) => changeList(f.key, rows, now)} />
             ))}
           </fieldset>
         ))}
@@ -280,15 +351,34 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
         </div>
       )}
 
-      {confirmShare && (
+      {shareOpen && (
         <div class="dialog-backdrop">
-          <div class="dialog" role="dialog" aria-modal="true" aria-label={t('share')}>
+          <div class="dialog share-dialog" role="dialog" aria-modal="true" aria-label={t('share')}>
             <h2>{t('share')}</h2>
             <p>{t('share_confirm')}</p>
-            {kind.kind === 'case' && <p class="warn">{t('share_case_note')}</p>}
+            {kind.kind === 'case' && (
+              <>
+                {findings.length === 0 ? (
+                  <p class="ok">✓ {t('share_no_findings')}</p>
+                ) : (
+                  <>
+                    <p class={blocking > 0 ? 'bad' : 'warn'}>{blocking > 0 ? t('share_blocked', { n: blocking }) : t('findings_review', { n: findings.length })}</p>
+                    <Findings findings={findings} onMask={onMask} withField />
+                    <button class="mask-all" onClick={() => void mask(null)}>{t('mask_all')}</button>
+                  </>
+                )}
+                <p class="muted">{t('share_case_note')} {t('share_case_copy')}</p>
+                <label class="attest">
+                  <input type="checkbox" checked={attested} disabled={blocking > 0} onChange={(e) => setAttested(e.currentTarget.checked)} />
+                  <span>{t('share_attest')}</span>
+                </label>
+              </>
+            )}
             <div class="actions">
-              <button onClick={() => setConfirmShare(false)}>{t('cancel')}</button>
-              <button class="primary" onClick={share}>{t('confirm')}</button>
+              <button onClick={() => setShareOpen(false)}>{t('cancel')}</button>
+              <button class="primary" disabled={kind.kind === 'case' && (blocking > 0 || !attested)} onClick={() => void share()}>
+                {t('confirm')}
+              </button>
             </div>
           </div>
         </div>
@@ -297,7 +387,33 @@ export function Editor(props: { id: string; back: () => void; print: (teacher: b
   );
 }
 
-function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly: boolean; error?: string; onChange: (v: Json) => void; onList: (rows: Row[], immediate: boolean) => void; compact?: boolean }) {
+/** Likely identifiers found in one field, each with its reason and a button that masks it. */
+function Findings(props: { findings: Finding[]; onMask: (f: Finding) => void; withField?: boolean }) {
+  const { t, lang } = useApp();
+  if (props.findings.length === 0) return null;
+  return (
+    <ul class="findings" aria-label={t('findings_label')}>
+      {props.findings.map((f) => (
+        <li class={f.blocking ? 'blocking' : ''}>
+          <span class="finding-kind">{findingKind(t, f.kind)}</span>
+          {props.withField && <span class="finding-field">{f.label}</span>}
+          <mark>{f.text}</mark>
+          <span class="finding-reason">{pick(f.reason, lang)}</span>
+          <button type="button" onClick={() => props.onMask(f)}>{t('mask_as', { mask: f.mask })}</button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function findingKind(t: ReturnType<typeof useApp>['t'], kind: string): string {
+  const key = `finding_${kind}`;
+  return (FINDING_KINDS as readonly string[]).includes(key) ? t(key as (typeof FINDING_KINDS)[number]) : kind;
+}
+
+const FINDING_KINDS = ['finding_resident_id', 'finding_phone', 'finding_record_number', 'finding_name', 'finding_date', 'finding_address', 'finding_email', 'finding_url', 'finding_ip_address', 'finding_bank_card'] as const;
+
+function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly: boolean; error?: string; findings?: Finding[]; onMask?: (f: Finding) => void; onChange: (v: Json) => void; onList: (rows: Row[], immediate: boolean) => void; compact?: boolean }) {
   const { t, lang } = useApp();
   const f = props.field;
   const label = pick(f.label, lang);
@@ -354,7 +470,7 @@ function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly: boolea
             <div class="row" key={r._k} role="group" aria-label={`${label} · ${t('row_n', { n: i + 1 })}`}>
               <div class="row-fields">
                 {item.map((sub) => (
-                  <FieldEditor field={sub} value={r[sub.key]} readOnly={props.readOnly} compact onChange={(v) => setRow(i, sub.key, v)} onList={() => {}} />
+                  <FieldEditor field={sub} value={r[sub.key]} readOnly={props.readOnly} compact findings={r.id ? props.findings?.filter((x) => x.row === r.id && x.sub_field === sub.key) : []} onMask={props.onMask} onChange={(v) => setRow(i, sub.key, v)} onList={() => {}} />
                 ))}
               </div>
               {!props.readOnly && (
@@ -379,6 +495,7 @@ function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly: boolea
       <label class="label" for={id}>{label}</label>
       {control}
       {(props.error || localError) && <p class="field-error" role="alert">{props.error ?? t(`err_${localError as 'number' | 'range' | 'date' | 'length'}`, { min: 'min' in input ? input.min : '', max: 'max' in input ? input.max : '' })}</p>}
+      {props.findings && props.onMask && <Findings findings={props.findings} onMask={props.onMask} />}
     </div>
   );
 }

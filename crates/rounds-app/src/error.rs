@@ -54,6 +54,18 @@ impl From<StoreError> for AppError {
                 }
             }
             StoreError::Json(_) => AppError::new(ErrorCode::Invalid, e.to_string()),
+            // Sharing a case: the UI marks the findings or the attestation.
+            // (The store's own messages point to the CLI's flags.)
+            StoreError::Identifiers(n) => AppError::invalid(
+                "findings",
+                format!(
+                    "this case still holds {n} likely patient identifier(s): mask or remove them before sharing"
+                ),
+            ),
+            StoreError::NotAttested => AppError::invalid(
+                "attestation",
+                "sharing a case needs your confirmation that it carries no patient identifiers",
+            ),
             _ => AppError::new(ErrorCode::Internal, e.to_string()),
         }
     }

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rounds_core::doc::{Document, Visibility};
+use rounds_core::schema::DocKind;
 use rounds_store::{Filter, Store};
 use serde_json::Value as Json;
 
@@ -187,10 +188,22 @@ impl App {
     }
 
     fn view(doc: &Document, user_id: &str) -> DocView {
+        let fields = doc.to_json();
+        // Only cases describe patients; lesson plans are not checked, as
+        // sharing does not check them either.
+        let findings = if doc.kind() == DocKind::Case {
+            rounds_core::deid::check(doc)
+                .iter()
+                .map(|f| Finding::new(f, &fields))
+                .collect()
+        } else {
+            Vec::new()
+        };
         DocView {
             summary: DocSummary::new(doc.summary(), user_id),
-            fields: doc.to_json(),
+            fields,
             read_only: doc.read_only().map(|e| e.to_string()),
+            findings,
         }
     }
 
@@ -218,6 +231,7 @@ impl App {
         let mut v = Self::view(&doc, s.user_id());
         // An earlier version is for reading; changes go to the current one.
         v.read_only = Some(String::from("an earlier version"));
+        v.findings.clear();
         Ok(v)
     }
 
@@ -277,11 +291,58 @@ impl App {
         Ok(v)
     }
 
-    /// Makes a document visible to the office.
-    pub fn share(&self, id: &str) -> Result<DocSummary> {
+    /// Shares a document with the office and returns what the office will
+    /// see. A lesson plan simply becomes visible. A case must have no
+    /// blocking findings and the author's attestation that identifiers are
+    /// removed; the office then gets a new document made from its current
+    /// state (returned), and the private original stays in the trash.
+    pub fn share(&self, id: &str, attest: bool) -> Result<DocSummary> {
         let mut s = self.store();
-        let d = s.set_visibility(id, Visibility::Office)?;
+        let d = s.share(id, attest)?;
         let v = DocSummary::new(d, s.user_id());
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    /// Replaces findings by their masks as one edit: the given ones, or all
+    /// when `only` is `None`. A finding that is no longer there (the text
+    /// changed since the UI saw it) is `not_found`, and nothing changes.
+    pub fn mask(&self, id: &str, only: Option<&[FindingRef]>) -> Result<DocView> {
+        let mut s = self.store();
+        let doc = s.load(id)?;
+        let indices = match only {
+            None => None,
+            Some(refs) => {
+                let fields = doc.to_json();
+                let found: Vec<Finding> = rounds_core::deid::check(&doc)
+                    .iter()
+                    .map(|f| Finding::new(f, &fields))
+                    .collect();
+                let mut indices = Vec::with_capacity(refs.len());
+                for r in refs {
+                    let i = found
+                        .iter()
+                        .position(|f| f.path == r.path && f.start == r.start && f.text == r.text)
+                        .ok_or_else(|| {
+                            AppError::new(
+                                ErrorCode::NotFound,
+                                format!(
+                                    "“{}” is no longer in {}: the text has changed",
+                                    r.text, r.path
+                                ),
+                            )
+                        })?;
+                    // The store numbers findings from 1, as `rounds mask` does.
+                    indices.push(i + 1);
+                }
+                Some(indices)
+            }
+        };
+        drop(doc);
+        s.mask(id, indices.as_deref())?;
+        let doc = s.load(id)?;
+        let v = Self::view(&doc, s.user_id());
         drop(s);
         self.edited();
         Ok(v)

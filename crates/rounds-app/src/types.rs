@@ -328,6 +328,102 @@ pub struct DocView {
     #[ts(type = "Record<string, unknown>")]
     pub fields: serde_json::Value,
     pub read_only: Option<String>,
+    /// Likely patient identifiers in a case, where they are (empty for
+    /// lesson plans and earlier versions). Recomputed on every save, so the
+    /// editor shows them as the teacher types.
+    pub findings: Vec<Finding>,
+}
+
+/// A likely patient identifier in one field of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    /// `title`, `tags[2]`, a field key, or `questions[1].answer`.
+    pub path: String,
+    /// The field key (for a list, the list's key).
+    pub field: String,
+    /// The field's label in the document's language, with the row number
+    /// for a list: `现病史`, `讨论问题 2 · 参考答案`.
+    pub label: String,
+    /// For a finding inside a list row: the row's id and the row's field.
+    pub row: Option<String>,
+    pub sub_field: Option<String>,
+    /// What it looks like: `resident_id`, `phone`, `record_number`, `name`,
+    /// `date`, `address`, `email`, `url`, `ip_address`, `bank_card`.
+    pub kind: String,
+    /// A high-confidence finding blocks sharing until it is removed.
+    pub blocking: bool,
+    /// Where it is in the field's text, in UTF-16 code units as JavaScript
+    /// strings count them.
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+    pub reason: Label,
+    /// What masking puts in its place.
+    pub mask: String,
+}
+
+impl Finding {
+    /// `fields` is the document's JSON, in which `f.path` names the text.
+    pub(crate) fn new(f: &rounds_core::deid::FieldFinding, fields: &serde_json::Value) -> Finding {
+        let field_text = text_at(fields, &f.path);
+        let utf16 = |byte: usize| {
+            field_text
+                .get(..byte)
+                .map_or(0, |p| p.encode_utf16().count() as u32)
+        };
+        // `questions[1].answer` → list `questions`, row field `answer`.
+        let (field, sub_field) = match f.path.split_once('[') {
+            Some((list, rest)) => (
+                list.to_owned(),
+                rest.split_once("].").map(|(_, sub)| sub.to_owned()),
+            ),
+            None => (f.path.clone(), None),
+        };
+        let kind = serde_json::to_value(f.finding.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Finding {
+            path: f.path.clone(),
+            field,
+            label: f.label.clone(),
+            row: f.element.clone(),
+            sub_field,
+            kind,
+            blocking: rounds_core::deid::blocks_sharing(std::slice::from_ref(f)),
+            start: utf16(f.finding.start),
+            end: utf16(f.finding.end),
+            text: f.finding.text.clone(),
+            reason: Label::new(&f.finding.reason_zh, &f.finding.reason_en),
+            mask: f.finding.mask.clone(),
+        }
+    }
+}
+
+/// The text a finding's path names in the document's JSON: `title`,
+/// `tags[2]`, `history`, `questions[1].answer`.
+fn text_at<'a>(fields: &'a serde_json::Value, path: &str) -> &'a str {
+    let value = match path.split_once('[') {
+        None => &fields[path],
+        Some((list, rest)) => {
+            let (index, sub) = rest.split_once(']').unwrap_or((rest, ""));
+            let item = &fields[list][index.parse::<usize>().unwrap_or(usize::MAX)];
+            match sub.strip_prefix('.') {
+                Some(sub) => &item[sub],
+                None => item,
+            }
+        }
+    };
+    value.as_str().unwrap_or_default()
+}
+
+/// Which finding to mask: the one at `start` (UTF-16) in `path` whose text
+/// is `text`, as the UI last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FindingRef {
+    pub path: String,
+    pub start: u32,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -446,6 +542,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     SearchHit::export_all(&cfg)?;
     ListQuery::export_all(&cfg)?;
     DocView::export_all(&cfg)?;
+    FindingRef::export_all(&cfg)?;
     HistoryItem::export_all(&cfg)?;
     Profile::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;

@@ -1,6 +1,6 @@
 //! The commands the UI calls, on a real store in a temporary directory.
 
-use rounds_app::{App, ErrorCode, Kind, Language, ListQuery, Scope, SyncState};
+use rounds_app::{App, ErrorCode, FindingRef, Kind, Language, ListQuery, Scope, SyncState};
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
@@ -256,8 +256,9 @@ fn share_makes_a_document_visible_to_the_office() {
         .create(Kind::LessonPlan, "x", Language::Zh, None)
         .unwrap();
     assert_eq!(a.summary.visibility, "private");
-    let s = app.share(&a.summary.id).unwrap();
+    let s = app.share(&a.summary.id, false).unwrap();
     assert_eq!(s.visibility, "office");
+    assert_eq!(s.id, a.summary.id, "a lesson plan is shared as it is");
     assert_eq!(
         app.history(&a.summary.id).unwrap()[1].fields,
         vec!["visibility"]
@@ -323,5 +324,135 @@ fn typescript_bindings_are_current() {
     assert!(
         stale.is_empty(),
         "ui/src/generated was stale and has been rewritten ({stale:?}); commit it"
+    );
+}
+
+/// A valid resident ID (its check character is right) and a mobile number,
+/// typed into a case: the editor sees them with their places; masking one
+/// by reference and then the rest clears them; sharing is refused until
+/// then and without the attestation; the office gets a new document.
+#[test]
+fn case_findings_masking_and_attested_sharing() {
+    let (app, _d) = app();
+    let case = app
+        .create(Kind::Case, "发热3天", Language::Zh, None)
+        .unwrap();
+    let id = case.summary.id.clone();
+    assert!(case.findings.is_empty());
+    let illness = "患儿身份证110105201803071237，家长电话13912345678，发热3天，体温39.2℃。";
+    let v = app
+        .edit(
+            &id,
+            &json!({
+                "present_illness": illness,
+                "questions": [{"question": "下一步？", "answer": "联系家长13812345678"}],
+            }),
+        )
+        .unwrap();
+    let kinds: Vec<&str> = v.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["resident_id", "phone", "phone"],
+        "{:#?}",
+        v.findings
+    );
+    assert!(v.findings.iter().all(|f| f.blocking));
+    let rid = &v.findings[0];
+    assert_eq!(rid.field, "present_illness");
+    assert_eq!(rid.text, "110105201803071237");
+    // Offsets count UTF-16 units, as the UI's strings do: 5 Chinese
+    // characters come before the number.
+    let utf16: Vec<u16> = illness.encode_utf16().collect();
+    assert_eq!(
+        String::from_utf16(&utf16[rid.start as usize..rid.end as usize]).unwrap(),
+        rid.text
+    );
+    assert_eq!(rid.start, 5);
+    assert!(!rid.reason.zh.is_empty() && !rid.reason.en.is_empty());
+    let in_row = &v.findings[2];
+    assert_eq!(in_row.field, "questions");
+    assert_eq!(in_row.sub_field.as_deref(), Some("answer"));
+    assert_eq!(
+        in_row.row.as_deref(),
+        v.fields["questions"][0]["id"].as_str()
+    );
+
+    // Lesson plans are not checked.
+    let plan = app
+        .create(Kind::LessonPlan, "13912345678", Language::Zh, None)
+        .unwrap();
+    assert!(plan.findings.is_empty());
+
+    let e = app.share(&id, true).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("findings"), "{e:?}");
+
+    // A reference to text that is no longer there changes nothing.
+    let stale = FindingRef {
+        path: "present_illness".into(),
+        start: 0,
+        text: "13900000000".into(),
+    };
+    let e = app.mask(&id, Some(&[stale])).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    assert_eq!(app.get(&id).unwrap().findings.len(), 3);
+
+    let one = FindingRef {
+        path: rid.path.clone(),
+        start: rid.start,
+        text: rid.text.clone(),
+    };
+    let v = app.mask(&id, Some(&[one])).unwrap();
+    assert_eq!(v.findings.len(), 2);
+    let text = v.fields["present_illness"].as_str().unwrap();
+    assert!(
+        !text.contains("110105201803071237") && text.contains("13912345678"),
+        "{text}"
+    );
+    let v = app.mask(&id, None).unwrap();
+    assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    assert!(
+        v.fields["present_illness"]
+            .as_str()
+            .unwrap()
+            .contains("[电话]")
+    );
+    assert!(
+        v.fields["questions"][0]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("[电话]")
+    );
+
+    let e = app.share(&id, false).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("attestation"));
+    assert_eq!(app.get(&id).unwrap().summary.visibility, "private");
+
+    let shared = app.share(&id, true).unwrap();
+    assert_ne!(shared.id, id, "the office gets a new document");
+    assert_eq!(shared.visibility, "office");
+    let copy = app.get(&shared.id).unwrap();
+    assert_eq!(
+        copy.fields["attestation"]["by"], "王老师",
+        "{}",
+        copy.fields["attestation"]
+    );
+    assert!(
+        copy.fields["present_illness"]
+            .as_str()
+            .unwrap()
+            .contains("[电话]")
+    );
+    // No version of the copy holds what was masked: its history starts
+    // from the checked text.
+    for h in app.history(&shared.id).unwrap() {
+        let at = app.at(&shared.id, &h.hash).unwrap().fields.to_string();
+        assert!(
+            !at.contains("110105201803071237") && !at.contains("13912345678"),
+            "{at}"
+        );
+    }
+    assert!(
+        app.get(&id).unwrap().summary.deleted,
+        "the private original is in the trash"
     );
 }

@@ -233,7 +233,7 @@ fn the_app_syncs_with_a_real_office() {
         .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
         .unwrap();
     let id = a.summary.id.clone();
-    app.share(&id).unwrap();
+    app.share(&id, false).unwrap();
     let wrong = app.join(&office.url, "not-a-code", "pc").unwrap_err();
     assert_eq!(wrong.field.as_deref(), Some("code"));
     app.join(&office.url, &code, "教研室电脑").unwrap();

@@ -139,29 +139,36 @@ pub fn snippet(text: &str, query: &str, width: usize) -> Vec<SnippetPart> {
             Piece::Cjk(s) => (s.chars().collect(), false),
             Piece::Word(w) => (w.chars().collect(), true),
         })
+        .filter(|(n, _): &(Vec<char>, bool)| !n.is_empty())
         .collect();
-    // Find every match: CJK anywhere, words at the start of a word.
-    let mut hits: Vec<(usize, usize)> = Vec::new();
-    for (needle, word) in &needles {
-        if needle.is_empty() {
-            continue;
-        }
-        let mut i = 0;
-        while i + needle.len() <= lower.len() {
-            let starts_word = !*word || i == 0 || !lower[i - 1].is_alphanumeric();
-            if starts_word && lower[i..i + needle.len()] == needle[..] {
-                hits.push((i, i + needle.len()));
-                i += needle.len();
-            } else {
-                i += 1;
+    // Matches of the needles in `lower[from..to]`: CJK anywhere, words at
+    // the start of a word; at most `limit` per needle.
+    let find = |from: usize, to: usize, limit: usize| {
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for (needle, word) in &needles {
+            let mut i = from;
+            let mut found = 0;
+            while found < limit && i + needle.len() <= to {
+                let starts_word = !*word || i == 0 || !lower[i - 1].is_alphanumeric();
+                if starts_word && lower[i..i + needle.len()] == needle[..] {
+                    hits.push((i, i + needle.len()));
+                    found += 1;
+                    i += needle.len();
+                } else {
+                    i += 1;
+                }
             }
         }
-    }
-    hits.sort_unstable();
-    let first = hits.first().map_or(0, |h| h.0);
+        hits.sort_unstable();
+        hits
+    };
+    // Only the first match places the window, so the long texts of a page
+    // of hits are scanned up to it and then only within the window.
+    let first = find(0, lower.len(), 1).first().map_or(0, |h| h.0);
     let start = first.saturating_sub(width / 4);
     let end = (start + width).min(chars.len());
     let start = end.saturating_sub(width).min(start);
+    let hits = find(start, end, usize::MAX);
     let mut parts = Vec::new();
     if start > 0 {
         parts.push(SnippetPart {

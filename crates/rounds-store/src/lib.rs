@@ -592,13 +592,21 @@ impl Store {
         };
         let (where_sql, mut args) = filter_sql(filter, &self.user_id);
         let n = args.len();
+        // Ranking runs over every match, so it reads only row ids and the
+        // index columns; the texts (kilobytes each) are read for the page
+        // of hits alone. Joining them in before the sort made SQLite carry
+        // every matching body through the sorter.
         let sql = format!(
-            "SELECT {SUMMARY_COLS}, t.title, t.body FROM doc_fts f
-             JOIN doc_index i ON i.doc = f.rowid
-             JOIN doc_text t ON t.doc = f.rowid
-             WHERE doc_fts MATCH ?{} AND {where_sql}
-             ORDER BY bm25(doc_fts, 30.0, 1.0), i.updated DESC
-             LIMIT ?{} OFFSET ?{}",
+            "SELECT {SUMMARY_COLS}, t.title, t.body FROM (
+                 SELECT f.rowid AS doc, bm25(doc_fts, 30.0, 1.0) AS score, i.updated AS updated
+                 FROM doc_fts f JOIN doc_index i ON i.doc = f.rowid
+                 WHERE doc_fts MATCH ?{} AND {where_sql}
+                 ORDER BY score, updated DESC
+                 LIMIT ?{} OFFSET ?{}
+             ) m
+             JOIN doc_index i ON i.doc = m.doc
+             JOIN doc_text t ON t.doc = m.doc
+             ORDER BY m.score, m.updated DESC",
             n + 1,
             n + 2,
             n + 3

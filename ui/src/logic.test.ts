@@ -11,7 +11,8 @@ const fmt = (ms: number) => `t${ms}`;
 describe('sync status text', () => {
   it('says what the worker is doing', () => {
     expect(describeSync({ ...base, state: 'not_joined' } as SyncStatus, 0, fmt).key).toBe('sync_not_joined');
-    expect(describeSync({ ...base, state: 'syncing' } as SyncStatus, 0, fmt).key).toBe('sync_syncing');
+    expect(describeSync({ ...base, state: 'syncing', round_trips: 0, docs_sent: 0, docs_received: 0 } as SyncStatus, 0, fmt).key).toBe('sync_syncing');
+    expect(describeSync({ ...base, state: 'syncing', round_trips: 4, docs_sent: 1, docs_received: 250 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_progress', params: { sent: 1, received: 250 } });
     expect(describeSync({ ...base, state: 'idle', pending: 2 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_pending', params: { n: 2 } });
     expect(describeSync({ ...base, state: 'idle', last_sync: 5 } as SyncStatus, 0, fmt)).toMatchObject({ key: 'sync_idle', params: { time: 't5' } });
     expect(describeSync({ ...base, state: 'offline', reason: 'r', retry_at: 12_000 } as SyncStatus, 2_000, fmt)).toMatchObject({ key: 'sync_offline', params: { time: '10' } });

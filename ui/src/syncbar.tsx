@@ -11,6 +11,8 @@ export function describeSync(s: SyncStatus, now: number, fmt: (ms: number) => st
     case 'not_joined':
       return { key: 'sync_not_joined', params: {}, tone: 'off' };
     case 'syncing':
+      // A long sync (a new device, a long time offline) shows how far it is.
+      if (s.docs_sent > 0 || s.docs_received > 0) return { key: 'sync_progress', params: { sent: s.docs_sent, received: s.docs_received }, tone: 'busy' };
       return { key: 'sync_syncing', params: {}, tone: 'busy' };
     case 'offline':
       return { key: 'sync_offline', params: { time: inSeconds(s.retry_at, now) }, tone: 'warn' };

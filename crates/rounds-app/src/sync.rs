@@ -27,8 +27,8 @@ use crate::types::{SyncState, SyncStatus};
 pub trait Backend: Send + 'static {
     /// What the device knows about its office and what waits to be sent.
     fn info(&mut self) -> Result<SyncInfo, ClientError>;
-    /// One full sync.
-    fn sync(&mut self) -> Result<Report, ClientError>;
+    /// One full sync; `progress` gets the report so far after each page.
+    fn sync(&mut self, progress: &mut dyn FnMut(&Report)) -> Result<Report, ClientError>;
 }
 
 /// The store in a data directory, synced with the office it joined.
@@ -55,9 +55,9 @@ impl Backend for StoreBackend {
         Ok(self.store()?.sync_info()?)
     }
 
-    fn sync(&mut self) -> Result<Report, ClientError> {
+    fn sync(&mut self, progress: &mut dyn FnMut(&Report)) -> Result<Report, ClientError> {
         let dir = self.dir.clone();
-        let result = rounds_client::sync_joined(self.store()?, &dir);
+        let result = rounds_client::sync_joined_with_progress(self.store()?, &dir, progress);
         if let Err(ClientError::Store(_)) = &result {
             // A database error may have left the connection in a bad state;
             // the next attempt starts from a fresh one.
@@ -193,6 +193,19 @@ impl Drop for SyncWorker {
     }
 }
 
+/// Records the status and tells the UI, if it changed.
+fn publish_to(status: &Mutex<SyncStatus>, on_status: &Callback, s: SyncStatus) {
+    let changed = {
+        let mut cur = status.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = *cur != s;
+        *cur = s.clone();
+        changed
+    };
+    if changed {
+        on_status(&s);
+    }
+}
+
 struct Worker {
     backend: Box<dyn Backend>,
     timing: Timing,
@@ -259,15 +272,7 @@ impl Worker {
     }
 
     fn publish(&self, s: SyncStatus) {
-        let changed = {
-            let mut cur = self.status.lock().unwrap_or_else(|e| e.into_inner());
-            let changed = *cur != s;
-            *cur = s.clone();
-            changed
-        };
-        if changed {
-            (self.on_status)(&s);
-        }
+        publish_to(&self.status, &self.on_status, s);
     }
 
     fn with_info(&self, state: SyncState, info: &SyncInfo, received: u32) -> SyncStatus {
@@ -346,11 +351,23 @@ impl Worker {
             self.publish(self.with_info(SyncState::NotJoined, &info, 0));
             return None;
         }
-        self.publish(self.with_info(SyncState::Syncing, &info, 0));
+        let syncing = |r: &Report| SyncState::Syncing {
+            round_trips: r.round_trips,
+            docs_sent: r.docs_pushed,
+            docs_received: r.docs_received + r.snapshots_received,
+        };
+        self.publish(self.with_info(syncing(&Report::default()), &info, 0));
         // A panic inside sync must not end the worker: it is reported and
         // retried like any other failure.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.backend.sync()))
-            .unwrap_or_else(|_| Err(ClientError::Protocol("sync failed unexpectedly".into())));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut status = self.with_info(syncing(&Report::default()), &info, 0);
+            let (backend, shared, on_status) = (&mut self.backend, &self.status, &self.on_status);
+            backend.sync(&mut |r| {
+                status.state = syncing(r);
+                publish_to(shared, on_status, status.clone());
+            })
+        }))
+        .unwrap_or_else(|_| Err(ClientError::Protocol("sync failed unexpectedly".into())));
         let info = self.backend.info().unwrap_or(info);
         match result {
             Ok(report) => {

@@ -470,7 +470,13 @@ pub enum SyncState {
     NotJoined,
     /// Waiting for the next sync; `pending` documents have changes to send.
     Idle,
-    Syncing,
+    /// A sync is under way: `round_trips` requests so far, which sent
+    /// `docs_sent` documents and brought `docs_received`.
+    Syncing {
+        round_trips: u32,
+        docs_sent: u32,
+        docs_received: u32,
+    },
     /// The office cannot be reached; the next try is at `retry_at`.
     Offline {
         reason: String,

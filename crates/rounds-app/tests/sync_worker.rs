@@ -30,13 +30,27 @@ impl Backend for Scripted {
         })
     }
 
-    fn sync(&mut self) -> Result<Report, ClientError> {
+    /// A scripted report of N round trips is given to `progress` page by
+    /// page, as a real sync would.
+    fn sync(&mut self, progress: &mut dyn FnMut(&Report)) -> Result<Report, ClientError> {
         *self.syncs.lock().unwrap() += 1;
-        self.results
+        let result = self
+            .results
             .lock()
             .unwrap()
             .pop_front()
-            .unwrap_or_else(|| Ok(Report::default()))
+            .unwrap_or_else(|| Ok(Report::default()));
+        if let Ok(r) = &result {
+            for page in 1..=r.round_trips {
+                progress(&Report {
+                    round_trips: page,
+                    docs_pushed: r.docs_pushed,
+                    docs_received: r.docs_received * page / r.round_trips,
+                    ..Report::default()
+                });
+            }
+        }
+        result
     }
 }
 
@@ -73,12 +87,45 @@ fn next_state(rx: &mpsc::Receiver<SyncStatus>) -> SyncStatus {
 #[test]
 fn syncs_at_start_and_reports_syncing_then_synced() {
     let (w, rx, syncs) = start(true, vec![]);
-    assert_eq!(next_state(&rx).state, SyncState::Syncing);
+    assert_eq!(next_state(&rx).state, syncing(0, 0, 0));
     let s = next_state(&rx);
     assert_eq!(s.state, SyncState::Idle);
     assert_eq!(s.pending, 2);
     assert_eq!(s.office_name.as_deref(), Some("教研室"));
     assert_eq!(*syncs.lock().unwrap(), 1);
+    w.stop();
+}
+
+fn syncing(round_trips: u32, docs_sent: u32, docs_received: u32) -> SyncState {
+    SyncState::Syncing {
+        round_trips,
+        docs_sent,
+        docs_received,
+    }
+}
+
+/// A long first sync shows how far it has come, page by page.
+#[test]
+fn progress_is_reported_page_by_page() {
+    let report = Report {
+        round_trips: 3,
+        docs_pushed: 2,
+        docs_received: 30,
+        ..Report::default()
+    };
+    let (w, rx, _) = start(true, vec![Ok(report)]);
+    let states: Vec<SyncState> = (0..5).map(|_| next_state(&rx).state).collect();
+    assert_eq!(
+        states,
+        [
+            syncing(0, 0, 0),
+            syncing(1, 2, 10),
+            syncing(2, 2, 20),
+            syncing(3, 2, 30),
+            SyncState::Idle
+        ]
+    );
+    assert_eq!(w.status().received, 30);
     w.stop();
 }
 
@@ -109,7 +156,7 @@ fn offline_backs_off_and_keeps_retrying_until_it_works() {
                 offline_seen += 1;
             }
             SyncState::Idle => break,
-            SyncState::Syncing => {}
+            SyncState::Syncing { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -151,7 +198,7 @@ fn a_panicking_sync_does_not_stop_the_worker() {
                 ..Default::default()
             })
         }
-        fn sync(&mut self) -> Result<Report, ClientError> {
+        fn sync(&mut self, _: &mut dyn FnMut(&Report)) -> Result<Report, ClientError> {
             self.0 += 1;
             if self.0 == 1 {
                 panic!("boom");

@@ -272,6 +272,17 @@ pub fn sync(
     transport: &mut dyn Transport,
     now: &dyn Fn() -> i64,
 ) -> Result<Report, ClientError> {
+    sync_with_progress(store, transport, now, &mut |_| {})
+}
+
+/// [`sync`], calling `progress` with the report so far after each page is
+/// applied, so a long first sync can show how far it is.
+pub fn sync_with_progress(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> i64,
+    progress: &mut dyn FnMut(&Report),
+) -> Result<Report, ClientError> {
     let pushes = store.outgoing()?;
     let mut session = Session::new(store.sync_cursor()?, pushes, SessionLimits::default());
     while let Some(req) = session.next_request() {
@@ -286,18 +297,29 @@ pub fn sync(
             .on_response(&resp)
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         store.apply_page(&update, now())?;
+        progress(&session.report);
     }
     Ok(session.report)
 }
 
 /// Syncs the store in `data` with the office it joined, over HTTP.
 pub fn sync_joined(store: &mut Store, data: &Path) -> Result<Report, ClientError> {
+    sync_joined_with_progress(store, data, &mut |_| {})
+}
+
+/// [`sync_joined`] with [`sync_with_progress`]'s callback.
+pub fn sync_joined_with_progress(
+    store: &mut Store,
+    data: &Path,
+    progress: &mut dyn FnMut(&Report),
+) -> Result<Report, ClientError> {
     let mut t = HttpTransport::for_store(store, data)?;
-    sync(store, &mut t, &|| {
+    let now = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64)
-    })
+    };
+    sync_with_progress(store, &mut t, &now, progress)
 }
 
 #[cfg(test)]

@@ -13,4 +13,4 @@ rejected: number, last_sync: number | null,
  * Documents received from the office by the last sync; the UI reloads
  * what it shows when this is not zero.
  */
-received: number, } & ({ "state": "not_joined" } | { "state": "idle" } | { "state": "syncing" } | { "state": "offline", reason: string, retry_at: number, } | { "state": "error", code: string, message: string, retry_at: number, });
+received: number, } & ({ "state": "not_joined" } | { "state": "idle" } | { "state": "syncing", round_trips: number, docs_sent: number, docs_received: number, } | { "state": "offline", reason: string, retry_at: number, } | { "state": "error", code: string, message: string, retry_at: number, });

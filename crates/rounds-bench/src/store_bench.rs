@@ -48,18 +48,39 @@ pub fn child_measure(dir: &Path) {
     let mut zh = Vec::new();
     let mut en = Vec::new();
     let mut hits = 0usize;
+    let mut per_query: Vec<(String, Vec<Duration>)> = Vec::new();
     for round in 0..10 {
         for (queries, out) in [(ZH_QUERIES, &mut zh), (EN_QUERIES, &mut en)] {
-            for q in queries {
+            for q in queries.iter() {
                 let t = Instant::now();
                 let h = store.search(q, &Filter::default()).expect("a search");
-                out.push(t.elapsed());
+                let took = t.elapsed();
+                out.push(took);
+                let key = (*q).to_owned();
+                match per_query.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, v)) => v.push(took),
+                    None => per_query.push((key, vec![took])),
+                }
                 if round == 0 {
                     hits += h.len();
                 }
             }
         }
     }
+    // How many documents each query matches (outside the timing): the cost
+    // of ranking grows with it.
+    let per_query: Vec<serde_json::Value> = per_query
+        .into_iter()
+        .map(|(q, mut times)| {
+            times.sort();
+            let all = Filter {
+                limit: Some(usize::MAX >> 1),
+                ..Filter::default()
+            };
+            let matches = store.search(&q, &all).map_or(0, |h| h.len());
+            json!({"query": q, "matches": matches, "p50_ms": percentile(&times, 50.0).as_secs_f64() * 1e3})
+        })
+        .collect();
     let mut all: Vec<Duration> = zh.iter().chain(en.iter()).copied().collect();
     zh.sort();
     en.sort();
@@ -123,6 +144,7 @@ pub fn child_measure(dir: &Path) {
         "search_zh_p95_ms": percentile(&zh, 95.0).as_secs_f64() * 1e3,
         "search_en_p95_ms": percentile(&en, 95.0).as_secs_f64() * 1e3,
         "search_hits": hits,
+        "search_queries": per_query,
         "edit_ms": edits[edits.len() / 2].as_secs_f64() * 1e3,
         "apply_ms": applies[applies.len() / 2].as_secs_f64() * 1e3,
         "peak_rss": peak_rss(),

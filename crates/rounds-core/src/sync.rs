@@ -68,12 +68,13 @@ pub struct SessionLimits {
 
 impl Default for SessionLimits {
     fn default() -> Self {
-        // Pages of 128 KB: on a 64 kbit/s link with cuts every ten seconds
-        // a 1 MB page never arrives whole (measured in BENCHMARKS.md), while
-        // on a good link the extra round trips cost little.
+        // Pages of 32 KB: on a 64 kbit/s link whose connections are cut
+        // every ten seconds, neither 1 MB nor 128 KB pages ever arrive whole
+        // (measured in BENCHMARKS.md), while on a good link the extra round
+        // trips of a first sync cost little.
         SessionLimits {
             max_request_bytes: 4 << 20,
-            page_bytes: 128 << 10,
+            page_bytes: 32 << 10,
             max_response_bytes: 64 << 20,
         }
     }

@@ -39,8 +39,10 @@ build: setup ui
 	$(CARGO) build --release --locked -p rounds-cli -p rounds-office -p rounds-desktop
 
 ## A Debian package of the desktop app, in target/release/bundle/deb/.
+## Stripped: the release profile keeps line tables for profiling, which
+## would make the package several times larger.
 deb: setup ui
-	ui/node_modules/.bin/tauri build --bundles deb
+	CARGO_PROFILE_RELEASE_STRIP=debuginfo ui/node_modules/.bin/tauri build --bundles deb
 
 ## Runs Rounds: the desktop app on a demo library with the samples, joined
 ## to a local office server (src-tauri/scripts/demo.sh; data under target/).

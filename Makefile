@@ -56,16 +56,16 @@ test: setup ui lint
 	$(CARGO) test --workspace --locked -- --show-output
 	$(MAKE) ui-test
 	$(MAKE) e2e
-	$(MAKE) bench-smoke
 
 ## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.
 bench: setup
 	$(CARGO) run --release --locked -p rounds-bench
 
-## A tiny run of every part of the benchmark, to keep it working. Built in
-## the test profile that `cargo test` has just built, so CI compiles little.
+## A tiny run of every part of the benchmark, to keep it working. It is a
+## test of rounds-bench (crates/rounds-bench/tests/smoke.rs), so `cargo test
+## --workspace` in `make test` runs it with the binaries it has just built.
 bench-smoke:
-	$(CARGO) run --profile test --locked -p rounds-bench -- --quick --no-write
+	$(CARGO) test --locked -p rounds-bench --test smoke -- --nocapture
 
 ## The fault simulation with many more schedules than `make test` runs.
 soak: setup

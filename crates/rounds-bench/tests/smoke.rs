@@ -1,0 +1,33 @@
+//! The benchmark in its quick mode, run by `cargo test` (and so by `make
+//! test`): every part runs end to end — sync side by side with samod, the
+//! client store, the office under simulated devices, the poor link — and
+//! the report is complete. It checks that the benchmark works, never how
+//! fast anything was; `make bench` measures.
+
+use std::process::Command;
+
+#[test]
+fn the_quick_benchmark_runs_every_part() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rounds-bench"))
+        .args(["--quick", "--no-write"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for section in [
+        "## Sync, 20 documents",
+        "## Client store, 200 documents",
+        "## Office under many devices",
+        "## Poor link",
+        "## Targets (issue 7)",
+        "samod ÷ Rounds",
+    ] {
+        assert!(report.contains(section), "missing “{section}”:\n{report}");
+    }
+    // Shown by `make test` (--show-output), so CI logs carry the figures.
+    println!("{report}");
+}

@@ -285,8 +285,9 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       {findings.length > 0 && (
         <div class="banner warn findings-banner" role="alert">
           <span>
-            {doc.summary.visibility === 'office'
-              ? t('findings_held', { n: findings.length })
+            {/* Sync holds back a shared case's changes only for high-confidence findings. */}
+            {doc.summary.visibility === 'office' && blocking > 0
+              ? t('findings_held', { n: blocking })
               : blocking > 0
                 ? t('findings_banner', { n: findings.length, m: blocking })
                 : t('findings_review', { n: findings.length })}

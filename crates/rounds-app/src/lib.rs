@@ -187,15 +187,20 @@ impl App {
             .collect())
     }
 
+    /// The document's findings, placed in `fields` (its JSON).
+    fn findings(doc: &Document, fields: &Json) -> Vec<Finding> {
+        rounds_core::deid::check(doc)
+            .iter()
+            .map(|f| Finding::new(f, fields))
+            .collect()
+    }
+
     fn view(doc: &Document, user_id: &str) -> DocView {
         let fields = doc.to_json();
         // Only cases describe patients; lesson plans are not checked, as
         // sharing does not check them either.
         let findings = if doc.kind() == DocKind::Case {
-            rounds_core::deid::check(doc)
-                .iter()
-                .map(|f| Finding::new(f, &fields))
-                .collect()
+            Self::findings(doc, &fields)
         } else {
             Vec::new()
         };
@@ -314,11 +319,7 @@ impl App {
         let indices = match only {
             None => None,
             Some(refs) => {
-                let fields = doc.to_json();
-                let found: Vec<Finding> = rounds_core::deid::check(&doc)
-                    .iter()
-                    .map(|f| Finding::new(f, &fields))
-                    .collect();
+                let found = Self::findings(&doc, &doc.to_json());
                 let mut indices = Vec::with_capacity(refs.len());
                 for r in refs {
                     let i = found

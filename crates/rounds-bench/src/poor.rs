@@ -112,28 +112,19 @@ fn sync_paged(
     t: &mut crate::office::Teacher,
     page_bytes: u32,
 ) -> Result<(), rounds_client::ClientError> {
-    use rounds_client::Transport;
     let mut transport = t.transport();
-    let pushes = t.store.outgoing()?;
     let limits = rounds_core::sync::SessionLimits {
         page_bytes,
         ..Default::default()
     };
-    let mut session = rounds_core::sync::Session::new(t.store.sync_cursor()?, pushes, limits);
-    while let Some(req) = session.next_request() {
-        let resp = match transport.exchange(req) {
-            Ok(r) => r,
-            Err(e) => {
-                session.on_failure();
-                return Err(e);
-            }
-        };
-        let update = session
-            .on_response(&resp)
-            .map_err(|e| rounds_client::ClientError::Protocol(e.to_string()))?;
-        t.store.apply_page(&update, crate::office::now_ms())?;
-    }
-    Ok(())
+    rounds_client::sync_with_limits(
+        &mut t.store,
+        &mut transport,
+        &crate::office::now_ms,
+        limits,
+        &mut |_| {},
+    )
+    .map(|_| ())
 }
 
 /// An office with `docs` full-size documents and a new device joining it

@@ -283,8 +283,20 @@ pub fn sync_with_progress(
     now: &dyn Fn() -> i64,
     progress: &mut dyn FnMut(&Report),
 ) -> Result<Report, ClientError> {
+    sync_with_limits(store, transport, now, SessionLimits::default(), progress)
+}
+
+/// [`sync_with_progress`] with other limits than the default (the
+/// benchmark compares page sizes with it).
+pub fn sync_with_limits(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> i64,
+    limits: SessionLimits,
+    progress: &mut dyn FnMut(&Report),
+) -> Result<Report, ClientError> {
     let pushes = store.outgoing()?;
-    let mut session = Session::new(store.sync_cursor()?, pushes, SessionLimits::default());
+    let mut session = Session::new(store.sync_cursor()?, pushes, limits);
     while let Some(req) = session.next_request() {
         let resp = match transport.exchange(req) {
             Ok(r) => r,

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-BIN=target/release
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release
 DATA=${DEMO_DATA:-$PWD/target/demo-data}
 OFFICE=$PWD/target/demo-office
 COLLEAGUE=$PWD/target/demo-colleague

@@ -20,6 +20,8 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "get_doc",
         "create_doc",
         "edit_doc",
+        "edit_doc_at",
+        "refresh_doc",
         "delete_doc",
         "restore_doc",
         "share_doc",

@@ -3,8 +3,8 @@
 //! on the thread that draws the window.
 
 use rounds_app::{
-    App, AppError, DocSummary, DocView, FindingRef, HistoryItem, Kind, Language, ListQuery,
-    Profile, SchemaInfo, SearchHit, SyncStatus,
+    App, AppError, Caret, DocSummary, DocView, FindingRef, HistoryItem, Kind, Language, ListQuery,
+    Profile, Saved, SchemaInfo, SearchHit, SyncStatus,
 };
 use serde_json::Value;
 use tauri::State;
@@ -54,6 +54,28 @@ pub fn create_doc(
 #[tauri::command(async)]
 pub fn edit_doc(app: State<'_, App>, id: String, patch: Value) -> R<DocView> {
     app.edit(&id, &patch)
+}
+
+#[tauri::command(async)]
+pub fn edit_doc_at(
+    app: State<'_, App>,
+    id: String,
+    patch: Value,
+    base: Vec<String>,
+    caret: Option<Caret>,
+) -> R<Saved> {
+    app.edit_at(&id, &patch, &base, caret.as_ref())
+}
+
+#[tauri::command(async)]
+pub fn refresh_doc(
+    app: State<'_, App>,
+    id: String,
+    base: Vec<String>,
+    caret: Option<Caret>,
+    text: Option<String>,
+) -> R<Saved> {
+    app.refresh(&id, &base, caret.as_ref(), text.as_deref())
 }
 
 #[tauri::command(async)]

@@ -64,6 +64,8 @@ pub fn run() {
             commands::get_doc,
             commands::create_doc,
             commands::edit_doc,
+            commands::edit_doc_at,
+            commands::refresh_doc,
             commands::delete_doc,
             commands::restore_doc,
             commands::share_doc,

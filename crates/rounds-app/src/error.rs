@@ -54,6 +54,7 @@ impl From<StoreError> for AppError {
                 }
             }
             StoreError::Json(_) => AppError::new(ErrorCode::Invalid, e.to_string()),
+            StoreError::NewerKind { .. } => AppError::new(ErrorCode::ReadOnly, e.to_string()),
             // Sharing a case: the UI marks the findings or the attestation.
             // (The store's own messages point to the CLI's flags.)
             StoreError::Identifiers(n) => AppError::invalid(

@@ -195,7 +195,7 @@ impl App {
             .collect()
     }
 
-    fn view(doc: &Document, user_id: &str) -> DocView {
+    fn view(doc: &mut Document, user_id: &str) -> DocView {
         let fields = doc.to_json();
         // Only cases describe patients; lesson plans are not checked, as
         // sharing does not check them either.
@@ -209,14 +209,15 @@ impl App {
             fields,
             read_only: doc.read_only().map(|e| e.to_string()),
             findings,
+            heads: doc.heads().iter().map(|h| h.to_string()).collect(),
         }
     }
 
     /// A whole document.
     pub fn get(&self, id: &str) -> Result<DocView> {
         let s = self.store();
-        let doc = s.load(id)?;
-        Ok(Self::view(&doc, s.user_id()))
+        let mut doc = s.load(id)?;
+        Ok(Self::view(&mut doc, s.user_id()))
     }
 
     pub fn history(&self, id: &str) -> Result<Vec<HistoryItem>> {
@@ -232,8 +233,8 @@ impl App {
     /// number in the history).
     pub fn at(&self, id: &str, change: &str) -> Result<DocView> {
         let s = self.store();
-        let doc = s.at(id, change)?;
-        let mut v = Self::view(&doc, s.user_id());
+        let mut doc = s.at(id, change)?;
+        let mut v = Self::view(&mut doc, s.user_id());
         // An earlier version is for reading; changes go to the current one.
         v.read_only = Some(String::from("an earlier version"));
         v.findings.clear();
@@ -252,8 +253,8 @@ impl App {
     ) -> Result<DocView> {
         let mut s = self.store();
         let id = s.create(kind.into(), title, language.into(), fields)?.id;
-        let doc = s.load(&id)?;
-        let v = Self::view(&doc, s.user_id());
+        let mut doc = s.load(&id)?;
+        let v = Self::view(&mut doc, s.user_id());
         drop(s);
         self.edited();
         Ok(v)
@@ -271,11 +272,80 @@ impl App {
         }
         let mut s = self.store();
         s.edit(id, patch)?;
-        let doc = s.load(id)?;
-        let v = Self::view(&doc, s.user_id());
+        let mut doc = s.load(id)?;
+        let v = Self::view(&mut doc, s.user_id());
         drop(s);
         self.edited();
         Ok(v)
+    }
+
+    /// Like [`App::edit`], for an editor that showed the document at `base`
+    /// (the `heads` of the view it shows): the values are applied to that
+    /// version and merged into the current one, so text a colleague added
+    /// meanwhile is kept, and `caret` (in the text the editor sent) is
+    /// mapped onto the merged text.
+    pub fn edit_at(
+        &self,
+        id: &str,
+        patch: &Json,
+        base: &[String],
+        caret: Option<&Caret>,
+    ) -> Result<Saved> {
+        if !patch.is_object() {
+            return Err(AppError::invalid(
+                "edit",
+                "edit: must be an object of field names and values",
+            ));
+        }
+        let base = parse_heads(base)?;
+        let mut s = self.store();
+        let (_, hash) = s.edit_at(id, patch, &base)?;
+        let mut doc = s.load(id)?;
+        let v = Self::view(&mut doc, s.user_id());
+        drop(s);
+        self.edited();
+        // The caret was in the value sent, which is the text as of the new
+        // change (or of the base, when the save changed nothing).
+        let from: Vec<rounds_core::ChangeHash> = match hash {
+            Some(h) => vec![h],
+            None => base,
+        };
+        let caret = caret.and_then(|c| map_caret(&mut doc, patch, &v.fields, &from, c));
+        Ok(Saved {
+            view: v,
+            caret,
+            change: hash.map(|h| h.to_string()),
+        })
+    }
+
+    /// The document as it is now, for an editor that shows it at `base`
+    /// with `caret` in the field `text` (the field's value on screen): the
+    /// caret is mapped onto the current text, so a colleague's change can
+    /// be shown in place while the teacher keeps typing where they were.
+    pub fn refresh(
+        &self,
+        id: &str,
+        base: &[String],
+        caret: Option<&Caret>,
+        text: Option<&str>,
+    ) -> Result<Saved> {
+        let base = parse_heads(base)?;
+        let s = self.store();
+        let mut doc = s.load(id)?;
+        let v = Self::view(&mut doc, s.user_id());
+        drop(s);
+        let caret = match (caret, text) {
+            (Some(c), Some(t)) => {
+                let shown = caret_patch(c, t);
+                map_caret(&mut doc, &shown, &v.fields, &base, c)
+            }
+            _ => None,
+        };
+        Ok(Saved {
+            view: v,
+            caret,
+            change: None,
+        })
     }
 
     pub fn delete(&self, id: &str) -> Result<DocSummary> {
@@ -342,8 +412,8 @@ impl App {
         };
         drop(doc);
         s.mask(id, indices.as_deref())?;
-        let doc = s.load(id)?;
-        let v = Self::view(&doc, s.user_id());
+        let mut doc = s.load(id)?;
+        let v = Self::view(&mut doc, s.user_id());
         drop(s);
         self.edited();
         Ok(v)
@@ -435,4 +505,92 @@ impl App {
             w.sync_now();
         }
     }
+}
+
+/// The text a caret refers to in a JSON of field values (a patch or a view).
+fn caret_text<'a>(fields: &'a Json, c: &Caret) -> Option<&'a str> {
+    let v = fields.get(&c.field)?;
+    match (&c.row, &c.sub_field) {
+        (None, _) => v.as_str(),
+        (Some(row), Some(sub)) => v
+            .as_array()?
+            .iter()
+            .find(|r| r.get("id").and_then(Json::as_str) == Some(row.as_str()))?
+            .get(sub)?
+            .as_str(),
+        (Some(_), None) => None,
+    }
+}
+
+fn utf16_to_chars(s: &str, units: u32) -> usize {
+    let mut n = 0u32;
+    let mut chars = 0;
+    for ch in s.chars() {
+        if n >= units {
+            break;
+        }
+        n += ch.len_utf16() as u32;
+        chars += 1;
+    }
+    chars
+}
+
+fn chars_to_utf16(s: &str, chars: usize) -> u32 {
+    s.chars().take(chars).map(|c| c.len_utf16() as u32).sum()
+}
+
+fn map_caret(
+    doc: &mut Document,
+    patch: &Json,
+    now: &Json,
+    from: &[rounds_core::ChangeHash],
+    c: &Caret,
+) -> Option<Caret> {
+    let sent = caret_text(patch, c)?;
+    let merged = caret_text(now, c)?;
+    let row = c.row.as_deref().zip(c.sub_field.as_deref());
+    let mut map = |units: u32| -> Option<u32> {
+        let p = doc
+            .map_text_position(&c.field, row, from, utf16_to_chars(sent, units))
+            .ok()?;
+        Some(chars_to_utf16(merged, p))
+    };
+    let start = map(c.start)?;
+    let end = map(c.end)?.max(start);
+    Some(Caret {
+        start,
+        end,
+        ..c.clone()
+    })
+}
+
+fn parse_heads(base: &[String]) -> Result<Vec<rounds_core::ChangeHash>> {
+    base.iter()
+        .map(|h| {
+            h.parse::<rounds_core::ChangeHash>().map_err(|_| {
+                AppError::invalid(
+                    "base",
+                    format!("base: `{h}` is not a version of a document"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A JSON of field values holding just the text a caret is in, shaped as
+/// [`caret_text`] reads it.
+fn caret_patch(c: &Caret, text: &str) -> Json {
+    let mut m = serde_json::Map::new();
+    match (&c.row, &c.sub_field) {
+        (Some(row), Some(sub)) => {
+            m.insert(
+                c.field.clone(),
+                serde_json::json!([{ "id": row, sub.as_str(): text }]),
+            );
+        }
+        _ => {
+            m.insert(c.field.clone(), Json::String(text.to_owned()));
+        }
+    }
+    Json::Object(m)
 }

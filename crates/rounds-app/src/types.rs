@@ -332,6 +332,37 @@ pub struct DocView {
     /// lesson plans and earlier versions). Recomputed on every save, so the
     /// editor shows them as the teacher types.
     pub findings: Vec<Finding>,
+    /// The version these values are (hex change hashes). The editor sends
+    /// them back with its next save (`edit_doc_at`), so the save is merged
+    /// onto what it showed and a colleague's newer text survives.
+    pub heads: Vec<String>,
+}
+
+/// Where the caret is in the text field being typed in, so a save can say
+/// where it went once a colleague's concurrent change is merged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Caret {
+    /// The field key (for a list, the list's key).
+    pub field: String,
+    /// For a text inside a list row: the row's id and the row's field.
+    pub row: Option<String>,
+    pub sub_field: Option<String>,
+    /// Offsets in UTF-16 code units, as JavaScript strings count them, in
+    /// the value the save sent.
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A saved edit (or a refresh): the document as merged, and the caret
+/// mapped onto it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Saved {
+    pub view: DocView,
+    pub caret: Option<Caret>,
+    /// The change the save made (none if the values were already so). The
+    /// text the editor sent is the document at exactly this version: a
+    /// field typed in again before the answer came is based on it.
+    pub change: Option<String>,
 }
 
 /// A likely patient identifier in one field of a case.
@@ -549,6 +580,8 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     ListQuery::export_all(&cfg)?;
     DocView::export_all(&cfg)?;
     FindingRef::export_all(&cfg)?;
+    Caret::export_all(&cfg)?;
+    Saved::export_all(&cfg)?;
     HistoryItem::export_all(&cfg)?;
     Profile::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;

@@ -417,6 +417,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&Json::Array(rows.iter().map(summary_json).collect()));
             } else {
                 output::print_table(&rows);
+                output::print_carried(&store.carried()?);
             }
         }
         Command::Search {
@@ -712,6 +713,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "private cases on this device only: {}",
                     info.local_only_docs
                 );
+                if info.newer_docs > 0 {
+                    outln!(
+                        "kept for a newer Rounds: {} documents of kinds this version cannot open (update Rounds to open them)",
+                        info.newer_docs
+                    );
+                }
             } else {
                 outln!(
                     "not joined to an office; {} documents with changes wait for `rounds join`",

@@ -95,6 +95,27 @@ pub fn print_table(rows: &[Summary]) {
     }
 }
 
+/// Documents made by a newer version of Rounds, after the listing: they are
+/// kept and synced, but this version cannot open them.
+pub fn print_carried(rows: &[rounds_store::CarriedDoc]) {
+    if rows.is_empty() {
+        return;
+    }
+    outln!(
+        "\n{} document(s) made by a newer version of Rounds are kept and synced here; update Rounds to open them:",
+        rows.len()
+    );
+    for r in rows {
+        outln!(
+            "{}  {}  {}  {}",
+            rounds_store::Store::short_id(&r.id),
+            pad(&truncate(&r.kind, 14), 14),
+            when(r.updated),
+            truncate(&r.title, 60)
+        );
+    }
+}
+
 pub fn print_hits(hits: &[Hit]) {
     if hits.is_empty() {
         outln!("no matches");

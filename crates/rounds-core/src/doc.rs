@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
-    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, PatchAction, ROOT, ReadDoc, ScalarValue, Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
@@ -205,6 +205,48 @@ struct ChangeNote {
     by: String,
     #[serde(default)]
     fields: Vec<String>,
+}
+
+/// What a Rounds document says about itself at its root, read without
+/// knowing its kind or layout: enough for a device to carry a document made
+/// by a newer version of Rounds (a kind it does not know) — store it, list
+/// it, keep syncing it — and to open it once it is updated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMeta {
+    pub id: String,
+    /// The stored kind name, known to this version or not.
+    pub kind: String,
+    pub schema: u64,
+    pub title: String,
+    pub owner: String,
+    pub visibility: String,
+    /// Milliseconds since the epoch of its latest change, as `Summary`.
+    pub updated: i64,
+}
+
+impl RawMeta {
+    /// Reads the root keys every version of Rounds writes.
+    pub fn read(am: &AutoCommit) -> Result<RawMeta, DocError> {
+        let id = get_str(am, &ROOT, "id").ok_or_else(|| DocError::NotRounds("no id".into()))?;
+        let kind =
+            get_str(am, &ROOT, "kind").ok_or_else(|| DocError::NotRounds("no kind".into()))?;
+        let schema =
+            get_u64(am, &ROOT, "schema").ok_or_else(|| DocError::NotRounds("no schema".into()))?;
+        Ok(RawMeta {
+            id,
+            kind,
+            schema,
+            title: get_text(am, &ROOT, "title").unwrap_or_default(),
+            owner: get_str(am, &ROOT, "owner").unwrap_or_default(),
+            visibility: get_str(am, &ROOT, "visibility").unwrap_or_default(),
+            updated: updated_of(am),
+        })
+    }
+
+    /// The kind, if this version of Rounds knows it.
+    pub fn known_kind(&self) -> Option<DocKind> {
+        DocKind::parse(&self.kind).filter(|k| k.as_str() == self.kind)
+    }
 }
 
 /// A lesson plan or teaching case.
@@ -402,14 +444,7 @@ impl Document {
     }
 
     fn updated(&self) -> i64 {
-        let created = get_i64(&self.am, &ROOT, "created").unwrap_or(0);
-        let Ok(Some((Value::Object(ObjType::Map), obj))) = self.am.get(ROOT, "updated") else {
-            return created;
-        };
-        self.am
-            .map_range(&obj, ..)
-            .filter_map(|item| scalar_i64(&item.value))
-            .fold(created, i64::max)
+        updated_of(&self.am)
     }
 
     fn tags(&self) -> Vec<String> {
@@ -517,6 +552,144 @@ impl Document {
         ctx: &mut EditCtx<'_>,
     ) -> Result<Option<ChangeHash>, DocError> {
         self.apply(patch, ctx, false)
+    }
+
+    /// Like [`Document::apply_patch`], for values a person edited while the
+    /// document stood at `base` (the heads the editor last showed).
+    ///
+    /// The patch is applied to the document as it was at `base` and the
+    /// result merged into the document as it is now. A text field is
+    /// therefore diffed against the text the person saw, not against text a
+    /// colleague added since: the colleague's insertion survives whatever
+    /// the editor held. Choices merge as concurrent writes and list elements
+    /// a colleague added since are kept. With `base` equal to the current
+    /// heads (or empty), or a base no longer in the document (a shared
+    /// case's squashed history), this is exactly `apply_patch`.
+    ///
+    /// One limit: Automerge numbers each actor's changes, so a new change
+    /// must build on this device's own latest one. If another connection of
+    /// the same device (the CLI) changed the field after `base`, the edit is
+    /// made on top of that change, and the editor's value replaces it.
+    pub fn apply_patch_at(
+        &mut self,
+        patch: &Json,
+        base: &[ChangeHash],
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        let mut current = self.am.get_heads();
+        current.sort();
+        let mut at = base.to_vec();
+        at.sort();
+        at.dedup();
+        if at.is_empty() || at == current {
+            return self.apply_patch(patch, ctx);
+        }
+        self.check_writable()?;
+        if at.iter().any(|h| self.am.get_change_by_hash(h).is_none()) {
+            // The version is gone: a shared case's unpushed history is
+            // folded into one change before it is pushed. What the person
+            // typed must still be saved, so it is diffed against the
+            // current text, as without a base.
+            return self.apply_patch(patch, ctx);
+        }
+        let actor = self.am.get_actor().clone();
+        let mut fork = self.am.fork_at(&at)?;
+        // A new change of this actor must follow its latest one (Automerge
+        // numbers an actor's changes): if the base is older than this
+        // device's own last save, edit on top of that save as well.
+        if let Some(last) = self
+            .am
+            .get_changes(&[])
+            .iter()
+            .rev()
+            .find(|c| c.actor_id() == &actor)
+            .map(|c| c.hash())
+            && fork.get_change_by_hash(&last).is_none()
+        {
+            at.push(last);
+            fork = self.am.fork_at(&at)?;
+        }
+        fork.set_actor(actor);
+        let mut past = Document::from_automerge(fork)?;
+        let Some(hash) = past.apply(patch, ctx, false)? else {
+            return Ok(None);
+        };
+        let new = past.am.get_changes(&at);
+        self.am.apply_changes(new)?;
+        self.refresh_schema();
+        Ok(Some(hash))
+    }
+
+    /// Where position `pos` of a text field as it was at `base` is now:
+    /// the caret of an editor that showed the field at `base`, mapped
+    /// through everything merged since (insertions before it move it,
+    /// deleted text around it collapses onto the next surviving
+    /// character). Positions count Unicode code points, as Automerge's
+    /// text does. `row` names a list element for a field inside a list.
+    pub fn map_text_position(
+        &mut self,
+        field: &str,
+        row: Option<(&str, &str)>,
+        base: &[ChangeHash],
+        pos: usize,
+    ) -> Result<usize, DocError> {
+        let obj = self
+            .text_obj(field, row)
+            .ok_or_else(|| invalid(field, "is not a text field of this document"))?;
+        let mut pos = pos.min(self.am.length_at(&obj, base));
+        // Walk what changed in this text since `base`, in order. (Automerge's
+        // cursors would do the same, but in automerge 0.12 resolving a cursor
+        // whose character was deleted disagrees with itself.) An insertion
+        // exactly at the caret stays after it, so a colleague's text never
+        // pushes the caret of the teacher typing there.
+        let now = self.am.get_heads();
+        for p in self.am.diff(base, &now) {
+            if p.obj != obj {
+                continue;
+            }
+            match p.action {
+                PatchAction::SpliceText { index, value, .. } if index < pos => {
+                    pos += value.make_string().chars().count();
+                }
+                PatchAction::DeleteSeq { index, length } => {
+                    if index + length <= pos {
+                        pos -= length;
+                    } else if index < pos {
+                        pos = index;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(pos.min(self.am.length(&obj)))
+    }
+
+    fn text_obj(&self, field: &str, row: Option<(&str, &str)>) -> Option<ObjId> {
+        if field == "title" && row.is_none() {
+            return match self.am.get(ROOT, "title") {
+                Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
+                _ => None,
+            };
+        }
+        let fields = self.fields_obj()?;
+        let (parent, key) = match row {
+            None => (fields, field),
+            Some((row_id, sub)) => {
+                let list = match self.am.get(&fields, field) {
+                    Ok(Some((Value::Object(ObjType::Map), l))) => l,
+                    _ => return None,
+                };
+                let el = match self.am.get(&list, row_id) {
+                    Ok(Some((Value::Object(ObjType::Map), e))) => e,
+                    _ => return None,
+                };
+                (el, sub)
+            }
+        };
+        match self.am.get(&parent, key) {
+            Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
+            _ => None,
+        }
     }
 
     /// Like [`Document::apply_patch`], for restoring a JSON export: list
@@ -1342,6 +1515,17 @@ fn list_items_of(am: &AutoCommit, list: &ObjId) -> Vec<ListEl> {
 }
 
 // ---- reading ----------------------------------------------------------------
+
+/// A document's time: the latest of `created` and every actor's `updated`.
+fn updated_of(am: &AutoCommit) -> i64 {
+    let created = get_i64(am, &ROOT, "created").unwrap_or(0);
+    let Ok(Some((Value::Object(ObjType::Map), obj))) = am.get(ROOT, "updated") else {
+        return created;
+    };
+    am.map_range(&obj, ..)
+        .filter_map(|item| scalar_i64(&item.value))
+        .fold(created, i64::max)
+}
 
 fn get_str(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
     match am.get(obj, key) {

@@ -16,6 +16,8 @@ pub mod search;
 pub mod sync;
 pub mod time;
 
+/// A document's version: the hashes of its latest changes.
+pub use automerge::ChangeHash;
 pub use doc::{
     DocError, Document, EditCtx, HistoryEntry, IdGen, NewDoc, SeqIds, Summary, Visibility,
 };

@@ -10,8 +10,11 @@
 //! - Listing and searching read projections only; they never load an
 //!   Automerge document ([`Stats::docs_loaded`] proves it in tests).
 
+mod carried;
 mod migrate;
 mod sync;
+
+pub use carried::CarriedDoc;
 
 pub use sync::{SyncInfo, TOKEN_FILE};
 
@@ -65,6 +68,10 @@ pub enum StoreError {
         "sharing a case needs your confirmation that it carries no patient identifiers (--attest)"
     )]
     NotAttested,
+    #[error(
+        "this document was made by a newer version of Rounds (a {kind}, which this version does not know); it is kept and synced — update Rounds to open it"
+    )]
+    NewerKind { id: String, kind: String },
     #[error("backup: {0}")]
     Backup(String),
     #[error("database error: {0}")]
@@ -109,14 +116,69 @@ pub struct Hit {
     pub snippet: Vec<SnippetPart>,
 }
 
-/// Where new ids come from: random UUIDs.
-pub(crate) struct RandomIds;
+/// Where the store's randomness comes from: this device's actor and user
+/// id, new document ids and new list-element ids. The operating system's by
+/// default; a seeded source in simulations, so that a seed replays exactly
+/// (with the clock, see [`Store::set_clock`], it is all the store does not
+/// decide itself).
+pub trait Entropy: Send {
+    fn fill(&mut self, buf: &mut [u8]);
+}
 
-impl IdGen for RandomIds {
+/// The operating system's randomness (through `uuid`'s v4 generator).
+pub struct OsEntropy;
+
+impl Entropy for OsEntropy {
+    fn fill(&mut self, buf: &mut [u8]) {
+        // The first 6 bytes of a v4 UUID are random (its version and
+        // variant bits come later).
+        for chunk in buf.chunks_mut(6) {
+            chunk.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..chunk.len()]);
+        }
+    }
+}
+
+/// A seeded source, for simulations and reproducible tests.
+pub struct SeededEntropy(rounds_core::generate::Rng);
+
+impl SeededEntropy {
+    pub fn new(seed: u64) -> SeededEntropy {
+        SeededEntropy(rounds_core::generate::Rng::new(seed))
+    }
+}
+
+impl Entropy for SeededEntropy {
+    fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let x = self.0.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+    }
+}
+
+fn random_bytes<const N: usize>(e: &mut dyn Entropy) -> [u8; N] {
+    let mut b = [0u8; N];
+    e.fill(&mut b);
+    b
+}
+
+/// A new document id: a UUIDv7 from the store's clock and entropy.
+fn new_doc_id(now_ms: i64, e: &mut dyn Entropy) -> String {
+    let r: [u8; 10] = random_bytes(e);
+    uuid::Builder::from_unix_timestamp_millis(now_ms.max(0) as u64, &r)
+        .into_uuid()
+        .to_string()
+}
+
+/// New list-element ids, from the store's entropy.
+pub(crate) struct RandomIds<'a>(pub(crate) &'a mut dyn Entropy);
+
+impl IdGen for RandomIds<'_> {
     fn next_id(&mut self) -> String {
         // Element ids only need to be unique within one document; 12 hex
         // digits (48 random bits) keep exported JSON readable.
-        uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+        let b: [u8; 6] = random_bytes(self.0);
+        b.iter().map(|x| format!("{x:02x}")).collect()
     }
 }
 
@@ -138,6 +200,7 @@ pub struct Store {
     user_id: String,
     user_name: String,
     pub(crate) clock: Clock,
+    pub(crate) entropy: Box<dyn Entropy>,
     stats: Cell<Stats>,
 }
 
@@ -161,16 +224,30 @@ impl Store {
 
     /// Opens (creating if needed) the store database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, system_clock(), Box::new(OsEntropy))
+    }
+
+    /// Opens the store with the given clock and source of randomness
+    /// (simulations: a seed then decides every id and time the store makes).
+    pub fn open_with(path: &Path, clock: Clock, entropy: Box<dyn Entropy>) -> Result<Store> {
         let conn = Connection::open(path)?;
-        Store::from_connection(conn)
+        Store::from_connection(conn, clock, entropy)
     }
 
     /// A store that lives in memory, for tests.
     pub fn open_in_memory() -> Result<Store> {
-        Store::from_connection(Connection::open_in_memory()?)
+        Store::from_connection(
+            Connection::open_in_memory()?,
+            system_clock(),
+            Box::new(OsEntropy),
+        )
     }
 
-    fn from_connection(mut conn: Connection) -> Result<Store> {
+    fn from_connection(
+        mut conn: Connection,
+        clock: Clock,
+        mut entropy: Box<dyn Entropy>,
+    ) -> Result<Store> {
         // WAL lets the desktop app read while a sync writes; FULL makes every
         // commit durable, because a teacher's save must survive a power cut.
         rounds_sqlite::configure(&conn)?;
@@ -189,7 +266,7 @@ impl Store {
             Some(hex) => ActorId::try_from(hex.as_str())
                 .map_err(|e| StoreError::Invalid(format!("stored actor id: {e}")))?,
             None => {
-                let actor = ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
+                let actor = ActorId::from(random_bytes::<16>(entropy.as_mut()).to_vec());
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('actor', ?1)",
                     [actor.to_hex_string()],
@@ -200,20 +277,26 @@ impl Store {
         let user_id = match get(&conn, "user_id")? {
             Some(u) => u,
             None => {
-                let u = uuid::Uuid::new_v4().to_string();
+                let u = uuid::Builder::from_random_bytes(random_bytes(entropy.as_mut()))
+                    .into_uuid()
+                    .to_string();
                 conn.execute("INSERT INTO meta (key, value) VALUES ('user_id', ?1)", [&u])?;
                 u
             }
         };
         let user_name = get(&conn, "user_name")?.unwrap_or_default();
-        Ok(Store {
+        let mut store = Store {
             conn,
             actor,
             user_id,
             user_name,
-            clock: system_clock(),
+            clock,
+            entropy,
             stats: Cell::new(Stats::default()),
-        })
+        };
+        // Documents carried for a newer version: this one may know them now.
+        store.open_carried()?;
+        Ok(store)
     }
 
     /// Replaces the clock (tests and simulations).
@@ -278,7 +361,7 @@ impl Store {
         language: Lang,
         fields: Option<&Json>,
     ) -> Result<Summary> {
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = new_doc_id((self.clock)(), self.entropy.as_mut());
         self.create_with_id(&id, kind, title, language, fields)
     }
 
@@ -290,14 +373,9 @@ impl Store {
         language: Lang,
         fields: Option<&Json>,
     ) -> Result<Summary> {
-        if self.rowid(id)?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "id: a document `{id}` already exists"
-            )));
-        }
         let now = (self.clock)();
         let author = self.author().to_owned();
-        let mut ids = RandomIds;
+        let mut ids = RandomIds(self.entropy.as_mut());
         let mut ctx = EditCtx {
             now_ms: now,
             author: &author,
@@ -311,7 +389,12 @@ impl Store {
             owner: self.user_id.clone(),
         };
         let mut doc = Document::create(&new, self.actor.clone(), &mut ctx, fields)?;
-        let tx = self.conn.transaction()?;
+        let tx = write_tx(&mut self.conn)?;
+        if raw_bytes(&tx, id)?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "id: a document `{id}` already exists"
+            )));
+        }
         insert_doc(&tx, &mut doc)?;
         tx.commit()?;
         Ok(doc.summary())
@@ -368,18 +451,24 @@ impl Store {
 
     /// Loads a document.
     pub fn load(&self, id: &str) -> Result<Document> {
-        let bytes = self.raw_bytes(id)?;
-        let mut s = self.stats.get();
-        s.docs_loaded += 1;
-        self.stats.set(s);
-        let mut doc = Document::load(&bytes)?;
-        doc.set_actor(self.actor.clone());
-        Ok(doc)
+        load_in(&self.conn, id, &self.actor, &self.stats)
     }
 
     /// Applies a JSON object of field values to a document as one change.
     pub fn edit(&mut self, id: &str, patch: &Json) -> Result<Summary> {
         self.change(id, |doc, ctx| doc.apply_patch(patch, ctx).map(|_| ()))
+    }
+
+    /// Applies field values that were edited on the document as it stood at
+    /// `base`, merged into the document as it is now
+    /// ([`Document::apply_patch_at`]). Returns the new change, if any.
+    pub fn edit_at(
+        &mut self,
+        id: &str,
+        patch: &Json,
+        base: &[automerge::ChangeHash],
+    ) -> Result<(Summary, Option<automerge::ChangeHash>)> {
+        self.change_with(id, |doc, ctx| Ok(doc.apply_patch_at(patch, base, ctx)?))
     }
 
     /// Marks a document deleted; it stays restorable and the deletion syncs.
@@ -400,26 +489,30 @@ impl Store {
     /// Replaces the given findings (or all, if `only` is `None`) by their
     /// suggested masks, as one edit.
     pub fn mask(&mut self, id: &str, only: Option<&[usize]>) -> Result<(Summary, usize)> {
-        let doc = self.load(id)?;
-        let all = rounds_core::deid::check(&doc);
-        let chosen: Vec<_> = match only {
-            None => all,
-            Some(idx) => {
-                if let Some(bad) = idx.iter().find(|i| **i == 0 || **i > all.len()) {
-                    return Err(StoreError::Invalid(format!(
-                        "finding {bad}: there are {} findings, numbered from 1",
-                        all.len()
-                    )));
+        // The findings are computed from the document as it is inside the
+        // write transaction, so a colleague's text that arrived a moment ago
+        // is neither masked blindly nor overwritten.
+        self.change_with(id, |doc, ctx| {
+            let all = rounds_core::deid::check(doc);
+            let chosen: Vec<_> = match only {
+                None => all,
+                Some(idx) => {
+                    if let Some(bad) = idx.iter().find(|i| **i == 0 || **i > all.len()) {
+                        return Err(StoreError::Invalid(format!(
+                            "finding {bad}: there are {} findings, numbered from 1",
+                            all.len()
+                        )));
+                    }
+                    idx.iter().map(|i| all[i - 1].clone()).collect()
                 }
-                idx.iter().map(|i| all[i - 1].clone()).collect()
+            };
+            if chosen.is_empty() {
+                return Ok(0);
             }
-        };
-        if chosen.is_empty() {
-            return Ok((doc.summary(), 0));
-        }
-        let patch = rounds_core::deid::mask_patch(&doc, &chosen);
-        let s = self.edit(id, &patch)?;
-        Ok((s, chosen.len()))
+            let patch = rounds_core::deid::mask_patch(doc, &chosen);
+            doc.apply_patch(&patch, ctx)?;
+            Ok(chosen.len())
+        })
     }
 
     /// Shares a document with the office. A lesson plan simply becomes
@@ -428,10 +521,15 @@ impl Store {
     /// from its current state, and the private original (whose history may
     /// hold removed text) stays on this device, in the trash, pointing to it.
     pub fn share(&mut self, id: &str, attest: bool) -> Result<Summary> {
-        let mut doc = self.load(id)?;
-        if doc.kind() != DocKind::Case || doc.visibility() == Visibility::Office {
+        let s = self.summary(id)?;
+        if s.kind != DocKind::Case || s.visibility == Visibility::Office {
             return self.set_visibility(id, Visibility::Office);
         }
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let actor = self.actor.clone();
+        let tx = write_tx(&mut self.conn)?;
+        let mut doc = load_in(&tx, id, &actor, &self.stats)?;
         let findings = rounds_core::deid::check(&doc);
         let blocking = findings
             .iter()
@@ -443,20 +541,17 @@ impl Store {
         if !attest {
             return Err(StoreError::NotAttested);
         }
-        let now = (self.clock)();
-        let author = self.author().to_owned();
-        let mut ids = RandomIds;
+        let new_id = new_doc_id(now, self.entropy.as_mut());
+        let mut ids = RandomIds(self.entropy.as_mut());
         let mut ctx = EditCtx {
             now_ms: now,
             author: &author,
             ids: &mut ids,
         };
-        let new_id = uuid::Uuid::now_v7().to_string();
-        let mut copy = doc.share_copy(&new_id, self.actor.clone(), &mut ctx)?;
+        let mut copy = doc.share_copy(&new_id, actor, &mut ctx)?;
         let before = doc.heads();
         doc.set_shared_as(&new_id, &mut ctx)?;
         let chunk = doc.automerge_mut().save_after(&before);
-        let tx = self.conn.transaction()?;
         insert_doc(&tx, &mut copy)?;
         // The copy was made from a checked state: later edits are squashed
         // onto it, never onto anything before.
@@ -489,35 +584,42 @@ impl Store {
         id: &str,
         f: impl FnOnce(&mut Document, &mut EditCtx<'_>) -> Result<(), DocError>,
     ) -> Result<Summary> {
-        let mut doc = self.load(id)?;
-        let before = doc.heads();
+        self.change_with(id, |doc, ctx| Ok(f(doc, ctx)?))
+            .map(|(s, ())| s)
+    }
+
+    /// Like [`Store::change`], for edits that decide what to do from the
+    /// document itself and return something.
+    ///
+    /// The document is read, changed and written inside one IMMEDIATE
+    /// transaction: the write lock is taken before its bytes are read, so
+    /// no other connection (the sync worker, the CLI, a second window) can
+    /// commit in between and have its changes overwritten by a compaction
+    /// of stale bytes.
+    pub fn change_with<T>(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Document, &mut EditCtx<'_>) -> Result<T>,
+    ) -> Result<(Summary, T)> {
         let now = (self.clock)();
         let author = self.author().to_owned();
-        let mut ids = RandomIds;
+        let actor = self.actor.clone();
+        let tx = write_tx(&mut self.conn)?;
+        let mut doc = load_in(&tx, id, &actor, &self.stats)?;
+        let before = doc.heads();
+        let mut ids = RandomIds(self.entropy.as_mut());
         let mut ctx = EditCtx {
             now_ms: now,
             author: &author,
             ids: &mut ids,
         };
-        f(&mut doc, &mut ctx)?;
-        self.save_since(&mut doc, &before)?;
-        Ok(doc.summary())
-    }
-
-    /// Saves what changed in `doc` since `before`, with its projections,
-    /// in one transaction (nothing if nothing changed).
-    fn save_since(&mut self, doc: &mut Document, before: &[automerge::ChangeHash]) -> Result<()> {
-        if doc.heads() == before {
-            return Ok(());
-        }
-        let chunk = doc.automerge_mut().save_after(before);
-        let tx = self.conn.transaction()?;
-        let compacted = append_chunk(&tx, doc, &chunk)?;
+        let out = f(&mut doc, &mut ctx)?;
+        let compacted = save_since(&tx, &mut doc, &before)?;
         tx.commit()?;
         if compacted {
             self.bump_compactions();
         }
-        Ok(())
+        Ok((doc.summary(), out))
     }
 
     fn bump_compactions(&self) {
@@ -533,17 +635,22 @@ impl Store {
         let incoming = Document::load(bytes)?;
         let id = incoming.id().to_owned();
         rounds_core::doc::validate_id(&id)?;
-        if self.rowid(&id)?.is_none() {
+        let actor = self.actor.clone();
+        let tx = write_tx(&mut self.conn)?;
+        if raw_bytes(&tx, &id)?.is_none() {
             let mut doc = incoming;
-            let tx = self.conn.transaction()?;
             insert_doc(&tx, &mut doc)?;
             tx.commit()?;
             return Ok(doc.summary());
         }
-        let mut doc = self.load(&id)?;
+        let mut doc = load_in(&tx, &id, &actor, &self.stats)?;
         let before = doc.heads();
         doc.merge_bytes(bytes)?;
-        self.save_since(&mut doc, &before)?;
+        let compacted = save_since(&tx, &mut doc, &before)?;
+        tx.commit()?;
+        if compacted {
+            self.bump_compactions();
+        }
         Ok(doc.summary())
     }
 
@@ -642,17 +749,17 @@ impl Store {
         let mut rng = rounds_core::generate::Rng::new(seed);
         let author = self.author().to_owned();
         let now = (self.clock)();
-        let tx = self.conn.transaction()?;
+        let tx = write_tx(&mut self.conn)?;
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {
             let (kind, title, language, fields) = rounds_core::generate::document(&mut rng, body);
-            let mut idgen = RandomIds;
+            let id = new_doc_id(now, self.entropy.as_mut());
+            let mut idgen = RandomIds(self.entropy.as_mut());
             let mut ctx = EditCtx {
                 now_ms: now - (n - i) as i64 * 60_000,
                 author: &author,
                 ids: &mut idgen,
             };
-            let id = uuid::Uuid::now_v7().to_string();
             let new = NewDoc {
                 id: id.clone(),
                 kind,
@@ -751,7 +858,10 @@ impl Store {
                 .ok_or_else(|| StoreError::Invalid("language: must be `zh` or `en`".into()))?,
             None => Lang::Zh,
         };
-        let id = id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let id = match id {
+            Some(id) => id,
+            None => new_doc_id((self.clock)(), self.entropy.as_mut()),
+        };
         let s = self.create_with_id(&id, kind, &title, language, Some(&v))?;
         Ok((s, true))
     }
@@ -842,6 +952,34 @@ impl Store {
             for c in &chunks {
                 all.extend_from_slice(c);
             }
+            // A document of a kind this version does not know (from a
+            // newer Rounds) is carried, never refused: refusing it would
+            // make the whole backup unrestorable.
+            let am = automerge::AutoCommit::load(&all)
+                .map_err(|e| StoreError::Backup(format!("document {id}: {e}")))?;
+            if let Some(meta) = carried::must_carry(&am)
+                .map_err(|e| StoreError::Backup(format!("document {id}: {e}")))?
+            {
+                if meta.id != id {
+                    return Err(StoreError::Backup(format!(
+                        "document {id} holds the bytes of another document"
+                    )));
+                }
+                let tx = write_tx(&mut self.conn)?;
+                match raw_bytes(&tx, &id)? {
+                    Some(stored) => {
+                        carried::merge(&tx, &id, &stored, &all, true)?;
+                        merged += 1;
+                    }
+                    None => {
+                        let mut am = am;
+                        carried::insert(&tx, &mut am, &meta)?;
+                        restored += 1;
+                    }
+                }
+                tx.commit()?;
+                continue;
+            }
             if self.rowid(&id)?.is_some() {
                 self.merge_bytes(&all)?;
                 merged += 1;
@@ -855,7 +993,14 @@ impl Store {
                     "document {id} holds the bytes of another document"
                 )));
             }
-            let tx = self.conn.transaction()?;
+            let tx = write_tx(&mut self.conn)?;
+            if raw_bytes(&tx, &id)?.is_some() {
+                // Written by another connection since the check above.
+                drop(tx);
+                self.merge_bytes(&all)?;
+                merged += 1;
+                continue;
+            }
             tx.execute(
                 "INSERT INTO documents (id, snapshot, chunks_size, next_chunk) VALUES (?1, ?2, ?3, ?4)",
                 params![id, snapshot, chunks.iter().map(Vec::len).sum::<usize>() as i64, chunks.len() as i64],
@@ -905,6 +1050,55 @@ pub(crate) fn raw_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>> 
     Ok(Some(bytes))
 }
 
+/// The one way the store starts a transaction that writes: IMMEDIATE, so
+/// it holds SQLite's write lock from its first read. A document read inside
+/// it cannot be changed by another connection before it is written back.
+pub(crate) fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
+    Ok(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+}
+
+/// Loads a document inside a transaction, with this device's actor.
+pub(crate) fn load_in(
+    conn: &Connection,
+    id: &str,
+    actor: &ActorId,
+    stats: &Cell<Stats>,
+) -> Result<Document> {
+    let bytes = raw_bytes(conn, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+    let mut s = stats.get();
+    s.docs_loaded += 1;
+    stats.set(s);
+    let mut doc = match Document::load(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(match carried::carried_kind(conn, id)? {
+                Some(kind) => StoreError::NewerKind {
+                    id: id.to_owned(),
+                    kind,
+                },
+                None => e.into(),
+            });
+        }
+    };
+    doc.set_actor(actor.clone());
+    Ok(doc)
+}
+
+/// Saves what changed in `doc` since `before`, with its projections, in
+/// the caller's transaction (nothing if nothing changed). Returns whether
+/// it compacted.
+pub(crate) fn save_since(
+    tx: &Transaction<'_>,
+    doc: &mut Document,
+    before: &[automerge::ChangeHash],
+) -> Result<bool> {
+    if doc.heads() == before {
+        return Ok(false);
+    }
+    let chunk = doc.automerge_mut().save_after(before);
+    append_chunk(tx, doc, &chunk)
+}
+
 /// Replaces a document's bytes by a new history (a squash), dropping its chunks.
 pub(crate) fn replace_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
     let rowid: i64 = tx.query_row("SELECT doc FROM documents WHERE id = ?1", [doc.id()], |r| {
@@ -931,19 +1125,34 @@ pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()>
 /// Saves the bytes of one save and refreshes the projections; compacts
 /// when the chunks have outgrown the snapshot. Returns whether it compacted.
 pub(crate) fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8]) -> Result<bool> {
+    let id = doc.id().to_owned();
+    let (rowid, compact) = append_bytes(tx, &id, chunk, || doc.save())?;
+    write_projection(tx, rowid, doc)?;
+    Ok(compact)
+}
+
+/// Appends one chunk of a document's bytes, or, when the chunks have
+/// outgrown the snapshot, replaces snapshot and chunks by `full()` (which
+/// holds every change, this chunk's too) in the same transaction. Returns
+/// the document's row and whether it compacted.
+pub(crate) fn append_bytes(
+    tx: &Transaction<'_>,
+    id: &str,
+    chunk: &[u8],
+    full: impl FnOnce() -> Vec<u8>,
+) -> Result<(i64, bool)> {
     let (rowid, snapshot_len, chunks_size, next): (i64, i64, i64, i64) = tx.query_row(
         "SELECT doc, length(snapshot), chunks_size, next_chunk FROM documents WHERE id = ?1",
-        [doc.id()],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let compact = chunks_size + chunk.len() as i64 > snapshot_len;
     if compact {
         // The new snapshot holds every change, including this one; the old
         // chunks are deleted in the same transaction that writes it.
-        let snapshot = doc.save();
         tx.execute(
             "UPDATE documents SET snapshot = ?2, chunks_size = 0, next_chunk = 0 WHERE doc = ?1",
-            params![rowid, snapshot],
+            params![rowid, full()],
         )?;
         tx.execute("DELETE FROM doc_chunks WHERE doc = ?1", [rowid])?;
     } else {
@@ -956,11 +1165,10 @@ pub(crate) fn append_chunk(tx: &Transaction<'_>, doc: &mut Document, chunk: &[u8
             params![rowid, chunk.len() as i64],
         )?;
     }
-    write_projection(tx, rowid, doc)?;
-    Ok(compact)
+    Ok((rowid, compact))
 }
 
-fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Document) -> Result<()> {
+pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Document) -> Result<()> {
     // Every write of a document's bytes passes here: keep "is there
     // something the office lacks" current in the same transaction.
     let heads = rounds_core::sync::heads_to_bytes(&doc.heads());

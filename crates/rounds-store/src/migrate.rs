@@ -10,4 +10,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0002_sync",
         include_str!("../../../migrations/client/0002_sync.sql"),
     ),
+    (
+        "0003_carried",
+        include_str!("../../../migrations/client/0003_carried.sql"),
+    ),
 ];

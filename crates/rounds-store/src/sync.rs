@@ -9,7 +9,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::{
-    RandomIds, Result, Store, StoreError, append_chunk, insert_doc, raw_bytes, replace_doc,
+    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc, load_in, raw_bytes,
+    replace_doc, write_tx,
 };
 use rounds_core::doc::EditCtx;
 
@@ -33,6 +34,9 @@ pub struct SyncInfo {
     pub held_docs: usize,
     /// Private cases, which stay on this device until shared.
     pub local_only_docs: usize,
+    /// Documents of kinds this version does not know (made by a newer
+    /// Rounds): kept and synced, opened once Rounds is updated.
+    pub newer_docs: usize,
     pub last_sync: Option<i64>,
     pub has_cursor: bool,
 }
@@ -74,12 +78,128 @@ fn set_office_heads(
     Ok(())
 }
 
+/// The office's heads of a document after a page item.
+fn page_office_heads(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    id: &str,
+    item: &Item,
+) -> Result<Vec<ChangeHash>> {
+    Ok(match item {
+        Item::Changes(c) => {
+            advance_heads(&office_heads(tx, rowid)?, &decode_changes(id, &c.changes)?)
+        }
+        Item::Snapshot { bytes, .. } => {
+            let mut snap = AutoCommit::load(bytes).map_err(rounds_core::DocError::from)?;
+            let mut heads = snap.get_heads();
+            // Heads known before and not inside the snapshot stay.
+            for h in office_heads(tx, rowid)? {
+                if snap.get_change_by_hash(&h).is_none() {
+                    heads.push(h);
+                }
+            }
+            heads
+        }
+    })
+}
+
+/// Applies a page item to a document this version carries without knowing
+/// its kind (see `carried.rs`); `None` if the document is an ordinary one.
+/// Returns the carried document's heads.
+fn apply_carried(
+    tx: &Transaction<'_>,
+    id: &str,
+    existing: Option<&[u8]>,
+    item: &Item,
+    incoming: &[u8],
+) -> Result<Option<Vec<ChangeHash>>> {
+    let snapshot = matches!(item, Item::Snapshot { .. });
+    match existing {
+        Some(stored) => {
+            if carried::carried_kind(tx, id)?.is_none() {
+                return Ok(None);
+            }
+            carried::merge(tx, id, stored, incoming, snapshot)?;
+        }
+        None => {
+            let mut am = if snapshot {
+                AutoCommit::load(incoming)
+            } else {
+                let mut am = AutoCommit::new();
+                am.load_incremental(incoming).map(|_| am)
+            }
+            .map_err(rounds_core::DocError::from)?;
+            let Some(meta) = carried::must_carry(&am)? else {
+                return Ok(None);
+            };
+            if meta.id != id {
+                return Err(StoreError::Invalid(format!(
+                    "the office sent document {} as {id}",
+                    meta.id
+                )));
+            }
+            if !am.get_missing_deps(&[]).is_empty() {
+                return Err(StoreError::MissingHistory(id.to_owned()));
+            }
+            carried::insert(tx, &mut am, &meta)?;
+        }
+    }
+    let stored = raw_bytes(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+    Ok(Some(carried::heads(&stored)?))
+}
+
 fn rowid(tx: &Transaction<'_>, id: &str) -> Result<Option<i64>> {
     Ok(tx
         .query_row("SELECT doc FROM documents WHERE id = ?1", [id], |r| {
             r.get(0)
         })
         .optional()?)
+}
+
+/// Checks a shared case's unpushed edits before they leave. If the case
+/// now holds a patient identifier, it is held with a message (`None`).
+/// Otherwise its unpushed changes are folded into one change from what the
+/// office has, so text typed and removed again never leaves the device; the
+/// local copy is rewritten to match, in the caller's transaction.
+fn prepare_shared_case(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    mut doc: Document,
+    base: &[ChangeHash],
+    actor: &automerge::ActorId,
+    ctx: &mut EditCtx<'_>,
+) -> Result<Option<Document>> {
+    let found = rounds_core::deid::identifiers(&doc);
+    if !found.is_empty() {
+        let kinds: Vec<&str> = found
+            .iter()
+            .map(|(k, _)| k.label_en())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let msg = format!(
+            "held on this device: it contains {} likely patient identifier(s) ({}); remove or mask them and it will sync",
+            found.len(),
+            kinds.join(", ")
+        );
+        tx.execute(
+            "UPDATE sync_docs SET held_message = ?2 WHERE doc = ?1",
+            params![rowid, msg],
+        )?;
+        return Ok(None);
+    }
+    tx.execute(
+        "UPDATE sync_docs SET held_message = NULL WHERE doc = ?1",
+        [rowid],
+    )?;
+    // With no base, the case has never been offered and was made from a
+    // checked state: its whole history goes as it is.
+    if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
+        return Ok(Some(doc));
+    }
+    let mut squashed = doc.squashed(base, actor.clone(), ctx)?;
+    replace_doc(tx, &mut squashed)?;
+    Ok(Some(squashed))
 }
 
 impl Store {
@@ -142,6 +262,7 @@ impl Store {
             local_only_docs: count(
                 "SELECT count(*) FROM doc_index WHERE kind = 'case' AND visibility = 'private'",
             )?,
+            newer_docs: count("SELECT count(*) FROM carried")?,
             last_sync: self.sync_get("last_sync")?.and_then(|s| s.parse().ok()),
             has_cursor: self.sync_get("cursor")?.is_some(),
         })
@@ -154,64 +275,103 @@ impl Store {
     /// sharing. Documents whose last push was refused are held until they
     /// change.
     pub fn outgoing(&mut self) -> Result<Vec<DocChanges>> {
-        let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>, Vec<u8>)> = {
+        // The candidates; each is decided again inside its own transaction.
+        let rows: Vec<(i64, String)> = {
             let mut stmt = self.conn.prepare(
-                "SELECT s.doc, i.id, s.office_heads, s.rejected_heads, s.sent_heads FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+                "SELECT s.doc, i.id FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
                  WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private') ORDER BY s.doc",
             )?;
-            stmt.query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
         };
         let mut out = Vec::new();
-        for (rowid, id, office, rejected, sent) in rows {
-            let mut doc = self.load(&id)?;
-            let have = heads_from_bytes(&office);
-            if doc.kind() == rounds_core::schema::DocKind::Case {
-                // Never rewrite what the office has or may have.
-                let mut base = heads_from_bytes(&sent);
-                base.extend(have.iter().copied());
-                base.sort();
-                base.dedup();
-                match self.prepare_shared_case(rowid, doc, &base)? {
-                    Some(d) => doc = d,
-                    None => continue,
-                }
+        for (rowid, id) in rows {
+            if let Some(d) = self.outgoing_doc(rowid, &id)? {
+                out.push(d);
             }
-            let heads = doc.heads();
-            if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
-                continue;
-            }
-            let changes: Vec<Vec<u8>> = doc
-                .automerge_mut()
-                .get_changes(&have)
-                .iter()
-                .map(|c| c.raw_bytes().to_vec())
-                .collect();
-            if changes.is_empty() {
-                // The office has it all already (heads were stored redundantly).
-                self.conn.execute(
-                    "UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1",
-                    params![rowid, heads_to_bytes(&heads)],
-                )?;
-                continue;
-            }
-            let Some(doc_id) = doc_id_from_str(&id) else {
-                continue;
-            };
-            // From here on the office may have these changes, even if its
-            // answer never arrives: they must not be rewritten.
-            self.conn.execute(
-                "UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1",
-                params![rowid, heads_to_bytes(&heads)],
-            )?;
-            out.push(DocChanges {
-                doc: doc_id,
-                changes,
-            });
         }
         Ok(out)
+    }
+
+    /// What one document has for the office, decided and recorded in one
+    /// IMMEDIATE transaction: the document, its sync row and a squash of a
+    /// shared case are read and written together, so an edit another
+    /// connection saves meanwhile is neither squashed away nor marked as
+    /// already at the office.
+    fn outgoing_doc(&mut self, rowid: i64, id: &str) -> Result<Option<DocChanges>> {
+        let now = (self.clock)();
+        let author = self.author().to_owned();
+        let actor = self.actor.clone();
+        let tx = write_tx(&mut self.conn)?;
+        let row: Option<(Vec<u8>, Option<Vec<u8>>, Vec<u8>, bool)> = tx
+            .query_row(
+                "SELECT office_heads, rejected_heads, sent_heads, pending FROM sync_docs WHERE doc = ?1",
+                [rowid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((office, rejected, sent, true)) = row else {
+            return Ok(None);
+        };
+        let mut doc = load_in(&tx, id, &actor, &self.stats)?;
+        let have = heads_from_bytes(&office);
+        if doc.kind() == rounds_core::schema::DocKind::Case {
+            if doc.visibility() == rounds_core::doc::Visibility::Private {
+                return Ok(None);
+            }
+            // Never rewrite what the office has or may have.
+            let mut base = heads_from_bytes(&sent);
+            base.extend(have.iter().copied());
+            base.sort();
+            base.dedup();
+            let mut ids = RandomIds(self.entropy.as_mut());
+            let mut ctx = EditCtx {
+                now_ms: now,
+                author: &author,
+                ids: &mut ids,
+            };
+            match prepare_shared_case(&tx, rowid, doc, &base, &actor, &mut ctx)? {
+                Some(d) => doc = d,
+                None => {
+                    tx.commit()?;
+                    return Ok(None);
+                }
+            }
+        }
+        let heads = doc.heads();
+        if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
+            tx.commit()?;
+            return Ok(None);
+        }
+        let changes: Vec<Vec<u8>> = doc
+            .automerge_mut()
+            .get_changes(&have)
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        if changes.is_empty() {
+            // The office has it all already (heads were stored redundantly).
+            tx.execute(
+                "UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1",
+                params![rowid, heads_to_bytes(&heads)],
+            )?;
+            tx.commit()?;
+            return Ok(None);
+        }
+        let Some(doc_id) = doc_id_from_str(id) else {
+            return Ok(None);
+        };
+        // From here on the office may have these changes, even if its
+        // answer never arrives: they must not be rewritten.
+        tx.execute(
+            "UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1",
+            params![rowid, heads_to_bytes(&heads)],
+        )?;
+        tx.commit()?;
+        Ok(Some(DocChanges {
+            doc: doc_id,
+            changes,
+        }))
     }
 
     /// Shared cases whose edits are held back, with the reason.
@@ -224,67 +384,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Checks a shared case's unpushed edits before they leave. If the case
-    /// now holds a patient identifier, it is held with a message (`None`).
-    /// Otherwise its unpushed changes are folded into one change from what
-    /// the office has, so text typed and removed again never leaves the
-    /// device; the local copy is rewritten to match.
-    fn prepare_shared_case(
-        &mut self,
-        rowid: i64,
-        mut doc: Document,
-        base: &[ChangeHash],
-    ) -> Result<Option<Document>> {
-        let found = rounds_core::deid::identifiers(&doc);
-        if !found.is_empty() {
-            let kinds: Vec<&str> = found
-                .iter()
-                .map(|(k, _)| k.label_en())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let msg = format!(
-                "held on this device: it contains {} likely patient identifier(s) ({}); remove or mask them and it will sync",
-                found.len(),
-                kinds.join(", ")
-            );
-            self.conn.execute(
-                "UPDATE sync_docs SET held_message = ?2 WHERE doc = ?1",
-                params![rowid, msg],
-            )?;
-            return Ok(None);
-        }
-        self.conn.execute(
-            "UPDATE sync_docs SET held_message = NULL WHERE doc = ?1",
-            [rowid],
-        )?;
-        // With no base, the case has never been offered and was made from a
-        // checked state: its whole history goes as it is.
-        if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
-            return Ok(Some(doc));
-        }
-        let now = (self.clock)();
-        let author = self.author().to_owned();
-        let mut ids = RandomIds;
-        let mut ctx = EditCtx {
-            now_ms: now,
-            author: &author,
-            ids: &mut ids,
-        };
-        let mut squashed = doc.squashed(base, self.actor.clone(), &mut ctx)?;
-        let tx = self.conn.transaction()?;
-        replace_doc(&tx, &mut squashed)?;
-        tx.commit()?;
-        Ok(Some(squashed))
-    }
-
     /// Applies one page of the office's answer: acknowledgements, refusals,
     /// incoming changes and documents, and the new cursor, all in one
     /// transaction. If any of it fails, none of it is applied and the
     /// cursor stays where it was.
     pub fn apply_page(&mut self, update: &PageUpdate, now_ms: i64) -> Result<()> {
         let mut compactions = 0;
-        let tx = self.conn.transaction()?;
+        let tx = write_tx(&mut self.conn)?;
         for push in &update.acked {
             let id = doc_id_to_string(&push.doc);
             let Some(rowid) = rowid(&tx, &id)? else {
@@ -320,6 +426,15 @@ impl Store {
                 Item::Snapshot { bytes, .. } => bytes.clone(),
             };
             let existing = raw_bytes(&tx, &id)?;
+            // A document of a kind this version does not know is carried:
+            // stored and merged as bytes, the rest of the page applied.
+            if let Some(heads) = apply_carried(&tx, &id, existing.as_deref(), item, &incoming)? {
+                let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+                let office = page_office_heads(&tx, rowid, &id, item)?;
+                set_office_heads(&tx, rowid, &office, &heads)?;
+                tx.execute("UPDATE sync_docs SET pending = 0 WHERE doc = ?1", [rowid])?;
+                continue;
+            }
             let mut doc = match &existing {
                 Some(bytes) => {
                     let mut doc = Document::load(bytes)?;
@@ -355,23 +470,7 @@ impl Store {
                 return Err(StoreError::MissingHistory(id));
             }
             let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            let office = match item {
-                Item::Changes(c) => advance_heads(
-                    &office_heads(&tx, rowid)?,
-                    &decode_changes(&id, &c.changes)?,
-                ),
-                Item::Snapshot { bytes, .. } => {
-                    let mut snap = AutoCommit::load(bytes).map_err(rounds_core::DocError::from)?;
-                    let mut heads = snap.get_heads();
-                    // Heads known before and not inside the snapshot stay.
-                    for h in office_heads(&tx, rowid)? {
-                        if snap.get_change_by_hash(&h).is_none() {
-                            heads.push(h);
-                        }
-                    }
-                    heads
-                }
-            };
+            let office = page_office_heads(&tx, rowid, &id, item)?;
             set_office_heads(&tx, rowid, &office, &doc.heads())?;
         }
         tx.execute(

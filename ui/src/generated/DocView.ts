@@ -12,4 +12,10 @@ export type DocView = { summary: DocSummary, fields: Record<string, unknown>, re
  * lesson plans and earlier versions). Recomputed on every save, so the
  * editor shows them as the teacher types.
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * The version these values are (hex change hashes). The editor sends
+ * them back with its next save (`edit_doc_at`), so the save is merged
+ * onto what it showed and a colleague's newer text survives.
+ */
+heads: Array<string>, };

@@ -1,0 +1,123 @@
+//! The open editor and a colleague's change: saves carry the version the
+//! editor showed (`edit_at`), refreshes map the caret (`refresh`), and
+//! neither loses the other's text.
+
+use rounds_app::{App, Caret, Kind, Language};
+use rounds_store::Store;
+use serde_json::json;
+
+fn app() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    app.set_name("主备人").unwrap();
+    (app, dir)
+}
+
+fn caret(field: &str, at: u32) -> Caret {
+    Caret {
+        field: field.into(),
+        row: None,
+        sub_field: None,
+        start: at,
+        end: at,
+    }
+}
+
+/// A colleague's change (made in the colleague's own library, so by
+/// another actor) reaching this library the way the sync worker writes it:
+/// through another connection to the same database.
+fn colleague_edits(dir: &std::path::Path, id: &str, value: &str) {
+    let mut worker = Store::open_dir(dir).unwrap();
+    let colleague_dir = tempfile::tempdir().unwrap();
+    let mut colleague = Store::open_dir(colleague_dir.path()).unwrap();
+    colleague
+        .merge_bytes(&worker.raw_bytes(id).unwrap())
+        .unwrap();
+    colleague.edit(id, &json!({ "methods": value })).unwrap();
+    worker
+        .merge_bytes(&colleague.raw_bytes(id).unwrap())
+        .unwrap();
+}
+
+#[test]
+fn a_save_based_on_what_the_editor_showed_keeps_the_colleagues_text() {
+    let (app, dir) = app();
+    let v = app
+        .create(Kind::LessonPlan, "小儿腹泻", Language::Zh, None)
+        .unwrap();
+    let id = v.summary.id.clone();
+    let shown = app
+        .edit(&id, &json!({ "methods": "讲授。讨论。" }))
+        .unwrap();
+    colleague_edits(dir.path(), &id, "讲授。病例讨论。");
+    // The editor, which still shows "讲授。讨论。", types "总结。" at the end,
+    // caret after it (UTF-16 offset 9).
+    let saved = app
+        .edit_at(
+            &id,
+            &json!({ "methods": "讲授。讨论。总结。" }),
+            &shown.heads,
+            Some(&caret("methods", 9)),
+        )
+        .unwrap();
+    assert_eq!(saved.view.fields["methods"], "讲授。病例讨论。总结。");
+    // The caret follows the teacher's text: after "总结。" in the merged text.
+    let c = saved.caret.unwrap();
+    assert_eq!((c.start, c.end), (11, 11));
+    assert!(saved.change.is_some());
+    assert_ne!(saved.view.heads, shown.heads);
+}
+
+#[test]
+fn a_refresh_maps_the_caret_of_the_field_being_typed_in() {
+    let (app, dir) = app();
+    let v = app
+        .create(Kind::LessonPlan, "Croup", Language::En, None)
+        .unwrap();
+    let id = v.summary.id.clone();
+    let shown = app
+        .edit(&id, &json!({ "methods": "Discuss the case." }))
+        .unwrap();
+    colleague_edits(dir.path(), &id, "First, Discuss the case.");
+    // Caret after "Discuss" (7); a selection would map its two ends alike.
+    let mut sel = caret("methods", 7);
+    sel.end = 11;
+    let r = app
+        .refresh(&id, &shown.heads, Some(&sel), Some("Discuss the case."))
+        .unwrap();
+    assert_eq!(r.view.fields["methods"], "First, Discuss the case.");
+    let c = r.caret.unwrap();
+    assert_eq!((c.start, c.end), (14, 18));
+    assert!(r.change.is_none());
+}
+
+#[test]
+fn utf16_offsets_are_kept_apart_from_code_points() {
+    // An emoji outside the BMP is two UTF-16 units but one code point.
+    let (app, dir) = app();
+    let v = app
+        .create(Kind::LessonPlan, "表情", Language::Zh, None)
+        .unwrap();
+    let id = v.summary.id.clone();
+    let shown = app.edit(&id, &json!({ "methods": "😀好" })).unwrap();
+    colleague_edits(dir.path(), &id, "很😀好");
+    let r = app
+        .refresh(&id, &shown.heads, Some(&caret("methods", 2)), Some("😀好"))
+        .unwrap();
+    // Caret between 😀 and 好 → after "很😀": 1 + 2 units.
+    assert_eq!(r.caret.unwrap().start, 3);
+}
+
+#[test]
+fn a_malformed_base_is_refused_and_changes_nothing() {
+    let (app, _dir) = app();
+    let v = app
+        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .unwrap();
+    let id = v.summary.id.clone();
+    let e = app
+        .edit_at(&id, &json!({ "methods": "x" }), &["zz".into()], None)
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("base"));
+    assert_eq!(app.get(&id).unwrap().fields["methods"], "");
+}

@@ -12,10 +12,13 @@ import { Library } from './library';
 import { Editor } from './editor';
 import { PrintView } from './print';
 import { SyncBar } from './syncbar';
+import { FirstStart, Settings, needsName } from './settings';
+import type { Profile } from './generated/Profile';
 import { shortcutFor } from './shortcuts';
 
 export type Route =
   | { name: 'library' }
+  | { name: 'settings' }
   | { name: 'editor'; id: string }
   | { name: 'print'; id: string; teacher: boolean; at?: string };
 
@@ -32,6 +35,7 @@ export function Root() {
   const [route, setRoute] = useState<Route>({ name: 'library' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [profile, setProfile] = useState<Profile | null>(null);
   // Bumped when the sync worker brings documents from the office, so the
   // open screen reloads what it shows.
   const [remoteTick, setRemoteTick] = useState(0);
@@ -41,6 +45,7 @@ export function Root() {
     // which falls back to English when the locale is not installed.
     api.profile().then(
       (p) => {
+        setProfile(p);
         if (!savedLang() && p.system_languages.length) setLang(detectLang([...p.system_languages, ...(navigator.languages ?? [])]));
       },
       () => {},
@@ -124,6 +129,9 @@ export function Root() {
           <button onClick={() => void create('case')} title="Ctrl+Shift+N">
             + {t('new_case')}
           </button>
+          <button class={`settings-btn ${route.name === 'settings' ? 'on' : ''}`} onClick={() => setRoute({ name: 'settings' })} title={t('settings')}>
+            ⚙ {profile?.name || t('settings')}
+          </button>
           <label class="lang">
             <span class="sr-only">{t('language')}</span>
             <select value={lang} onChange={(e) => chooseLang(e.currentTarget.value === 'en' ? 'en' : 'zh')} aria-label={t('language')}>
@@ -142,6 +150,7 @@ export function Root() {
           {route.name === 'library' && (
             <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} />
           )}
+          {route.name === 'settings' && <Settings profile={profile} sync={sync} onProfile={setProfile} chooseLang={chooseLang} />}
           {route.name === 'editor' && (
             <Editor
               key={route.id}
@@ -157,7 +166,15 @@ export function Root() {
             <PrintView id={route.id} teacher={route.teacher} at={route.at} back={() => setRoute({ name: 'editor', id: route.id })} />
           )}
         </main>
-        <SyncBar status={sync} onStatus={setSync} />
+        <SyncBar
+          status={sync}
+          onStatus={(st) => {
+            setSync(st);
+            // Joining an office may name the teacher (the office's member name).
+            api.profile().then(setProfile, () => {});
+          }}
+        />
+        {needsName(profile) && <FirstStart onSaved={setProfile} />}
       </div>
     </AppCtx.Provider>
   );

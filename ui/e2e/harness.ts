@@ -22,12 +22,17 @@ const driverUrl = 'http://127.0.0.1:4444';
 export class Harness {
   readonly tmp = mkdtempSync(join(tmpdir(), 'rounds-e2e-'));
   readonly data = join(this.tmp, 'data');
+  /** The documents folder the app exports into (Rounds/ inside it). */
+  readonly documents = join(this.tmp, 'documents');
   private driver: ChildProcess | null = null;
   private children: ChildProcess[] = [];
   s!: Session;
 
   /** Starts tauri-driver. The app inherits its environment: the library, WebKit's storage and the language all point into the temporary directory. */
   async startDriver(lang: 'zh' | 'en' = 'zh') {
+    // The documents folder, as the desktop's user-dirs file names it.
+    mkdirSync(join(this.tmp, 'xdg/config'), { recursive: true });
+    writeFileSync(join(this.tmp, 'xdg/config/user-dirs.dirs'), `XDG_DOCUMENTS_DIR="${this.documents}"\n`);
     this.driver = spawn('tauri-driver', [], {
       detached: true,
       stdio: 'ignore',
@@ -82,7 +87,14 @@ export class Harness {
     for (const c of this.children) c.kill();
   }
 
+  /** Screenshots show the window filling the 1366×768 screen, as a teacher on such a screen would keep it. */
+  private sized: Session | null = null;
+
   async shot(name: string) {
+    if (this.sized !== this.s) {
+      this.sized = this.s;
+      await this.s.setRect({ x: 0, y: 0, width: 1366, height: 768 }).catch(() => {});
+    }
     mkdirSync(shots, { recursive: true });
     writeFileSync(join(shots, `${name}.png`), await this.s.screenshot());
   }

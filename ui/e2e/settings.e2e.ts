@@ -11,8 +11,19 @@ beforeAll(() => h.startDriver('zh'), 30_000);
 afterAll(() => h.stop());
 
 describe('the teacher’s name and settings', () => {
-  it('asks for the name at first start and writes it on the teacher’s documents', async () => {
+  it('opens a window that fits the screen, with the status bar in view', async () => {
     await h.startApp();
+    const g = await h.s.exec<{ sw: number; sh: number; ow: number; oh: number; ih: number; bar: number }>(
+      `return { sw: screen.availWidth, sh: screen.availHeight, ow: window.outerWidth, oh: window.outerHeight, ih: window.innerHeight, bar: document.querySelector('.syncbar').getBoundingClientRect().bottom }`,
+    );
+    // make e2e runs Xvfb at 1366×768, the screen of many older PCs.
+    expect(g.ow).toBeLessThanOrEqual(g.sw);
+    expect(g.oh).toBeLessThanOrEqual(g.sh);
+    expect(g.bar).toBeLessThanOrEqual(g.ih);
+    expect(g.bar).toBeGreaterThan(g.ih - 60);
+  });
+
+  it('asks for the name at first start and writes it on the teacher’s documents', async () => {
     await h.s.waitFor('.first-start');
     // An empty name is refused with a message, and the question stays.
     await h.s.exec(`document.querySelector('.first-start button[type=submit]').click()`);

@@ -54,3 +54,42 @@ describe('print', () => {
     expect(printValue(f, null, 'en')).toBe('');
   });
 });
+
+describe('growing text areas', () => {
+  it('grow with their text between their rows and a comfortable height', async () => {
+    const { grownHeight, comfortableMax } = await import('./autogrow');
+    expect(grownHeight(40, 80, 500)).toBe(80);
+    expect(grownHeight(300, 80, 500)).toBe(300);
+    expect(grownHeight(2000, 80, 500)).toBe(500);
+    expect(comfortableMax(768)).toBe(461);
+    expect(comfortableMax(200)).toBe(200);
+  });
+});
+
+describe('printed file names', () => {
+  it('are the title and the lesson’s date, else the day of printing', async () => {
+    const { printFileName } = await import('./print');
+    expect(printFileName('热性惊厥的识别与处理', '2026-03-15')).toBe('热性惊厥的识别与处理 2026-03-15');
+    expect(printFileName('川崎病', null, new Date(2026, 0, 5))).toBe('川崎病 2026-01-05');
+    expect(printFileName('  ', 'soon', new Date(2026, 10, 30))).toBe('Rounds 2026-11-30');
+  });
+});
+
+describe('the library’s order and the process minutes', () => {
+  it('sorts by relevance (as given), newest or title', async () => {
+    const { sortRows } = await import('./sort');
+    const r = (title: string, updated: number) => ({ summary: { title, updated } });
+    const rows = [r('川崎病', 1), r('哮喘', 3), r('Bronchiolitis', 2)];
+    expect(sortRows(rows, 'relevance', 'zh')).toBe(rows);
+    expect(sortRows(rows, 'newest', 'zh').map((x) => x.summary.title)).toEqual(['哮喘', 'Bronchiolitis', '川崎病']);
+    expect(sortRows([r('b10', 0), r('b9', 0), r('A', 0)], 'title', 'en').map((x) => x.summary.title)).toEqual(['A', 'b9', 'b10']);
+  });
+
+  it('adds up the minutes and compares them with the class hours', async () => {
+    const { minutesCheck } = await import('./minutes');
+    expect(minutesCheck([{ minutes: 10 }, { minutes: 35 }, { minutes: null }], 1)).toEqual({ total: 45, hours: 1, expected: 45, differs: false });
+    expect(minutesCheck([{ minutes: 60 }], 2)).toMatchObject({ expected: 90, differs: true });
+    expect(minutesCheck([{ minutes: 20 }], null)).toEqual({ total: 20, hours: 0, expected: null, differs: false });
+    expect(minutesCheck('rows', 1.5)).toMatchObject({ total: 0, expected: 68 });
+  });
+});

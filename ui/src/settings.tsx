@@ -3,7 +3,7 @@
 // folder, the office and the language.
 
 import { useState } from 'preact/hooks';
-import { api, asAppError } from './api';
+import { api } from './api';
 import { useApp } from './ctx';
 import type { Lang } from './i18n';
 import type { Profile } from './generated/Profile';
@@ -25,7 +25,7 @@ export const needsName = (p: Profile | null) => p !== null && p.name.trim() === 
 
 /** The name field with its save button, shared by the first-start dialog and the settings view. */
 function NameForm(props: { initial: string; onSaved: (p: Profile) => void; submitLabel: string; autoFocus?: boolean }) {
-  const { t } = useApp();
+  const { t, explain } = useApp();
   const [name, setName] = useState(props.initial);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,7 +41,7 @@ function NameForm(props: { initial: string; onSaved: (p: Profile) => void; submi
       props.onSaved(await api.setName(c.name));
       setError(null);
     } catch (err) {
-      setError(asAppError(err).message);
+      setError(explain(err));
     } finally {
       setBusy(false);
     }

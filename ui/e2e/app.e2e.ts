@@ -64,7 +64,7 @@ describe('Rounds desktop', () => {
     void printBtn;
     await s.waitFor('.sheet table.form');
     expect(await s.text(await s.find('.sheet-title'))).toContain('教');
-    expect(await s.text(await s.find('.sheet table.list.list-process'))).toContain('病例导入');
+    expect(await s.text(await s.find('.sheet table.list-row.list-process'))).toContain('病例导入');
     await shot('03-print-zh');
     await s.exec(`document.querySelector('.print-tools button').click()`);
     await s.waitFor('.title-input');

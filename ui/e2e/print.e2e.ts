@@ -55,9 +55,10 @@ describe('printing', () => {
 
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [path], { encoding: 'utf8' }))?.[1]);
     expect(pages).toBeGreaterThanOrEqual(2);
-    const text = (p: number) => execFileSync('pdftotext', ['-layout', '-f', String(p), '-l', String(p), path, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    // NFKC: the PDF's font maps some ideographs to their Kangxi radical forms (⽌ for 止).
+    const text = (p: number) => execFileSync('pdftotext', ['-f', String(p), '-l', String(p), path, '-'], { encoding: 'utf8' }).normalize('NFKC').replace(/\s+/g, '');
     const pageText = Array.from({ length: pages }, (_, i) => text(i + 1));
-    const header = (await h.s.exec<string>(`return document.querySelector('.sheet table.list-process thead th.col-teacher').textContent`)).replace(/\s+/g, '');
+    const header = (await h.s.exec<string>(`return document.querySelector('.sheet table.list-head.list-process th.col-teacher').textContent`)).normalize('NFKC').replace(/\s+/g, '');
     // Every row whole on one page: its first and last words on the same page.
     for (let i = 1; i <= ROWS; i++) {
       for (const who of ['甲', '乙']) {

@@ -38,7 +38,7 @@ describe('templates, duplicates and exports', () => {
     await h.retype('[data-field=class_hours]', '1');
     await h.waitSaved();
     await h.s.until(`return document.querySelector('.minutes-total.warn')?.textContent.includes('45')`);
-    await h.s.exec(`document.querySelector('.list-process').scrollIntoView()`);
+    await h.s.exec(`document.querySelector('.minutes-total').scrollIntoView({ block: 'center' })`);
     await h.shot('templates-03-minutes-warn-zh');
   });
 

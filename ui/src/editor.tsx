@@ -124,6 +124,9 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
 
   useEffect(() => {
     void reload(true);
+    // Colleagues' latest changes come soon after opening, not at the next
+    // two-minute sync (the worker also syncs 3 s after each local save).
+    if (joined) void api.syncNow().catch(() => {});
     // No work lost on close: hiding the window or leaving the editor saves.
     const onHide = () => void saver.flush();
     window.addEventListener('visibilitychange', onHide);

@@ -93,3 +93,28 @@ describe('the library’s order and the process minutes', () => {
     expect(minutesCheck('rows', 1.5)).toMatchObject({ total: 0, expected: 68 });
   });
 });
+
+describe('print pagination', () => {
+  it('moves a list row that would cross a page bottom to the next page, under its header', async () => {
+    const { pageStarts, columnWidths } = await import('./print');
+    const row = (top: number, h: number) => ({ top, bottom: top + h, row: true, head: 30 });
+    const text = (top: number, h: number) => ({ top, bottom: top + h, row: false, head: 0 });
+    // A page of 1000 px: text to 600, then rows of 150 px.
+    const blocks = [text(0, 600), row(600, 150), row(750, 150), row(900, 150), row(1050, 150), row(1200, 150)];
+    // The row at 900 would end at 1050: it starts page 2 (which begins at 870 with the header).
+    expect(pageStarts(blocks, 1000)).toEqual([3]);
+    // A text block taller than a page runs on; the row after it still fits.
+    expect(pageStarts([text(0, 1500), row(1500, 100), row(1600, 350)], 1000)).toEqual([]);
+    expect(pageStarts([text(0, 1500), row(1500, 100), row(1600, 500)], 1000)).toEqual([2]);
+    // A row taller than a page is left to break.
+    expect(pageStarts([text(0, 100), row(100, 1200)], 1000)).toEqual([]);
+    const w = columnWidths([
+      { key: 'stage', label: { zh: '', en: '' }, input: { type: 'text', max: 100, multiline: false } },
+      { key: 'minutes', label: { zh: '', en: '' }, input: { type: 'int', min: 0, max: 600 } },
+      { key: 'teacher', label: { zh: '', en: '' }, input: { type: 'text', max: 100, multiline: true } },
+    ]);
+    expect(Math.round(w.reduce((a, b) => a + b, 0))).toBe(87);
+    expect(w[2]).toBeGreaterThan(w[0]);
+    expect(w[1]).toBeLessThan(w[0]);
+  });
+});

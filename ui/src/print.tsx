@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { useApp } from './ctx';
 import { pick } from './i18n';
@@ -42,6 +42,14 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const sheet = useRef<HTMLElement>(null);
+  // Page breaks follow the laid-out sheet; fonts may still be loading.
+  useLayoutEffect(() => {
+    if (!doc || !sheet.current) return;
+    const el = sheet.current;
+    paginate(el);
+    void document.fonts?.ready.then(() => paginate(el));
+  }, [doc, lang]);
 
   useEffect(() => {
     (props.at ? api.at(props.id, props.at) : api.get(props.id)).then(setDoc, (e) => setError(explain(e)));
@@ -100,7 +108,7 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
           {t('pdf_saved')} <code>{saved}</code>
         </p>
       )}
-      <article class={`sheet ${isLesson ? 'lesson' : 'case'}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
+      <article ref={sheet} class={`sheet ${isLesson ? 'lesson' : 'case'}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
         <h1 class="sheet-title">{isLesson ? t('lp_print_title') : t('case_print_title')}</h1>
         <h2 class="sheet-subtitle">
           {doc.summary.title}
@@ -177,14 +185,21 @@ function PrintSection(props: { label: string; fields: FieldInfo[]; values: Recor
     const item = f.input.item;
     // The section's name heads the first list; later lists of the section carry their own.
     const head = texts.length === 0 && f === lists[0] ? label : pick(f.label, lang);
+    const cols = (
+      <colgroup>
+        <col class="th" style={{ width: `${SECT_COL}%` }} />
+        {columnWidths(item).map((w) => (
+          <col style={{ width: `${w}%` }} />
+        ))}
+      </colgroup>
+    );
+    // The header row and each row are tables of their own: WebKit splits
+    // table rows across pages and does not repeat headers, so paginate()
+    // moves a row that would be split to the next page, under a copy of
+    // the header.
     out.push(
-      <table class={`form sect list list-${f.key} ${rows.length <= SMALL_TABLE ? 'small' : ''}`}>
-        <colgroup>
-          <col class="th" />
-          {item.map(() => (
-            <col />
-          ))}
-        </colgroup>
+      <table class={`form sect list list-head list-${f.key}`} data-list={f.key}>
+        {cols}
         <thead>
           <tr>
             <th class="sect-name" scope="col">{head}</th>
@@ -193,21 +208,92 @@ function PrintSection(props: { label: string; fields: FieldInfo[]; values: Recor
             ))}
           </tr>
         </thead>
-        <tbody>
-          {rows.map((r) => (
+      </table>,
+    );
+    rows.forEach((r, i) => {
+      out.push(
+        <table class={`form sect list list-row list-${f.key} ${i === rows.length - 1 ? 'last' : ''}`} data-list={f.key}>
+          {cols}
+          <tbody>
             <tr>
               <td class="sect-name" />
               {item.map((c) => (
                 <td class={`col-${c.key}`}>{printValue(c, r[c.key], lang, locale)}</td>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>,
-    );
+          </tbody>
+        </table>,
+      );
+    });
   }
   return <>{out}</>;
 }
 
-/** A list table of at most this many rows is kept on one page. */
-const SMALL_TABLE = 6;
+/** The section name's column, in percent of the sheet's width (24 mm of 182). */
+const SECT_COL = 13;
+
+/** Column widths in percent of what the section name leaves: numbers narrow, long text wide. */
+export function columnWidths(item: FieldInfo[]): number[] {
+  const weight = (c: FieldInfo) => (c.input.type === 'int' || c.input.type === 'number' ? 0.8 : c.input.type === 'text' && c.input.multiline ? 3 : 1.4);
+  const total = item.reduce((n, c) => n + weight(c), 0);
+  return item.map((c) => Math.round(((100 - SECT_COL) * weight(c) * 100) / total) / 100);
+}
+
+/** The printable height of an A4 page with the print stylesheet's margins (297 mm less 15 mm top and bottom). */
+export const PAGE_MM = 267;
+
+/**
+ * Where pages break, worked out on the screen's layout of the sheet (the
+ * same width as on paper): a list row that would cross the bottom of a page
+ * starts the next one, under a copy of its list's header row. Blocks are
+ * the sheet's children in order, with their top and bottom in px; returns
+ * the indices of the rows that start a page.
+ */
+export function pageStarts(blocks: { top: number; bottom: number; row: boolean; head: number }[], pageHeight: number): number[] {
+  const starts: number[] = [];
+  let pageTop = blocks.length ? blocks[0].top : 0;
+  for (const [i, b] of blocks.entries()) {
+    while (b.bottom - pageTop > pageHeight) {
+      const fits = b.bottom - b.top + (b.row ? b.head : 0) <= pageHeight;
+      if (b.row && fits && b.top > pageTop) {
+        // The row moves to a new page, with its header repeated above it.
+        starts.push(i);
+        pageTop = b.top - b.head;
+        break;
+      }
+      // Text (or a row taller than a page) runs on over the break.
+      pageTop += pageHeight;
+    }
+  }
+  return starts;
+}
+
+/** Marks the sheet's page breaks (see pageStarts): the row's repeated header gets `break-before: page`. */
+export function paginate(sheet: HTMLElement): void {
+  for (const el of [...sheet.querySelectorAll('.repeat-head')]) el.remove();
+  const probe = document.createElement('div');
+  probe.style.height = `${PAGE_MM}mm`;
+  sheet.appendChild(probe);
+  // A little short of the page, for the text that breaks at a line above the exact bottom.
+  const pageHeight = probe.getBoundingClientRect().height - 24;
+  probe.remove();
+  const children = [...sheet.children] as HTMLElement[];
+  const heads = new Map<string, HTMLElement>();
+  const blocks = children.map((el) => {
+    const r = el.getBoundingClientRect();
+    const list = el.dataset.list;
+    if (list && el.classList.contains('list-head')) heads.set(list, el);
+    const head = list ? heads.get(list) : undefined;
+    return { top: r.top, bottom: r.bottom, row: el.classList.contains('list-row'), head: head ? head.getBoundingClientRect().height : 0 };
+  });
+  for (const i of pageStarts(blocks, pageHeight)) {
+    const row = children[i];
+    const head = heads.get(row.dataset.list ?? '');
+    if (!head) continue;
+    const copy = head.cloneNode(true) as HTMLElement;
+    copy.classList.remove('list-head');
+    copy.classList.add('repeat-head');
+    row.before(copy);
+  }
+}
+

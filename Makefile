@@ -33,7 +33,7 @@ ui-test: ui
 e2e: ui
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version 2.1.0
 	$(CARGO) test --workspace --locked --no-run
-	cd ui && E2E_BIN_DIR=$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug xvfb-run -a -s "-screen 0 1280x860x24" npm run e2e
+	cd ui && E2E_BIN_DIR=$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug xvfb-run -a -s "-screen 0 1366x768x24" npm run e2e
 
 build: setup ui
 	$(CARGO) build --release --locked -p rounds-cli -p rounds-office -p rounds-desktop

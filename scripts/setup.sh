@@ -12,9 +12,10 @@ for p in build-essential pkg-config curl ca-certificates; do
   pkg_installed "$p" || need_apt+=("$p")
 done
 # Extra packages a later part of the build asks for (the desktop app and its
-# end-to-end tests), passed as arguments: scripts/setup.sh desktop
+# end-to-end tests, which read printed PDFs back with poppler-utils),
+# passed as arguments: scripts/setup.sh desktop
 if [[ "${1:-}" == "desktop" ]]; then
-  for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk; do
+  for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk poppler-utils; do
     pkg_installed "$p" || need_apt+=("$p")
   done
   # Node.js builds the front end; a machine that has one (from NodeSource or

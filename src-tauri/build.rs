@@ -33,5 +33,10 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "join_office",
         "sync_now",
         "close_now",
+        "print_page",
+        "save_pdf",
+        "templates",
+        "create_from",
+        "export_markdown",
     ]
 }

@@ -4,7 +4,7 @@
 
 use rounds_app::{
     App, AppError, Caret, DocSummary, DocView, FindingRef, HistoryItem, Kind, Language, ListQuery,
-    Profile, Saved, SchemaInfo, SearchHit, SyncStatus,
+    Profile, Saved, SchemaInfo, SearchHit, SyncStatus, Template,
 };
 use serde_json::Value;
 use tauri::State;
@@ -139,4 +139,54 @@ pub fn sync_now(app: State<'_, App>) -> R<()> {
 pub fn close_now(handle: tauri::AppHandle) -> R<()> {
     handle.exit(0);
     Ok(())
+}
+
+/// Prints the page shown through the print dialog; `name` (the document's
+/// title and date) becomes the offered file name.
+#[tauri::command(async)]
+pub fn print_page(window: tauri::WebviewWindow, name: String) -> R<()> {
+    crate::print::print(&window, &crate::print::file_stem(&name), None)
+}
+
+/// Saves the page shown as an A4 PDF in the documents folder's `Rounds/`,
+/// named after `name`; returns the file's path.
+#[tauri::command(async)]
+pub fn save_pdf(window: tauri::WebviewWindow, name: String) -> R<String> {
+    let dir = crate::print::export_dir(&window)?;
+    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "pdf");
+    crate::print::print(&window, "", Some(path.clone()))?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn templates(app: State<'_, App>, kind: Kind) -> R<Vec<Template>> {
+    app.templates(kind)
+}
+
+/// A new document from a template or a duplicate (`source` is `doc:ID` or `sample:NAME`).
+#[tauri::command(async)]
+pub fn create_from(app: State<'_, App>, source: String, title: String) -> R<DocView> {
+    app.create_from(&source, &title)
+}
+
+/// Writes the document as Markdown into the documents folder's `Rounds/`,
+/// named after `name`; returns the file's path.
+#[tauri::command(async)]
+pub fn export_markdown(
+    app: State<'_, App>,
+    window: tauri::WebviewWindow,
+    id: String,
+    language: Language,
+    name: String,
+) -> R<String> {
+    let (_, text) = app.markdown(&id, language)?;
+    let dir = crate::print::export_dir(&window)?;
+    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "md");
+    std::fs::write(&path, text).map_err(|e| {
+        AppError::new(
+            rounds_app::ErrorCode::Internal,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path.display().to_string())
 }

@@ -3,15 +3,50 @@
 //! `sync-status` events, and closing only after the UI has saved.
 
 mod commands;
+pub mod print;
 
 use std::time::Duration;
 
 use rounds_app::{App, Timing};
-use tauri::{Emitter, Manager};
+use tauri::{Emitter, LogicalSize, Manager};
 
 /// How long closing waits for the UI to save before closing anyway, so a
 /// broken page can never keep the window open.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// The window's size where the screen has room (logical pixels).
+const PREFERRED: (f64, f64) = (1200.0, 820.0);
+/// The smallest the layout works at (tauri.conf.json's minWidth/minHeight).
+const SMALLEST: (f64, f64) = (760.0, 520.0);
+/// Room left for the title bar and frame, which are outside the size set.
+const FRAME: (f64, f64) = (16.0, 48.0);
+
+/// The first window's size on a screen whose work area (without panels and
+/// docks) is `avail`, in logical pixels: the preferred size where it fits,
+/// else the work area less the frame, so the status bar at the bottom is on
+/// screen on a 1366×768 laptop; never below the smallest usable size.
+pub fn first_window_size(avail: (f64, f64)) -> (f64, f64) {
+    let fit = |pref: f64, room: f64, frame: f64, least: f64| pref.min(room - frame).max(least);
+    (
+        fit(PREFERRED.0, avail.0, FRAME.0, SMALLEST.0),
+        fit(PREFERRED.1, avail.1, FRAME.1, SMALLEST.1),
+    )
+}
+
+/// Sizes the window to the screen it opened on and centres it.
+fn fit_to_screen(w: &tauri::WebviewWindow) {
+    let Ok(Some(m)) = w.current_monitor() else {
+        return;
+    };
+    let area = m.work_area().size;
+    let scale = m.scale_factor();
+    let (width, height) = first_window_size((
+        f64::from(area.width) / scale,
+        f64::from(area.height) / scale,
+    ));
+    let _ = w.set_size(LogicalSize::new(width, height));
+    let _ = w.center();
+}
 
 pub fn run() {
     // GTK would panic with a backtrace; a teacher who starts Rounds from a
@@ -35,6 +70,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(app)
         .setup(|a| {
+            if let Some(w) = a.get_webview_window("main") {
+                fit_to_screen(&w);
+            }
             let handle = a.handle().clone();
             a.state::<App>()
                 .start_sync(Timing::default(), move |status| {
@@ -77,6 +115,11 @@ pub fn run() {
             commands::join_office,
             commands::sync_now,
             commands::close_now,
+            commands::print_page,
+            commands::save_pdf,
+            commands::templates,
+            commands::create_from,
+            commands::export_markdown,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

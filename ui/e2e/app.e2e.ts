@@ -4,97 +4,34 @@
 // Run by `make e2e` (part of `make test`). Saves screenshots to
 // target/e2e-screenshots/.
 
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session, sleep } from './webdriver';
+import { Harness, bins } from './harness';
+import type { Session } from './webdriver';
 
-const root = resolve(__dirname, '../..');
-const binDir = process.env.E2E_BIN_DIR ?? join(root, 'target/debug');
-const app = join(binDir, 'rounds-desktop');
-const rounds = join(binDir, 'rounds');
-const roundsOffice = join(binDir, 'rounds-office');
-const shots = join(root, 'target/e2e-screenshots');
-const tmp = mkdtempSync(join(tmpdir(), 'rounds-e2e-'));
-const data = join(tmp, 'data');
-const driverUrl = 'http://127.0.0.1:4444';
-
-let driver: ChildProcess;
-let office: ChildProcess | null = null;
+const h = new Harness();
+const tmp = h.tmp;
+const { rounds } = bins;
 let s: Session;
 
-async function shot(name: string) {
-  mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, `${name}.png`), await s.screenshot());
-}
+const shot = (name: string) => h.shot(name);
+const value = (css: string) => h.value(css);
+const retype = (css: string, text: string) => h.retype(css, text);
+const waitSaved = () => h.waitSaved();
 
 async function startApp() {
-  s = await Session.start(driverUrl, app);
-  await s.waitFor('.topbar');
+  await h.startApp();
+  s = h.s;
 }
 
-const value = (css: string) => s.exec<string>(`return document.querySelector(${JSON.stringify(css)})?.value ?? null`);
-
-/** Replaces the text of an input as a teacher would: select all, type. */
-async function retype(css: string, text: string) {
-  const el = await s.waitFor(css);
-  await s.exec(`const e = document.querySelector(${JSON.stringify(css)}); e.focus(); e.select();`);
-  await s.type(el, text);
-}
-
-async function waitSaved() {
-  await s.until(`return document.querySelector('.save-state.saved') !== null`, [], 15_000);
-}
-
-beforeAll(async () => {
-  // The app inherits tauri-driver's environment: its library, WebKit's
-  // storage and the language all point into the temporary directory.
-  driver = spawn('tauri-driver', [], {
-    detached: true,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      ROUNDS_DATA: data,
-      XDG_DATA_HOME: join(tmp, 'xdg'),
-      XDG_CONFIG_HOME: join(tmp, 'xdg/config'),
-      XDG_CACHE_HOME: join(tmp, 'xdg/cache'),
-      LANG: 'zh_CN.UTF-8',
-      LANGUAGE: 'zh_CN',
-    },
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`${driverUrl}/status`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-}, 30_000);
-
-afterAll(async () => {
-  try {
-    await s?.end();
-  } catch {
-    /* the app may already be gone */
-  }
-  // Kill the whole group: tauri-driver leaves WebKitWebDriver behind otherwise.
-  if (driver?.pid) {
-    try {
-      process.kill(-driver.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
-  office?.kill();
-});
+beforeAll(() => h.startDriver('zh'), 30_000);
+afterAll(() => h.stop());
 
 describe('Rounds desktop', () => {
   it('creates a lesson plan and fills its fields; autosave says saved', async () => {
     await startApp();
+    // A new library first asks who the teacher is.
+    await h.giveName('王老师');
     await s.waitFor('.empty');
     await shot('01-empty-zh');
     await s.click(await s.find('.topbar button.primary'));
@@ -127,7 +64,7 @@ describe('Rounds desktop', () => {
     void printBtn;
     await s.waitFor('.sheet table.form');
     expect(await s.text(await s.find('.sheet-title'))).toContain('教');
-    expect(await s.text(await s.find('.sheet table.inner.list-process'))).toContain('病例导入');
+    expect(await s.text(await s.find('.sheet table.list-row.list-process'))).toContain('病例导入');
     await shot('03-print-zh');
     await s.exec(`document.querySelector('.print-tools button').click()`);
     await s.waitFor('.title-input');
@@ -151,21 +88,9 @@ describe('Rounds desktop', () => {
   });
 
   it('joins an office, shares, and shows a colleague’s change in the open editor', async () => {
-    const odata = join(tmp, 'office');
-    const run = (bin: string, args: string[]) => execFileSync(bin, args, { encoding: 'utf8' }).trim();
-    run(roundsOffice, ['--data', odata, 'office', 'create', '儿科虚拟教研室']);
-    const me = run(roundsOffice, ['--data', odata, 'member', 'add', '王老师']).split(/\s+/)[0];
-    const colleagueId = run(roundsOffice, ['--data', odata, 'member', 'add', '李老师']).split(/\s+/)[0];
-    const code = run(roundsOffice, ['--data', odata, 'code', me]).split('\n').pop() as string;
-    const code2 = run(roundsOffice, ['--data', odata, 'code', colleagueId]).split('\n').pop() as string;
-    office = spawn(roundsOffice, ['--data', odata, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const url = await new Promise<string>((ok, fail) => {
-      office!.stdout!.on('data', (b: Buffer) => {
-        const m = /listening on (http:\/\/\S+)/.exec(b.toString());
-        if (m) ok(m[1]);
-      });
-      setTimeout(() => fail(new Error('the office did not start')), 10_000);
-    });
+    const run = (bin: string, args: string[]) => h.run(bin, args);
+    const { url, codes } = await h.office(['王老师', '李老师']);
+    const [code, code2] = codes;
 
     // Join through the dialog in the status bar.
     await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
@@ -246,7 +171,7 @@ describe('Rounds desktop', () => {
     await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
     await s.until(`return document.querySelector('.syncbar.tone-ok') !== null`, [], 20_000);
     const cdata = join(tmp, 'colleague');
-    const run = (args: string[]) => execFileSync(rounds, ['--data', cdata, ...args], { encoding: 'utf8' });
+    const run = (args: string[]) => h.run(rounds, ['--data', cdata, ...args]);
     run(['sync']);
     const list = JSON.parse(run(['list', '--json'])) as { id: string; title: string }[];
     const shared = list.find((d) => d.title === '发热3天伴皮疹');

@@ -71,6 +71,17 @@ export class Session {
     return this.cmd<string>('GET', `/element/${el}/text`);
   }
 
+  /** Moves and sizes the window. */
+  async setRect(rect: { x: number; y: number; width: number; height: number }) {
+    await this.cmd('POST', '/window/rect', rect);
+  }
+
+  /** Performs input actions (W3C Actions), such as a key chord, then releases every key. */
+  async actions(actions: unknown[]) {
+    await this.cmd('POST', '/actions', { actions });
+    await this.cmd('DELETE', '/actions');
+  }
+
   exec<T>(script: string, args: unknown[] = []) {
     return this.cmd<T>('POST', '/execute/sync', { script, args });
   }

@@ -16,6 +16,7 @@ import type { Profile } from './generated/Profile';
 import type { SchemaInfo } from './generated/SchemaInfo';
 import type { SearchHit } from './generated/SearchHit';
 import type { SyncStatus } from './generated/SyncStatus';
+import type { Template } from './generated/Template';
 
 export const api = {
   schema: () => invoke<SchemaInfo>('schema'),
@@ -38,6 +39,15 @@ export const api = {
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   join: (url: string, code: string, deviceName: string) => invoke<SyncStatus>('join_office', { url, code, deviceName }),
   syncNow: () => invoke<void>('sync_now'),
+  templates: (kind: Kind) => invoke<Template[]>('templates', { kind }),
+  /** A new document from `doc:ID` (a duplicate) or `sample:NAME`. */
+  createFrom: (source: string, title: string) => invoke<DocView>('create_from', { source, title }),
+  /** Writes the document as Markdown in the documents folder; returns its path. */
+  exportMarkdown: (id: string, language: Language, name: string) => invoke<string>('export_markdown', { id, language, name }),
+  /** Prints the page shown through the print dialog, offering `name`.pdf as the file name. */
+  printPage: (name: string) => invoke<void>('print_page', { name }),
+  /** Saves the page shown as a PDF named `name` in the documents folder; returns its path. */
+  savePdf: (name: string) => invoke<string>('save_pdf', { name }),
 };
 
 export function onSyncStatus(f: (s: SyncStatus) => void): Promise<UnlistenFn> {

@@ -5,6 +5,8 @@ import { listen } from '@tauri-apps/api/event';
 import { invoke } from '@tauri-apps/api/core';
 import { AppCtx, type Ctx } from './ctx';
 import { detectLang, translate, type Lang } from './i18n';
+import { englishLocale } from './dates';
+import { errorText } from './errors';
 import type { SchemaInfo } from './generated/SchemaInfo';
 import type { SyncStatus } from './generated/SyncStatus';
 import type { Kind } from './generated/Kind';
@@ -12,10 +14,14 @@ import { Library } from './library';
 import { Editor } from './editor';
 import { PrintView } from './print';
 import { SyncBar } from './syncbar';
+import { FirstStart, Settings, needsName } from './settings';
+import { TemplateDialog } from './templates';
+import type { Profile } from './generated/Profile';
 import { shortcutFor } from './shortcuts';
 
 export type Route =
   | { name: 'library' }
+  | { name: 'settings' }
   | { name: 'editor'; id: string }
   | { name: 'print'; id: string; teacher: boolean; at?: string };
 
@@ -32,6 +38,8 @@ export function Root() {
   const [route, setRoute] = useState<Route>({ name: 'library' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [templatesOpen, setTemplatesOpen] = useState(false);
   // Bumped when the sync worker brings documents from the office, so the
   // open screen reloads what it shows.
   const [remoteTick, setRemoteTick] = useState(0);
@@ -41,11 +49,12 @@ export function Root() {
     // which falls back to English when the locale is not installed.
     api.profile().then(
       (p) => {
+        setProfile(p);
         if (!savedLang() && p.system_languages.length) setLang(detectLang([...p.system_languages, ...(navigator.languages ?? [])]));
       },
       () => {},
     );
-    api.schema().then(setSchema, (e) => setError(asAppError(e).message));
+    api.schema().then(setSchema, (e) => setError(translate(lang, 'error_internal', { detail: asAppError(e).message })));
     api.syncStatus().then(setSync, () => {});
     const un = onSyncStatus((s) => {
       setSync(s);
@@ -72,9 +81,11 @@ export function Root() {
     setLang(l);
   };
 
+  const locale = useMemo(() => englishLocale([...(profile?.system_languages ?? []), ...(navigator.languages ?? [])]), [profile]);
+  const joined = sync !== null && sync.state !== 'not_joined';
   const ctx: Ctx | null = useMemo(
-    () => (schema ? { lang, schema, t: (k, p) => translate(lang, k, p) } : null),
-    [lang, schema],
+    () => (schema ? { lang, schema, locale, joined, t: (k, p) => translate(lang, k, p), explain: (e, place) => errorText(asAppError(e), lang, schema, place ?? null) } : null),
+    [lang, schema, locale, joined],
   );
 
   const create = async (kind: Kind) => {
@@ -83,7 +94,7 @@ export function Root() {
       const v = await api.create(kind, title, lang);
       setRoute({ name: 'editor', id: v.summary.id });
     } catch (e) {
-      setError(asAppError(e).message);
+      setError(errorText(asAppError(e), lang, schema!, null));
     }
   };
 
@@ -124,6 +135,12 @@ export function Root() {
           <button onClick={() => void create('case')} title="Ctrl+Shift+N">
             + {t('new_case')}
           </button>
+          <button class="from-template" onClick={() => setTemplatesOpen(true)}>
+            {t('from_template')}
+          </button>
+          <button class={`settings-btn ${route.name === 'settings' ? 'on' : ''}`} onClick={() => setRoute({ name: 'settings' })} title={t('settings')}>
+            ⚙ {profile?.name || t('settings')}
+          </button>
           <label class="lang">
             <span class="sr-only">{t('language')}</span>
             <select value={lang} onChange={(e) => chooseLang(e.currentTarget.value === 'en' ? 'en' : 'zh')} aria-label={t('language')}>
@@ -134,7 +151,7 @@ export function Root() {
         </header>
         {error && (
           <div class="banner error no-print" role="alert">
-            {t('error_generic', { message: error })}
+            <span>{error}</span>
             <button onClick={() => setError(null)}>{t('close')}</button>
           </div>
         )}
@@ -142,6 +159,7 @@ export function Root() {
           {route.name === 'library' && (
             <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} />
           )}
+          {route.name === 'settings' && <Settings profile={profile} sync={sync} onProfile={setProfile} chooseLang={chooseLang} />}
           {route.name === 'editor' && (
             <Editor
               key={route.id}
@@ -157,7 +175,16 @@ export function Root() {
             <PrintView id={route.id} teacher={route.teacher} at={route.at} back={() => setRoute({ name: 'editor', id: route.id })} />
           )}
         </main>
-        <SyncBar status={sync} onStatus={setSync} />
+        <SyncBar
+          status={sync}
+          onStatus={(st) => {
+            setSync(st);
+            // Joining an office may name the teacher (the office's member name).
+            api.profile().then(setProfile, () => {});
+          }}
+        />
+        {templatesOpen && <TemplateDialog close={() => setTemplatesOpen(false)} opened={(id) => setRoute({ name: 'editor', id })} />}
+        {needsName(profile) && <FirstStart onSaved={setProfile} />}
       </div>
     </AppCtx.Provider>
   );

@@ -110,3 +110,24 @@ describe('debounce', () => {
     expect(calls).toEqual(['c']);
   });
 });
+
+describe('autosave during continuous typing', () => {
+  it('saves at least every 3 s while typing never pauses', async () => {
+    const { timers, saves, saver } = setup();
+    // A keystroke every 200 ms for 10 s: the quiet time never comes.
+    const savedAt: number[] = [];
+    for (let i = 1; i <= 50; i++) {
+      saver.change('learner_analysis', 'x'.repeat(i));
+      const before = saves.length;
+      timers.advance(200);
+      await tick();
+      if (saves.length > before) savedAt.push(timers.now);
+    }
+    expect(savedAt.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < savedAt.length; i++) expect(savedAt[i] - savedAt[i - 1]).toBeLessThanOrEqual(3200);
+    // Each save carries the text as it was then; the last pause saves the rest.
+    timers.advance(800);
+    await tick();
+    expect(saves.at(-1)).toEqual({ learner_analysis: 'x'.repeat(50) });
+  });
+});

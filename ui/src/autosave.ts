@@ -1,7 +1,9 @@
 // Autosave: edits are collected into one patch of changed fields and sent
 // after a short quiet time (one save per burst of typing, as the store
 // wants), never two saves at once, and flushed at once when the editor
-// closes or the window hides. A failed save keeps its changes and retries.
+// closes or the window hides. Typing that never pauses is still saved every
+// few seconds (`maxWaitMs` after the first unsaved change), so a power cut
+// loses seconds at most. A failed save keeps its changes and retries.
 
 import type { Json } from './form';
 
@@ -30,6 +32,8 @@ export async function flushAll(): Promise<void> {
 export class Autosaver {
   private pending: Patch = {};
   private timer: unknown = null;
+  /** Fires `maxWaitMs` after the first change not yet being saved. */
+  private maxTimer: unknown = null;
   private inFlight: Promise<void> | null = null;
   state: SaveState = 'saved';
   lastError: unknown = null;
@@ -40,6 +44,7 @@ export class Autosaver {
     private delayMs = 800,
     private timers: Timers = realTimers,
     private retryMs = 3000,
+    private maxWaitMs = 3000,
   ) {
     live.add(this);
   }
@@ -54,6 +59,12 @@ export class Autosaver {
     this.pending[key] = value;
     this.setState(this.inFlight ? 'saving' : 'unsaved');
     this.schedule(this.delayMs);
+    if (this.maxTimer === null) {
+      this.maxTimer = this.timers.set(() => {
+        this.maxTimer = null;
+        void this.flush();
+      }, this.maxWaitMs);
+    }
   }
 
   /** Whether a field has changes not yet saved (or being saved). */
@@ -70,6 +81,10 @@ export class Autosaver {
     if (this.timer !== null) {
       this.timers.clear(this.timer);
       this.timer = null;
+    }
+    if (this.maxTimer !== null) {
+      this.timers.clear(this.maxTimer);
+      this.maxTimer = null;
     }
     while (this.inFlight) await this.inFlight;
     if (Object.keys(this.pending).length === 0) return;

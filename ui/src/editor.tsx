@@ -1,11 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { FieldEditor, Findings } from './fields';
+import { UndoStack, reinsertRow, undoKey } from './undo';
+import { minutesCheck } from './minutes';
+import { printFileName } from './print';
+import { changesSince, copyText, fieldText, restorePatch, type FieldChange, type Part } from './versions';
 import { api, asAppError } from './api';
 import { Autosaver, type SaveState } from './autosave';
 import { useApp } from './ctx';
-import { addRow, adoptIds, displayValue, moveRow, parseInput, parseTags, removeRow, rowsFromStore, rowsToStore, type Json, type Row } from './form';
+import { adoptIds, displayValue, parseTags, rowsFromStore, rowsToStore, type Json, type Row } from './form';
 import { formatTime, pick } from './i18n';
 import type { DocView } from './generated/DocView';
-import type { FieldInfo } from './generated/FieldInfo';
 import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { KindInfo } from './generated/KindInfo';
@@ -20,7 +24,7 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
 }
 
 export function Editor(props: { id: string; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
-  const { t, lang, schema } = useApp();
+  const { t, lang, schema, explain, joined, locale } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [values, setValues] = useState<Values>({});
   const [saveState, setSaveState] = useState<SaveState>('saved');
@@ -31,6 +35,27 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   const [attested, setAttested] = useState(false);
   const valuesRef = useRef(values);
   valuesRef.current = values;
+  // The teacher's own edits, for Ctrl+Z / Ctrl+Shift+Z (undo.ts).
+  const undo = useMemo(() => new UndoStack(), [props.id]);
+  // The row just removed, offered back in a toast for a while.
+  const [removed, setRemoved] = useState<{ key: string; row: Row; before: Row[]; label: string; n: number } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const keyAction = useRef<((e: KeyboardEvent) => void) | null>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keyAction.current?.(e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    if (!removed) return;
+    const h = setTimeout(() => setRemoved(null), 10_000);
+    return () => clearTimeout(h);
+  }, [removed]);
+  useEffect(() => {
+    if (!notice) return;
+    const h = setTimeout(() => setNotice(null), 5_000);
+    return () => clearTimeout(h);
+  }, [notice]);
   // The lists as last sent, to give their new rows the ids the store assigns.
   const sentLists = useRef<Record<string, Row[]>>({});
 
@@ -57,7 +82,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
             if (err.code === 'invalid' && err.field) {
               // A refused value stays on screen, marked, and is not resent
               // until it is changed; the rest of the patch is saved.
-              setFieldErrors((fe) => ({ ...fe, [err.field as string]: err.message }));
+              setFieldErrors((fe) => ({ ...fe, [err.field as string]: explain(err) }));
               const rest = { ...body };
               delete rest[err.field];
               if (Object.keys(rest).length) await api.edit(props.id, rest).then(setDoc);
@@ -93,12 +118,15 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         });
       }
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
   useEffect(() => {
     void reload(true);
+    // Colleagues' latest changes come soon after opening, not at the next
+    // two-minute sync (the worker also syncs 3 s after each local save).
+    if (joined) void api.syncNow().catch(() => {});
     // No work lost on close: hiding the window or leaving the editor saves.
     const onHide = () => void saver.flush();
     window.addEventListener('visibilitychange', onHide);
@@ -125,7 +153,10 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   const attestation = doc.fields.attestation as { by: string; at: string } | null | undefined;
   const onMask = (f: Finding) => void mask([f]);
 
-  const change = (key: string, value: Json) => {
+  /** Puts a value in a field and saves it; `typing` steps merge per burst in the undo stack, `record: false` is for undo and redo themselves. */
+  const change = (key: string, value: Json, typing = true, record = true) => {
+    if (record) undo.record(key, (valuesRef.current[key] ?? (typeof value === 'string' ? '' : null)) as Json, value, typing, Date.now());
+    valuesRef.current = { ...valuesRef.current, [key]: value };
     setValues((v) => ({ ...v, [key]: value }));
     setFieldErrors((fe) => {
       if (!(key in fe)) return fe;
@@ -136,11 +167,43 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
     saver.change(key, value);
   };
 
-  const changeList = (key: string, rows: Row[], immediate: boolean) => {
-    change(key, rows as unknown as Json);
+  const changeList = (key: string, rows: Row[], immediate: boolean, removedRow?: Row) => {
+    const before = (valuesRef.current[key] ?? []) as Row[];
+    change(key, rows as unknown as Json, !immediate);
     // Adding, removing and moving rows save at once, so new rows get their
     // ids before anyone types into them.
     if (immediate) void saver.flush();
+    if (removedRow) {
+      const field = kind.sections.flatMap((s) => s.fields).find((f) => f.key === key);
+      setRemoved({ key, row: removedRow, before, label: field ? pick(field.label, lang) : key, n: before.indexOf(removedRow) + 1 });
+    }
+  };
+
+  /** The toast's "undo": the removed row comes back where it was, with its id (so its history), keeping what changed since in the other rows. */
+  const undoRemove = () => {
+    if (!removed) return;
+    const cur = (valuesRef.current[removed.key] ?? []) as Row[];
+    changeList(removed.key, reinsertRow(cur, removed.row, removed.before), true);
+    setRemoved(null);
+  };
+
+  const step = (which: 'undo' | 'redo') => {
+    const r = which === 'undo' ? undo.undo((k) => (valuesRef.current[k] ?? null) as Json) : undo.redo((k) => (valuesRef.current[k] ?? null) as Json);
+    if (r.skipped > 0) setNotice(t('undo_skipped'));
+    if (!r.step) {
+      if (r.skipped === 0) setNotice(t(which === 'undo' ? 'nothing_to_undo' : 'nothing_to_redo'));
+      return;
+    }
+    change(r.step.key, which === 'undo' ? r.step.before : r.step.after, false, false);
+    setRemoved(null);
+    void saver.flush();
+  };
+  keyAction.current = (e: KeyboardEvent) => {
+    const which = undoKey(e);
+    if (!which || readOnly) return;
+    // The app's undo replaces the webview's own, which knows nothing of rows or saves.
+    e.preventDefault();
+    step(which);
   };
 
   const openHistory = async () => {
@@ -148,7 +211,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       await saver.flush();
       setHistory(await api.history(props.id));
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
@@ -157,7 +220,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       setVersion({ item, view: await api.at(props.id, item.hash) });
       setHistory(null);
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
@@ -181,7 +244,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       // The text changed under the finding (a colleague's edit): show the
       // findings as they are now.
       if (err.code === 'not_found') await reload(false);
-      props.onError(err.message);
+      props.onError(explain(err));
     }
   };
 
@@ -192,7 +255,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       setAttested(false);
       setShareOpen(true);
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
@@ -208,7 +271,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
     } catch (e) {
       const err = asAppError(e);
       if (err.field === 'findings') await reload(false);
-      props.onError(err.message);
+      props.onError(explain(err));
     }
   };
 
@@ -223,12 +286,75 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       }
       await reload(false);
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
+    }
+  };
+
+  const versionChanges: FieldChange[] = version ? changesSince(kind, version.view.fields, doc.fields, lang, locale, { title: t('title_label'), tags: t('change_tags') }) : [];
+  /** The whole earlier version as text: each filled field under its label. */
+  const versionText = () => {
+    if (!version) return '';
+    const v = version.view.fields;
+    const parts = [String(v.title ?? '')];
+    for (const s of kind.sections) {
+      for (const f of s.fields) {
+        const text = fieldTextOf(f, v[f.key]);
+        if (text) parts.push(`${pick(f.label, lang)}\n${text}`);
+      }
+    }
+    return parts.join('\n\n');
+  };
+  const fieldTextOf = (f: (typeof kind.sections)[number]['fields'][number], v: unknown) => fieldText(f, v, lang, locale);
+
+  const copy = async (text: string) => {
+    try {
+      await copyText(text);
+      setNotice(t('copied'));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
+  /** Restores the version shown as a new change: the versions in between stay in the history. */
+  const restoreVersion = async () => {
+    if (!version) return;
+    try {
+      await saver.flush();
+      const cur = await api.get(props.id);
+      const patch = restorePatch(kind, version.view.fields, cur.fields);
+      if (Object.keys(patch).length > 0) await api.edit(props.id, patch);
+      undo.cut();
+      setVersion(null);
+      await reload(true);
+      setNotice(t('version_restored', { n: version.item.index }));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
+  const exportMd = async () => {
+    try {
+      await saver.flush();
+      const path = await api.exportMarkdown(props.id, lang, printFileName(String(doc.fields.title ?? doc.summary.title), doc.fields.date));
+      setNotice(t('exported_to', { path }));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
+  /** A new private draft with this document's content, opened at once. */
+  const duplicate = async () => {
+    try {
+      await saver.flush();
+      const v = await api.createFrom(`doc:${props.id}`, t('copy_of', { title: doc.summary.title }).slice(0, schema.title_max));
+      props.open(v.summary.id);
+    } catch (e) {
+      props.onError(explain(e));
     }
   };
 
   const saveLabel =
-    saveState === 'saved' ? t('saved') : saveState === 'saving' ? t('saving') : saveState === 'unsaved' ? t('unsaved') : t('save_failed', { reason: asAppError(saver.lastError).message });
+    saveState === 'saved' ? t('saved') : saveState === 'saving' ? t('saving') : saveState === 'unsaved' ? t('unsaved') : t('save_failed', { reason: explain(saver.lastError) });
 
   const fieldName = (key: string) => {
     for (const s of kind.sections) for (const f of s.fields) if (f.key === key) return pick(f.label, lang);
@@ -238,6 +364,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
 
   return (
     <div class="editor-wrap">
+      <div class="editor-top">
       <div class="editor-bar">
         <button onClick={() => void saver.flush().then(props.back)}>← {t('back')}</button>
         <span class={`save-state ${saveState}`} role="status" aria-live="polite">
@@ -248,7 +375,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         <div class="spacer" />
         <button onClick={openHistory}>{t('history')}</button>
         {doc.summary.visibility === 'office' ? (
-          <span class="chip ok">{t('shared')}</span>
+          <span class={`chip ${joined ? 'ok' : 'warn'} share-chip`} title={joined ? undefined : t('shared_when_joined_note')}>{joined ? t('shared') : t('shared_when_joined')}</span>
         ) : (
           <button onClick={() => void openShare()} disabled={readOnly}>{t('share')}</button>
         )}
@@ -260,17 +387,26 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         ) : (
           <button onClick={() => props.print(true, version?.item.hash)}>{t('print')}</button>
         )}
+        <button class="export-md" onClick={() => void exportMd()} disabled={version !== null}>{t('export_md')}</button>
+        <button class="duplicate" onClick={() => void duplicate()} disabled={version !== null}>{t('duplicate')}</button>
         <button class={doc.summary.deleted ? '' : 'danger'} onClick={del} disabled={version !== null}>
           {doc.summary.deleted ? t('restore') : t('delete')}
         </button>
       </div>
 
       {version && (
-        <div class="banner info" role="status">
-          {t('viewing_version', { n: version.item.index, time: formatTime(version.item.time, lang) })}
-          <button onClick={() => setVersion(null)}>{t('back_to_current')}</button>
+        // Part of the sticky top: an earlier version never looks like the current one, however far down one scrolls.
+        <div class="banner version-banner" role="status">
+          <span>{t('viewing_version', { n: version.item.index, time: formatTime(version.item.time, lang), name: version.item.author })}</span>
+          <button class="primary restore-version" onClick={() => void restoreVersion()} disabled={doc.read_only !== null || doc.summary.deleted}>
+            {t('restore_version')}
+          </button>
+          <button class="copy-version" onClick={() => void copy(versionText())}>{t('copy_version')}</button>
+          <button class="back-to-current" onClick={() => setVersion(null)}>{t('back_to_current')}</button>
         </div>
       )}
+      </div>
+      {version && <VersionChanges changes={versionChanges} onCopy={(c) => void copy(c.old)} />}
       {doc.read_only && !version && <div class="banner info">{t('read_only', { reason: doc.read_only })}</div>}
       {doc.summary.deleted && <div class="banner info">{t('deleted_note')}</div>}
       {typeof doc.fields.shared_as === 'string' && doc.fields.shared_as && (
@@ -325,11 +461,33 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
           <fieldset class="section" id={`sec-${s.key}`}>
             <legend>{pick(s.label, lang)}</legend>
             {s.fields.map((f) => (
-              <FieldEditor field={f} value={shown[f.key]} readOnly={readOnly} error={fieldErrors[f.key]} findings={at(f.key)} onMask={onMask} onChange={(v) => change(f.key, v)} onList={(rows, now) => changeList(f.key, rows, now)} />
+              <FieldEditor
+                field={f}
+                value={shown[f.key]}
+                readOnly={readOnly}
+                error={fieldErrors[f.key]}
+                findings={at(f.key)}
+                onMask={onMask}
+                onChange={(v) => change(f.key, v)}
+                onList={(rows, now, gone) => changeList(f.key, rows, now, gone)}
+                hideLabel={s.fields.length === 1 && pick(f.label, lang) === pick(s.label, lang)}
+                after={kind.kind === 'lesson_plan' && f.key === 'process' ? <MinutesTotal process={shown.process} hours={shown.class_hours} /> : undefined}
+              />
             ))}
           </fieldset>
         ))}
       </form>
+
+      {(removed || notice) && (
+        <div class="toast no-print" role="status">
+          {removed ? <span>{t('row_removed', { field: removed.label, n: removed.n })}</span> : <span>{notice}</span>}
+          {removed && (
+            <button class="undo-remove" onClick={undoRemove}>
+              {t('undo')}
+            </button>
+          )}
+        </div>
+      )}
 
       {history && (
         <div class="dialog-backdrop" onClick={() => setHistory(null)}>
@@ -357,6 +515,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
           <div class="dialog share-dialog" role="dialog" aria-modal="true" aria-label={t('share')}>
             <h2>{t('share')}</h2>
             <p>{t('share_confirm')}</p>
+            {!joined && <p class="warn not-joined-note">{t('share_not_joined')}</p>}
             {kind.kind === 'case' && (
               <>
                 {findings.length === 0 ? (
@@ -388,115 +547,37 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   );
 }
 
-/** Likely identifiers found in one field, each with its reason and a button that masks it. */
-function Findings(props: { findings: Finding[]; onMask: (f: Finding) => void; withField?: boolean }) {
-  const { t, lang } = useApp();
-  if (props.findings.length === 0) return null;
+
+/** What changed since the version shown, field by field: deleted text struck through, inserted text marked, and the earlier text to copy. */
+function VersionChanges(props: { changes: FieldChange[]; onCopy: (c: FieldChange) => void }) {
+  const { t } = useApp();
   return (
-    <ul class="findings" aria-label={t('findings_label')}>
-      {props.findings.map((f) => (
-        <li class={f.blocking ? 'blocking' : ''}>
-          <span class="finding-kind">{findingKind(t, f.kind)}</span>
-          {props.withField && <span class="finding-field">{f.label}</span>}
-          <mark>{f.text}</mark>
-          <span class="finding-reason">{pick(f.reason, lang)}</span>
-          <button type="button" onClick={() => props.onMask(f)}>{t('mask_as', { mask: f.mask })}</button>
-        </li>
+    <section class="version-changes" aria-label={t('changes_since')}>
+      <h2>{t('changes_since')}</h2>
+      {props.changes.length === 0 && <p class="muted">{t('no_changes_since')}</p>}
+      {props.changes.map((c) => (
+        <div class="version-change" data-key={c.key}>
+          <div class="version-change-head">
+            <strong>{c.label}</strong>
+            <button type="button" class="copy-field" onClick={() => props.onCopy(c)}>{t('copy_text')}</button>
+          </div>
+          <p class="diff">
+            {c.parts.map((p: Part) => (p.kind === 'ins' ? <ins>{p.text}</ins> : p.kind === 'del' ? <del>{p.text}</del> : <span>{p.text}</span>))}
+          </p>
+        </div>
       ))}
-    </ul>
+    </section>
   );
 }
 
-function findingKind(t: ReturnType<typeof useApp>['t'], kind: string): string {
-  const key = `finding_${kind}`;
-  return (FINDING_KINDS as readonly string[]).includes(key) ? t(key as (typeof FINDING_KINDS)[number]) : kind;
-}
-
-const FINDING_KINDS = ['finding_resident_id', 'finding_phone', 'finding_record_number', 'finding_name', 'finding_date', 'finding_address', 'finding_email', 'finding_url', 'finding_ip_address', 'finding_bank_card'] as const;
-
-function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly: boolean; error?: string; findings?: Finding[]; onMask?: (f: Finding) => void; onChange: (v: Json) => void; onList: (rows: Row[], immediate: boolean) => void; compact?: boolean }) {
-  const { t, lang } = useApp();
-  const f = props.field;
-  const label = pick(f.label, lang);
-  const id = useMemo(() => `f-${f.key}-${Math.random().toString(36).slice(2, 8)}`, [f.key]);
-  const [localError, setLocalError] = useState<string | null>(null);
-  const input = f.input;
-
-  const onRaw = (raw: string) => {
-    const r = parseInput(f, raw);
-    if ('error' in r) {
-      setLocalError(r.error);
-      return;
-    }
-    setLocalError(null);
-    props.onChange(r.value);
-  };
-
-  let control;
-  switch (input.type) {
-    case 'text':
-      control = input.multiline ? (
-        <textarea id={id} data-field={f.key} value={displayValue(props.value)} readOnly={props.readOnly} rows={props.compact ? 2 : 3} maxLength={input.max} onInput={(e) => onRaw(e.currentTarget.value)} />
-      ) : (
-        <input id={id} data-field={f.key} value={displayValue(props.value)} readOnly={props.readOnly} maxLength={input.max} onInput={(e) => onRaw(e.currentTarget.value)} />
-      );
-      break;
-    case 'choice':
-      control = (
-        <select id={id} data-field={f.key} value={displayValue(props.value)} disabled={props.readOnly} onChange={(e) => onRaw(e.currentTarget.value)}>
-          <option value="">{t('not_filled')}</option>
-          {input.choices.map((c) => (
-            <option value={c.value}>{pick(c.label, lang)}</option>
-          ))}
-        </select>
-      );
-      break;
-    case 'int':
-    case 'number':
-      control = (
-        <input id={id} data-field={f.key} type="number" inputMode="decimal" value={displayValue(props.value)} readOnly={props.readOnly} min={input.min} max={input.max} step={input.type === 'int' ? 1 : 0.5} onInput={(e) => onRaw(e.currentTarget.value)} />
-      );
-      break;
-    case 'date':
-      control = <input id={id} data-field={f.key} type="date" value={displayValue(props.value)} readOnly={props.readOnly} onInput={(e) => onRaw(e.currentTarget.value)} />;
-      break;
-    case 'list': {
-      const rows = (Array.isArray(props.value) ? props.value : []) as Row[];
-      const item = input.item;
-      const setRow = (i: number, key: string, v: Json) => props.onList(rows.map((r, j) => (j === i ? { ...r, [key]: v } : r)), false);
-      return (
-        <div class={`field list-field list-${f.key}`} role="group" aria-label={label}>
-          <span class="label">{label}</span>
-          {rows.map((r, i) => (
-            <div class="row" key={r._k} role="group" aria-label={`${label} · ${t('row_n', { n: i + 1 })}`}>
-              <div class="row-fields">
-                {item.map((sub) => (
-                  <FieldEditor field={sub} value={r[sub.key]} readOnly={props.readOnly} compact findings={r.id ? props.findings?.filter((x) => x.row === r.id && x.sub_field === sub.key) : []} onMask={props.onMask} onChange={(v) => setRow(i, sub.key, v)} onList={() => {}} />
-                ))}
-              </div>
-              {!props.readOnly && (
-                <div class="row-tools">
-                  <button type="button" aria-label={`${t('move_up')} (${t('row_n', { n: i + 1 })})`} title={t('move_up')} disabled={i === 0} onClick={() => props.onList(moveRow(rows, i, -1), true)}>↑</button>
-                  <button type="button" aria-label={`${t('move_down')} (${t('row_n', { n: i + 1 })})`} title={t('move_down')} disabled={i === rows.length - 1} onClick={() => props.onList(moveRow(rows, i, 1), true)}>↓</button>
-                  <button type="button" aria-label={`${t('remove_row')} (${t('row_n', { n: i + 1 })})`} title={t('remove_row')} class="danger" onClick={() => props.onList(removeRow(rows, i), true)}>✕</button>
-                </div>
-              )}
-            </div>
-          ))}
-          {!props.readOnly && rows.length < input.max_items && (
-            <button type="button" class="add-row" onClick={() => props.onList(addRow(rows, item), true)}>+ {t('add_row')}</button>
-          )}
-          {props.error && <p class="field-error">{props.error}</p>}
-        </div>
-      );
-    }
-  }
+/** The teaching process's minutes against the class hours (学时 of 45 minutes), with a warning when they differ. */
+function MinutesTotal(props: { process: unknown; hours: unknown }) {
+  const { t } = useApp();
+  const m = minutesCheck(props.process, props.hours);
+  if (m.total === 0 && m.expected === null) return null;
   return (
-    <div class={`field field-${input.type} ${props.compact ? 'compact' : ''} ${input.type === 'text' && input.multiline ? 'wide' : ''}`}>
-      <label class="label" for={id}>{label}</label>
-      {control}
-      {(props.error || localError) && <p class="field-error" role="alert">{props.error ?? t(`err_${localError as 'number' | 'range' | 'date' | 'length'}`, { min: 'min' in input ? input.min : '', max: 'max' in input ? input.max : '' })}</p>}
-      {props.findings && props.onMask && <Findings findings={props.findings} onMask={props.onMask} />}
-    </div>
+    <p class={`minutes-total ${m.differs ? 'warn' : 'ok'}`} role="status">
+      {m.expected === null ? t('minutes_total', { total: m.total }) : m.differs ? t('minutes_differ', { total: m.total, hours: m.hours, expected: m.expected }) : t('minutes_match', { total: m.total, hours: m.hours })}
+    </p>
   );
 }

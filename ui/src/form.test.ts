@@ -6,7 +6,7 @@ const label = { zh: 'x', en: 'x' };
 const text: FieldInfo = { key: 'course', label, input: { type: 'text', max: 5, multiline: false } };
 const int: FieldInfo = { key: 'minutes', label, input: { type: 'int', min: 0, max: 600 } };
 const num: FieldInfo = { key: 'class_hours', label, input: { type: 'number', min: 0, max: 100 } };
-const date: FieldInfo = { key: 'date', label, input: { type: 'date' } };
+const date: FieldInfo = { key: 'date', label, input: { type: 'date', min_year: 1900, max_year: 2100 } };
 const choice: FieldInfo = { key: 'status', label, input: { type: 'choice', choices: [{ value: 'draft', label }] } };
 const item: FieldInfo[] = [{ key: 'stage', label, input: { type: 'text', max: 200, multiline: false } }, int];
 
@@ -21,7 +21,9 @@ describe('parseInput', () => {
     expect(parseInput(num, '1.5')).toEqual({ value: 1.5 });
     expect(parseInput(num, 'abc')).toEqual({ error: 'number' });
     expect(parseInput(date, '2026-03-01')).toEqual({ value: '2026-03-01' });
-    expect(parseInput(date, '3/1/2026')).toEqual({ error: 'date' });
+    expect(parseInput(date, '3/1/2026', 'en-US')).toEqual({ value: '2026-03-01' });
+    expect(parseInput(date, '2026-03')).toEqual({ error: 'date' });
+    expect(parseInput(date, '0015-12-03')).toEqual({ error: 'date_range' });
     expect(parseInput(choice, '')).toEqual({ value: null });
     expect(parseInput(choice, 'draft')).toEqual({ value: 'draft' });
   });

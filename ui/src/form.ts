@@ -3,6 +3,7 @@
 // store just gave ids to. Pure functions, tested with vitest.
 
 import type { FieldInfo } from './generated/FieldInfo';
+import { parseDate } from './dates';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -75,8 +76,10 @@ export function emptyValue(f: FieldInfo): Json {
   }
 }
 
-/** Converts what an input holds into the field's JSON value. Returns `{error}` for a value the store would refuse, so the editor can say so before sending. */
-export function parseInput(f: FieldInfo, raw: string): { value: Json } | { error: 'number' | 'range' | 'date' | 'length' } {
+export type InputError = 'number' | 'range' | 'date' | 'date_range' | 'length';
+
+/** Converts what an input holds into the field's JSON value. Returns `{error}` for a value the store would refuse, so the editor can say so before sending. `locale` is the English locale dates are typed in. */
+export function parseInput(f: FieldInfo, raw: string, locale = 'en-GB'): { value: Json } | { error: InputError } {
   const input = f.input;
   switch (input.type) {
     case 'text':
@@ -95,10 +98,8 @@ export function parseInput(f: FieldInfo, raw: string): { value: Json } | { error
       if (!Number.isFinite(n)) return { error: 'number' };
       return n < input.min || n > input.max ? { error: 'range' } : { value: n };
     }
-    case 'date': {
-      if (raw.trim() === '') return { value: null };
-      return /^\d{4}-\d{2}-\d{2}$/.test(raw.trim()) ? { value: raw.trim() } : { error: 'date' };
-    }
+    case 'date':
+      return parseDate(raw, locale, { min: input.min_year, max: input.max_year });
     case 'list':
       return { value: raw };
   }

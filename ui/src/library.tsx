@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, asAppError } from './api';
+import { api } from './api';
 import { useApp } from './ctx';
 import { formatTime, pick } from './i18n';
+import { sortRows, type SortBy } from './sort';
 import type { DocSummary } from './generated/DocSummary';
 import type { Kind } from './generated/Kind';
 import type { ListQuery } from './generated/ListQuery';
@@ -14,11 +15,12 @@ const PAGE = 100;
 type Row = { summary: DocSummary; snippet?: SnippetSpan[] };
 
 export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void }) {
-  const { t, lang, schema } = useApp();
+  const { t, lang, schema, explain, joined } = useApp();
   const [text, setText] = useState('');
   const [query, setQuery] = useState<ListQuery>({ kind: null, organ_system: null, learner_level: null, status: null, scope: 'all', limit: PAGE, offset: 0 });
   const [rows, setRows] = useState<Row[] | null>(null);
   const [more, setMore] = useState(false);
+  const [sortBy, setSortBy] = useState<SortBy>('relevance');
   const seq = useRef(0);
 
   const load = async (append = false) => {
@@ -33,7 +35,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
       setRows(append && rows ? [...rows, ...got] : got);
       setMore(got.length === PAGE);
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
@@ -54,7 +56,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
       await api.importSamples();
       void load();
     } catch (e) {
-      props.onError(asAppError(e).message);
+      props.onError(explain(e));
     }
   };
 
@@ -123,8 +125,23 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
       )}
 
       {rows !== null && rows.length > 0 && (
+        <div class="result-bar">
+          {text.trim() && <span class="hit-count">{t(more ? 'hits_more' : 'hits', { n: rows.length })}</span>}
+          <div class="spacer" />
+          <label>
+            {t('sort_by')}{' '}
+            <select class="sort" value={text.trim() ? sortBy : sortBy === 'relevance' ? 'newest' : sortBy} onChange={(e) => setSortBy(e.currentTarget.value as SortBy)}>
+              {text.trim() && <option value="relevance">{t('sort_relevance')}</option>}
+              <option value="newest">{t('sort_newest')}</option>
+              <option value="title">{t('sort_title')}</option>
+            </select>
+          </label>
+        </div>
+      )}
+
+      {rows !== null && rows.length > 0 && (
         <ul class="doclist" aria-label={t('library')}>
-          {rows.map(({ summary: s, snippet }) => (
+          {sortRows(rows, text.trim() || sortBy !== 'relevance' ? sortBy : 'newest', lang).map(({ summary: s, snippet }) => (
             <li>
               <button class="doc" onClick={() => props.open(s.id)}>
                 <span class={`kind kind-${s.kind}`}>{t(s.kind === 'case' ? 'kind_case' : 'kind_lesson_plan')}</span>
@@ -151,7 +168,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
                 <span class="doc-side">
                   <span>{t('updated_at', { time: formatTime(s.updated, lang) })}</span>
                   <span class="muted">
-                    {t('by_author', { name: s.author })} · {s.visibility === 'office' ? t('visibility_office') : t('visibility_private')}
+                    {t('by_author', { name: s.author })} · {s.visibility === 'office' ? (joined ? t('visibility_office') : t('shared_when_joined')) : t('visibility_private')}
                   </span>
                 </span>
               </button>

@@ -54,3 +54,67 @@ describe('print', () => {
     expect(printValue(f, null, 'en')).toBe('');
   });
 });
+
+describe('growing text areas', () => {
+  it('grow with their text between their rows and a comfortable height', async () => {
+    const { grownHeight, comfortableMax } = await import('./autogrow');
+    expect(grownHeight(40, 80, 500)).toBe(80);
+    expect(grownHeight(300, 80, 500)).toBe(300);
+    expect(grownHeight(2000, 80, 500)).toBe(500);
+    expect(comfortableMax(768)).toBe(461);
+    expect(comfortableMax(200)).toBe(200);
+  });
+});
+
+describe('printed file names', () => {
+  it('are the title and the lesson’s date, else the day of printing', async () => {
+    const { printFileName } = await import('./print');
+    expect(printFileName('热性惊厥的识别与处理', '2026-03-15')).toBe('热性惊厥的识别与处理 2026-03-15');
+    expect(printFileName('川崎病', null, new Date(2026, 0, 5))).toBe('川崎病 2026-01-05');
+    expect(printFileName('  ', 'soon', new Date(2026, 10, 30))).toBe('Rounds 2026-11-30');
+  });
+});
+
+describe('the library’s order and the process minutes', () => {
+  it('sorts by relevance (as given), newest or title', async () => {
+    const { sortRows } = await import('./sort');
+    const r = (title: string, updated: number) => ({ summary: { title, updated } });
+    const rows = [r('川崎病', 1), r('哮喘', 3), r('Bronchiolitis', 2)];
+    expect(sortRows(rows, 'relevance', 'zh')).toBe(rows);
+    expect(sortRows(rows, 'newest', 'zh').map((x) => x.summary.title)).toEqual(['哮喘', 'Bronchiolitis', '川崎病']);
+    expect(sortRows([r('b10', 0), r('b9', 0), r('A', 0)], 'title', 'en').map((x) => x.summary.title)).toEqual(['A', 'b9', 'b10']);
+  });
+
+  it('adds up the minutes and compares them with the class hours', async () => {
+    const { minutesCheck } = await import('./minutes');
+    expect(minutesCheck([{ minutes: 10 }, { minutes: 35 }, { minutes: null }], 1)).toEqual({ total: 45, hours: 1, expected: 45, differs: false });
+    expect(minutesCheck([{ minutes: 60 }], 2)).toMatchObject({ expected: 90, differs: true });
+    expect(minutesCheck([{ minutes: 20 }], null)).toEqual({ total: 20, hours: 0, expected: null, differs: false });
+    expect(minutesCheck('rows', 1.5)).toMatchObject({ total: 0, expected: 68 });
+  });
+});
+
+describe('print pagination', () => {
+  it('moves a list row that would cross a page bottom to the next page, under its header', async () => {
+    const { pageStarts, columnWidths } = await import('./print');
+    const row = (top: number, h: number) => ({ top, bottom: top + h, row: true, head: 30 });
+    const text = (top: number, h: number) => ({ top, bottom: top + h, row: false, head: 0 });
+    // A page of 1000 px: text to 600, then rows of 150 px.
+    const blocks = [text(0, 600), row(600, 150), row(750, 150), row(900, 150), row(1050, 150), row(1200, 150)];
+    // The row at 900 would end at 1050: it starts page 2 (which begins at 870 with the header).
+    expect(pageStarts(blocks, 1000)).toEqual([3]);
+    // A text block taller than a page runs on; the row after it still fits.
+    expect(pageStarts([text(0, 1500), row(1500, 100), row(1600, 350)], 1000)).toEqual([]);
+    expect(pageStarts([text(0, 1500), row(1500, 100), row(1600, 500)], 1000)).toEqual([2]);
+    // A row taller than a page is left to break.
+    expect(pageStarts([text(0, 100), row(100, 1200)], 1000)).toEqual([]);
+    const w = columnWidths([
+      { key: 'stage', label: { zh: '', en: '' }, input: { type: 'text', max: 100, multiline: false } },
+      { key: 'minutes', label: { zh: '', en: '' }, input: { type: 'int', min: 0, max: 600 } },
+      { key: 'teacher', label: { zh: '', en: '' }, input: { type: 'text', max: 100, multiline: true } },
+    ]);
+    expect(Math.round(w.reduce((a, b) => a + b, 0))).toBe(87);
+    expect(w[2]).toBeGreaterThan(w[0]);
+    expect(w[1]).toBeLessThan(w[0]);
+  });
+});

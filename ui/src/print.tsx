@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, asAppError } from './api';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api';
 import { useApp } from './ctx';
 import { pick } from './i18n';
 import type { DocView } from './generated/DocView';
 import type { FieldInfo } from './generated/FieldInfo';
 import type { KindInfo } from './generated/KindInfo';
 import type { Lang } from './i18n';
+import { formatDate } from './dates';
 
 /** The lesson plan header fields printed as the 教案 form's grid, two per row. */
 export const LESSON_HEADER = ['course', 'chapter', 'session_type', 'learner_level', 'learner_count', 'class_hours', 'hours_split', 'date', 'site', 'lead_preparer', 'co_preparers'];
@@ -13,9 +14,10 @@ export const LESSON_HEADER = ['course', 'chapter', 'session_type', 'learner_leve
 /** Sections a case's student version leaves out. */
 export const TEACHER_ONLY_SECTIONS = ['teacher', 'workflow'];
 
-/** The printed text of a value: choice labels in the UI's language. */
-export function printValue(f: FieldInfo, v: unknown, lang: Lang): string {
+/** The printed text of a value: choice labels in the UI's language, dates as 2026年3月15日 or in the English locale's order. */
+export function printValue(f: FieldInfo, v: unknown, lang: Lang, locale = 'en-GB'): string {
   if (v === null || v === undefined || v === '') return '';
+  if (f.input.type === 'date') return formatDate(v, lang, locale, 'print');
   if (f.input.type === 'choice') {
     const c = f.input.choices.find((c) => c.value === v);
     return c ? pick(c.label, lang) : String(v);
@@ -28,14 +30,40 @@ export function printedSections(kind: KindInfo, teacher: boolean) {
   return kind.sections.filter((s) => (kind.kind === 'case' && !teacher ? !TEACHER_ONLY_SECTIONS.includes(s.key) : true));
 }
 
+/** The name a printed or saved file gets: the title and the lesson's date (else the day it is printed), as `YYYY-MM-DD`. */
+export function printFileName(title: string, date: unknown, today: Date = new Date()): string {
+  const d = typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  return `${title.trim() || 'Rounds'} ${d}`;
+}
+
 export function PrintView(props: { id: string; teacher: boolean; at?: string; back: () => void }) {
-  const { t, lang, schema } = useApp();
+  const { t, lang, schema, locale, explain } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const sheet = useRef<HTMLElement>(null);
+  // Page breaks follow the laid-out sheet; fonts may still be loading.
+  useLayoutEffect(() => {
+    if (!doc || !sheet.current) return;
+    const el = sheet.current;
+    paginate(el);
+    void document.fonts?.ready.then(() => paginate(el));
+  }, [doc, lang]);
 
   useEffect(() => {
-    (props.at ? api.at(props.id, props.at) : api.get(props.id)).then(setDoc, (e) => setError(asAppError(e).message));
+    (props.at ? api.at(props.id, props.at) : api.get(props.id)).then(setDoc, (e) => setError(explain(e)));
   }, [props.id, props.at]);
+
+  // The page title names the file where the webview's own dialog is used.
+  useEffect(() => {
+    if (!doc) return;
+    const before = document.title;
+    document.title = printFileName(doc.summary.title, doc.fields.date);
+    return () => {
+      document.title = before;
+    };
+  }, [doc]);
 
   if (error) return <p class="field-error">{error}</p>;
   if (!doc) return <p class="muted">{t('loading')}</p>;
@@ -53,83 +81,219 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
   const header = LESSON_HEADER.map(field).filter((f): f is FieldInfo => !!f);
   const pairs: FieldInfo[][] = [];
   for (let i = 0; i < header.length; i += 2) pairs.push(header.slice(i, i + 2));
+  const name = printFileName(doc.summary.title, v.date);
+
+  const run = async (f: () => Promise<unknown>) => {
+    setBusy(true);
+    setSaved(null);
+    try {
+      const r = await f();
+      if (typeof r === 'string') setSaved(r);
+    } catch (e) {
+      setError(explain(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   return (
     <div class="print-wrap">
       <div class="print-tools no-print">
-        <button onClick={props.back}>← {t('back')}</button>
-        <button class="primary" onClick={() => window.print()}>{t('print_now')}</button>
+        <button class="back-to-editor" onClick={props.back}>← {t('back_to_editor')}</button>
+        <button class="primary print-now" disabled={busy} onClick={() => void run(() => api.printPage(name))}>{t('print_now')}</button>
+        <button class="save-pdf" disabled={busy} onClick={() => void run(() => api.savePdf(name))}>{t('save_pdf')}</button>
       </div>
-      <article class={`sheet ${isLesson ? 'lesson' : 'case'}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
+      {saved && (
+        <p class="print-saved no-print" role="status">
+          {t('pdf_saved')} <code>{saved}</code>
+        </p>
+      )}
+      <article ref={sheet} class={`sheet ${isLesson ? 'lesson' : 'case'}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
         <h1 class="sheet-title">{isLesson ? t('lp_print_title') : t('case_print_title')}</h1>
         <h2 class="sheet-subtitle">
           {doc.summary.title}
           {!isLesson && <span class="version"> · {props.teacher ? t('teacher_version') : t('student_version')}</span>}
         </h2>
-        <table class="form">
-          <colgroup>
-            <col class="th" />
-            <col />
-            <col class="th" />
-            <col />
-          </colgroup>
-          <tbody>
-            {isLesson &&
-              pairs.map((p) => (
+        {isLesson && (
+          <table class="form head">
+            <colgroup>
+              <col class="th" />
+              <col />
+              <col class="th" />
+              <col />
+            </colgroup>
+            <tbody>
+              {pairs.map((p) => (
                 <tr>
                   {p.map((f) => (
                     <>
                       <th scope="row">{pick(f.label, lang)}</th>
-                      <td colSpan={p.length === 1 ? 3 : 1}>{printValue(f, v[f.key], lang)}</td>
+                      <td colSpan={p.length === 1 ? 3 : 1}>{printValue(f, v[f.key], lang, locale)}</td>
                     </>
                   ))}
                 </tr>
               ))}
-            {sections.map((s) => (
-              <tr class="section-row">
-                <th scope="row">{pick(s.label, lang)}</th>
-                <td colSpan={3}>
-                  {s.fields.map((f) => (
-                    <PrintField f={f} value={v[f.key]} lang={lang} single={s.fields.length === 1} />
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </tbody>
+          </table>
+        )}
+        {sections.map((s) => (
+          <PrintSection label={pick(s.label, lang)} fields={s.fields} values={v} lang={lang} locale={locale} />
+        ))}
       </article>
     </div>
   );
 }
 
-function PrintField(props: { f: FieldInfo; value: unknown; lang: Lang; single: boolean }) {
-  const { f, value, lang } = props;
-  if (f.input.type === 'list') {
-    const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
-    if (!rows.length) return null;
-    const item = f.input.item;
-    return (
-      <div class="print-field">
-        {!props.single && <div class="print-label">{pick(f.label, lang)}</div>}
-        <table class={`inner list-${f.key}`}>
-          <thead>
-            <tr>{item.map((c) => <th class={`col-${c.key}`}>{pick(c.label, lang)}</th>)}</tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr>{item.map((c) => <td class={`col-${c.key}`}>{printValue(c, r[c.key], lang)}</td>)}</tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+/**
+ * One section of the form. Its text fields are one row beside the
+ * section's name; each list field is a table of its own (not nested in the
+ * form's row), so on paper its rows are kept whole and its header row is
+ * repeated on the next page, and a short table is kept on one page.
+ */
+function PrintSection(props: { label: string; fields: FieldInfo[]; values: Record<string, unknown>; lang: Lang; locale: string }) {
+  const { label, fields, values, lang, locale } = props;
+  const texts = fields.filter((f) => f.input.type !== 'list' && printValue(f, values[f.key], lang, locale) !== '');
+  const lists = fields.filter((f) => f.input.type === 'list' && Array.isArray(values[f.key]) && (values[f.key] as unknown[]).length > 0);
+  const single = fields.length === 1;
+  const out = [];
+  if (texts.length > 0 || lists.length === 0) {
+    out.push(
+      <table class="form sect">
+        <colgroup>
+          <col class="th" />
+          <col />
+        </colgroup>
+        <tbody>
+          <tr class="section-row">
+            <th scope="row">{label}</th>
+            <td>
+              {texts.map((f) => (
+                <div class="print-field">
+                  {!single && <span class="print-label">{pick(f.label, lang)}：</span>}
+                  <span class="print-text">{printValue(f, values[f.key], lang, locale)}</span>
+                </div>
+              ))}
+            </td>
+          </tr>
+        </tbody>
+      </table>,
     );
   }
-  const text = printValue(f, value, lang);
-  if (!text) return null;
-  return (
-    <div class="print-field">
-      {!props.single && <span class="print-label">{pick(f.label, lang)}：</span>}
-      <span class="print-text">{text}</span>
-    </div>
-  );
+  for (const f of lists) {
+    if (f.input.type !== 'list') continue;
+    const rows = values[f.key] as Record<string, unknown>[];
+    const item = f.input.item;
+    // The section's name heads the first list; later lists of the section carry their own.
+    const head = texts.length === 0 && f === lists[0] ? label : pick(f.label, lang);
+    const cols = (
+      <colgroup>
+        <col class="th" style={{ width: `${SECT_COL}%` }} />
+        {columnWidths(item).map((w) => (
+          <col style={{ width: `${w}%` }} />
+        ))}
+      </colgroup>
+    );
+    // The header row and each row are tables of their own: WebKit splits
+    // table rows across pages and does not repeat headers, so paginate()
+    // moves a row that would be split to the next page, under a copy of
+    // the header.
+    out.push(
+      <table class={`form sect list list-head list-${f.key}`} data-list={f.key}>
+        {cols}
+        <thead>
+          <tr>
+            <th class="sect-name" scope="col">{head}</th>
+            {item.map((c) => (
+              <th class={`col-${c.key}`} scope="col">{pick(c.label, lang)}</th>
+            ))}
+          </tr>
+        </thead>
+      </table>,
+    );
+    rows.forEach((r, i) => {
+      out.push(
+        <table class={`form sect list list-row list-${f.key} ${i === rows.length - 1 ? 'last' : ''}`} data-list={f.key}>
+          {cols}
+          <tbody>
+            <tr>
+              <td class="sect-name" />
+              {item.map((c) => (
+                <td class={`col-${c.key}`}>{printValue(c, r[c.key], lang, locale)}</td>
+              ))}
+            </tr>
+          </tbody>
+        </table>,
+      );
+    });
+  }
+  return <>{out}</>;
 }
+
+/** The section name's column, in percent of the sheet's width (24 mm of 182). */
+const SECT_COL = 13;
+
+/** Column widths in percent of what the section name leaves: numbers narrow, long text wide. */
+export function columnWidths(item: FieldInfo[]): number[] {
+  const weight = (c: FieldInfo) => (c.input.type === 'int' || c.input.type === 'number' ? 0.8 : c.input.type === 'text' && c.input.multiline ? 3 : 1.4);
+  const total = item.reduce((n, c) => n + weight(c), 0);
+  return item.map((c) => Math.round(((100 - SECT_COL) * weight(c) * 100) / total) / 100);
+}
+
+/** The printable height of an A4 page with the print stylesheet's margins (297 mm less 15 mm top and bottom). */
+export const PAGE_MM = 267;
+
+/**
+ * Where pages break, worked out on the screen's layout of the sheet (the
+ * same width as on paper): a list row that would cross the bottom of a page
+ * starts the next one, under a copy of its list's header row. Blocks are
+ * the sheet's children in order, with their top and bottom in px; returns
+ * the indices of the rows that start a page.
+ */
+export function pageStarts(blocks: { top: number; bottom: number; row: boolean; head: number }[], pageHeight: number): number[] {
+  const starts: number[] = [];
+  let pageTop = blocks.length ? blocks[0].top : 0;
+  for (const [i, b] of blocks.entries()) {
+    while (b.bottom - pageTop > pageHeight) {
+      const fits = b.bottom - b.top + (b.row ? b.head : 0) <= pageHeight;
+      if (b.row && fits && b.top > pageTop) {
+        // The row moves to a new page, with its header repeated above it.
+        starts.push(i);
+        pageTop = b.top - b.head;
+        break;
+      }
+      // Text (or a row taller than a page) runs on over the break.
+      pageTop += pageHeight;
+    }
+  }
+  return starts;
+}
+
+/** Marks the sheet's page breaks (see pageStarts): the row's repeated header gets `break-before: page`. */
+export function paginate(sheet: HTMLElement): void {
+  for (const el of [...sheet.querySelectorAll('.repeat-head')]) el.remove();
+  const probe = document.createElement('div');
+  probe.style.height = `${PAGE_MM}mm`;
+  sheet.appendChild(probe);
+  // A little short of the page, for the text that breaks at a line above the exact bottom.
+  const pageHeight = probe.getBoundingClientRect().height - 24;
+  probe.remove();
+  const children = [...sheet.children] as HTMLElement[];
+  const heads = new Map<string, HTMLElement>();
+  const blocks = children.map((el) => {
+    const r = el.getBoundingClientRect();
+    const list = el.dataset.list;
+    if (list && el.classList.contains('list-head')) heads.set(list, el);
+    const head = list ? heads.get(list) : undefined;
+    return { top: r.top, bottom: r.bottom, row: el.classList.contains('list-row'), head: head ? head.getBoundingClientRect().height : 0 };
+  });
+  for (const i of pageStarts(blocks, pageHeight)) {
+    const row = children[i];
+    const head = heads.get(row.dataset.list ?? '');
+    if (!head) continue;
+    const copy = head.cloneNode(true) as HTMLElement;
+    copy.classList.remove('list-head');
+    copy.classList.add('repeat-head');
+    row.before(copy);
+  }
+}
+

@@ -4,6 +4,7 @@ import { useApp } from './ctx';
 import { formatTime } from './i18n';
 import type { SyncStatus } from './generated/SyncStatus';
 import type { Key } from './i18n';
+import type { ErrorCode } from './generated/ErrorCode';
 
 /** What the status bar says, as a catalog key and its parameters. */
 export function describeSync(s: SyncStatus, now: number, fmt: (ms: number) => string): { key: Key; params: Record<string, string | number>; tone: 'ok' | 'warn' | 'bad' | 'busy' | 'off' } {
@@ -30,7 +31,7 @@ function inSeconds(at: number, now: number): string {
 }
 
 export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncStatus) => void }) {
-  const { t, lang } = useApp();
+  const { t, lang, explain } = useApp();
   const [joinOpen, setJoinOpen] = useState(false);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -41,7 +42,12 @@ export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncSt
   const s = props.status;
   if (!s) return <footer class="syncbar no-print" />;
   const d = describeSync(s, now, (ms) => formatTime(ms, lang, now));
-  const params = d.key === 'sync_offline' ? { time: t('in_seconds', { n: d.params.time }) } : d.params;
+  const params =
+    d.key === 'sync_offline'
+      ? { time: t('in_seconds', { n: d.params.time }) }
+      : s.state === 'error'
+        ? { message: explain({ code: s.code as ErrorCode, message: s.message, field: null }) }
+        : d.params;
   return (
     <footer class={`syncbar no-print tone-${d.tone}`}>
       <span class="dot" aria-hidden="true" />
@@ -62,7 +68,7 @@ export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncSt
 }
 
 function JoinDialog(props: { close: () => void; onStatus: (s: SyncStatus) => void }) {
-  const { t } = useApp();
+  const { t, explain } = useApp();
   const [url, setUrl] = useState('');
   const [code, setCode] = useState('');
   const [device, setDevice] = useState('');
@@ -77,7 +83,7 @@ function JoinDialog(props: { close: () => void; onStatus: (s: SyncStatus) => voi
       props.close();
     } catch (err) {
       const a = asAppError(err);
-      setError({ field: a.field, message: a.message });
+      setError({ field: a.field, message: explain(a, 'join') });
     } finally {
       setBusy(false);
     }

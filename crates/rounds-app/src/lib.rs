@@ -8,6 +8,7 @@
 
 mod error;
 pub mod sync;
+pub mod templates;
 pub mod types;
 
 use std::path::{Path, PathBuf};
@@ -417,6 +418,92 @@ impl App {
         drop(s);
         self.edited();
         Ok(v)
+    }
+
+    /// Lesson plans or cases to start from: the samples of the kind, then the
+    /// library's documents of the kind that are approved or published.
+    pub fn templates(&self, kind: Kind) -> Result<Vec<Template>> {
+        let k: DocKind = kind.into();
+        let mut out: Vec<Template> = templates::samples(k)
+            .into_iter()
+            .map(|(name, j)| Template {
+                source: format!("sample:{name}"),
+                title: j
+                    .get("title")
+                    .and_then(Json::as_str)
+                    .unwrap_or(name)
+                    .to_owned(),
+                origin: TemplateOrigin::Sample,
+                language: if j.get("language").and_then(Json::as_str) == Some("en") {
+                    Language::En
+                } else {
+                    Language::Zh
+                },
+            })
+            .collect();
+        let s = self.store();
+        for status in ["approved", "published"] {
+            let f = Filter {
+                kind: Some(k),
+                status: Some(status.to_owned()),
+                limit: Some(DEFAULT_PAGE as usize),
+                ..Filter::default()
+            };
+            for d in s.list(&f)? {
+                out.push(Template {
+                    source: format!("doc:{}", d.id),
+                    title: d.title,
+                    origin: TemplateOrigin::Approved,
+                    language: d.language.into(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A new private document with the content of `source`: `doc:ID` (a
+    /// duplicate of a document in the library) or `sample:NAME`.
+    pub fn create_from(&self, source: &str, title: &str) -> Result<DocView> {
+        let (kind, language, json) = if let Some(id) = source.strip_prefix("doc:") {
+            let s = self.store();
+            let doc = s.load(id)?;
+            (doc.kind(), doc.summary().language, doc.to_json())
+        } else if let Some(name) = source.strip_prefix("sample:") {
+            let (_, text) = rounds_core::samples::SAMPLES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("no sample `{name}`")))?;
+            let j: Json = serde_json::from_str(text)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            let kind = j
+                .get("kind")
+                .and_then(Json::as_str)
+                .and_then(DocKind::parse)
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::Internal, format!("sample `{name}` has no kind"))
+                })?;
+            let lang = j
+                .get("language")
+                .and_then(Json::as_str)
+                .and_then(rounds_core::schema::Lang::parse)
+                .unwrap_or(rounds_core::schema::Lang::Zh);
+            (kind, lang, j)
+        } else {
+            return Err(AppError::invalid(
+                "source",
+                "source: must be `doc:ID` or `sample:NAME`",
+            ));
+        };
+        let content = templates::content_of(kind, &json);
+        self.create(kind.into(), title, language.into(), Some(&content))
+    }
+
+    /// A document as Markdown, in `lang`, for exporting.
+    pub fn markdown(&self, id: &str, lang: Language) -> Result<(String, String)> {
+        let s = self.store();
+        let doc = s.load(id)?;
+        let title = doc.summary().title;
+        Ok((title, rounds_core::markdown::to_markdown(&doc, lang.into())))
     }
 
     /// Imports the sample library; returns how many samples were added.

@@ -107,7 +107,13 @@ pub enum FieldInput {
         min: f64,
         max: f64,
     },
-    Date,
+    /// A date, `YYYY-MM-DD`, in the years `min_year` to `max_year`.
+    Date {
+        #[ts(type = "number")]
+        min_year: i64,
+        #[ts(type = "number")]
+        max_year: i64,
+    },
     List {
         item: Vec<FieldInfo>,
         max_items: u32,
@@ -182,7 +188,10 @@ impl FieldInfo {
                 min: *min,
                 max: *max,
             },
-            FieldType::Date => FieldInput::Date,
+            FieldType::Date => FieldInput::Date {
+                min_year: *schema::DATE_YEARS.start(),
+                max_year: *schema::DATE_YEARS.end(),
+            },
             FieldType::List { item, max_items } => FieldInput::List {
                 item: item.iter().map(FieldInfo::from_field).collect(),
                 max_items: *max_items as u32,
@@ -493,6 +502,26 @@ pub struct Profile {
     pub system_languages: Vec<String>,
 }
 
+/// Where a template comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateOrigin {
+    /// One of the sample library's documents.
+    Sample,
+    /// A document in the library that the office approved or published.
+    Approved,
+}
+
+/// A document to start a new one from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Template {
+    /// What `create_from` takes: `sample:NAME` or `doc:ID`.
+    pub source: String,
+    pub title: String,
+    pub origin: TemplateOrigin,
+    pub language: Language,
+}
+
 /// What the status bar shows; sent whenever it changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -584,6 +613,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     Saved::export_all(&cfg)?;
     HistoryItem::export_all(&cfg)?;
     Profile::export_all(&cfg)?;
+    Template::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;
     AppError::export_all(&cfg)?;
     Ok(())

@@ -1232,7 +1232,19 @@ fn validate_value(f: &Field, v: &Json, name: &str, existing: KnownIds<'_>) -> Re
         },
         FieldType::Date => match v {
             Json::Null => Ok(()),
-            Json::String(s) if s.is_empty() || time::parse_date(s).is_some() => Ok(()),
+            Json::String(s) if s.is_empty() => Ok(()),
+            Json::String(s) => match time::parse_date(s) {
+                Some((y, ..)) if crate::schema::DATE_YEARS.contains(&y) => Ok(()),
+                Some(_) => Err(invalid(
+                    name,
+                    format!(
+                        "must be a date in the years {} to {}",
+                        crate::schema::DATE_YEARS.start(),
+                        crate::schema::DATE_YEARS.end()
+                    ),
+                )),
+                None => Err(invalid(name, "must be a real date written YYYY-MM-DD")),
+            },
             _ => Err(invalid(name, "must be a real date written YYYY-MM-DD")),
         },
         FieldType::List { item, max_items } => {

@@ -725,6 +725,10 @@ pub const TAGS_MAX: usize = 50;
 pub const TAG_MAX: usize = 64;
 /// The most characters in an author's display name.
 pub const AUTHOR_MAX: usize = 100;
+/// The years a date field may name. A teaching date outside them is a
+/// typing or locale mix-up (`2026-03-15` read as month/day/year once stored
+/// `0015-12-03`), so it is refused rather than saved and printed.
+pub const DATE_YEARS: std::ops::RangeInclusive<i64> = 1900..=2100;
 
 #[cfg(test)]
 mod tests {

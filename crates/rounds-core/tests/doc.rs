@@ -147,6 +147,14 @@ fn each_invalid_value_is_refused_naming_the_field_and_nothing_changes() {
             "date: must be a real date written YYYY-MM-DD",
         ),
         (
+            json!({"date": "0015-12-03"}),
+            "date: must be a date in the years 1900 to 2100",
+        ),
+        (
+            json!({"date": "2101-01-01"}),
+            "date: must be a date in the years 1900 to 2100",
+        ),
+        (
             json!({"class_hours": -1}),
             "class_hours: must not be negative",
         ),
@@ -188,6 +196,24 @@ fn each_invalid_value_is_refused_naming_the_field_and_nothing_changes() {
         assert_eq!(d.heads(), heads, "{message}: the document changed");
     }
     assert_eq!(d.save(), before);
+}
+
+#[test]
+fn dates_are_taken_from_1900_to_2100_inclusive() {
+    let mut d = new_doc(DocKind::LessonPlan);
+    let mut ids = SeqIds::new("x");
+    for date in ["1900-01-01", "2026-03-15", "2100-12-31"] {
+        edit(&mut d, json!({ "date": date }), "王老师", &mut ids, 1).unwrap();
+        assert_eq!(d.to_json()["date"], date);
+    }
+    for date in ["1899-12-31", "2101-01-01", "0015-12-03"] {
+        let err = edit(&mut d, json!({ "date": date }), "王老师", &mut ids, 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "date: must be a date in the years 1900 to 2100",
+            "{date}"
+        );
+    }
 }
 
 #[test]

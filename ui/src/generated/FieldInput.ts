@@ -5,4 +5,4 @@ import type { FieldInfo } from "./FieldInfo";
 /**
  * What the editor needs to build an input for a field.
  */
-export type FieldInput = { "type": "text", max: number, multiline: boolean, } | { "type": "choice", choices: Array<ChoiceInfo>, } | { "type": "int", min: number, max: number, } | { "type": "number", min: number, max: number, } | { "type": "date" } | { "type": "list", item: Array<FieldInfo>, max_items: number, };
+export type FieldInput = { "type": "text", max: number, multiline: boolean, } | { "type": "choice", choices: Array<ChoiceInfo>, } | { "type": "int", min: number, max: number, } | { "type": "number", min: number, max: number, } | { "type": "date", min_year: number, max_year: number, } | { "type": "list", item: Array<FieldInfo>, max_items: number, };

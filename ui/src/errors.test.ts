@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERROR_KEYS, errorText, fieldAt } from './errors';
+import { catalogs } from './i18n';
+import type { SchemaInfo } from './generated/SchemaInfo';
+
+const label = (zh: string, en: string) => ({ zh, en });
+const schema: SchemaInfo = {
+  title_max: 200,
+  tags_max: 50,
+  status: [],
+  organ_systems: [],
+  learner_levels: [],
+  kinds: [
+    {
+      kind: 'lesson_plan',
+      label: label('教案', 'Lesson plan'),
+      sections: [
+        {
+          key: 'header',
+          label: label('基本信息', 'Header'),
+          fields: [
+            { key: 'date', label: label('日期', 'Date'), input: { type: 'date', min_year: 1900, max_year: 2100 } },
+            {
+              key: 'process',
+              label: label('教学过程', 'Teaching process'),
+              input: { type: 'list', max_items: 100, item: [{ key: 'minutes', label: label('时间（分钟）', 'Minutes'), input: { type: 'int', min: 0, max: 600 } }] },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+/** The codes the backend returns, read from the type generated from Rust. */
+function backendCodes(): string[] {
+  const ts = readFileSync(join(__dirname, 'generated/ErrorCode.ts'), 'utf8');
+  const union = /export type ErrorCode = ([^;]+);/.exec(ts)?.[1] ?? '';
+  return [...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+}
+
+const hasLatin = (s: string) => /[A-Za-z]{3,}/.test(s.replace(/https:\/\/office\.example\.org|Rounds/g, ''));
+
+describe('error texts', () => {
+  it('exist in both languages for every error code the backend returns', () => {
+    const codes = backendCodes();
+    expect(codes.length).toBeGreaterThanOrEqual(7);
+    for (const code of codes) {
+      const key = (ERROR_KEYS as Record<string, string>)[code];
+      expect(key, code).toBeTruthy();
+      for (const lang of ['zh', 'en'] as const) expect((catalogs[lang] as Record<string, string>)[key]?.trim(), `${lang} ${code}`).toBeTruthy();
+      const zh = errorText({ code: code as never, message: 'the backend said so', field: null }, 'zh', schema);
+      // Chinese text, apart from an internal error's technical detail.
+      if (code !== 'internal') expect(hasLatin(zh), zh).toBe(false);
+    }
+  });
+
+  it('says in Chinese that joining failed, without promising any sync', () => {
+    const offline = { code: 'offline' as const, message: 'cannot reach the office (connection refused); your work is safe here and will sync when the connection returns', field: null };
+    const zh = errorText(offline, 'zh', schema, 'join');
+    expect(hasLatin(zh)).toBe(false);
+    expect(zh).not.toContain('同步');
+    expect(zh).toContain('尚未加入');
+    expect(errorText(offline, 'en', schema, 'join')).not.toMatch(/sync/i);
+    expect(errorText({ code: 'invalid', message: 'the office answered 403: code spent', field: 'code' }, 'zh', schema, 'join')).toContain('邀请码');
+    expect(errorText({ code: 'unauthorized', message: 'revoked', field: null }, 'zh', schema, 'join')).toContain('邀请码');
+    expect(errorText({ code: 'invalid', message: 'url: relative URL', field: 'url' }, 'zh', schema, 'join')).toContain('地址');
+  });
+
+  it('names the field the core refused, in the UI’s language, with what it takes', () => {
+    const date = { code: 'invalid' as const, message: 'date: must be a date in the years 1900 to 2100', field: 'date' };
+    expect(errorText(date, 'zh', schema)).toBe('日期：请输入 1900 年到 2100 年之间的有效日期，例如 2026-03-15。');
+    expect(errorText(date, 'en', schema)).toBe('Date: enter a real date in the years 1900 to 2100, such as 2026-03-15.');
+    const minutes = { code: 'invalid' as const, message: 'process[2].minutes: must not be negative', field: 'process[2].minutes' };
+    expect(errorText(minutes, 'zh', schema)).toBe('教学过程 · 第 3 行 · 时间（分钟）：请输入 0 到 600 之间的数值。');
+    expect(fieldAt(schema, 'process[0]', 'en')?.label).toBe('Teaching process · Row 1');
+    expect(fieldAt(schema, 'nonsense', 'en')).toBeNull();
+    // A field the schema does not know still gets a sentence in the UI's language.
+    expect(errorText({ code: 'invalid', message: 'edit: must be an object', field: 'edit' }, 'zh', schema)).toBe(catalogs.zh.error_invalid);
+  });
+});

@@ -202,6 +202,17 @@ pub struct Finding {
     pub mask: String,
 }
 
+impl Finding {
+    /// Whether this finding stops a case from being shared, holds an edit
+    /// to a shared case, and makes the office refuse a change: the one rule
+    /// every gate calls, so that what `tests/corpus.rs` measures is what is
+    /// enforced. High-confidence findings block; Medium ones are shown to the
+    /// teacher, who attests to having read them (see the crate docs).
+    pub fn blocks_sharing(&self) -> bool {
+        self.confidence == Confidence::High
+    }
+}
+
 /// A finding as the detectors produce it, before overlaps are resolved and
 /// offsets are mapped back to the caller's text. Reasons are static so that
 /// candidates which lose an overlap cost no allocation.

@@ -67,9 +67,13 @@ mod address;
 mod date;
 mod ids;
 mod name;
+mod name_en;
+mod name_zh;
+mod names_data;
 mod net;
 mod phone;
 mod record;
+mod school;
 mod text;
 
 use std::borrow::Cow;

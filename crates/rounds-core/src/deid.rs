@@ -28,9 +28,7 @@ pub struct FieldFinding {
 
 /// Whether a set of findings blocks sharing: any of high confidence.
 pub fn blocks_sharing(findings: &[FieldFinding]) -> bool {
-    findings
-        .iter()
-        .any(|f| f.finding.blocks_sharing())
+    findings.iter().any(|f| f.finding.blocks_sharing())
 }
 
 /// Scans every text of the document. Low-confidence hints are left out:

@@ -1,7 +1,7 @@
 //! Chinese names where case notes put them, with no person word in front:
-//! the opening "<name>，女，4岁", the subject of 陪同/代诉/抱/送, the object
-//! of 告知/通知, a name before a title (…科<name>主任) or before a note in
-//! brackets saying who the person is (<name>（患儿外婆）).
+//! the opening `<name>，女，4岁`, the subject of 陪同/代诉/抱/送, the object
+//! of 告知/通知, a name before a title (`…科<name>主任`) or before a note in
+//! brackets saying who the person is (`<name>（患儿外婆）`).
 //!
 //! Without a context word the only evidence is the shape of the sentence,
 //! so a candidate must be a listed surname followed by one or two
@@ -305,7 +305,7 @@ fn ends_here(text: &str, end: usize) -> bool {
         || KIN_AFTER.iter().any(|k| after.starts_with(k))
 }
 
-/// After 告知<name>: punctuation, the end, or a character that cannot
+/// After `告知<name>`: punctuation, the end, or a character that cannot
 /// continue a given name (及, 尽快, 来院).
 fn delimited_or_joined(text: &str, end: usize) -> bool {
     match next_char(text, end) {

@@ -467,12 +467,16 @@ fn judge(text: &str, chain: &[Component]) -> Option<Hit> {
     let finest = real.iter().map(|c| c.level).max()?;
 
     let (confidence, reason) = if real.len() >= 2 && (named >= 1 || numbers >= 3) {
+        let coarsest = real.iter().map(|c| c.level).min()?;
         if finest >= Level::Village {
             (Confidence::High, FINE)
-        } else {
+        } else if coarsest <= Level::County {
             // Safe Harbor allows nothing below the province: a city with
             // its county or township is an identifier, not a hint.
             (Confidence::High, COARSE)
+        } else {
+            // Townships alone (本乡镇及邻近乡镇) are as often generic.
+            (Confidence::Medium, COARSE)
         }
     } else if real.len() == 1 {
         // One real component: a village or street is worth a look when it is
@@ -667,6 +671,24 @@ mod tests {
             "城关镇第二小学三年级2班",
         );
         assert!(addresses("某小学三年级").is_empty());
+        one(
+            "在开封市第十四中学初二（3）班就读",
+            Confidence::High,
+            "开封市第十四中学初二（3）班",
+        );
+        one(
+            "He attends Riverside Kindergarten daily",
+            Confidence::High,
+            "Riverside Kindergarten",
+        );
+        one(
+            "at St Mary's Primary School.",
+            Confidence::High,
+            "St Mary's Primary School",
+        );
+        assert!(addresses("American Academy of Pediatrics guideline").is_empty());
+        assert!(addresses("Primary School children sleep more").is_empty());
+        assert!(addresses("中学生运动性晕厥").is_empty());
     }
 
     #[test]

@@ -258,6 +258,11 @@ fn detect_english(text: &str, hits: &mut Vec<Hit>) {
             }
             start += w.len() + 1;
         }
+        // "American Academy of Pediatrics", "College of Physicians": a
+        // learned society, not a school.
+        if text[kind.end()..].starts_with(" of ") {
+            continue;
+        }
         let name = &text[start..words.end()];
         let specific = name.split(' ').filter(|w| !w.is_empty()).any(|w| {
             !EN_GENERIC.contains(&w)

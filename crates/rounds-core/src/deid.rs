@@ -28,9 +28,7 @@ pub struct FieldFinding {
 
 /// Whether a set of findings blocks sharing: any of high confidence.
 pub fn blocks_sharing(findings: &[FieldFinding]) -> bool {
-    findings
-        .iter()
-        .any(|f| f.finding.confidence == Confidence::High)
+    findings.iter().any(|f| f.finding.blocks_sharing())
 }
 
 /// Scans every text of the document. Low-confidence hints are left out:
@@ -173,7 +171,7 @@ pub fn identifiers(doc: &Document) -> Vec<(rounds_deid::Kind, String)> {
     }
     let mut v: Vec<(rounds_deid::Kind, String)> = check(doc)
         .into_iter()
-        .filter(|f| f.finding.confidence == Confidence::High)
+        .filter(|f| f.finding.blocks_sharing())
         .map(|f| (f.finding.kind, f.finding.text))
         .collect();
     v.sort();

@@ -37,14 +37,10 @@ const SINGLE: Reason = (
     "A single county, township or street name; usually fine on its own, but check it together with the rest of the case.",
     "单独的县、乡镇或街道名；单独出现通常可以，但请结合全文判断。",
 );
-const SCHOOL: Reason = (
-    "School or kindergarten name (and class); it narrows a child down to a handful of classmates.",
-    "学校、幼儿园名称（及班级）；可将患儿范围缩小到少数同学之中。",
-);
 
 /// How fine a component is. Later variants are finer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Level {
+pub(crate) enum Level {
     Province,
     City,
     County,
@@ -56,14 +52,14 @@ enum Level {
 }
 
 /// What a suffix says about the component it ends.
-struct Suffix {
-    level: Level,
+pub(crate) struct Suffix {
+    pub(crate) level: Level,
     /// Fewest name chars when the component starts a chain.
-    min: usize,
+    pub(crate) min: usize,
     /// Fewest name chars when it continues a chain (沛县 after 徐州市).
-    min_chained: usize,
+    pub(crate) min_chained: usize,
     /// Most name chars.
-    max: usize,
+    pub(crate) max: usize,
 }
 
 fn suffix(s: &str) -> Suffix {
@@ -233,7 +229,7 @@ fn is_number_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "一二三四五六七八九十百零〇两-".contains(c)
 }
 
-fn is_masked(name: &str) -> bool {
+pub(crate) fn is_masked(name: &str) -> bool {
     name.chars()
         .all(|c| matches!(c, '某' | 'X' | 'x' | '*' | '×' | '○' | '〇'))
 }
@@ -253,7 +249,7 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
             hits.push(hit);
         }
     }
-    detect_schools(text, hits);
+    crate::school::detect(text, hits);
     detect_english(text, hits);
 }
 
@@ -386,7 +382,12 @@ fn masked_run_before(text: &str, floor: usize, end: usize) -> Option<usize> {
 
 /// Where the name ending at `end` starts, looking back over name characters
 /// (not before `floor`) and stopping after the closest cue word.
-fn name_start_before(text: &str, floor: usize, end: usize, info: &Suffix) -> Option<usize> {
+pub(crate) fn name_start_before(
+    text: &str,
+    floor: usize,
+    end: usize,
+    info: &Suffix,
+) -> Option<usize> {
     // Look at up to max + 2 name chars: the extra two let a cue such as 家住
     // be seen just beyond the longest name.
     let mut window_start = end;
@@ -466,9 +467,15 @@ fn judge(text: &str, chain: &[Component]) -> Option<Hit> {
     let finest = real.iter().map(|c| c.level).max()?;
 
     let (confidence, reason) = if real.len() >= 2 && (named >= 1 || numbers >= 3) {
+        let coarsest = real.iter().map(|c| c.level).min()?;
         if finest >= Level::Village {
             (Confidence::High, FINE)
+        } else if coarsest <= Level::County {
+            // Safe Harbor allows nothing below the province: a city with
+            // its county or township is an identifier, not a hint.
+            (Confidence::High, COARSE)
         } else {
+            // Townships alone (本乡镇及邻近乡镇) are as often generic.
             (Confidence::Medium, COARSE)
         }
     } else if real.len() == 1 {
@@ -482,7 +489,7 @@ fn judge(text: &str, chain: &[Component]) -> Option<Hit> {
                 if chain.len() >= 2
                     || contains_any(chars_before(text, first.start, 4), ADDRESS_CUES) =>
             {
-                (Confidence::Medium, VILLAGE)
+                (Confidence::High, VILLAGE)
             }
             _ => (Confidence::Low, SINGLE),
         }
@@ -490,98 +497,6 @@ fn judge(text: &str, chain: &[Component]) -> Option<Hit> {
         return None;
     };
     Some(Hit::new(Kind::Address, confidence, span, reason, MASK))
-}
-
-static SCHOOL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:幼儿园|托儿所|小学|中学|初中|高中|学校|附小|附中)(?:[一二三四五六七八九1-9]年级)?(?:\(?[0-9一二三四五六七八九十]{1,2}\)?班|[大中小]班)?",
-    )
-    .unwrap()
-});
-
-/// What follows 小学, 初中, … when they are an education level rather than a
-/// school: 初中文化, 高中毕业, 小学生.
-const EDUCATION_FOLLOWERS: &[&str] = &[
-    "生", "学历", "文化", "毕业", "水平", "程度", "阶段", "教育", "以上", "以下", "期间", "年龄",
-];
-
-/// Words that end an education level rather than a school name (文化程度初中).
-const EDUCATION_WORDS: &[&str] = &["程度", "文化", "学历", "水平"];
-
-/// School names that identify no school (当地小学, 第二小学).
-const GENERIC_SCHOOLS: &[&str] = &[
-    "当地",
-    "附近",
-    "本地",
-    "一所",
-    "所在",
-    "同一",
-    "乡村",
-    "农村",
-    "城市",
-    "公立",
-    "私立",
-    "普通",
-    "重点",
-    "寄宿",
-    "寄宿制",
-    "县城",
-    "镇上",
-    "村里",
-    "村",
-    "乡",
-    "镇",
-    "县",
-    "市",
-    "区",
-    "社区",
-    "民办",
-    "公办",
-    "双语",
-    "家附近",
-    "特殊",
-    "正规",
-];
-
-/// How long a school's name may be: 阳光 to 淮阳县第一高级.
-const SCHOOL_NAME: Suffix = Suffix {
-    level: Level::Village,
-    min: 2,
-    min_chained: 2,
-    max: 10,
-};
-
-fn detect_schools(text: &str, hits: &mut Vec<Hit>) {
-    for m in SCHOOL_RE.find_iter(text) {
-        let rest = &text[m.end()..];
-        if EDUCATION_FOLLOWERS.iter().any(|f| rest.starts_with(f)) {
-            continue;
-        }
-        let Some(name_start) = name_start_before(text, 0, m.start(), &SCHOOL_NAME) else {
-            continue;
-        };
-        let name = &text[name_start..m.start()];
-        let ordinal = name.starts_with('第')
-            && name
-                .chars()
-                .skip(1)
-                .all(|c| "一二三四五六七八九十".contains(c));
-        if is_masked(name)
-            || ordinal
-            || GENERIC_SCHOOLS.contains(&name)
-            || name.ends_with(['亲', '父', '母'])
-            || EDUCATION_WORDS.iter().any(|w| name.ends_with(w))
-        {
-            continue;
-        }
-        hits.push(Hit::new(
-            Kind::Address,
-            Confidence::Medium,
-            (name_start, m.end()),
-            SCHOOL,
-            MASK,
-        ));
-    }
 }
 
 /// English street addresses (12 Jianshe Road) and villages or townships.
@@ -655,7 +570,7 @@ fn detect_english(text: &str, hits: &mut Vec<Hit>) {
             continue;
         }
         let (confidence, reason) = match kind.as_str() {
-            "Village" | "Township" | "Town" => (Confidence::Medium, VILLAGE),
+            "Village" | "Township" | "Town" => (Confidence::High, VILLAGE),
             _ => (Confidence::Low, SINGLE),
         };
         hits.push(Hit::new(
@@ -701,14 +616,14 @@ mod tests {
             Confidence::High,
             "XX路12号3栋2单元501室",
         );
-        one("患儿来自河南省郑州市", Confidence::Medium, "河南省郑州市");
+        one("患儿来自河南省郑州市", Confidence::High, "河南省郑州市");
         one(
             "家住上海市浦东新区张江镇",
-            Confidence::Medium,
+            Confidence::High,
             "上海市浦东新区张江镇",
         );
-        one("现住新乡市红旗区", Confidence::Medium, "新乡市红旗区");
-        one("某县王庄村", Confidence::Medium, "某县王庄村");
+        one("现住新乡市红旗区", Confidence::High, "新乡市红旗区");
+        one("某县王庄村", Confidence::High, "某县王庄村");
     }
 
     #[test]
@@ -749,13 +664,31 @@ mod tests {
 
     #[test]
     fn schools() {
-        one("就读于阳光幼儿园大班", Confidence::Medium, "阳光幼儿园大班");
+        one("就读于阳光幼儿园大班", Confidence::High, "阳光幼儿园大班");
         one(
             "在城关镇第二小学三年级2班",
-            Confidence::Medium,
+            Confidence::High,
             "城关镇第二小学三年级2班",
         );
         assert!(addresses("某小学三年级").is_empty());
+        one(
+            "在开封市第十四中学初二（3）班就读",
+            Confidence::High,
+            "开封市第十四中学初二（3）班",
+        );
+        one(
+            "He attends Riverside Kindergarten daily",
+            Confidence::High,
+            "Riverside Kindergarten",
+        );
+        one(
+            "at St Mary's Primary School.",
+            Confidence::High,
+            "St Mary's Primary School",
+        );
+        assert!(addresses("American Academy of Pediatrics guideline").is_empty());
+        assert!(addresses("Primary School children sleep more").is_empty());
+        assert!(addresses("中学生运动性晕厥").is_empty());
     }
 
     #[test]
@@ -767,7 +700,7 @@ mod tests {
         );
         one(
             "from Wangzhuang Village",
-            Confidence::Medium,
+            Confidence::High,
             "Wangzhuang Village",
         );
         assert!(addresses("referred to the County hospital").is_empty());

@@ -29,6 +29,10 @@ const PARTIAL_IN_CONTEXT: Reason = (
     "Month and day (or year and month) next to a birth, admission or visit word. Prefer the age or \"day N of illness\".",
     "出生、入院、就诊等字样附近的月日（或年月）。建议改用年龄或“病程第N天”。",
 );
+const PARTIAL_TIMELINE: Reason = (
+    "Month and day in the case's timeline; with the year of the case it dates the child's illness. Prefer \"day N of illness\".",
+    "病程中的月日；结合病例年份可确定患儿的发病日期。建议改写为“病程第N天”。",
+);
 const PARTIAL: Reason = (
     "Month and day without a year; low risk on its own, but \"day N of illness\" is safer.",
     "不含年份的月日；单独出现风险较低，改写为“病程第N天”更稳妥。",
@@ -74,6 +78,8 @@ const CONTEXT_WORDS: &[&str] = &[
     "died",
     "death",
     "follow-up",
+    "日期",
+    "date",
 ];
 /// How many chars either side of a date to look for a context word.
 const CONTEXT_CHARS: usize = 12;
@@ -140,6 +146,9 @@ enum Shape {
     NameDay,
     /// Year, month, day in Chinese numerals (二〇二四年三月五日) in 1, 2, 3.
     ChineseYmd,
+    /// Eight digits, year, month, day in 1, 2, 3 (20240716): a date only next
+    /// to a date word, since a code can look the same.
+    Compact,
 }
 
 struct Pattern {
@@ -175,6 +184,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             r"([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]",
             Shape::Md,
+            false,
+        ),
+        p(
+            r"((?:19|20)[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])",
+            Shape::Compact,
             false,
         ),
         p(
@@ -234,14 +248,26 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
                 chars_after(text, m.end(), CONTEXT_CHARS)
             );
             let in_context = contains_any(&window, CONTEXT_WORDS);
-            let (confidence, reason) = match (fields.has_day && fields.has_year, in_context) {
-                (true, true) => (Confidence::High, FULL_IN_CONTEXT),
-                (true, false) => (Confidence::Medium, FULL),
-                (false, true) => (Confidence::Medium, PARTIAL_IN_CONTEXT),
+            let full = fields.has_day && fields.has_year;
+            let (confidence, reason) = match pattern.shape {
+                // A code can look like 20240716; a date word says it is one.
+                Shape::Compact if in_context => (Confidence::High, FULL_IN_CONTEXT),
+                Shape::Compact => (Confidence::Medium, FULL),
+                // Safe Harbor counts every date element but the year: a full
+                // date is an identifier wherever it stands.
+                _ if full && in_context => (Confidence::High, FULL_IN_CONTEXT),
+                _ if full => (Confidence::High, FULL),
+                // A month and day in a case is the child's timeline (the
+                // history, a vaccination, the admission), unless it is a
+                // yearly date such as a festival.
+                _ if fields.has_day && yearly(text, m.start()) => (Confidence::Low, PARTIAL),
+                _ if fields.has_day && in_context => (Confidence::High, PARTIAL_IN_CONTEXT),
+                _ if fields.has_day => (Confidence::High, PARTIAL_TIMELINE),
+                // 2023年12月出生: the month of birth is a date element too.
+                _ if in_context => (Confidence::High, PARTIAL_IN_CONTEXT),
                 // A year and month with no context word is left alone: it is
                 // as coarse as many teaching cases legitimately need.
-                (false, false) if fields.has_day => (Confidence::Low, PARTIAL),
-                (false, false) => continue,
+                _ => continue,
             };
             hits.push(Hit::new(
                 Kind::Date,
@@ -275,7 +301,7 @@ impl Fields {
         }
         let (year, readings) = match pattern.shape {
             Shape::Ymd if pattern.same_separators => (num(1), vec![(num(3)?, num(5)?)]),
-            Shape::Ymd => (num(1), vec![(num(2)?, num(3)?)]),
+            Shape::Ymd | Shape::Compact => (num(1), vec![(num(2)?, num(3)?)]),
             Shape::Ym => (num(1), vec![(num(2)?, 1)]),
             Shape::Md => (None, vec![(num(1)?, num(2)?)]),
             Shape::EitherYear => {
@@ -400,6 +426,14 @@ fn stands_alone(text: &str, start: usize, end: usize) -> bool {
     true
 }
 
+/// Words before a month and day that make it a date of every year.
+const YEARLY_WORDS: &[&str] = &["每年", "每逢", "every", "each", "annual", "annually"];
+
+/// Whether the month and day at `start` is a yearly date (每年3月24日).
+fn yearly(text: &str, start: usize) -> bool {
+    contains_any(chars_before(text, start, 10), YEARLY_WORDS)
+}
+
 /// Whether a month-day match is the tail of a full Chinese date, which the
 /// full pattern reports instead.
 fn preceded_by_year(text: &str, start: usize) -> bool {
@@ -445,26 +479,46 @@ mod tests {
     }
 
     #[test]
-    fn full_dates_elsewhere_are_medium() {
+    fn full_dates_elsewhere_are_high() {
         assert_eq!(
             dates("复查血常规（2024-03-08）正常"),
-            [(Confidence::Medium, "2024-03-08".into())]
+            [(Confidence::High, "2024-03-08".into())]
         );
+        assert_eq!(
+            dates("出生日期：20240716"),
+            [(Confidence::High, "20240716".into())]
+        );
+        // Eight digits with no date word may be a code: shown, not blocking.
+        assert_eq!(
+            dates("编码 20240716"),
+            [(Confidence::Medium, "20240716".into())]
+        );
+        assert!(dates("条码 2024071612").is_empty());
     }
 
     #[test]
     fn partial_dates() {
         assert_eq!(
             dates("患儿3月5日入院"),
-            [(Confidence::Medium, "3月5日".into())]
+            [(Confidence::High, "3月5日".into())]
         );
         assert_eq!(
             dates("3月5日体温降至正常"),
-            [(Confidence::Low, "3月5日".into())]
+            [(Confidence::High, "3月5日".into())]
+        );
+        assert!(
+            dates("每年3月24日为结核病防治日")
+                .iter()
+                .all(|(c, _)| *c == Confidence::Low)
+        );
+        assert!(
+            dates("every 24 March is a holiday")
+                .iter()
+                .all(|(c, _)| *c == Confidence::Low)
         );
         assert_eq!(
             dates("2023年12月出生"),
-            [(Confidence::Medium, "2023年12月".into())]
+            [(Confidence::High, "2023年12月".into())]
         );
     }
 

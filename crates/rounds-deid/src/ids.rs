@@ -110,14 +110,18 @@ fn detect_resident_ids(text: &str, hits: &mut Vec<Hit>) {
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))
             .collect();
-        let confidence = if is_valid_resident_id(&compact) {
-            Confidence::High
-        } else if has_real_birth_date(&compact) {
-            Confidence::Medium
-        } else {
-            continue;
-        };
-        let reason = if confidence == Confidence::High {
+        // A wrong check character after 身份证 is a mistyped ID, still the
+        // person's: it blocks like a valid one.
+        let keyword = contains_any(chars_before(text, m.start(), 12), ID_KEYWORDS);
+        let confidence =
+            if is_valid_resident_id(&compact) || (keyword && has_real_birth_date(&compact)) {
+                Confidence::High
+            } else if has_real_birth_date(&compact) {
+                Confidence::Medium
+            } else {
+                continue;
+            };
+        let reason = if is_valid_resident_id(&compact) {
             ID_VALID
         } else {
             ID_BAD_CHECK
@@ -174,7 +178,7 @@ fn detect_resident_ids(text: &str, hits: &mut Vec<Hit>) {
         if (15..=18).contains(&len) {
             hits.push(Hit::new(
                 Kind::ResidentId,
-                Confidence::Medium,
+                Confidence::High,
                 (value.start(), value.end()),
                 ID_AFTER_KEYWORD,
                 ID_MASK,
@@ -199,7 +203,8 @@ fn detect_bank_cards(text: &str, hits: &mut Vec<Hit>) {
         } else if contains_any(chars_before(text, m.start(), 16), CARD_KEYWORDS)
             || contains_any(chars_after(text, m.end(), 10), CARD_KEYWORDS)
         {
-            (Confidence::Medium, CARD_KEYWORD)
+            // A card number copied with a typo is still the family's card.
+            (Confidence::High, CARD_KEYWORD)
         } else {
             continue;
         };
@@ -380,7 +385,7 @@ mod tests {
             found,
             [(
                 Kind::ResidentId,
-                Confidence::Medium,
+                Confidence::High,
                 "41010220150230123X".into()
             )]
         );

@@ -13,63 +13,113 @@
 //!
 //! | Kind | Examples | Suggested mask |
 //! |---|---|---|
-//! | [`Kind::ResidentId`] | 18-char resident ID with check char, legacy 15-digit ID | `[身份证号]` |
-//! | [`Kind::Phone`] | mobile `138 1234 5678`, `+86…`, landline `0371-65123456` | `[电话]` |
-//! | [`Kind::RecordNumber`] | value after 住院号, 门诊号, 床号, MRN, … | `[编号]` |
-//! | [`Kind::Name`] | 患儿张小明, 母亲：王芳, Dr. Smith, Name: Li Hua | `张某`, `[Name]` |
-//! | [`Kind::Date`] | 2024年3月5日入院, DOB 2019-07-21 | `[日期]` |
-//! | [`Kind::Address`] | 淮阳区某某乡王庄村3组, 建设路12号3栋2单元501室, 阳光幼儿园大班 | `[地址]` |
-//! | [`Kind::Email`], [`Kind::Url`], [`Kind::IpAddress`] | | `[邮箱]`, `[网址]`, `[IP]` |
-//! | [`Kind::BankCard`] | 16–19 digits passing the Luhn check | `[银行卡号]` |
+//! | [`Kind::ResidentId`] | 18-char resident ID (a wrong check character after 身份证 still counts), legacy 15-digit ID | `[身份证号]` |
+//! | [`Kind::Phone`] | mobile `138 1234 5678`, `+86…`, landline `0371-65123456`, lists `138…/136…`, `…、…`, `… or …` | `[电话]` |
+//! | [`Kind::RecordNumber`] | value after 住院号, 门诊号, MRN, …; any 编号/卡号/单号 value; beds `12床`, `3号床`, `加12床`, `床号：加5`, `Bed: 21`, `bed 14`; `screening No. …`, `Sample # …` | `[编号]` |
+//! | [`Kind::Name`] | after a person word (患儿张小明, 母亲：王芳, Dr. Smith); in case-note positions with none: `<name>，女，4岁`, `由<name>（外婆）陪同`, `<name>抱患儿`, `告知<name>`, `…科<name>主任`, `<name>之女`; English given + family names in prose, `<name>'s mother`, `her son, <name>`, `Professor <name>`, a second name joined by "and" | `张某`, `[Name]` |
+//! | [`Kind::Date`] | any full date (2024年3月5日, 2019-07-21, 5 March 2024); month and day in a history (11月27日晚, on 12 May); 8-digit dates next to a date word (出生日期：20240716); a year and month of birth | `[日期]` |
+//! | [`Kind::Address`] | places below the province (淮阳区某某乡王庄村3组, 河南省郑州市), and schools with their class (某市第十四中学初二（3）班, 阳光幼儿园大班, St Mary's Primary School, Riverside Kindergarten) | `[地址]` |
+//! | [`Kind::Email`], [`Kind::Url`], [`Kind::IpAddress`] | any URL but public reference sites; dotted quads that are not clause or section numbers (第3.2.1.4条, section 5.2.1.3) or versions | `[邮箱]`, `[网址]`, `[IP]` |
+//! | [`Kind::BankCard`] | 16–19 digits passing the Luhn check, or after a card word | `[银行卡号]` |
 //!
 //! Clinical numbers (blood pressure, lab values with units, doses, weights,
 //! ages, percentiles, gestational weeks, Apgar scores, ICD-10 codes, years on
-//! their own, times) are deliberately *not* findings: the domain notes warn
-//! that a detector which flags them gets switched off by its users.
+//! their own, times, guideline clause numbers) are deliberately *not*
+//! findings, nor are drug names, departments, titles without a name (请神经
+//! 内科主任会诊), masked names (张某, 王XX) and eponyms (Still's disease,
+//! Charles Bonnet syndrome): the domain notes warn that a detector which
+//! flags them gets switched off by its users.
 //!
-//! # Confidence
+//! Names without a context word are found from a surname list
+//! (`name.rs`), a list of characters common in given names and a list of
+//! common English given names (`names_data.rs`, written for Rounds), and
+//! the shape of the sentence around them (`name_zh.rs`, `name_en.rs`).
 //!
-//! Each finding carries a [`Confidence`]. `High` means the text is almost
-//! certainly an identifier (a resident ID whose check character is right, a
-//! name right after 患儿). `Medium` means it probably is and a person should
-//! look (a full date with no birth or admission word nearby, a city-level
-//! place). `Low` findings are hints the editor may show quietly, such as a
-//! county name on its own; they are not counted by the quality bars below.
+//! # What is not caught
 //!
-//! # Quality bars
+//! - A Chinese name in a position none of the shapes covers (in the middle
+//!   of a sentence with no title, verb or bracket next to it), or whose
+//!   given name uses characters outside the list in a weak position.
+//! - English names that are not on the given-name list when no title or
+//!   label comes before them, and single family names in prose.
+//! - Nicknames (小宝, 乐乐), places named only by a landmark, and a rare
+//!   disease plus a small township plus a month, which can identify a child
+//!   without any single identifier in the text.
 //!
-//! `tests/corpus.rs` runs [`scan`] over a labelled corpus of realistic
-//! pediatric sentences (`tests/corpus.txt`, every person in it fictional) and
-//! asserts, counting only `Medium` and `High` findings:
+//! # Confidence and the gate
 //!
-//! - **recall ≥ 0.98 for resident IDs and phone numbers.** These have exact
-//!   formats and are the identifiers most often pasted in from forms; missing
-//!   one leaks a direct identifier of a child or a parent, so there is no
-//!   excuse for misses.
-//! - **recall ≥ 0.90 overall.** Names, dates and addresses are open-ended and
-//!   no pattern matcher catches all of them; the attestation step before
-//!   sharing is the backstop, but the detector must do most of the work.
-//! - **precision ≥ 0.95 overall.** Teachers write cases dense with numbers;
-//!   if warnings fire on blood pressures and lab values they will be ignored
-//!   or turned off, which is worse than a few misses.
+//! Each finding carries a [`Confidence`]. `High` means the text is an
+//! identifier; `Medium` means it probably is and a person should look (an
+//! 8-digit run shaped like a date with no date word near it, a single
+//! capitalised word after "Name:"); `Low` findings are hints the editor may show quietly (a county
+//! on its own).
 //!
-//! A finding counts as a true positive when its kind matches the label and its
-//! span overlaps the labelled span. Run
-//! `cargo test -p rounds-deid --test corpus -- --nocapture` to see the table.
+//! **What blocks sharing is [`Finding::blocks_sharing`]: High findings.** It
+//! is the one rule the share command (`rounds-store`), the hold on edits to
+//! a shared case (`rounds-core::deid`) and the office's re-check
+//! (`rounds-office`) call, and it is what `tests/corpus.rs` measures as the
+//! gate's recall. Rather than letting Medium findings block too (which
+//! would stop cases on hints), every detector reports High where the text
+//! really is an identifier: a school and class, a bed, a named city and
+//! county, a month and day in a history, a mistyped ID after 身份证. Medium
+//! findings are shown next to the text with their reason and the teacher
+//! decides.
 //!
-//! # Known limits
+//! A person still attests before a case is shared: the detector is a
+//! pattern matcher with measured misses (above and below), and only a
+//! reader sees that a rare syndrome, a village and a festival together
+//! point to one child.
 //!
-//! No pattern matcher catches everything: a rare disease plus a small township
-//! plus a date can identify a child without any single identifier in the text.
-//! A person must still read the case and attest before it is shared.
+//! # Quality bars and figures
+//!
+//! `tests/corpus.rs` scores [`scan`] on two labelled sets of realistic
+//! pediatric sentences, every person and number in them invented:
+//! `tests/corpus.txt`, which the rules are developed against, and
+//! `tests/heldout.txt`, written before the rule changes of issue 18 and
+//! scored once at their end (its header says how it is kept). Per kind it
+//! prints the recall of blocking (High) findings, the recall of everything
+//! shown (Medium and High) and the precision of each; labels may carry a
+//! category (`address@school`, `record_number@bed`) reported as its own row.
+//! A finding counts when its kind matches a label and its span overlaps it.
+//!
+//! Asserted on `corpus.txt`, for blocking findings: recall 1.00 for
+//! resident IDs and phones (exact formats; a miss leaks a direct identifier),
+//! ≥ 0.95 for record and bed numbers and overall, ≥ 0.90 for names and
+//! schools (open-ended; attestation is the backstop), and precision ≥ 0.97
+//! (a guard that fires on blood pressures is switched off). Every negative
+//! line must give no Medium or High finding at all.
+//!
+//! Figures, `cargo test -p rounds-deid --test corpus -- --nocapture`:
+//!
+//! | set | labels | negative lines | gate recall | names | schools | beds | gate precision | recall of all shown |
+//! |---|---|---|---|---|---|---|---|---|
+//! | corpus.txt | 444 | 382 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |
+//! | heldout.txt, before issue 18's changes | 139 | 99 | 0.259 | 0.153 | 0.000 | 0.077 | 0.818 | 0.353 |
+//! | heldout.txt, after | 139 | 99 | 0.964 | 0.932 | 0.933 | 1.000 | 1.000 | 0.971 |
+//!
+//! The corpus figures are those of a set the rules were tuned on and say
+//! little about new text; the held-out row is the honest one. Its
+//! resident IDs, phones, record/bed numbers, dates, URLs, e-mails, IPs and
+//! cards are all 1.000; the misses are four names and one school. Only a
+//! loose floor (recall 0.80, precision 0.90) is asserted on it.
+//!
+//! Speed: `cargo run --release -p rounds-deid --example scan_speed` scans a
+//! 20 KB case made of both corpora (denser in identifiers than any real
+//! case): 5.9 ms per scan on the shared 2-core build machine while other
+//! builds ran; the first scan of a process also builds the patterns
+//! (about 50 ms, once).
 
 mod address;
 mod date;
 mod ids;
 mod name;
+mod name_en;
+mod name_zh;
+mod names_data;
 mod net;
 mod phone;
 mod record;
+mod school;
 mod text;
 
 use std::borrow::Cow;
@@ -200,6 +250,17 @@ pub struct Finding {
     pub reason_zh: String,
     /// The suggested replacement for `text`.
     pub mask: String,
+}
+
+impl Finding {
+    /// Whether this finding stops a case from being shared, holds an edit
+    /// to a shared case, and makes the office refuse a change: the one rule
+    /// every gate calls, so that what `tests/corpus.rs` measures is what is
+    /// enforced. High-confidence findings block; Medium ones are shown to the
+    /// teacher, who attests to having read them (see the crate docs).
+    pub fn blocks_sharing(&self) -> bool {
+        self.confidence == Confidence::High
+    }
 }
 
 /// A finding as the detectors produce it, before overlaps are resolved and

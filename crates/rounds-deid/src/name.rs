@@ -20,7 +20,7 @@ use regex::Regex;
 use crate::text::{is_han, next_char, prev_char};
 use crate::{Confidence, Hit, Kind, Reason};
 
-const ZH_REASON: Reason = (
+pub(crate) const ZH_REASON: Reason = (
     "Chinese name after a person word (患儿, 母亲, 姓名, …). Replace it with the surname plus 某, e.g. 张某.",
     "“患儿”“母亲”“姓名”等称谓后的中文姓名。建议改为“姓+某”，如“张某”。",
 );
@@ -46,10 +46,11 @@ static ZH_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
           | 爷爷 | 奶奶 | 外公 | 外婆 | 姥姥 | 姥爷 | 外祖父 | 外祖母 | 祖父 | 祖母
           | 哥哥 | 姐姐 | 弟弟 | 妹妹 | 舅舅 | 舅妈 | 姨妈 | 姨父 | 姑姑 | 姑父 | 叔叔 | 婶婶 | 伯伯
           | 继父 | 继母 | 养父 | 养母 | 阿姨
+          | 表哥 | 表姐 | 表弟 | 表妹 | 堂哥 | 堂姐 | 堂弟 | 堂妹 | 嫂子 | 姐夫 | 姑妈 | 姨妈 | 干妈 | 舅公 | 姨婆 | 姑婆
           | 监护人 | 联系人 | 签名人 | 签字人 | 签名 | 签字 | 填表人 | 经办人 | 陪护人 | 陪同人
           | 代诉人 | 陈述者 | 提供者 | 主治医师 | 主治医生 | 经治医师 | 主管医师 | 主管医生
           | 管床医师 | 住院医师 | 主任医师 | 医师 | 医生 | 护士长 | 护士 | 报告人 | 记录人
-          | 科主任 | 带教老师 | 指导老师 | 班主任 | 老师 | 同学 | 邻居 | 家属 | 亲属 | 保姆
+          | 治疗师 | 教授 | 主任 | 科主任 | 带教老师 | 指导老师 | 班主任 | 老师 | 同学 | 邻居 | 家属 | 亲属 | 保姆
           | (?i:name|patient|mother|father|guardian|contact)\ ?:
           | 父 | 母 )
         \s*:?\s*",
@@ -60,9 +61,9 @@ static ZH_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 /// The ~190 most common single-character surnames. Characters that are
 /// surnames but far more often something else in clinical text (查, 麻, 和,
 /// 单, 解, 应) are left out on purpose.
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜晏席卫米柏宗瞿桂全佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池苑迟邝封";
+pub(crate) const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜晏席卫米柏宗瞿桂全佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池苑迟邝封";
 
-const COMPOUND_SURNAMES: &[&str] = &[
+pub(crate) const COMPOUND_SURNAMES: &[&str] = &[
     "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
     "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕", "呼延", "钟离", "申屠", "赫连", "澹台",
     "淳于",
@@ -77,7 +78,7 @@ const AMBIGUOUS_SURNAMES: &str = "高常于方白石何明时连向严温康易�
 
 /// Phrases that start with a surname character but are clinical or everyday
 /// words, checked where the name would start.
-const NOT_NAMES: &[&str] = &[
+pub(crate) const NOT_NAMES: &[&str] = &[
     "黄疸", "黄染", "黄色", "黄绿", "黄稠", "黄白", "高热", "高烧", "高危", "高血", "高度", "高于",
     "高出", "高中", "高铁", "高渗", "白细", "白天", "白色", "白斑", "白膜", "白质", "白蛋", "白日",
     "全身", "全血", "全程", "全部", "全职", "全天", "全麻", "周身", "周岁", "周围", "周内", "周后",
@@ -99,7 +100,7 @@ const NOT_NAMES: &[&str] = &[
 /// Characters that cannot be part of a given name in this position: they
 /// are what usually follows a name in a clinical sentence (因, 于, 男, 岁,
 /// 体健, 电话, …).
-const STOP_CHARS: &str = "因于在有无诉现自已经曾为是的了后前时男女岁年日周次等及和与或咳嗽吐泻痛肿烧热体血尿便哭闹吃奶睡喘抽搐孕电手联住母父亲哥姐弟妹爷婆之其均也都就即去说称述代陪带送携签身份证号码院门诊科床患系不未偶今昨近发出入主每约共仍被由从对给予行做查见示能会需要将还又再并但却而个名位里病症疹腹胸呕乏精神面口唇皮肤头右";
+pub(crate) const STOP_CHARS: &str = "提因于在有无诉现自已经曾为是的了后前时男女岁年日周次等及和与或咳嗽吐泻痛肿烧热体血尿便哭闹吃奶睡喘抽搐孕电手联住母父亲哥姐弟妹爷婆之其均也都就即去说称述代陪带送携签身份证号码院门诊科床患系不未偶今昨近发出入主每约共仍被由从对给予行做查见示能会需要将还又再并但却而个名位里病症疹腹胸呕乏精神面口唇皮肤头右";
 
 /// Stop characters that are also common in given names (为民, 和平, 之涵,
 /// 发财, 其琛, 行健).
@@ -118,7 +119,8 @@ const STOP_WORDS: &[&str] = &[
     "疑似", "确诊", "初步", "外院", "当地", "本院", "我院", "目前", "伴有", "合并", "继发", "感染",
     "肺炎", "哮喘", "鼻塞", "流涕", "气促", "发绀", "紫绀", "苍白", "嗜睡", "昏迷", "肌张", "拒奶",
     "溢奶", "少尿", "矮小", "语言", "运动", "学习", "成绩", "注意", "情绪", "挑食", "偏食", "生后",
-    "生长", "生命", "生产", "年龄", "今年", "现年", "孕期", "产检",
+    "生长", "生命", "生产", "年龄", "今年", "现年", "孕期", "产检", "点评", "抚养", "反映", "提出",
+    "要求", "查房", "会诊", "指导", "负责", "介绍", "讲解", "带领", "照顾", "看护",
 ];
 
 /// What may directly follow a name that starts with an ambiguous surname.
@@ -132,7 +134,7 @@ const NAME_FOLLOWERS: &str = "因系诉于今昨近自出入在代陪带携电�
 const EN_NAME: &str = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z][a-z]+)?){0,2}";
 
 static EN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? +({EN_NAME})")).unwrap()
+    Regex::new(&format!(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Consultant|Registrar|Matron|Sister|Nurse)\.? +({EN_NAME})")).unwrap()
 });
 
 /// Labels followed by a colon and a name. Capture 1 is the label.
@@ -170,7 +172,9 @@ const EN_NOT_NAMES: &str = "\
     Withheld Case Patient Name Student Resident Intern Attending Consultant Registrar Team Unit \
     On In At He She They His Her Their Reports Reported Denies Brought Present Presents \
     Concerned Works Breastfeeding Breastfed Vaccinated Immunised Immunized Available Informed \
-    Consent Agreed Signed";
+    Consent Agreed Signed Paediatrician Pediatrician Surgeon Radiologist Anaesthetist \
+    Anesthetist Neurologist Cardiologist Physician Emeritus Emergency Intensive Care Staff \
+    Paediatric Pediatric Neonatal General Junior Senior Practitioner Midwife Led Charge";
 
 /// Common Chinese surnames in pinyin. A single capitalised word after
 /// "Mother:" or "Patient:" is reported with high confidence only if it is one
@@ -189,7 +193,17 @@ const PINYIN_SURNAMES: &str = "\
 static NOT_ENGLISH_NAMES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| EN_NOT_NAMES.split_whitespace().collect());
 
+/// Whether a capitalised word is known not to be a name.
+pub(crate) fn is_not_english_name(word: &str) -> bool {
+    let head = word.split(['-', '\'', '’']).next().unwrap_or(word);
+    NOT_ENGLISH_NAMES.contains(head)
+}
+
 pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
+    crate::name_zh::detect(text, hits);
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        crate::name_en::detect(text, hits);
+    }
     for m in ZH_CONTEXT.find_iter(text) {
         // English labels inside longer words ("nickname:") do not count.
         if m.as_str().starts_with(|c: char| c.is_ascii_alphabetic())
@@ -357,15 +371,25 @@ fn detect_english(text: &str, hits: &mut Vec<Hit>) {
             && words >= 2
         {
             let span = (name.start(), name.start() + end);
+            // "patient Zheng Yuxuan": a known surname or given name first
+            // makes it a person, not "patient Received".
+            let first = name.as_str().split(' ').next().unwrap_or("");
+            let known = PINYIN_SURNAMES.split_whitespace().any(|s| s == first)
+                || crate::name_en::is_given_name(first);
             hits.push(Hit::new(
                 Kind::Name,
-                Confidence::Medium,
+                if known {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                },
                 span,
                 EN_REASON,
                 "[Name]",
             ));
         }
     }
+    crate::name_en::joined_names(text, hits);
 }
 
 /// Keeps the leading words of a capitalised run up to the first word that is

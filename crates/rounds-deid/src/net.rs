@@ -62,6 +62,30 @@ const REFERENCE_HOSTS: &[&str] = &[
 /// when they come right before it.
 const VERSION_WORDS: &[&str] = &["version", "ver.", "ver", "v", "版本号", "版本", "版"];
 
+/// Words before a dotted number that make it a clause or section of a text
+/// (第3.2.1.4条, section 5.2.1.3), compared in lower case.
+const CLAUSE_WORDS_BEFORE: &[&str] = &[
+    "第",
+    "见",
+    "条款",
+    "章节",
+    "section",
+    "sect.",
+    "sec.",
+    "clause",
+    "chapter",
+    "paragraph",
+    "para.",
+    "recommendation",
+    "article",
+    "item",
+    "step",
+    "§",
+];
+
+/// What follows a clause or section number: 条, 节, 款, 章, 项, 点.
+const CLAUSE_CHARS_AFTER: &[char] = &['条', '节', '款', '章', '项', '点', '小', '部'];
+
 pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
     for m in EMAIL_RE.find_iter(text) {
         hits.push(Hit::new(
@@ -85,7 +109,9 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
         } else if is_reference_host(host) {
             (Confidence::Low, URL_REFERENCE)
         } else if host.contains('.') {
-            (Confidence::Medium, URL)
+            // A personal page, chat group or cloud folder leads straight to
+            // a family; only public reference sites are let through.
+            (Confidence::High, URL)
         } else {
             continue;
         };
@@ -169,7 +195,24 @@ fn ipv4_stands_alone(text: &str, start: usize, end: usize) -> bool {
             return false;
         }
     }
-    !after_version_word(&text[..start])
+    !after_version_word(&text[..start]) && !is_clause_number(text, start, end)
+}
+
+/// Whether a dotted quad is the number of a clause or section of a text
+/// rather than an address.
+fn is_clause_number(text: &str, start: usize, end: usize) -> bool {
+    let tail = text[end..].trim_start_matches(' ');
+    if tail.starts_with(CLAUSE_CHARS_AFTER) {
+        return true;
+    }
+    let head = text[..start].trim_end_matches([' ', ':']);
+    let lower = chars_before(head, head.len(), 16).to_ascii_lowercase();
+    CLAUSE_WORDS_BEFORE.iter().any(|w| {
+        lower.strip_suffix(w).is_some_and(|before| {
+            !w.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !before.ends_with(|c: char| c.is_ascii_alphabetic())
+        })
+    })
 }
 
 /// Whether `head` ends with a version word, ignoring spaces and a colon in
@@ -231,7 +274,7 @@ mod tests {
             found("照片见 https://pan.example.com/s/1aBcD。"),
             [(
                 Kind::Url,
-                Confidence::Medium,
+                Confidence::High,
                 "https://pan.example.com/s/1aBcD".into()
             )]
         );
@@ -267,6 +310,11 @@ mod tests {
             Kind::IpAddress
         );
         assert!(found("build 1.2.3.4.5").is_empty());
+        assert!(found("依据第3.2.1.4条处理").is_empty());
+        assert!(found("按 2.3.1.5 款执行").is_empty());
+        assert!(found("See section 5.2.1.3 for doses").is_empty());
+        assert!(found("Recommendation 3.4.2.1 (grade B)").is_empty());
+        assert_eq!(found("终端 10.0.3.117 已登录")[0].0, Kind::IpAddress);
         assert!(found("v1.10.2.3").is_empty());
         assert!(found("999.1.1.1").is_empty());
         assert!(found("14:30:00 给药").is_empty());

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::text::{chars_before, contains_any, number_stands_alone, prev_char};
+use crate::text::{chars_before, contains_any, number_ends_alone, number_starts_alone, prev_char};
 use crate::{Confidence, Hit, Kind, Reason};
 
 const MASK: &str = "[电话]";
@@ -114,7 +114,8 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
         if stands_alone(text, m.start(), m.end()) {
             hits.push(Hit::new(
                 Kind::Phone,
-                Confidence::Medium,
+                // The phone word says what it is.
+                Confidence::High,
                 (m.start(), m.end()),
                 LOCAL,
                 MASK,
@@ -124,9 +125,52 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
 }
 
 /// Phone-specific boundary: the general number rule, plus no `+` glued on
-/// the front (that would make it a different international number).
+/// the front (that would make it a different international number). Two
+/// numbers joined by a slash (138…/136…) are a list of phones, not one
+/// longer number or a fraction, when the run across the slash is itself
+/// phone-length.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
-    number_stands_alone(text, start, end) && prev_char(text, start) != Some('+')
+    prev_char(text, start) != Some('+')
+        && (number_starts_alone(text, start) || slash_joined_before(text, start))
+        && (number_ends_alone(text, end) || slash_joined_after(text, end))
+}
+
+/// How many digits a list neighbour must have to count as a phone: the
+/// shortest local number.
+const LIST_NEIGHBOUR_DIGITS: usize = 7;
+
+fn slash_joined_before(text: &str, start: usize) -> bool {
+    let Some(head) = text.get(..start) else {
+        return false;
+    };
+    let Some(head) = head.trim_end_matches(' ').strip_suffix('/') else {
+        return false;
+    };
+    digits_in_run(head.trim_end_matches(' ').chars().rev()) >= LIST_NEIGHBOUR_DIGITS
+}
+
+fn slash_joined_after(text: &str, end: usize) -> bool {
+    let Some(tail) = text.get(end..) else {
+        return false;
+    };
+    let Some(tail) = tail.trim_start_matches(' ').strip_prefix('/') else {
+        return false;
+    };
+    digits_in_run(tail.trim_start_matches(' ').chars()) >= LIST_NEIGHBOUR_DIGITS
+}
+
+/// The digits at the front of `chars`, allowing the separators a phone is
+/// written with (space, hyphen) between them.
+fn digits_in_run(chars: impl Iterator<Item = char>) -> usize {
+    let mut digits = 0;
+    for c in chars {
+        match c {
+            '0'..='9' => digits += 1,
+            ' ' | '-' if digits > 0 => {}
+            _ => break,
+        }
+    }
+    digits
 }
 
 #[cfg(test)]
@@ -180,9 +224,35 @@ mod tests {
         );
         assert_eq!(
             phones("家中电话：6512 3456")[0],
-            (Confidence::Medium, "6512 3456".into())
+            (Confidence::High, "6512 3456".into())
         );
         assert!(phones("电话随访3次，间隔2周").is_empty());
+    }
+
+    #[test]
+    fn joined_phone_lists() {
+        for (text, expected) in [
+            (
+                "电话13512345678/18912345678",
+                ["13512345678", "18912345678"],
+            ),
+            (
+                "电话 135 1234 5678 / 189 1234 5678",
+                ["135 1234 5678", "189 1234 5678"],
+            ),
+            (
+                "0371-65123456/13512345678",
+                ["0371-65123456", "13512345678"],
+            ),
+            ("13512345678、18912345678", ["13512345678", "18912345678"]),
+            ("13512345678 or 18912345678", ["13512345678", "18912345678"]),
+        ] {
+            let found: Vec<String> = phones(text).into_iter().map(|(_, t)| t).collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        // A fraction or a ratio is not a list of phones.
+        assert!(phones("13512345678/2").is_empty());
+        assert!(phones("2/13512345678").is_empty());
     }
 
     #[test]

@@ -136,6 +136,11 @@ pub(crate) fn contains_any(haystack: &str, words: &[&str]) -> bool {
 /// itself follows a digit (`12 3456…`, `5-1381…`), which means it is the tail
 /// of a longer grouped number.
 pub(crate) fn number_stands_alone(text: &str, start: usize, end: usize) -> bool {
+    number_starts_alone(text, start) && number_ends_alone(text, end)
+}
+
+/// The left half of [`number_stands_alone`].
+pub(crate) fn number_starts_alone(text: &str, start: usize) -> bool {
     if let Some(c) = prev_char(text, start) {
         if c.is_ascii_alphanumeric() || c == '_' {
             return false;
@@ -146,6 +151,11 @@ pub(crate) fn number_stands_alone(text: &str, start: usize, end: usize) -> bool 
             return false;
         }
     }
+    true
+}
+
+/// The right half of [`number_stands_alone`].
+pub(crate) fn number_ends_alone(text: &str, end: usize) -> bool {
     if let Some(c) = next_char(text, end) {
         if c.is_ascii_alphanumeric() || c == '_' {
             return false;

@@ -2,8 +2,6 @@
 //! findings sorted and non-overlapping, spans on char boundaries that match
 //! the reported text.
 
-use std::time::Instant;
-
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use rounds_deid::{Finding, mask_all, scan};
@@ -157,53 +155,4 @@ proptest! {
             .collect();
         let _ = mask_all(&text, &findings);
     }
-}
-
-/// The labelled corpus as plain text: marks removed, comments dropped.
-fn corpus_text() -> String {
-    let mut out = String::new();
-    for line in include_str!("corpus.txt")
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let mut rest = line;
-        while let Some(open) = rest.find('⟦') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + '⟦'.len_utf8()..];
-            let value_start = after.find(':').map_or(0, |i| i + 1);
-            let close = after.find('⟧').unwrap_or(after.len());
-            out.push_str(&after[value_start.min(close)..close]);
-            rest = after.get(close + '⟧'.len_utf8()..).unwrap_or("");
-        }
-        out.push_str(rest);
-        out.push('\n');
-    }
-    out
-}
-
-/// A 20 KB case must scan quickly enough to run on every edit. The text is
-/// the corpus itself, where nearly half the lines carry an identifier, so it
-/// is denser in findings than any real case. The bound is loose so that
-/// unoptimised debug builds on a busy machine pass; the time is printed for a
-/// look with `--nocapture` (and is well under 2 ms in a release build).
-#[test]
-fn scanning_a_long_case_is_fast() {
-    let corpus = corpus_text();
-    let mut text = String::new();
-    while text.len() < 20 * 1024 {
-        text.push_str(&corpus);
-    }
-    let cut = (20 * 1024..text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(text.len());
-    text.truncate(cut);
-    let _ = scan(&text); // Builds the lazily compiled regexes.
-    let runs = 10;
-    let started = Instant::now();
-    for _ in 0..runs {
-        assert!(!scan(&text).is_empty());
-    }
-    let per_scan = started.elapsed() / runs;
-    println!("scan of {} bytes: {per_scan:?}", text.len());
-    assert!(per_scan.as_millis() < 100, "scan took {per_scan:?}");
 }

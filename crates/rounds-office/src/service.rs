@@ -726,7 +726,7 @@ fn check_case(
         }
         if let Some(f) = rounds_deid::scan(&inserted)
             .into_iter()
-            .find(|f| f.confidence == rounds_deid::Confidence::High)
+            .find(|f| f.blocks_sharing())
             && !known.iter().any(|(k, t)| *k == f.kind && *t == f.text)
         {
             return Err(reject(

@@ -533,7 +533,7 @@ impl Store {
         let findings = rounds_core::deid::check(&doc);
         let blocking = findings
             .iter()
-            .filter(|f| f.finding.confidence == rounds_deid::Confidence::High)
+            .filter(|f| f.finding.blocks_sharing())
             .count();
         if blocking > 0 {
             return Err(StoreError::Identifiers(blocking));

@@ -131,6 +131,30 @@ describe('Rounds desktop', () => {
     await s.exec(`[...document.querySelectorAll('.syncbar button')].pop().click()`);
     await s.until(`return document.querySelector('[data-field=chapter]')?.value === '第十章 神经系统疾病'`, [], 20_000);
     await shot('05-synced-editor-zh');
+
+    // Both write in the same field: the colleague's text, written while the
+    // teacher's editor shows the field focused, appears in place; the
+    // caret stays after the teacher's words and the teacher types on.
+    await retype('[data-field=methods]', '讲授与讨论');
+    await waitSaved();
+    await s.exec(`window.__TAURI_INTERNALS__.invoke('sync_now')`);
+    await s.until(`return document.querySelector('.syncbar.tone-ok') !== null`, [], 20_000);
+    run(rounds, ['--data', cdata, 'sync']);
+    const seen = JSON.parse(run(rounds, ['--data', cdata, 'show', plan!.id, '--json'])) as { methods: string };
+    expect(seen.methods).toBe('讲授与讨论');
+    run(rounds, ['--data', cdata, 'edit', plan!.id, '--set', 'methods=课前预习。讲授与讨论']);
+    run(rounds, ['--data', cdata, 'sync']);
+    // Sync is asked for without a click, so the focus stays in the field.
+    await s.exec(`const e = document.querySelector('[data-field=methods]'); e.focus(); e.setSelectionRange(e.value.length, e.value.length); window.__TAURI_INTERNALS__.invoke('sync_now');`);
+    await s.until(
+      `const e = document.querySelector('[data-field=methods]'); return e.value === '课前预习。讲授与讨论' && document.activeElement === e && e.selectionStart === e.value.length`,
+      [],
+      20_000,
+    );
+    await s.type(await s.find('[data-field=methods]'), '，再总结');
+    await waitSaved();
+    expect(await value('[data-field=methods]')).toBe('课前预习。讲授与讨论，再总结');
+    await shot('05b-merged-in-place-zh');
   });
 
   it('marks identifiers in a case as they are typed, and shares it only masked and attested', async () => {

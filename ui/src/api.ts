@@ -7,6 +7,8 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppError } from './generated/AppError';
 import type { DocSummary } from './generated/DocSummary';
 import type { DocView } from './generated/DocView';
+import type { Caret } from './generated/Caret';
+import type { Saved } from './generated/Saved';
 import type { FindingRef } from './generated/FindingRef';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { Kind } from './generated/Kind';
@@ -27,6 +29,10 @@ export const api = {
   get: (id: string) => invoke<DocView>('get_doc', { id }),
   create: (kind: Kind, title: string, language: Language) => invoke<DocView>('create_doc', { kind, title, language }),
   edit: (id: string, patch: Record<string, unknown>) => invoke<DocView>('edit_doc', { id, patch }),
+  /** Saves values edited on the document as it stood at `base`, merged into the current one; maps the caret. */
+  editAt: (id: string, patch: Record<string, unknown>, base: string[], caret: Caret | null) => invoke<Saved>('edit_doc_at', { id, patch, base, caret }),
+  /** The current document, with the caret of the field on screen (`text`, shown at `base`) mapped onto it. */
+  refresh: (id: string, base: string[], caret: Caret | null, text: string | null) => invoke<Saved>('refresh_doc', { id, base, caret, text }),
   remove: (id: string) => invoke<DocSummary>('delete_doc', { id }),
   restore: (id: string) => invoke<DocSummary>('restore_doc', { id }),
   /** Shares a document; a case needs `attest` and comes back as the new document the office gets. */

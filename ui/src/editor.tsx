@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FieldEditor, Findings } from './fields';
 import { UndoStack, reinsertRow, undoKey } from './undo';
 import { minutesCheck } from './minutes';
@@ -9,6 +9,7 @@ import { Autosaver, type SaveState } from './autosave';
 import { useApp } from './ctx';
 import { adoptIds, displayValue, parseTags, rowsFromStore, rowsToStore, type Json, type Row } from './form';
 import { formatTime, pick } from './i18n';
+import type { Caret } from './generated/Caret';
 import type { DocView } from './generated/DocView';
 import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
@@ -58,6 +59,18 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   }, [notice]);
   // The lists as last sent, to give their new rows the ids the store assigns.
   const sentLists = useRef<Record<string, Row[]>>({});
+  // The version each field's value on screen was taken from (or, after a
+  // save, the version that value became). Saves send it, so the store
+  // applies the edit to what the teacher saw and merges it with whatever a
+  // colleague wrote meanwhile instead of deleting it.
+  const bases = useRef<Record<string, string[]>>({});
+  // A caret to put back after a field's text was replaced by the merged text.
+  const caretAfter = useRef<{ key: string; start: number; end: number } | null>(null);
+  const focusedCaret = (key: string): Caret | null => {
+    const el = document.activeElement as HTMLInputElement | HTMLTextAreaElement | null;
+    if (!el || el.dataset?.field !== key || el.closest('[data-row]') || typeof el.selectionStart !== 'number') return null;
+    return { field: key, row: null, sub_field: null, start: el.selectionStart, end: el.selectionEnd ?? el.selectionStart };
+  };
 
   const saver = useMemo(
     () =>
@@ -67,13 +80,41 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
           const body: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(patch)) body[k] = Array.isArray(v) && k !== 'tags' ? rowsToStore(v as unknown as Row[]) : v;
           try {
-            const saved = await api.edit(props.id, body);
+            // One save per version the fields were based on (normally one).
+            const groups = new Map<string, string[]>();
+            for (const k of Object.keys(body)) {
+              const b = JSON.stringify(bases.current[k] ?? doc?.heads ?? []);
+              groups.set(b, [...(groups.get(b) ?? []), k]);
+            }
+            let saved: DocView | null = null;
+            for (const [b, keys] of groups) {
+              const part: Record<string, unknown> = {};
+              for (const k of keys) part[k] = body[k];
+              const caretKey = keys.find((k) => typeof body[k] === 'string' && focusedCaret(k));
+              const caret = caretKey ? focusedCaret(caretKey) : null;
+              const r = await api.editAt(props.id, part, JSON.parse(b) as string[], caret);
+              saved = r.view;
+              for (const k of keys) {
+                // The value sent is the document at the save's own change;
+                // a field typed in again meanwhile is based on that.
+                if (r.change) bases.current[k] = [r.change];
+                const merged = r.view.fields[k];
+                if (typeof body[k] === 'string' && typeof merged === 'string' && merged !== body[k] && !saver.isDirty(k)) {
+                  // A colleague's text was merged in: show it in place.
+                  bases.current[k] = r.view.heads;
+                  setValues((cur) => (cur[k] === body[k] ? { ...cur, [k]: merged } : cur));
+                  if (r.caret && r.caret.field === k) caretAfter.current = { key: k, start: r.caret.start, end: r.caret.end };
+                }
+              }
+            }
+            if (!saved) return;
+            const view = saved;
             setFieldErrors({});
-            setDoc(saved);
+            setDoc(view);
             setValues((cur) => {
               const next = { ...cur };
               for (const k of Object.keys(patch)) {
-                if (Array.isArray(patch[k]) && k !== 'tags') next[k] = adoptIds(cur[k] as Row[], sentLists.current[k] ?? [], saved.fields[k]);
+                if (Array.isArray(patch[k]) && k !== 'tags') next[k] = adoptIds(cur[k] as Row[], sentLists.current[k] ?? [], view.fields[k]);
               }
               return next;
             });
@@ -103,19 +144,38 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
       const d = await api.get(props.id);
       const k = schema.kinds.find((k) => k.kind === d.summary.kind);
       if (!k) return;
-      setDoc(d);
       if (initial) {
+        setDoc(d);
         setValues(toValues(k, d.fields));
+        bases.current = {};
+        for (const key of Object.keys(d.fields)) bases.current[key] = d.heads;
       } else {
-        // A colleague's change arrived: take every field the teacher is not
-        // editing right now, so the cursor and what is being typed stay.
-        const fresh = toValues(k, d.fields);
+        // A colleague's change arrived: take every field the teacher has no
+        // unsaved typing in. The field being typed in is shown merged, in
+        // place, with the caret mapped through the colleague's change;
+        // unsaved typing stays and its save is merged by the store.
         const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.field;
-        setValues((cur) => {
-          const next = { ...cur };
-          for (const key of Object.keys(fresh)) if (!saver.isDirty(key) && key !== focusedKey) next[key] = fresh[key];
+        const caret = focusedKey && !saver.isDirty(focusedKey) ? focusedCaret(focusedKey) : null;
+        const cur = valuesRef.current;
+        const r = caret
+          ? await api.refresh(props.id, bases.current[caret.field] ?? [], caret, typeof cur[caret.field] === 'string' ? (cur[caret.field] as string) : null)
+          : { view: d, caret: null };
+        const view = r.view;
+        setDoc(view);
+        const fresh = toValues(k, view.fields);
+        const taken: string[] = [];
+        setValues((now) => {
+          const next = { ...now };
+          for (const key of Object.keys(fresh)) {
+            if (saver.isDirty(key)) continue;
+            if (key === focusedKey && !caret && typeof now[key] !== 'string') continue;
+            next[key] = fresh[key];
+            taken.push(key);
+          }
           return next;
         });
+        for (const key of taken) bases.current[key] = view.heads;
+        if (r.caret) caretAfter.current = { key: r.caret.field, start: r.caret.start, end: r.caret.end };
       }
     } catch (e) {
       props.onError(explain(e));
@@ -141,6 +201,16 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   useEffect(() => {
     if (props.remoteTick > 0) void reload(false);
   }, [props.remoteTick]);
+
+  // After a field's text was replaced by the merged text, put the caret
+  // back where the teacher was typing.
+  useLayoutEffect(() => {
+    const c = caretAfter.current;
+    if (!c) return;
+    const el = document.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-field="${c.key}"]:not([data-row] *)`);
+    if (el && document.activeElement === el) el.setSelectionRange(c.start, c.end);
+    caretAfter.current = null;
+  });
 
   if (!doc || !kind) return <p class="muted">{t('loading')}</p>;
 

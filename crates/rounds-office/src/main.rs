@@ -100,6 +100,9 @@ enum MemberAction {
         #[arg(long)]
         json: bool,
     },
+    /// Change a member's role (office_admin, lead_teacher or teacher); it
+    /// counts from the member's next sync.
+    Role { member: String, role: String },
     /// Remove a member; their devices are revoked.
     Remove { member: String },
 }
@@ -283,6 +286,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             println!("{}  {:<12}  {}{removed}", m.id, m.role.as_str(), m.name);
                         }
                     }
+                }
+                MemberAction::Role { member, role } => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        Failure("role: must be office_admin, lead_teacher or teacher".into())
+                    })?;
+                    db.set_role(&member, role)?;
                 }
                 MemberAction::Remove { member } => {
                     db.remove_member(&member, now())?;

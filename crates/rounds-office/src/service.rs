@@ -639,7 +639,21 @@ impl Service {
                     "the changes carry another document's id",
                 ));
             }
-            if d.kind() == DocKind::Case {
+            let stored = match state {
+                Some(s) => Some((
+                    Document::from_automerge(base.clone()).map_err(|e| {
+                        tracing::error!(doc = %doc_str, error = %e, "stored document is not a Rounds document");
+                        reject(doc, RejectCode::InvalidDocument, "the office cannot read its copy of this document")
+                    })?,
+                    s.owner.as_str(),
+                )),
+                None => None,
+            };
+            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx)
+                .map_err(|r| reject(doc, r.code, r.message))?;
+            // Cases hold patient data; lesson plans may quote a case in
+            // their free text. Both are checked for identifiers.
+            if matches!(d.kind(), DocKind::Case | DocKind::LessonPlan) {
                 check_case(doc, &d, base, &fresh)?;
             }
             let visibility = d.visibility().as_str().to_owned();
@@ -652,6 +666,7 @@ impl Service {
                 reveal: before == Some("private") && visibility == "office",
                 deleted: d.deleted(),
                 visibility,
+                owner_id: d.owner(),
             })
         };
         Ok(self.db.push_doc(ctx, &doc_str, now, &mut decide)?)
@@ -686,10 +701,11 @@ impl Service {
 /// How often `check_case` scans the state within one push; see there.
 const CHECK_EVERY: usize = 6;
 
-/// Defence in depth for teaching cases, whatever the client: a private case
-/// never reaches the office (cases are shared as new documents made from a
-/// checked state), and no change may add a high-confidence patient
-/// identifier to a shared one. Each change is checked in turn, so an
+/// Defence in depth for teaching cases and lesson plans, whatever the
+/// client: a private case never reaches the office (cases are shared as new
+/// documents made from a checked state), and no change may add a
+/// high-confidence patient identifier to a shared case or to a lesson plan
+/// (whose free text may quote a case). Each change is checked in turn, so an
 /// identifier added and removed again within one push is refused too.
 fn check_case(
     doc: [u8; 16],
@@ -697,7 +713,11 @@ fn check_case(
     mut state: AutoCommit,
     fresh: &[Change],
 ) -> Result<(), Rejection> {
-    if after.visibility() != rounds_core::Visibility::Office {
+    let what = match after.kind() {
+        DocKind::Case => "a shared case",
+        DocKind::LessonPlan => "a lesson plan",
+    };
+    if after.kind() == DocKind::Case && after.visibility() != rounds_core::Visibility::Office {
         return Err(reject(
             doc,
             RejectCode::Forbidden,
@@ -733,7 +753,7 @@ fn check_case(
                 doc,
                 RejectCode::Identifier,
                 format!(
-                    "change {} would add a likely patient identifier ({}) to a shared case",
+                    "identifier: change {} would add a likely patient identifier ({}) to {what}",
                     c.hash(),
                     f.kind.label_en()
                 ),
@@ -768,7 +788,7 @@ fn check_case(
                 doc,
                 RejectCode::Identifier,
                 format!(
-                    "change {} would add {} likely patient identifier(s) ({}) to a shared case",
+                    "identifier: change {} would add {} likely patient identifier(s) ({}) to {what}",
                     c.hash(),
                     added.len(),
                     kinds.into_iter().collect::<Vec<_>>().join(", ")
@@ -790,6 +810,7 @@ fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
         visibility: d.visibility().as_str().to_owned(),
         deleted: d.deleted(),
         reveal: false,
+        owner_id: d.owner(),
     })
 }
 

@@ -560,3 +560,42 @@ fn roles_allow_what_teachers_may_not() {
         Answer::Refused(s, b) => panic!("HTTP {s} {b}"),
     }
 }
+
+/// A revoked device joins again with a new code for the same member and
+/// pushes the edit it made while revoked.
+#[test]
+fn a_revoked_device_rejoins_and_keeps_its_unpushed_edits() {
+    let office = Office::start();
+    let o = office.create_office("儿科教研室");
+    let member = office.add_member_as(&o, "孙老师", Role::Teacher);
+    let mut t = Teacher::new("孙老师");
+    t.join(&office, &office.code(&member)).unwrap();
+    let plan = t.create(DocKind::LessonPlan, "哮喘急性发作", json!({}));
+    t.sync().unwrap();
+    let device = rounds_office::db::OfficeDb::devices(office.db.as_ref(), &o).unwrap()[0]
+        .id
+        .clone();
+    rounds_office::db::OfficeDb::revoke_device(office.db.as_ref(), &device, 1).unwrap();
+    t.store
+        .edit(&plan, &json!({"summary": "吸入激素的阶梯治疗"}))
+        .unwrap();
+    assert!(matches!(
+        t.sync(),
+        Err(rounds_client::ClientError::Unauthorized(_))
+    ));
+    let conn = rounds_client::Connection {
+        url: office.url.clone(),
+        ..Default::default()
+    };
+    let code = office.code(&member);
+    assert!(matches!(
+        rounds_client::join(&mut t.store, t.dir.path(), &conn, &code, "again"),
+        Err(rounds_client::ClientError::AlreadyJoined(_))
+    ));
+    rounds_client::rejoin(&mut t.store, t.dir.path(), &conn, &code, "again").unwrap();
+    t.sync().unwrap();
+    assert_eq!(
+        office.document(&plan).unwrap().to_json()["summary"],
+        "吸入激素的阶梯治疗"
+    );
+}

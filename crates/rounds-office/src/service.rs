@@ -99,12 +99,18 @@ pub fn system_clock() -> Clock {
 pub struct Service {
     pub db: Arc<dyn OfficeDb>,
     pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see
+    /// `http::client_addr`); empty: the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     clock: Clock,
     failed_enrolls: Mutex<HashMap<String, (i64, u32)>>,
     /// When each device's last sync was last written down: a durable write
     /// on every sync would serialise all syncs behind the single writer.
     last_recorded: Mutex<HashMap<String, i64>>,
 }
+
+/// How many client addresses the failed-enrollment table remembers.
+pub const MAX_TRACKED_CLIENTS: usize = 10_000;
 
 /// How stale a device's recorded last sync may be, for `status`.
 const RECORD_SYNC_EVERY_MS: i64 = 60_000;
@@ -260,6 +266,7 @@ impl Service {
         Service {
             db,
             limits,
+            trusted_proxies: Vec::new(),
             clock: system_clock(),
             failed_enrolls: Mutex::new(HashMap::new()),
             last_recorded: Mutex::new(HashMap::new()),
@@ -310,8 +317,18 @@ impl Service {
             .failed_enrolls
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        // Forget old windows so the map cannot grow without bound.
+        // Forget old windows, and the oldest beyond a cap, so the map
+        // cannot grow without bound however many addresses guess.
         map.retain(|_, (start, _)| now - *start < self.limits.enroll_window_ms);
+        if map.len() >= MAX_TRACKED_CLIENTS
+            && !map.contains_key(client)
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (start, _))| *start)
+                .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
         let e = map.entry(client.to_owned()).or_insert((now, 0));
         e.1 += 1;
     }
@@ -366,7 +383,7 @@ impl Service {
             }
             Err(failure) => {
                 self.note_failure(client);
-                tracing::warn!(?failure, "enrollment refused");
+                tracing::warn!(?failure, client = %client, "enrollment refused");
                 Err(match failure {
                     EnrollFailure::Unknown => {
                         ApiError::new(403, "invalid_code", "this enrollment code is not valid")
@@ -393,9 +410,11 @@ impl Service {
 
     /// The device behind an `Authorization` header value.
     pub fn authenticate(&self, header: Option<&str>) -> Result<DeviceCtx, ApiError> {
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let token = header
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
             .ok_or_else(ApiError::unauthorized)?;
         if token.len() > 200 {
             return Err(ApiError::unauthorized());
@@ -838,6 +857,23 @@ mod tests {
         assert_eq!(Cursor::decode(&[], 1), None);
         assert_eq!(Cursor::decode(&[1, 1, 0, 0, 0, 0x80], 1), None);
         assert!(Cursor::Log(1000).encode(1).len() <= 8);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_failures_are_bounded() {
+        let db = Arc::new(
+            crate::sqlite::SqliteDb::open_dir(&std::env::temp_dir().join(new_id())).unwrap(),
+        );
+        let svc = Service::new(db, Limits::default());
+        for h in ["bearer rt_x", "BEARER rt_x", "Bearer rt_x"] {
+            // Unknown token: 401 from the lookup, not from the scheme.
+            assert_eq!(svc.authenticate(Some(h)).unwrap_err().status, 401);
+        }
+        assert!(svc.authenticate(Some("Basic abc")).is_err());
+        for i in 0..MAX_TRACKED_CLIENTS + 50 {
+            svc.note_failure(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255));
+        }
+        assert!(svc.failed_enrolls.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
     }
 
     #[test]

@@ -335,14 +335,23 @@ impl OfficeDb for SqliteDb {
         let Some(member) = member else {
             return Ok(Err(EnrollFailure::Unknown));
         };
-        let taken: i64 = tx.query_row(
-            "SELECT count(*) FROM device_actors WHERE actor = ?1",
-            [actor],
-            |r| r.get(0),
-        )?;
-        if taken > 0 {
-            return Ok(Err(EnrollFailure::ActorTaken));
-        }
+        // An actor of a revoked device of the same member moves to the new
+        // device: a teacher whose device was revoked joins again with a new
+        // code and keeps pushing the edits it made meanwhile, which carry
+        // that actor. An actor of a live device, or of another member's,
+        // stays where it is.
+        let holder: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT d.member, d.revoked FROM device_actors a JOIN devices d ON d.id = a.device WHERE a.actor = ?1",
+                [actor],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let rebind = match holder {
+            None => false,
+            Some((m, Some(_))) if m == member.id => true,
+            Some(_) => return Ok(Err(EnrollFailure::ActorTaken)),
+        };
         tx.execute(
             "UPDATE enrollment_codes SET used = ?2 WHERE hash = ?1",
             params![code_hash, now],
@@ -351,10 +360,17 @@ impl OfficeDb for SqliteDb {
             "INSERT INTO devices (id, member, name, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![device_id, member.id, device_name, token_hash, now],
         )?;
-        tx.execute(
-            "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
-            params![actor, device_id],
-        )?;
+        if rebind {
+            tx.execute(
+                "UPDATE device_actors SET device = ?2 WHERE actor = ?1",
+                params![actor, device_id],
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
+                params![actor, device_id],
+            )?;
+        }
         let office = tx.query_row(
             "SELECT id, name, created FROM offices WHERE id = ?1",
             [&member.office],

@@ -29,9 +29,23 @@ impl Office {
     }
 
     pub fn start_with(limits: Limits) -> Office {
+        Office::start_with_clock(limits, None)
+    }
+
+    /// An office whose clock is `clock` (the system's when `None`): a
+    /// frozen clock keeps the office from writing down a device's last
+    /// sync again, so that tests can compare whole database dumps.
+    pub fn start_with_clock(
+        limits: Limits,
+        clock: Option<rounds_office::service::Clock>,
+    ) -> Office {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(SqliteDb::open_dir(dir.path()).unwrap());
-        let service = Arc::new(Service::new(db.clone(), limits));
+        let mut service = Service::new(db.clone(), limits);
+        if let Some(c) = clock {
+            service = service.with_clock(c);
+        }
+        let service = Arc::new(service);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let svc = service.clone();
@@ -69,6 +83,14 @@ impl Office {
     pub fn add_member(&self, office: &str, name: &str) -> String {
         self.db
             .add_member(&new_id(), office, name, Role::Teacher, 0)
+            .unwrap()
+            .id
+    }
+
+    /// A new member with a role other than teacher.
+    pub fn add_member_as(&self, office: &str, name: &str, role: Role) -> String {
+        self.db
+            .add_member(&new_id(), office, name, role, 0)
             .unwrap()
             .id
     }
@@ -121,6 +143,14 @@ impl Teacher {
     pub fn joined(office: &Office, office_id: &str, name: &str) -> Teacher {
         let mut t = Teacher::new(name);
         let member = office.add_member(office_id, name);
+        t.join(office, &office.code(&member)).unwrap();
+        t
+    }
+
+    /// [`Teacher::joined`] as a member with `role`.
+    pub fn joined_as(office: &Office, office_id: &str, name: &str, role: Role) -> Teacher {
+        let mut t = Teacher::new(name);
+        let member = office.add_member_as(office_id, name, role);
         t.join(office, &office.code(&member)).unwrap();
         t
     }

@@ -114,7 +114,8 @@ fn syncs_through_a_cutting_proxy_complete_and_resume() {
         ..Limits::default()
     });
     let o = office.create_office("教研室");
-    let mut a = Teacher::joined(&office, &o, "王老师");
+    // The generated library holds approved plans: only a lead teacher may push those.
+    let mut a = Teacher::joined_as(&office, &o, "王老师", rounds_office::db::Role::LeadTeacher);
     let ids: Vec<String> = a.store.generate(40, 9, 2000).unwrap();
     let ids: Vec<String> = ids
         .iter()

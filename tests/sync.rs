@@ -276,7 +276,8 @@ fn a_cut_sync_resumes_from_the_last_applied_page() {
     };
     let office = Office::start_with(limits);
     let o = office.create_office("教研室");
-    let mut a = Teacher::joined(&office, &o, "王老师");
+    // The generated library holds approved plans: only a lead teacher may push those.
+    let mut a = Teacher::joined_as(&office, &o, "王老师", rounds_office::db::Role::LeadTeacher);
     let generated = a.store.generate(60, 3, 1500).unwrap();
     let mut ids: Vec<String> = generated
         .iter()

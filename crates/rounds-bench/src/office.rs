@@ -73,11 +73,13 @@ impl Office {
         }
     }
 
-    /// A one-time code for a new member.
+    /// A one-time code for a new member: a lead teacher, since the
+    /// generated library holds approved plans, which only lead teachers
+    /// (and office admins) may push.
     pub fn code_for_new_member(&self, name: &str) -> String {
         let member = self
             .db
-            .add_member(&new_id(), &self.office_id, name, Role::Teacher, 0)
+            .add_member(&new_id(), &self.office_id, name, Role::LeadTeacher, 0)
             .expect("a member")
             .id;
         self.service.issue_code(&member, 24).expect("a code")

@@ -179,6 +179,10 @@ enum Command {
         /// A name for this device, shown to the office's administrators.
         #[arg(long)]
         device_name: Option<String>,
+        /// Join again with a new code after this device was revoked or lost
+        /// its token; every document and unpushed edit here is kept.
+        #[arg(long)]
+        rejoin: bool,
         #[arg(long)]
         json: bool,
     },
@@ -623,6 +627,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ca,
             allow_http,
             device_name,
+            rejoin,
             json,
         } => {
             let dir = data_dir(data)?;
@@ -633,7 +638,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 allow_http,
             };
             let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "rounds-cli".into());
-            let e = rounds_client::join(
+            let join = if rejoin {
+                rounds_client::rejoin
+            } else {
+                rounds_client::join
+            };
+            let e = join(
                 &mut store,
                 &dir,
                 &conn,

@@ -22,9 +22,13 @@ pub enum ClientError {
     )]
     Offline(String),
     #[error(
-        "the office refused this device ({0}): it was removed or its access revoked; ask the office for a new code"
+        "the office refused this device ({0}): it was removed or its access revoked; ask the office for a new code and run `rounds join --rejoin URL CODE` (your work here is kept)"
     )]
     Unauthorized(String),
+    #[error(
+        "the office refused the request as too large ({0}); your work is safe here — ask the office's administrator about the limit"
+    )]
+    TooLarge(String),
     #[error("the office answered {status}: {message}")]
     Office {
         status: u16,
@@ -79,6 +83,18 @@ fn check_url(c: &Connection) -> Result<reqwest::Url, ClientError> {
     Ok(url)
 }
 
+/// An endpoint below the office's URL, keeping any path prefix: an office
+/// behind a reverse proxy at `https://host/rounds` is reached at
+/// `https://host/rounds/v1/sync`.
+fn endpoint(base: &reqwest::Url, path: &[&str]) -> Result<reqwest::Url, ClientError> {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|()| ClientError::Url(format!("office URL `{base}` cannot have a path")))?
+        .pop_if_empty()
+        .extend(path);
+    Ok(url)
+}
+
 fn http_client(c: &Connection) -> Result<reqwest::blocking::Client, ClientError> {
     let mut b = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
@@ -115,6 +131,9 @@ fn office_error(resp: reqwest::blocking::Response) -> ClientError {
     );
     if status == 401 {
         return ClientError::Unauthorized(message);
+    }
+    if status == 413 {
+        return ClientError::TooLarge(message);
     }
     ClientError::Office {
         status,
@@ -168,6 +187,31 @@ pub fn join(
     {
         return Err(ClientError::AlreadyJoined(url));
     }
+    enroll(store, data, conn, code, device_name)
+}
+
+/// Joins again with a new code after this device was revoked (or its token
+/// lost). Everything in the store is kept, unpushed edits included: the
+/// device keeps its Automerge identity, which the office moves from the
+/// revoked device to the new one when the code is for the same member. The
+/// old token is replaced only once the office has accepted the new code.
+pub fn rejoin(
+    store: &mut Store,
+    data: &Path,
+    conn: &Connection,
+    code: &str,
+    device_name: &str,
+) -> Result<EnrollResponse, ClientError> {
+    enroll(store, data, conn, code, device_name)
+}
+
+fn enroll(
+    store: &mut Store,
+    data: &Path,
+    conn: &Connection,
+    code: &str,
+    device_name: &str,
+) -> Result<EnrollResponse, ClientError> {
     let url = check_url(conn)?;
     let client = http_client(conn)?;
     let req = EnrollRequest {
@@ -176,10 +220,7 @@ pub fn join(
         device_name: device_name.to_owned(),
     };
     let resp = client
-        .post(
-            url.join("/v1/enroll")
-                .map_err(|e| ClientError::Url(e.to_string()))?,
-        )
+        .post(endpoint(&url, &["v1", "enroll"])?)
         .json(&req)
         .send()
         .map_err(|e| ClientError::Offline(e.to_string()))?;
@@ -233,9 +274,7 @@ pub struct HttpTransport {
 impl HttpTransport {
     pub fn for_store(store: &Store, data: &Path) -> Result<HttpTransport, ClientError> {
         let conn = joined_connection(store)?;
-        let url = check_url(&conn)?
-            .join("/v1/sync")
-            .map_err(|e| ClientError::Url(e.to_string()))?;
+        let url = endpoint(&check_url(&conn)?, &["v1", "sync"])?;
         Ok(HttpTransport {
             client: http_client(&conn)?,
             url,
@@ -362,6 +401,22 @@ mod tests {
         assert!(check_url(&conn("http://10.1.2.3:7878", true)).is_ok());
         assert!(check_url(&conn("ftp://office", true)).is_err());
         assert!(check_url(&conn("not a url", true)).is_err());
+    }
+
+    #[test]
+    fn endpoints_keep_the_office_path_prefix() {
+        for (base, want) in [
+            ("http://127.0.0.1:7878", "http://127.0.0.1:7878/v1/sync"),
+            ("http://127.0.0.1:7878/", "http://127.0.0.1:7878/v1/sync"),
+            (
+                "https://h.example/rounds",
+                "https://h.example/rounds/v1/sync",
+            ),
+            ("https://h.example/a/b/", "https://h.example/a/b/v1/sync"),
+        ] {
+            let url = check_url(&conn(base, false)).unwrap();
+            assert_eq!(endpoint(&url, &["v1", "sync"]).unwrap().as_str(), want);
+        }
     }
 
     #[test]

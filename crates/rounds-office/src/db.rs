@@ -68,6 +68,9 @@ pub struct DeviceCtx {
     pub device: String,
     pub member: String,
     pub office: String,
+    /// The member's role now: read with the token on every request, so a
+    /// changed role counts from the next sync.
+    pub role: Role,
 }
 
 /// What an office holds, for `rounds-office status`.
@@ -100,6 +103,11 @@ pub struct Accepted {
     pub deleted: bool,
     /// The document just became visible to the office: log a reveal.
     pub reveal: bool,
+    /// The document's root `owner` value (the owner's Rounds user id on
+    /// their devices). The office binds each such value to the member who
+    /// first pushed a document naming it, so that no member can create a
+    /// document that names a colleague as its owner.
+    pub owner_id: String,
 }
 
 /// One row of the log, as a reader receives it.
@@ -177,6 +185,8 @@ pub trait OfficeDb: Send + Sync + 'static {
         now: i64,
     ) -> DbResult<Member>;
     fn members(&self, office: &str) -> DbResult<Vec<Member>>;
+    /// Changes a member's role.
+    fn set_role(&self, member: &str, role: Role) -> DbResult<()>;
     /// Removes a member and revokes all their devices.
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()>;
     fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()>;

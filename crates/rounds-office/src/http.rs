@@ -9,7 +9,7 @@
 //! devices and documents by id, and never contain tokens, codes or
 //! document text.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,38 +74,91 @@ fn internal() -> ApiError {
     )
 }
 
+/// How much of an oversized body the office reads and throws away before
+/// answering 413. Answering and closing while the client is still sending
+/// makes the client's system reset the connection, and the client then sees
+/// "connection reset" instead of the refusal; reading on (within bounds)
+/// lets the answer arrive.
+pub const DRAIN_BYTES: usize = 64 << 20;
+/// How long the office reads an oversized body before giving up on it.
+pub const DRAIN_TIME: Duration = Duration::from_secs(10);
+
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // A body over the limit and a connection that broke both end here.
-        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-            || e.to_string().contains("length limit")
-        {
-            ApiError::new(
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::new(
+                400,
+                "bad_body",
+                "the request body could not be read",
+            ));
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if buf.len() + data.len() > limit {
+            drop(buf);
+            let seen = limit.saturating_add(1);
+            let _ = tokio::time::timeout(DRAIN_TIME, drain(&mut body, seen)).await;
+            return Err(ApiError::new(
                 413,
                 "too_large",
                 format!("the request body is over {limit} bytes"),
-            )
-        } else {
-            ApiError::new(400, "bad_body", "the request body could not be read")
+            ));
         }
-    })
+        buf.extend_from_slice(&data);
+    }
+    Ok(Bytes::from(buf))
 }
 
-fn client_addr(req_headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    // Behind a reverse proxy on the same host, the proxy's header names the client.
-    let forwarded = peer
-        .is_some_and(|p| p.ip().is_loopback())
-        .then(|| {
-            req_headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-        })
-        .flatten();
-    forwarded
-        .map(|s| s.trim().to_owned())
-        .or(peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+/// Reads and discards the rest of a body, up to [`DRAIN_BYTES`].
+async fn drain(body: &mut Body, mut seen: usize) {
+    use http_body_util::BodyExt;
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen > DRAIN_BYTES {
+                return;
+            }
+        }
+    }
+}
+
+/// Where a request came from, for rate limiting failed enrollments. A peer
+/// that is one of `trusted` (the reverse proxies of the configuration) is
+/// believed about the client it forwards for: `X-Forwarded-For` is read
+/// from the right, each trusted proxy appending the address it received
+/// from, and the rightmost address that is not a trusted proxy is the
+/// client. Everything left of it was sent by the client itself and may be
+/// made up. From any other peer the header is ignored.
+pub fn client_addr(headers: &HeaderMap, peer: Option<SocketAddr>, trusted: &[IpAddr]) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer.ip()) {
+        return peer.ip().to_string();
+    }
+    let mut client = peer.ip();
+    let entries = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect::<Vec<_>>();
+    for entry in entries.iter().rev() {
+        // An entry that is not an address cannot be trusted to name
+        // anyone; the last good hop stands.
+        let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client.to_string()
 }
 
 async fn enroll(State(svc): State<Arc<Service>>, req: Request) -> Result<Response, ApiError> {
@@ -130,7 +183,7 @@ async fn enroll(State(svc): State<Arc<Service>>, req: Request) -> Result<Respons
             format!("malformed enrollment request: {e}"),
         )
     })?;
-    let client = client_addr(&headers, peer);
+    let client = client_addr(&headers, peer, &svc.trusted_proxies);
     let resp = tokio::task::spawn_blocking(move || svc.enroll(&req, &client))
         .await
         .map_err(|_| internal())??;
@@ -286,4 +339,47 @@ pub async fn serve(
     // Let requests in flight finish, but not forever.
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", xff.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies_and_read_from_the_right() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let peer = Some(SocketAddr::new(proxy, 4000));
+        let outsider = Some(SocketAddr::from(([192, 0, 2, 9], 4000)));
+        // From an untrusted peer the header is ignored.
+        assert_eq!(
+            client_addr(&headers("1.1.1.1"), outsider, &[proxy]),
+            "192.0.2.9"
+        );
+        assert_eq!(client_addr(&headers("1.1.1.1"), peer, &[]), "10.0.0.2");
+        // The rightmost untrusted entry; what the client made up is left of it.
+        assert_eq!(
+            client_addr(&headers("6.6.6.6, 203.0.113.5"), peer, &[proxy]),
+            "203.0.113.5"
+        );
+        let inner: IpAddr = "10.0.0.3".parse().unwrap();
+        assert_eq!(
+            client_addr(
+                &headers("6.6.6.6, 203.0.113.5, 10.0.0.3"),
+                peer,
+                &[proxy, inner]
+            ),
+            "203.0.113.5"
+        );
+        // Garbage stops the walk at the last good hop.
+        assert_eq!(
+            client_addr(&headers("nonsense"), peer, &[proxy]),
+            "10.0.0.2"
+        );
+    }
 }

@@ -10,3 +10,4 @@ pub mod db;
 pub mod http;
 pub mod service;
 pub mod sqlite;
+pub mod validate;

@@ -24,7 +24,7 @@ struct Cli {
     /// Where the office keeps its database.
     #[arg(long, global = true, env = "ROUNDS_OFFICE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`).
+    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`).
     #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -100,6 +100,9 @@ enum MemberAction {
         #[arg(long)]
         json: bool,
     },
+    /// Change a member's role (office_admin, lead_teacher or teacher); it
+    /// counts from the member's next sync.
+    Role { member: String, role: String },
     /// Remove a member; their devices are revoked.
     Remove { member: String },
 }
@@ -126,6 +129,8 @@ struct FileConfig {
     max_request_bytes: Option<usize>,
     page_bytes: Option<usize>,
     log_json: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 struct Failure(String);
@@ -197,13 +202,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let json = log_json || file.log_json.unwrap_or(false);
             let filter = tracing_subscriber::EnvFilter::try_from_env("ROUNDS_LOG")
                 .unwrap_or_else(|_| "info".into());
+            // Logs go to stderr (stdout carries the address line), and
+            // carry colour only when stderr is a terminal.
+            use std::io::IsTerminal;
+            let ansi = std::io::stderr().is_terminal();
             if json {
                 tracing_subscriber::fmt()
                     .json()
+                    .with_writer(std::io::stderr)
                     .with_env_filter(filter)
                     .init();
             } else {
-                tracing_subscriber::fmt().with_env_filter(filter).init();
+                tracing_subscriber::fmt()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(ansi)
+                    .with_env_filter(filter)
+                    .init();
             }
             let listen = listen
                 .or(file.listen)
@@ -216,7 +230,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(n) = file.page_bytes {
                 limits.page_bytes = n;
             }
-            let service = Arc::new(Service::new(db, limits));
+            let mut service = Service::new(db, limits);
+            service.trusted_proxies = file.trusted_proxies.clone().unwrap_or_default();
+            let service = Arc::new(service);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -224,8 +240,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 // Printed on stdout so that scripts and tests can find the port.
                 println!("listening on http://{addr}");
                 tracing::info!(%addr, data = %data.display(), "rounds-office serving");
-                let shutdown = async {
+                // A service manager stops the office with SIGTERM, a
+                // terminal with SIGINT: both shut it down gracefully.
+                #[cfg(unix)]
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+                let shutdown = async move {
+                    #[cfg(unix)]
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                    #[cfg(not(unix))]
                     let _ = tokio::signal::ctrl_c().await;
+                    tracing::info!("shutting down");
                 };
                 rounds_office::http::serve(service, listener, shutdown).await
             })?;
@@ -283,6 +311,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             println!("{}  {:<12}  {}{removed}", m.id, m.role.as_str(), m.name);
                         }
                     }
+                }
+                MemberAction::Role { member, role } => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        Failure("role: must be office_admin, lead_teacher or teacher".into())
+                    })?;
+                    db.set_role(&member, role)?;
                 }
                 MemberAction::Remove { member } => {
                     db.remove_member(&member, now())?;

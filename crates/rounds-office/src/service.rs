@@ -99,12 +99,18 @@ pub fn system_clock() -> Clock {
 pub struct Service {
     pub db: Arc<dyn OfficeDb>,
     pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see
+    /// `http::client_addr`); empty: the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     clock: Clock,
     failed_enrolls: Mutex<HashMap<String, (i64, u32)>>,
     /// When each device's last sync was last written down: a durable write
     /// on every sync would serialise all syncs behind the single writer.
     last_recorded: Mutex<HashMap<String, i64>>,
 }
+
+/// How many client addresses the failed-enrollment table remembers.
+pub const MAX_TRACKED_CLIENTS: usize = 10_000;
 
 /// How stale a device's recorded last sync may be, for `status`.
 const RECORD_SYNC_EVERY_MS: i64 = 60_000;
@@ -260,6 +266,7 @@ impl Service {
         Service {
             db,
             limits,
+            trusted_proxies: Vec::new(),
             clock: system_clock(),
             failed_enrolls: Mutex::new(HashMap::new()),
             last_recorded: Mutex::new(HashMap::new()),
@@ -310,8 +317,18 @@ impl Service {
             .failed_enrolls
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        // Forget old windows so the map cannot grow without bound.
+        // Forget old windows, and the oldest beyond a cap, so the map
+        // cannot grow without bound however many addresses guess.
         map.retain(|_, (start, _)| now - *start < self.limits.enroll_window_ms);
+        if map.len() >= MAX_TRACKED_CLIENTS
+            && !map.contains_key(client)
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (start, _))| *start)
+                .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
         let e = map.entry(client.to_owned()).or_insert((now, 0));
         e.1 += 1;
     }
@@ -366,7 +383,7 @@ impl Service {
             }
             Err(failure) => {
                 self.note_failure(client);
-                tracing::warn!(?failure, "enrollment refused");
+                tracing::warn!(?failure, client = %client, "enrollment refused");
                 Err(match failure {
                     EnrollFailure::Unknown => {
                         ApiError::new(403, "invalid_code", "this enrollment code is not valid")
@@ -393,9 +410,11 @@ impl Service {
 
     /// The device behind an `Authorization` header value.
     pub fn authenticate(&self, header: Option<&str>) -> Result<DeviceCtx, ApiError> {
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let token = header
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
             .ok_or_else(ApiError::unauthorized)?;
         if token.len() > 200 {
             return Err(ApiError::unauthorized());
@@ -639,7 +658,21 @@ impl Service {
                     "the changes carry another document's id",
                 ));
             }
-            if d.kind() == DocKind::Case {
+            let stored = match state {
+                Some(s) => Some((
+                    Document::from_automerge(base.clone()).map_err(|e| {
+                        tracing::error!(doc = %doc_str, error = %e, "stored document is not a Rounds document");
+                        reject(doc, RejectCode::InvalidDocument, "the office cannot read its copy of this document")
+                    })?,
+                    s.owner.as_str(),
+                )),
+                None => None,
+            };
+            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx)
+                .map_err(|r| reject(doc, r.code, r.message))?;
+            // Cases hold patient data; lesson plans may quote a case in
+            // their free text. Both are checked for identifiers.
+            if matches!(d.kind(), DocKind::Case | DocKind::LessonPlan) {
                 check_case(doc, &d, base, &fresh)?;
             }
             let visibility = d.visibility().as_str().to_owned();
@@ -652,6 +685,7 @@ impl Service {
                 reveal: before == Some("private") && visibility == "office",
                 deleted: d.deleted(),
                 visibility,
+                owner_id: d.owner(),
             })
         };
         Ok(self.db.push_doc(ctx, &doc_str, now, &mut decide)?)
@@ -686,10 +720,11 @@ impl Service {
 /// How often `check_case` scans the state within one push; see there.
 const CHECK_EVERY: usize = 6;
 
-/// Defence in depth for teaching cases, whatever the client: a private case
-/// never reaches the office (cases are shared as new documents made from a
-/// checked state), and no change may add a high-confidence patient
-/// identifier to a shared one. Each change is checked in turn, so an
+/// Defence in depth for teaching cases and lesson plans, whatever the
+/// client: a private case never reaches the office (cases are shared as new
+/// documents made from a checked state), and no change may add a
+/// high-confidence patient identifier to a shared case or to a lesson plan
+/// (whose free text may quote a case). Each change is checked in turn, so an
 /// identifier added and removed again within one push is refused too.
 fn check_case(
     doc: [u8; 16],
@@ -697,7 +732,11 @@ fn check_case(
     mut state: AutoCommit,
     fresh: &[Change],
 ) -> Result<(), Rejection> {
-    if after.visibility() != rounds_core::Visibility::Office {
+    let what = match after.kind() {
+        DocKind::Case => "a shared case",
+        DocKind::LessonPlan => "a lesson plan",
+    };
+    if after.kind() == DocKind::Case && after.visibility() != rounds_core::Visibility::Office {
         return Err(reject(
             doc,
             RejectCode::Forbidden,
@@ -733,7 +772,7 @@ fn check_case(
                 doc,
                 RejectCode::Identifier,
                 format!(
-                    "change {} would add a likely patient identifier ({}) to a shared case",
+                    "identifier: change {} would add a likely patient identifier ({}) to {what}",
                     c.hash(),
                     f.kind.label_en()
                 ),
@@ -768,7 +807,7 @@ fn check_case(
                 doc,
                 RejectCode::Identifier,
                 format!(
-                    "change {} would add {} likely patient identifier(s) ({}) to a shared case",
+                    "identifier: change {} would add {} likely patient identifier(s) ({}) to {what}",
                     c.hash(),
                     added.len(),
                     kinds.into_iter().collect::<Vec<_>>().join(", ")
@@ -790,6 +829,7 @@ fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
         visibility: d.visibility().as_str().to_owned(),
         deleted: d.deleted(),
         reveal: false,
+        owner_id: d.owner(),
     })
 }
 
@@ -817,6 +857,23 @@ mod tests {
         assert_eq!(Cursor::decode(&[], 1), None);
         assert_eq!(Cursor::decode(&[1, 1, 0, 0, 0, 0x80], 1), None);
         assert!(Cursor::Log(1000).encode(1).len() <= 8);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_failures_are_bounded() {
+        let db = Arc::new(
+            crate::sqlite::SqliteDb::open_dir(&std::env::temp_dir().join(new_id())).unwrap(),
+        );
+        let svc = Service::new(db, Limits::default());
+        for h in ["bearer rt_x", "BEARER rt_x", "Bearer rt_x"] {
+            // Unknown token: 401 from the lookup, not from the scheme.
+            assert_eq!(svc.authenticate(Some(h)).unwrap_err().status, 401);
+        }
+        assert!(svc.authenticate(Some("Basic abc")).is_err());
+        for i in 0..MAX_TRACKED_CLIENTS + 50 {
+            svc.note_failure(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255));
+        }
+        assert!(svc.failed_enrolls.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
     }
 
     #[test]

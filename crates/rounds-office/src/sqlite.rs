@@ -13,10 +13,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::*;
 
-pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../migrations/office/0001_init.sql"),
-)];
+pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../../migrations/office/0001_init.sql"),
+    ),
+    (
+        "0002_owner_ids",
+        include_str!("../../../migrations/office/0002_owner_ids.sql"),
+    ),
+];
 
 const READERS: usize = 4;
 
@@ -60,6 +66,39 @@ impl SqliteDb {
         Ok(self
             .w()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Every row of every table as text, in a fixed order: two dumps are
+    /// equal exactly when the database holds the same data, which is how
+    /// tests prove that a refused request changed nothing.
+    pub fn dump(&self) -> DbResult<String> {
+        use std::fmt::Write;
+        let c = self.w();
+        let tables: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = String::new();
+        for t in tables {
+            let _ = writeln!(out, "table {t}");
+            let mut s = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))?;
+            let n = s.column_count();
+            let mut rows = s.query([])?;
+            while let Some(r) = rows.next()? {
+                for i in 0..n {
+                    use rusqlite::types::ValueRef;
+                    let _ = match r.get_ref(i)? {
+                        ValueRef::Null => write!(out, "null"),
+                        ValueRef::Integer(v) => write!(out, "{v}"),
+                        ValueRef::Real(v) => write!(out, "{v}"),
+                        ValueRef::Text(v) => write!(out, "{:?}", String::from_utf8_lossy(v)),
+                        ValueRef::Blob(v) => write!(out, "x'{}'", hex::encode(v)),
+                    };
+                    out.push(if i + 1 == n { '\n' } else { '|' });
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn w(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -209,6 +248,17 @@ impl OfficeDb for SqliteDb {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn set_role(&self, member: &str, role: Role) -> DbResult<()> {
+        let n = self.w().execute(
+            "UPDATE members SET role = ?2 WHERE id = ?1 AND removed IS NULL",
+            params![member, role.as_str()],
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!("member {member}")));
+        }
+        Ok(())
+    }
+
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {
         let mut c = self.w();
         let tx = c.transaction()?;
@@ -285,14 +335,23 @@ impl OfficeDb for SqliteDb {
         let Some(member) = member else {
             return Ok(Err(EnrollFailure::Unknown));
         };
-        let taken: i64 = tx.query_row(
-            "SELECT count(*) FROM device_actors WHERE actor = ?1",
-            [actor],
-            |r| r.get(0),
-        )?;
-        if taken > 0 {
-            return Ok(Err(EnrollFailure::ActorTaken));
-        }
+        // An actor of a revoked device of the same member moves to the new
+        // device: a teacher whose device was revoked joins again with a new
+        // code and keeps pushing the edits it made meanwhile, which carry
+        // that actor. An actor of a live device, or of another member's,
+        // stays where it is.
+        let holder: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT d.member, d.revoked FROM device_actors a JOIN devices d ON d.id = a.device WHERE a.actor = ?1",
+                [actor],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let rebind = match holder {
+            None => false,
+            Some((m, Some(_))) if m == member.id => true,
+            Some(_) => return Ok(Err(EnrollFailure::ActorTaken)),
+        };
         tx.execute(
             "UPDATE enrollment_codes SET used = ?2 WHERE hash = ?1",
             params![code_hash, now],
@@ -301,10 +360,17 @@ impl OfficeDb for SqliteDb {
             "INSERT INTO devices (id, member, name, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![device_id, member.id, device_name, token_hash, now],
         )?;
-        tx.execute(
-            "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
-            params![actor, device_id],
-        )?;
+        if rebind {
+            tx.execute(
+                "UPDATE device_actors SET device = ?2 WHERE actor = ?1",
+                params![actor, device_id],
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
+                params![actor, device_id],
+            )?;
+        }
         let office = tx.query_row(
             "SELECT id, name, created FROM offices WHERE id = ?1",
             [&member.office],
@@ -323,14 +389,18 @@ impl OfficeDb for SqliteDb {
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<DeviceCtx>> {
         let c = self.r();
         Ok(c.query_row(
-            "SELECT d.id, m.id, m.office FROM devices d JOIN members m ON m.id = d.member
+            "SELECT d.id, m.id, m.office, m.role FROM devices d JOIN members m ON m.id = d.member
              WHERE d.token_hash = ?1 AND d.revoked IS NULL AND m.removed IS NULL",
             [token_hash],
             |r| {
+                let role: String = r.get(3)?;
                 Ok(DeviceCtx {
                     device: r.get(0)?,
                     member: r.get(1)?,
                     office: r.get(2)?,
+                    // The table's CHECK admits only known roles; anything
+                    // else would get the least privilege.
+                    role: Role::parse(&role).unwrap_or(Role::Teacher),
                 })
             },
         )
@@ -424,6 +494,35 @@ impl OfficeDb for SqliteDb {
             Ok(a) => a,
             Err(rej) => return Ok(Err(rej)),
         };
+        // The owner id a document names belongs to the member who first
+        // pushed a document naming it; a document of someone else's names
+        // its stored owner (the root key cannot change, see validation).
+        let rightful = state
+            .as_ref()
+            .map_or(ctx.member.as_str(), |s| s.owner.as_str());
+        let bound: Option<String> = tx
+            .query_row(
+                "SELECT member FROM owner_ids WHERE owner = ?1",
+                [&accepted.owner_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match bound {
+            Some(m) if m != rightful => {
+                return Ok(Err(rounds_proto::Rejection {
+                    doc: rounds_proto::doc_id_from_str(doc).unwrap_or_default(),
+                    code: rounds_proto::RejectCode::Forbidden,
+                    message: "owner: the document names another member as its owner".into(),
+                }));
+            }
+            Some(_) => {}
+            None => {
+                tx.execute(
+                    "INSERT INTO owner_ids (owner, member) VALUES (?1, ?2)",
+                    params![accepted.owner_id, rightful],
+                )?;
+            }
+        }
         match &state {
             None => {
                 tx.execute(

@@ -1,0 +1,389 @@
+//! The rules every pushed state must satisfy, whatever the client: the
+//! office trusts no member's device. [`check_state`] compares the document
+//! as it would be after a push with the document as stored and refuses,
+//! naming the rule, when:
+//!
+//! - `immutable`: a root key set at creation (`id`, `kind`, `owner`,
+//!   `author`, `created`) changed or disappeared;
+//! - `schema`: the document's schema is above what this office knows (the
+//!   office must be updated first), or went backwards;
+//! - `structure`: a key or a value is not where the layout of
+//!   `rounds_core::doc` puts it, or has the wrong Automerge type;
+//! - `field`: a value is invalid for its field (the checks of
+//!   `Document::create`, which walks the schema tables);
+//! - `visibility`: visibility changed and the sender is neither the
+//!   document's owner nor an office admin;
+//! - `workflow`: `status` moved to approved or published and the sender is
+//!   neither a lead teacher nor an office admin.
+//!
+//! The identifier checks of shared cases and lesson plans are in
+//! `service::check_identifiers`; the binding of owner ids to members is in
+//! the database's `push_doc`.
+
+use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use rounds_core::doc::{Document, EditCtx, NewDoc, RESERVED_KEYS, SeqIds};
+use rounds_core::schema::{
+    AUTHOR_MAX, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX,
+};
+use rounds_proto::RejectCode;
+
+use crate::db::{DeviceCtx, Role};
+
+/// Why a state is refused: the code the client sees and a message that
+/// starts with the rule's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: RejectCode,
+    pub message: String,
+}
+
+fn refuse(code: RejectCode, rule: &str, detail: impl std::fmt::Display) -> Refusal {
+    Refusal {
+        code,
+        message: format!("{rule}: {detail}"),
+    }
+}
+
+fn structure(detail: impl std::fmt::Display) -> Refusal {
+    refuse(RejectCode::InvalidDocument, "structure", detail)
+}
+
+/// Root keys that never change once a document exists.
+const IMMUTABLE: &[&str] = &["id", "kind", "owner", "author", "created"];
+
+/// Root keys every Rounds document has from its first change.
+const REQUIRED: &[&str] = &[
+    "id",
+    "kind",
+    "schema",
+    "owner",
+    "author",
+    "created",
+    "title",
+    "visibility",
+    "fields",
+];
+
+/// Workflow states only a lead teacher or an office admin may set.
+const APPROVALS: &[&str] = &["approved", "published"];
+
+/// The longest list element id: the store makes short random ids, imports
+/// keep theirs (`validate_value` allows the same).
+const ELEMENT_ID_MAX: usize = 64;
+
+/// Checks the state a push would produce, `after`, against the stored one,
+/// `before` (`None` for a new document), for the member behind `ctx`, whose
+/// `owner` is the member owning the stored document.
+pub fn check_state(
+    before: Option<(&Document, &str)>,
+    after: &Document,
+    ctx: &DeviceCtx,
+) -> Result<(), Refusal> {
+    let am = after.automerge();
+    if let Some((b, _)) = before {
+        for key in IMMUTABLE {
+            let was = root_scalar(b.automerge(), key);
+            let now = root_scalar(am, key);
+            if was != now {
+                return Err(refuse(
+                    RejectCode::Forbidden,
+                    "immutable",
+                    format!("`{key}` is set when a document is created and may not change"),
+                ));
+            }
+        }
+    }
+    if after.schema() > SCHEMA_VERSION {
+        return Err(refuse(
+            RejectCode::InvalidDocument,
+            "schema",
+            format!(
+                "the document says schema {}, this office knows schema {SCHEMA_VERSION}: the office must be updated before devices with a newer Rounds can sync such documents",
+                after.schema()
+            ),
+        ));
+    }
+    if let Some((b, _)) = before
+        && after.schema() < b.schema()
+    {
+        return Err(refuse(
+            RejectCode::InvalidDocument,
+            "schema",
+            format!(
+                "the document's schema may not go back from {} to {}",
+                b.schema(),
+                after.schema()
+            ),
+        ));
+    }
+    check_structure(am, after.kind())?;
+    check_values(after)?;
+    let privileged = ctx.role == Role::OfficeAdmin;
+    if let Some((b, owner)) = before
+        && b.visibility() != after.visibility()
+        && owner != ctx.member
+        && !privileged
+    {
+        return Err(refuse(
+            RejectCode::Forbidden,
+            "visibility",
+            "only the document's owner or an office admin may change who can read it",
+        ));
+    }
+    let status_before = before.and_then(|(b, _)| b.choice("status"));
+    let status_after = after.choice("status");
+    if let Some(s) = status_after.as_deref()
+        && APPROVALS.contains(&s)
+        && status_before != status_after
+        && !matches!(ctx.role, Role::OfficeAdmin | Role::LeadTeacher)
+    {
+        return Err(refuse(
+            RejectCode::Forbidden,
+            "workflow",
+            format!("only a lead teacher or an office admin may set the status to {s}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A root key's scalar value as text, for comparing; `None` when absent or
+/// not a scalar.
+fn root_scalar(am: &AutoCommit, key: &str) -> Option<String> {
+    match am.get(ROOT, key) {
+        Ok(Some((Value::Scalar(s), _))) => Some(format!("{:?}", s.as_ref())),
+        Ok(Some((Value::Object(t), _))) => Some(format!("object {t:?}")),
+        _ => None,
+    }
+}
+
+fn get(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<(Value<'static>, ObjId)> {
+    am.get(obj, key)
+        .ok()
+        .flatten()
+        .map(|(v, id)| (v.into_owned(), id))
+}
+
+fn is_str(v: &Value<'_>) -> bool {
+    matches!(v, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Str(_)))
+}
+
+fn is_int(v: &Value<'_>) -> bool {
+    matches!(v, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)))
+}
+
+fn is_bool(v: &Value<'_>) -> bool {
+    matches!(v, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Boolean(_)))
+}
+
+fn is_null(v: &Value<'_>) -> bool {
+    matches!(v, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Null))
+}
+
+/// Every key and value where the layout puts it, with its Automerge type.
+fn check_structure(am: &AutoCommit, kind: DocKind) -> Result<(), Refusal> {
+    for key in REQUIRED {
+        if get(am, &ROOT, key).is_none() {
+            return Err(structure(format!("the root key `{key}` is missing")));
+        }
+    }
+    for key in am.keys(ROOT) {
+        if !RESERVED_KEYS.contains(&key.as_str()) {
+            return Err(structure(format!(
+                "`{key}` is not a key of a Rounds document"
+            )));
+        }
+        let Some((v, obj)) = get(am, &ROOT, &key) else {
+            continue;
+        };
+        let ok = match key.as_str() {
+            "id" | "kind" | "owner" | "author" | "shared_as" => is_str(&v),
+            "schema" | "created" => is_int(&v),
+            "title" => is_str(&v) || matches!(v, Value::Object(ObjType::Text)),
+            "visibility" => scalar_str(&v).is_some_and(|s| s == "private" || s == "office"),
+            "language" => scalar_str(&v).is_some_and(|s| Lang::parse(&s).is_some()),
+            "deleted" => is_bool(&v),
+            "tags" => {
+                matches!(v, Value::Object(ObjType::Map))
+                    && am.map_range(&obj, ..).count() <= TAGS_MAX
+                    && am.keys(&obj).all(|t| t.chars().count() <= TAG_MAX)
+                    && all_values(am, &obj, is_bool)
+            }
+            "updated" => matches!(v, Value::Object(ObjType::Map)) && all_values(am, &obj, is_int),
+            "attestation" => {
+                matches!(v, Value::Object(ObjType::Map))
+                    && am.keys(&obj).all(|k| k == "by" || k == "at")
+                    && get(am, &obj, "by").is_some_and(|(v, _)| {
+                        scalar_str(&v).is_some_and(|s| s.chars().count() <= AUTHOR_MAX)
+                    })
+                    && get(am, &obj, "at").is_some_and(|(v, _)| is_int(&v))
+            }
+            "fields" => {
+                if !matches!(v, Value::Object(ObjType::Map)) {
+                    return Err(structure("`fields` must be a map"));
+                }
+                check_fields(am, &obj, kind.fields(), "")?;
+                true
+            }
+            _ => true,
+        };
+        if !ok {
+            return Err(structure(format!(
+                "the root key `{key}` does not hold what a Rounds document keeps there"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn scalar_str(v: &Value<'_>) -> Option<String> {
+    match v {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn all_values(am: &AutoCommit, obj: &ObjId, ok: fn(&Value<'_>) -> bool) -> bool {
+    am.keys(obj)
+        .all(|k| get(am, obj, &k).is_some_and(|(v, _)| ok(&v)))
+}
+
+/// The fields of a map (the document's `fields` or a list element): only
+/// declared keys, each of its field's type. Text is checked for length
+/// here too, also in removed list elements, which the value checks do not
+/// see but which travel with the document all the same.
+fn check_fields(
+    am: &AutoCommit,
+    obj: &ObjId,
+    fields: &'static [Field],
+    path: &str,
+) -> Result<(), Refusal> {
+    for key in am.keys(obj) {
+        // A list element's own keys, checked in `check_list`.
+        if !path.is_empty() && (key == "order" || key == "removed") {
+            continue;
+        }
+        let Some(f) = fields.iter().find(|f| f.key == key) else {
+            return Err(structure(format!(
+                "`{path}{key}` is not a field of this kind"
+            )));
+        };
+        let Some((v, id)) = get(am, obj, &key) else {
+            continue;
+        };
+        let name = format!("{path}{key}");
+        match &f.ty {
+            FieldType::Text { max, .. } => {
+                // Rounds writes text fields only as text objects, edited
+                // by splicing: so every character of them arrives as an
+                // inserted op, which the identifier check reads change by
+                // change.
+                if !matches!(v, Value::Object(ObjType::Text)) {
+                    return Err(structure(format!("`{name}` must be a text object")));
+                }
+                let len = am.length(&id);
+                if len > *max {
+                    return Err(refuse(
+                        RejectCode::InvalidDocument,
+                        "field",
+                        format!("{name}: is {len} characters long; the limit is {max}"),
+                    ));
+                }
+            }
+            FieldType::Choice { .. } | FieldType::Date => {
+                if !(is_str(&v) || is_null(&v)) {
+                    return Err(structure(format!("`{name}` must be a string")));
+                }
+            }
+            FieldType::Int { .. } => {
+                if !(is_int(&v) || is_null(&v)) {
+                    return Err(structure(format!("`{name}` must be a whole number")));
+                }
+            }
+            FieldType::Number { .. } => {
+                let num = matches!(&v, Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::F64(_)))
+                    || is_int(&v);
+                if !(num || is_null(&v)) {
+                    return Err(structure(format!("`{name}` must be a number")));
+                }
+            }
+            FieldType::List { item, .. } => {
+                if !matches!(v, Value::Object(ObjType::Map)) {
+                    return Err(structure(format!("`{name}` must be a map of elements")));
+                }
+                check_list(am, &id, item, &name)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_list(
+    am: &AutoCommit,
+    list: &ObjId,
+    item: &'static [Field],
+    name: &str,
+) -> Result<(), Refusal> {
+    for el in am.keys(list) {
+        let well_formed = !el.is_empty()
+            && el.len() <= ELEMENT_ID_MAX
+            && el
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !well_formed {
+            return Err(structure(format!(
+                "`{name}` has an element with a malformed id"
+            )));
+        }
+        let Some((v, obj)) = get(am, list, &el) else {
+            continue;
+        };
+        if !matches!(v, Value::Object(ObjType::Map)) {
+            return Err(structure(format!("`{name}.{el}` must be a map")));
+        }
+        // The element's own keys: its position and its tombstone.
+        if get(am, &obj, "order").is_some_and(|(v, _)| !is_str(&v)) {
+            return Err(structure(format!("`{name}.{el}.order` must be a string")));
+        }
+        if get(am, &obj, "removed").is_some_and(|(v, _)| !is_bool(&v)) {
+            return Err(structure(format!(
+                "`{name}.{el}.removed` must be true or false"
+            )));
+        }
+        check_fields(am, &obj, item, &format!("{name}.{el}."))?;
+    }
+    Ok(())
+}
+
+/// Every value valid for its field: the document's state is rebuilt as a
+/// new document through `Document::create`, which validates all of it
+/// (title, tags, every field and list element) with the schema tables, as
+/// when an export is imported.
+fn check_values(d: &Document) -> Result<(), Refusal> {
+    let mut state = d.to_json();
+    let summary = d.summary();
+    if let Some(o) = state.as_object_mut() {
+        o.retain(|k, _| !RESERVED_KEYS.contains(&k.as_str()) || k == "tags");
+    }
+    let new = NewDoc {
+        id: d.id().to_owned(),
+        kind: d.kind(),
+        title: summary.title,
+        language: summary.language,
+        owner: summary.owner,
+    };
+    let mut ids = SeqIds::new("v");
+    let mut ctx = EditCtx {
+        now_ms: summary.created,
+        author: &summary.author,
+        ids: &mut ids,
+    };
+    // The actor only signs the throwaway copy.
+    let actor = automerge::ActorId::from(&b"rounds-office-check"[..]);
+    match Document::create(&new, actor, &mut ctx, Some(&state)) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(refuse(RejectCode::InvalidDocument, "field", e)),
+    }
+}

@@ -765,7 +765,7 @@ fn check_case(
         }
         if let Some(f) = rounds_deid::scan(&inserted)
             .into_iter()
-            .find(|f| f.blocks_sharing())
+            .find(|f| f.blocks_sharing() && lesson_plan_may_not_hold(after.kind(), f.kind))
             && !known.iter().any(|(k, t)| *k == f.kind && *t == f.text)
         {
             return Err(reject(
@@ -817,6 +817,19 @@ fn check_case(
         known = now;
     }
     Ok(())
+}
+
+/// Which identifiers refuse a change to a lesson plan. A plan legitimately
+/// names its teachers, its hospital, its teaching dates and the beds of a
+/// ward round, so only the identifiers that never belong in a plan — a
+/// resident ID, a phone number, a bank card — refuse it; a case is checked
+/// for every kind.
+fn lesson_plan_may_not_hold(doc: DocKind, kind: rounds_deid::Kind) -> bool {
+    doc != DocKind::LessonPlan
+        || matches!(
+            kind,
+            rounds_deid::Kind::ResidentId | rounds_deid::Kind::Phone | rounds_deid::Kind::BankCard
+        )
 }
 
 /// The stored metadata of a document whose push brought nothing new.

@@ -878,7 +878,20 @@ impl Store {
                 .map(str::to_owned)
                 .ok_or_else(|| StoreError::Invalid(format!("sample {name} has no id")))?;
             if self.rowid(&id)?.is_none() {
-                self.import_json(text)?;
+                // A sample keeps the date it was written (its `created`),
+                // so the library does not show every sample as changed
+                // just now.
+                let written = serde_json::from_str::<Json>(text)?
+                    .get("created")
+                    .and_then(Json::as_str)
+                    .and_then(rounds_core::time::parse_rfc3339);
+                let saved =
+                    written.map(|t| std::mem::replace(&mut self.clock, Box::new(move || t)));
+                let r = self.import_json(text);
+                if let Some(c) = saved {
+                    self.clock = c;
+                }
+                r?;
                 added += 1;
             }
         }

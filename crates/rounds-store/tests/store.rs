@@ -493,3 +493,27 @@ fn the_sample_library_imports_and_is_searchable_in_both_languages() {
         rounds_core::samples::SAMPLES.len()
     );
 }
+
+#[test]
+fn samples_keep_the_dates_they_were_written() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.import_samples().unwrap();
+    for (name, text) in rounds_core::samples::SAMPLES {
+        let j: serde_json::Value = serde_json::from_str(text).unwrap();
+        let id = j["id"].as_str().unwrap();
+        let written = rounds_core::time::parse_rfc3339(j["created"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("sample {name} has no date"));
+        let row = s.summary(id).unwrap();
+        assert_eq!((row.created, row.updated), (written, written), "{name}");
+    }
+    // The store's own clock is back: a new document is dated now, not at a
+    // sample's date.
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let d = s
+        .create(DocKind::LessonPlan, "新教案", Lang::Zh, None)
+        .unwrap();
+    assert!(d.created >= before);
+}

@@ -33,6 +33,7 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "join_office",
         "sync_now",
         "close_now",
+        "close_blocked",
         "print_page",
         "save_pdf",
         "templates",

@@ -134,10 +134,19 @@ pub fn sync_now(app: State<'_, App>) -> R<()> {
     Ok(())
 }
 
-/// Called by the UI once it has saved everything after a close request.
+/// Called by the UI once it has saved everything after a close request
+/// (or the teacher chose to close with unsaved changes).
 #[tauri::command(async)]
 pub fn close_now(handle: tauri::AppHandle) -> R<()> {
     handle.exit(0);
+    Ok(())
+}
+
+/// Called by the UI when a save failed on closing: the window stays open,
+/// telling the teacher, instead of closing and losing the typing.
+#[tauri::command(async)]
+pub fn close_blocked(state: State<'_, crate::CloseState>) -> R<()> {
+    state.block();
     Ok(())
 }
 

@@ -12,7 +12,37 @@ use tauri::{Emitter, LogicalSize, Manager};
 
 /// How long closing waits for the UI to save before closing anyway, so a
 /// broken page can never keep the window open.
-const CLOSE_GRACE: Duration = Duration::from_secs(3);
+/// How long a close request waits for the UI to answer (saved, or a save
+/// failed) before the app exits anyway: only a UI that no longer runs at
+/// all takes that long, and then there is nothing left to save.
+const CLOSE_GRACE: Duration = Duration::from_secs(15);
+
+/// Close requests and whether the UI held the latest one back because a
+/// save failed.
+#[derive(Default)]
+pub struct CloseState {
+    requested: std::sync::atomic::AtomicU64,
+    blocked: std::sync::atomic::AtomicU64,
+}
+
+impl CloseState {
+    /// A new close request; returns its number.
+    fn request(&self) -> u64 {
+        self.requested
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1
+    }
+
+    /// The UI keeps the window open for the latest request.
+    pub fn block(&self) {
+        let r = self.requested.load(std::sync::atomic::Ordering::SeqCst);
+        self.blocked.store(r, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn is_blocked(&self, request: u64) -> bool {
+        self.blocked.load(std::sync::atomic::Ordering::SeqCst) >= request
+    }
+}
 
 /// The window's size where the screen has room (logical pixels).
 const PREFERRED: (f64, f64) = (1200.0, 820.0);
@@ -69,6 +99,7 @@ pub fn run() {
     };
     let result = tauri::Builder::default()
         .manage(app)
+        .manage(CloseState::default())
         .setup(|a| {
             if let Some(w) = a.get_webview_window("main") {
                 fit_to_screen(&w);
@@ -83,13 +114,17 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 // Autosave may hold a few hundred milliseconds of typing:
-                // the UI saves it and then calls `close_now`.
+                // the UI saves it and then calls `close_now`, or, if a save
+                // failed, `close_blocked` and tells the teacher.
                 api.prevent_close();
-                let _ = window.emit("close-requested", ());
                 let handle = window.app_handle().clone();
+                let request = handle.state::<CloseState>().request();
+                let _ = window.emit("close-requested", ());
                 std::thread::spawn(move || {
                     std::thread::sleep(CLOSE_GRACE);
-                    handle.exit(0);
+                    if !handle.state::<CloseState>().is_blocked(request) {
+                        handle.exit(0);
+                    }
                 });
             }
         })
@@ -115,6 +150,7 @@ pub fn run() {
             commands::join_office,
             commands::sync_now,
             commands::close_now,
+            commands::close_blocked,
             commands::print_page,
             commands::save_pdf,
             commands::templates,
@@ -125,5 +161,22 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("rounds: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod close_tests {
+    use super::CloseState;
+
+    #[test]
+    fn a_blocked_close_request_stays_blocked_and_a_new_one_is_not() {
+        let s = CloseState::default();
+        let first = s.request();
+        assert!(!s.is_blocked(first));
+        s.block();
+        assert!(s.is_blocked(first));
+        // Closing again later asks the UI again.
+        let second = s.request();
+        assert!(!s.is_blocked(second));
     }
 }

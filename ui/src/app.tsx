@@ -40,6 +40,8 @@ export function Root() {
   const [error, setError] = useState<string | null>(null);
   const [profile, setProfile] = useState<Profile | null>(null);
   const [templatesOpen, setTemplatesOpen] = useState(false);
+  // A close request whose saves failed: the window stays open and says so.
+  const [closeUnsaved, setCloseUnsaved] = useState(false);
   // Bumped when the sync worker brings documents from the office, so the
   // open screen reloads what it shows.
   const [remoteTick, setRemoteTick] = useState(0);
@@ -61,9 +63,15 @@ export function Root() {
       if (s.state === 'idle' && s.received > 0) setRemoteTick((n) => n + 1);
     });
     // Closing the window: save what autosave still holds, then close.
+    // If anything could not be saved, the window stays open and says so
+    // instead of closing and losing the typing.
     const unClose = listen('close-requested', async () => {
-      await flushAll();
-      await invoke('close_now');
+      if (await flushAll()) {
+        await invoke('close_now');
+      } else {
+        await invoke('close_blocked');
+        setCloseUnsaved(true);
+      }
     });
     return () => {
       void un.then((f) => f());
@@ -149,6 +157,18 @@ export function Root() {
             </select>
           </label>
         </header>
+        {closeUnsaved && (
+          <div class="dialog-backdrop">
+            <div class="dialog close-unsaved" role="alertdialog" aria-modal="true" aria-label={t('close_unsaved_title')}>
+              <h2>{t('close_unsaved_title')}</h2>
+              <p>{t('close_unsaved_body')}</p>
+              <div class="actions">
+                <button class="primary" onClick={() => setCloseUnsaved(false)}>{t('close_unsaved_stay')}</button>
+                <button class="danger" onClick={() => void invoke('close_now')}>{t('close_unsaved_anyway')}</button>
+              </div>
+            </div>
+          </div>
+        )}
         {error && (
           <div class="banner error no-print" role="alert">
             <span>{error}</span>

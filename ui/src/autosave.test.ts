@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autosaver, debounce, type Patch, type SaveState, type Timers } from './autosave';
+import { Autosaver, debounce, flushAll, type Patch, type SaveState, type Timers } from './autosave';
 
 /** Timers run by hand. */
 class FakeTimers implements Timers {
@@ -94,6 +94,23 @@ describe('Autosaver', () => {
     await tick();
     expect(saves.at(-1)).toEqual({ a: '1', b: '2' });
     expect(states.at(-1)).toBe('saved');
+  });
+});
+
+describe('flushAll on closing', () => {
+  it('says whether everything was saved, so a failed save keeps the window open', async () => {
+    const ok = setup(0);
+    const failing = setup(1);
+    ok.saver.change('a', '1');
+    failing.saver.change('b', '2');
+    expect(await flushAll()).toBe(false);
+    expect(ok.saves).toEqual([{ a: '1' }]);
+    expect(failing.saver.isDirty('b')).toBe(true);
+    // Once the failing save goes through, closing may proceed.
+    expect(await flushAll()).toBe(true);
+    expect(failing.saves.at(-1)).toEqual({ b: '2' });
+    ok.saver.dispose();
+    failing.saver.dispose();
   });
 });
 

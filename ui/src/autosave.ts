@@ -24,9 +24,10 @@ export type Patch = Record<string, Json>;
 /** Every live autosaver, so closing the window can flush them all. */
 const live = new Set<Autosaver>();
 
-/** Saves everything any editor still holds. */
-export async function flushAll(): Promise<void> {
-  await Promise.all([...live].map((a) => a.flush().catch(() => {})));
+/** Saves everything any editor still holds; false if any of it could not be saved. */
+export async function flushAll(): Promise<boolean> {
+  const saved = await Promise.all([...live].map((a) => a.flush().then(() => !a.hasPending() && a.state !== 'error', () => false)));
+  return saved.every(Boolean);
 }
 
 export class Autosaver {

@@ -104,8 +104,8 @@ fn page_office_heads(
 }
 
 /// Applies a page item to a document this version carries without knowing
-/// its kind (see `carried.rs`); `None` if the document is an ordinary one.
-/// Returns the carried document's heads.
+/// its kind (see `carried.rs`); `None` if it is not one to carry (then the
+/// caller reports why it could not be read). Returns the carried heads.
 fn apply_carried(
     tx: &Transaction<'_>,
     id: &str,
@@ -426,46 +426,51 @@ impl Store {
                 Item::Snapshot { bytes, .. } => bytes.clone(),
             };
             let existing = raw_bytes(&tx, &id)?;
-            // A document of a kind this version does not know is carried:
-            // stored and merged as bytes, the rest of the page applied.
-            if let Some(heads) = apply_carried(&tx, &id, existing.as_deref(), item, &incoming)? {
-                let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
-                let office = page_office_heads(&tx, rowid, &id, item)?;
-                set_office_heads(&tx, rowid, &office, &heads)?;
-                tx.execute("UPDATE sync_docs SET pending = 0 WHERE doc = ?1", [rowid])?;
-                continue;
-            }
-            let mut doc = match &existing {
-                Some(bytes) => {
-                    let mut doc = Document::load(bytes)?;
-                    let before = doc.heads();
-                    match item {
-                        Item::Changes(_) => doc.apply_changes_bytes(&incoming)?,
-                        Item::Snapshot { .. } => doc.merge_bytes(&incoming)?,
-                    }
-                    if doc.heads() != before {
-                        let chunk = doc.automerge_mut().save_after(&before);
-                        if append_chunk(&tx, &mut doc, &chunk)? {
-                            compactions += 1;
-                        }
-                    }
-                    doc
-                }
-                None => {
-                    let mut doc = match item {
-                        Item::Changes(_) => Document::from_changes_bytes(&incoming)?,
-                        Item::Snapshot { .. } => Document::load(&incoming)?,
-                    };
-                    if doc.id() != id {
-                        return Err(StoreError::Invalid(format!(
-                            "the office sent document {} as {id}",
-                            doc.id()
-                        )));
-                    }
-                    insert_doc(&tx, &mut doc)?;
-                    doc
-                }
+            let parsed = match (&existing, item) {
+                (Some(bytes), _) => Document::load(bytes),
+                (None, Item::Changes(_)) => Document::from_changes_bytes(&incoming),
+                (None, Item::Snapshot { .. }) => Document::load(&incoming),
             };
+            let mut doc = match parsed {
+                Ok(doc) => doc,
+                // Perhaps a kind this version does not know: that is carried
+                // (stored and merged as bytes) and the rest of the page
+                // applied. Only then are the bytes read a second time.
+                Err(rounds_core::DocError::NotRounds(why)) => {
+                    let Some(heads) =
+                        apply_carried(&tx, &id, existing.as_deref(), item, &incoming)?
+                    else {
+                        return Err(rounds_core::DocError::NotRounds(why).into());
+                    };
+                    let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+                    let office = page_office_heads(&tx, rowid, &id, item)?;
+                    set_office_heads(&tx, rowid, &office, &heads)?;
+                    tx.execute("UPDATE sync_docs SET pending = 0 WHERE doc = ?1", [rowid])?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if existing.is_some() {
+                let before = doc.heads();
+                match item {
+                    Item::Changes(_) => doc.apply_changes_bytes(&incoming)?,
+                    Item::Snapshot { .. } => doc.merge_bytes(&incoming)?,
+                }
+                if doc.heads() != before {
+                    let chunk = doc.automerge_mut().save_after(&before);
+                    if append_chunk(&tx, &mut doc, &chunk)? {
+                        compactions += 1;
+                    }
+                }
+            } else {
+                if doc.id() != id {
+                    return Err(StoreError::Invalid(format!(
+                        "the office sent document {} as {id}",
+                        doc.id()
+                    )));
+                }
+                insert_doc(&tx, &mut doc)?;
+            }
             if !doc.automerge_mut().get_missing_deps(&[]).is_empty() {
                 return Err(StoreError::MissingHistory(id));
             }

@@ -90,8 +90,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
             for (const [b, keys] of groups) {
               const part: Record<string, unknown> = {};
               for (const k of keys) part[k] = body[k];
-              const caretKey = keys.find((k) => typeof body[k] === 'string' && focusedCaret(k));
-              const caret = caretKey ? focusedCaret(caretKey) : null;
+              const caret = keys.map((k) => (typeof body[k] === 'string' ? focusedCaret(k) : null)).find((c) => c !== null) ?? null;
               const r = await api.editAt(props.id, part, JSON.parse(b) as string[], caret);
               saved = r.view;
               for (const k of keys) {
@@ -141,42 +140,38 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
 
   const reload = async (initial: boolean) => {
     try {
-      const d = await api.get(props.id);
+      // A colleague's change arrived: the field being typed in (with no
+      // unsaved typing) is shown merged, in place, with the caret mapped
+      // through the colleague's change; the document is read once.
+      const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.field;
+      const caret = !initial && focusedKey && !saver.isDirty(focusedKey) ? focusedCaret(focusedKey) : null;
+      const shownText = caret ? valuesRef.current[caret.field] : null;
+      const r = caret
+        ? await api.refresh(props.id, bases.current[caret.field] ?? [], caret, typeof shownText === 'string' ? shownText : null)
+        : { view: await api.get(props.id), caret: null };
+      const d = r.view;
       const k = schema.kinds.find((k) => k.kind === d.summary.kind);
       if (!k) return;
+      setDoc(d);
       if (initial) {
-        setDoc(d);
         setValues(toValues(k, d.fields));
         bases.current = {};
         for (const key of Object.keys(d.fields)) bases.current[key] = d.heads;
-      } else {
-        // A colleague's change arrived: take every field the teacher has no
-        // unsaved typing in. The field being typed in is shown merged, in
-        // place, with the caret mapped through the colleague's change;
-        // unsaved typing stays and its save is merged by the store.
-        const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.field;
-        const caret = focusedKey && !saver.isDirty(focusedKey) ? focusedCaret(focusedKey) : null;
-        const cur = valuesRef.current;
-        const r = caret
-          ? await api.refresh(props.id, bases.current[caret.field] ?? [], caret, typeof cur[caret.field] === 'string' ? (cur[caret.field] as string) : null)
-          : { view: d, caret: null };
-        const view = r.view;
-        setDoc(view);
-        const fresh = toValues(k, view.fields);
-        const taken: string[] = [];
-        setValues((now) => {
-          const next = { ...now };
-          for (const key of Object.keys(fresh)) {
-            if (saver.isDirty(key)) continue;
-            if (key === focusedKey && !caret && typeof now[key] !== 'string') continue;
-            next[key] = fresh[key];
-            taken.push(key);
-          }
-          return next;
-        });
-        for (const key of taken) bases.current[key] = view.heads;
-        if (r.caret) caretAfter.current = { key: r.caret.field, start: r.caret.start, end: r.caret.end };
+        return;
       }
+      // Every field without unsaved typing takes the merged value; unsaved
+      // typing stays and its save is merged by the store. A focused control
+      // that is not text (a choice, a number) keeps what it shows.
+      const fresh = toValues(k, d.fields);
+      const now = valuesRef.current;
+      const taken = Object.keys(fresh).filter((key) => !saver.isDirty(key) && !(key === focusedKey && !caret && typeof now[key] !== 'string'));
+      setValues((cur) => {
+        const next = { ...cur };
+        for (const key of taken) if (!saver.isDirty(key)) next[key] = fresh[key];
+        return next;
+      });
+      for (const key of taken) bases.current[key] = d.heads;
+      if (r.caret) caretAfter.current = { key: r.caret.field, start: r.caret.start, end: r.caret.end };
     } catch (e) {
       props.onError(explain(e));
     }

@@ -17,7 +17,6 @@ export const bins = {
   office: join(binDir, 'rounds-office'),
 };
 export const shots = join(root, 'target/e2e-screenshots');
-const driverUrl = 'http://127.0.0.1:4444';
 
 export class Harness {
   readonly tmp = mkdtempSync(join(tmpdir(), 'rounds-e2e-'));
@@ -25,6 +24,11 @@ export class Harness {
   /** The documents folder the app exports into (Rounds/ inside it). */
   readonly documents = join(this.tmp, 'documents');
   private driver: ChildProcess | null = null;
+  /** tauri-driver's port (and WebKitWebDriver's, the next one): two harnesses run two apps side by side. */
+  constructor(readonly port = 4444) {}
+  private get driverUrl() {
+    return `http://127.0.0.1:${this.port}`;
+  }
   private children: ChildProcess[] = [];
   s!: Session;
 
@@ -33,7 +37,7 @@ export class Harness {
     // The documents folder, as the desktop's user-dirs file names it.
     mkdirSync(join(this.tmp, 'xdg/config'), { recursive: true });
     writeFileSync(join(this.tmp, 'xdg/config/user-dirs.dirs'), `XDG_DOCUMENTS_DIR="${this.documents}"\n`);
-    this.driver = spawn('tauri-driver', [], {
+    this.driver = spawn('tauri-driver', ['--port', String(this.port), '--native-port', String(this.port + 1)], {
       detached: true,
       stdio: 'ignore',
       env: {
@@ -48,7 +52,7 @@ export class Harness {
     });
     for (let i = 0; i < 100; i++) {
       try {
-        const r = await fetch(`${driverUrl}/status`);
+        const r = await fetch(`${this.driverUrl}/status`);
         if (r.ok) return;
       } catch {
         /* not listening yet */
@@ -58,7 +62,7 @@ export class Harness {
   }
 
   async startApp() {
-    this.s = await Session.start(driverUrl, bins.app);
+    this.s = await Session.start(this.driverUrl, bins.app);
     await this.s.waitFor('.topbar');
   }
 

@@ -26,6 +26,8 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "restore_doc",
         "share_doc",
         "mask_findings",
+        "restore_row",
+        "dismiss_removed",
         "history",
         "doc_at",
         "import_samples",

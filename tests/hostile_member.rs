@@ -200,6 +200,13 @@ fn a_hostile_member_changes_nothing() {
             "visibility:",
         ),
         (
+            "move a colleague's shared plan to the trash",
+            plan.clone(),
+            edit(&dev, &office, &plan, |am| am.put(ROOT, "deleted", true)),
+            RejectCode::Forbidden,
+            "deleted:",
+        ),
+        (
             "rewrite a case's kind to lesson_plan",
             case.clone(),
             edit(&dev, &office, &case, |am| {

@@ -425,7 +425,14 @@ impl Sim {
                 }
             }
             14 => {
-                let docs = self.docs_of(c);
+                // Only a document's owner may move it to the trash (the
+                // office refuses anyone else), as the app offers it.
+                let store = &self.clients[c].store;
+                let docs: Vec<_> = self
+                    .docs_of(c)
+                    .into_iter()
+                    .filter(|(id, _)| store.summary(id).is_ok_and(|s| s.owner == store.user_id()))
+                    .collect();
                 if let Some((id, _)) = docs.get(self.rng.below(docs.len().max(1))) {
                     let store = &mut self.clients[c].store;
                     if self.rng.below(2) == 0 {

@@ -315,3 +315,75 @@ fn a_cut_sync_resumes_from_the_last_applied_page() {
     );
     assert!(r.round_trips >= 1);
 }
+
+/// One teacher removes a step of the teaching process while a colleague,
+/// offline, rewrites it: the removal stands, the colleague is told, and
+/// restoring brings the step back with their text to everyone.
+#[test]
+fn a_step_removed_while_a_colleague_edited_it_is_noticed_and_restorable() {
+    let office = Office::start();
+    let o = office.create_office("一院");
+    let mut a = Teacher::joined(&office, &o, "王老师");
+    let mut b = Teacher::joined(&office, &o, "李老师");
+    let id = shared_plan(&mut a, &mut b);
+    let steps = |t: &Teacher| -> Vec<(String, String)> {
+        t.json(&id)["process"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["stage"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let s = steps(&b);
+    assert_eq!(s.len(), 3);
+    // B, offline, rewrites the second step; A removes it and syncs.
+    b.store
+        .edit(
+            &id,
+            &json!({"process": [{"id": s[0].0}, {"id": s[1].0, "stage": "病例讨论：高热惊厥的现场处置"}, {"id": s[2].0}]}),
+        )
+        .unwrap();
+    a.store
+        .edit(&id, &json!({"process": [{"id": s[0].0}, {"id": s[2].0}]}))
+        .unwrap();
+    a.sync().unwrap();
+    assert!(b.store.removed_edits(&id).unwrap().is_empty());
+    b.sync().unwrap();
+    // The removal stands on B, and B is told what it took.
+    assert_eq!(steps(&b).len(), 2);
+    let notices = b.store.removed_edits(&id).unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(
+        (notices[0].field.as_str(), notices[0].row.as_str()),
+        ("process", s[1].0.as_str())
+    );
+    assert!(notices[0].text.contains("高热惊厥的现场处置"));
+    // A, who removed it, is told nothing when B's edit arrives.
+    a.sync().unwrap();
+    assert!(a.store.removed_edits(&id).unwrap().is_empty());
+    assert_eq!(steps(&a).len(), 2);
+    // B restores it; everyone gets it back with B's text, in its place.
+    b.store.restore_row(&id, "process", &s[1].0).unwrap();
+    assert!(b.store.removed_edits(&id).unwrap().is_empty());
+    b.sync().unwrap();
+    a.sync().unwrap();
+    assert_eq!(
+        steps(&a),
+        vec![
+            s[0].clone(),
+            (s[1].0.clone(), "病例讨论：高热惊厥的现场处置".to_owned()),
+            s[2].clone()
+        ]
+    );
+    // Dismissing an unknown document's notice says so.
+    assert!(
+        b.store
+            .dismiss_removed("0193a5b0-0000-7000-8000-00000000ffff", "process", "x")
+            .is_err()
+    );
+}

@@ -94,6 +94,16 @@ pub fn share_doc(app: State<'_, App>, id: String, attest: bool) -> R<DocSummary>
 }
 
 #[tauri::command(async)]
+pub fn restore_row(app: State<'_, App>, id: String, field: String, row: String) -> R<DocView> {
+    app.restore_row(&id, &field, &row)
+}
+
+#[tauri::command]
+pub fn dismiss_removed(app: State<'_, App>, id: String, field: String, row: String) -> R<DocView> {
+    app.dismiss_removed(&id, &field, &row)
+}
+
+#[tauri::command]
 pub fn mask_findings(app: State<'_, App>, id: String, only: Option<Vec<FindingRef>>) -> R<DocView> {
     app.mask(&id, only.as_deref())
 }

@@ -143,6 +143,8 @@ pub fn run() {
             commands::restore_doc,
             commands::share_doc,
             commands::mask_findings,
+            commands::restore_row,
+            commands::dismiss_removed,
             commands::history,
             commands::doc_at,
             commands::import_samples,

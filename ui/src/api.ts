@@ -39,6 +39,10 @@ export const api = {
   share: (id: string, attest: boolean) => invoke<DocSummary>('share_doc', { id, attest }),
   /** Masks the given findings, or every finding when `only` is null. */
   mask: (id: string, only: FindingRef[] | null) => invoke<DocView>('mask_findings', { id, only }),
+  /** Shows again a row a colleague removed while this device edited it. */
+  restoreRow: (id: string, field: string, row: string) => invoke<DocView>('restore_row', { id, field, row }),
+  /** Lets a colleague's removal of a row stand; the notice goes away. */
+  dismissRemoved: (id: string, field: string, row: string) => invoke<DocView>('dismiss_removed', { id, field, row }),
   history: (id: string) => invoke<HistoryItem[]>('history', { id }),
   at: (id: string, change: string) => invoke<DocView>('doc_at', { id, change }),
   importSamples: () => invoke<number>('import_samples'),

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FieldEditor, Findings } from './fields';
+import { RemovedRows } from './removed';
 import { UndoStack, reinsertRow, undoKey } from './undo';
 import { minutesCheck } from './minutes';
 import { printFileName } from './print';
@@ -13,6 +14,7 @@ import type { Caret } from './generated/Caret';
 import type { DocView } from './generated/DocView';
 import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
+import type { RemovedRow } from './generated/RemovedRow';
 import type { KindInfo } from './generated/KindInfo';
 
 type Values = Record<string, unknown>;
@@ -313,6 +315,20 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
     }
   };
 
+  // Restoring a row a colleague removed: pending typing is saved first,
+  // and the list comes from the store, with the row and its text back.
+  const restoreRow = async (r: RemovedRow, restore: boolean) => {
+    try {
+      await saver.flush();
+      const v = restore ? await api.restoreRow(props.id, r.field, r.row) : await api.dismissRemoved(props.id, r.field, r.row);
+      setDoc(v);
+      const fresh = toValues(kind, v.fields);
+      setValues((cur) => ({ ...cur, [r.field]: fresh[r.field] }));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
   const openShare = async () => {
     try {
       // The check runs on what is saved: save first, so it sees everything.
@@ -495,6 +511,15 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
           </span>
           <button onClick={() => void mask(null)}>{t('mask_all')}</button>
         </div>
+      )}
+
+      {!version && (
+        <RemovedRows
+          rows={doc.removed_rows}
+          fieldName={fieldName}
+          onRestore={(r) => void restoreRow(r, true)}
+          onDismiss={(r) => void restoreRow(r, false)}
+        />
       )}
 
       <form class="editor" onSubmit={(e) => e.preventDefault()} aria-label={String(shown.title ?? '')}>

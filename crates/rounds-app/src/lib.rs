@@ -196,11 +196,12 @@ impl App {
             .collect()
     }
 
-    fn view(doc: &mut Document, user_id: &str) -> DocView {
+    fn view(s: &Store, doc: &mut Document) -> DocView {
+        let user_id = s.user_id();
         let fields = doc.to_json();
         // Only cases describe patients; lesson plans are not checked, as
         // sharing does not check them either.
-        let findings = if doc.kind() == DocKind::Case {
+        let findings = if doc.kind().holds_patient_data() {
             Self::findings(doc, &fields)
         } else {
             Vec::new()
@@ -211,6 +212,13 @@ impl App {
             read_only: doc.read_only().map(|e| e.to_string()),
             findings,
             heads: doc.heads().iter().map(|h| h.to_string()).collect(),
+            // A notice that cannot be read is not worth failing the view.
+            removed_rows: s
+                .removed_edits(doc.id())
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 
@@ -218,7 +226,7 @@ impl App {
     pub fn get(&self, id: &str) -> Result<DocView> {
         let s = self.store();
         let mut doc = s.load(id)?;
-        Ok(Self::view(&mut doc, s.user_id()))
+        Ok(Self::view(&s, &mut doc))
     }
 
     pub fn history(&self, id: &str) -> Result<Vec<HistoryItem>> {
@@ -235,10 +243,11 @@ impl App {
     pub fn at(&self, id: &str, change: &str) -> Result<DocView> {
         let s = self.store();
         let mut doc = s.at(id, change)?;
-        let mut v = Self::view(&mut doc, s.user_id());
+        let mut v = Self::view(&s, &mut doc);
         // An earlier version is for reading; changes go to the current one.
         v.read_only = Some(String::from("an earlier version"));
         v.findings.clear();
+        v.removed_rows.clear();
         Ok(v)
     }
 
@@ -255,7 +264,7 @@ impl App {
         let mut s = self.store();
         let id = s.create(kind.into(), title, language.into(), fields)?.id;
         let mut doc = s.load(&id)?;
-        let v = Self::view(&mut doc, s.user_id());
+        let v = Self::view(&s, &mut doc);
         drop(s);
         self.edited();
         Ok(v)
@@ -274,7 +283,7 @@ impl App {
         let mut s = self.store();
         s.edit(id, patch)?;
         let mut doc = s.load(id)?;
-        let v = Self::view(&mut doc, s.user_id());
+        let v = Self::view(&s, &mut doc);
         drop(s);
         self.edited();
         Ok(v)
@@ -302,7 +311,7 @@ impl App {
         let mut s = self.store();
         let (_, hash) = s.edit_at(id, patch, &base)?;
         let mut doc = s.load(id)?;
-        let v = Self::view(&mut doc, s.user_id());
+        let v = Self::view(&s, &mut doc);
         drop(s);
         self.edited();
         // The caret was in the value sent, which is the text as of the new
@@ -333,7 +342,7 @@ impl App {
         let base = parse_heads(base)?;
         let s = self.store();
         let mut doc = s.load(id)?;
-        let v = Self::view(&mut doc, s.user_id());
+        let v = Self::view(&s, &mut doc);
         drop(s);
         let caret = match (caret, text) {
             (Some(c), Some(t)) => {
@@ -414,10 +423,30 @@ impl App {
         drop(doc);
         s.mask(id, indices.as_deref())?;
         let mut doc = s.load(id)?;
-        let v = Self::view(&mut doc, s.user_id());
+        let v = Self::view(&s, &mut doc);
         drop(s);
         self.edited();
         Ok(v)
+    }
+
+    /// Shows again a row a colleague removed while this device edited it,
+    /// with the text it holds (the notice in `DocView::removed_rows`).
+    pub fn restore_row(&self, id: &str, field: &str, row: &str) -> Result<DocView> {
+        let mut s = self.store();
+        s.restore_row(id, field, row)?;
+        let mut doc = s.load(id)?;
+        let v = Self::view(&s, &mut doc);
+        drop(s);
+        self.edited();
+        Ok(v)
+    }
+
+    /// Lets a colleague's removal stand: the notice goes away.
+    pub fn dismiss_removed(&self, id: &str, field: &str, row: &str) -> Result<DocView> {
+        let mut s = self.store();
+        s.dismiss_removed(id, field, row)?;
+        let mut doc = s.load(id)?;
+        Ok(Self::view(&s, &mut doc))
     }
 
     /// Lesson plans or cases to start from: the samples of the kind, then the

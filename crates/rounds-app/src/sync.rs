@@ -1,9 +1,16 @@
-//! The background sync worker: one thread that syncs at start, a few seconds
-//! after local edits (debounced, so a burst of typing is one sync), every
-//! few minutes, and at once when asked; while the office cannot be reached
-//! it backs off with jitter (so a room of PCs coming back online does not
-//! hit the office in step) and keeps trying. Every outcome is reported
-//! through the status callback: it never stops silently.
+//! The background sync worker: one thread that syncs at start, shortly
+//! after local edits (debounced, so saves of several fields are one sync),
+//! every few minutes, at once when asked, and at once when the office says
+//! it has something new; while the office cannot be reached it backs off
+//! with jitter (so a room of PCs coming back online does not hit the office
+//! in step) and keeps trying. Every outcome is reported through the status
+//! callback: it never stops silently.
+//!
+//! A second thread holds the wake-up channel (`GET /v1/wait`, a long poll):
+//! when it answers "more", the worker syncs, so a colleague's saved change
+//! reaches an open editor within about a second. When the channel fails the
+//! periodic sync goes on as before; an office without the channel (older)
+//! is asked again only every ten minutes.
 //!
 //! The worker works on its own connection to the database, so a slow
 //! network never holds the lock the UI's commands need.
@@ -14,7 +21,10 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rounds_client::ClientError;
+use std::sync::Condvar;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rounds_client::{ClientError, Waiter, Woken};
 use rounds_core::sync::Report;
 use rounds_store::{Store, SyncInfo};
 
@@ -29,6 +39,45 @@ pub trait Backend: Send + 'static {
     fn info(&mut self) -> Result<SyncInfo, ClientError>;
     /// One full sync; `progress` gets the report so far after each page.
     fn sync(&mut self, progress: &mut dyn FnMut(&Report)) -> Result<Report, ClientError>;
+    /// The wake-up channel, on its own connection, run on its own thread;
+    /// `None` for a backend without one (the worker then syncs periodically).
+    fn waker(&self) -> Option<Box<dyn Waker>> {
+        None
+    }
+}
+
+/// One long poll: waits up to `max` for the office to have something new.
+pub trait Waker: Send + 'static {
+    fn wait(&mut self, max: Duration) -> Result<Woken, ClientError>;
+}
+
+/// The wake-up channel of the store in a data directory.
+struct StoreWaker {
+    dir: PathBuf,
+    store: Option<Store>,
+    waiter: Option<Waiter>,
+}
+
+impl Waker for StoreWaker {
+    fn wait(&mut self, max: Duration) -> Result<Woken, ClientError> {
+        if self.store.is_none() {
+            self.store = Some(Store::open_dir(&self.dir)?);
+        }
+        let store = self.store.as_ref().expect("opened above");
+        // Read each time: the worker moves the cursor on its own connection.
+        let cursor = store.sync_cursor()?;
+        if self.waiter.is_none() {
+            self.waiter = Some(Waiter::for_store(store, &self.dir)?);
+        }
+        let result = self.waiter.as_ref().expect("made above").wait(&cursor, max);
+        if result.is_err() {
+            // The next wait reads the token and the address again (a
+            // rejoin replaces both).
+            self.waiter = None;
+            self.store = None;
+        }
+        result
+    }
 }
 
 /// The store in a data directory, synced with the office it joined.
@@ -65,6 +114,14 @@ impl Backend for StoreBackend {
         }
         result
     }
+
+    fn waker(&self) -> Option<Box<dyn Waker>> {
+        Some(Box::new(StoreWaker {
+            dir: self.dir.clone(),
+            store: None,
+            waiter: None,
+        }))
+    }
 }
 
 /// How often the worker syncs and how it backs off.
@@ -77,15 +134,20 @@ pub struct Timing {
     /// The first retry delay after a failure; it doubles per failure.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// How long one wait on the wake-up channel lasts (the office caps it).
+    pub wake_wait: Duration,
 }
 
 impl Default for Timing {
     fn default() -> Timing {
         Timing {
-            debounce: Duration::from_secs(3),
+            // Short: the editor saves a second after typing stops, and a
+            // colleague with the document open should see it soon after.
+            debounce: Duration::from_millis(300),
             period: Duration::from_secs(120),
             backoff_min: Duration::from_secs(5),
             backoff_max: Duration::from_secs(300),
+            wake_wait: Duration::from_secs(25),
         }
     }
 }
@@ -108,7 +170,83 @@ impl Timing {
 enum Msg {
     Edited,
     SyncNow,
+    /// The office has something new (the wake-up channel).
+    Remote,
     Stop,
+}
+
+/// Counts finished sync attempts, so the wake-up thread can wait for the
+/// sync it asked for before it waits on the office again.
+#[derive(Default)]
+struct Synced {
+    attempts: Mutex<u64>,
+    changed: Condvar,
+    stop: AtomicBool,
+}
+
+impl Synced {
+    fn count(&self) -> u64 {
+        *self.attempts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn bump(&self) {
+        *self.attempts.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _guard = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        self.changed.notify_all();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Waits until an attempt after `seen` finished, the worker stops, or
+    /// `timeout` passes.
+    fn wait_past(&self, seen: u64, timeout: Duration) {
+        let guard = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self
+            .changed
+            .wait_timeout_while(guard, timeout, |n| *n == seen && !self.stopped());
+    }
+}
+
+/// The wake-up thread: waits on the office, tells the worker to sync when
+/// it has something, and waits for that sync before waiting again.
+fn run_waker(
+    mut waker: Box<dyn Waker>,
+    tx: mpsc::Sender<Msg>,
+    synced: Arc<Synced>,
+    wait: Duration,
+) {
+    let mut failures = 0u32;
+    while !synced.stopped() {
+        let seen = synced.count();
+        match waker.wait(wait) {
+            Ok(Woken::More) => {
+                failures = 0;
+                let seen = synced.count();
+                if tx.send(Msg::Remote).is_err() {
+                    return;
+                }
+                synced.wait_past(seen, Duration::from_secs(60));
+            }
+            Ok(Woken::Quiet) => failures = 0,
+            Ok(Woken::Unsupported) => synced.wait_past(u64::MAX, Duration::from_secs(600)),
+            // Joining ends with a sync; try again after it.
+            Err(ClientError::NotJoined) => synced.wait_past(seen, Duration::from_secs(60)),
+            Err(_) => {
+                // Offline or refused: the worker reports it; wait longer
+                // each time, and try again as soon as a sync succeeds.
+                failures = failures.saturating_add(1);
+                let delay = Duration::from_secs(5u64 << failures.min(6)).min(wait * 12);
+                synced.wait_past(seen, delay);
+            }
+        }
+    }
 }
 
 type Callback = Box<dyn Fn(&SyncStatus) + Send>;
@@ -117,6 +255,7 @@ type Callback = Box<dyn Fn(&SyncStatus) + Send>;
 /// current sync, without waiting.
 pub struct SyncWorker {
     tx: mpsc::Sender<Msg>,
+    synced: Arc<Synced>,
     status: Arc<Mutex<SyncStatus>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -139,8 +278,18 @@ impl SyncWorker {
             last_sync: None,
             received: 0,
         }));
+        let synced = Arc::new(Synced::default());
+        if let Some(waker) = backend.waker() {
+            let (tx, synced, wait) = (tx.clone(), synced.clone(), timing.wake_wait);
+            // Detached: a stopped worker's waker ends after its current
+            // long poll, without anyone waiting for it.
+            let _ = std::thread::Builder::new()
+                .name("rounds-wake".into())
+                .spawn(move || run_waker(waker, tx, synced, wait));
+        }
         let mut w = Worker {
             backend: Box::new(backend),
+            synced: synced.clone(),
             timing,
             rx,
             status: status.clone(),
@@ -154,6 +303,7 @@ impl SyncWorker {
             .expect("the OS can start a thread");
         SyncWorker {
             tx,
+            synced,
             status,
             thread: Some(thread),
         }
@@ -180,6 +330,7 @@ impl SyncWorker {
     /// Stops the worker and waits for its thread (tests; the app just
     /// drops the handle).
     pub fn stop(mut self) {
+        self.synced.stop();
         let _ = self.tx.send(Msg::Stop);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -189,6 +340,7 @@ impl SyncWorker {
 
 impl Drop for SyncWorker {
     fn drop(&mut self) {
+        self.synced.stop();
         let _ = self.tx.send(Msg::Stop);
     }
 }
@@ -208,6 +360,7 @@ fn publish_to(status: &Mutex<SyncStatus>, on_status: &Callback, s: SyncStatus) {
 
 struct Worker {
     backend: Box<dyn Backend>,
+    synced: Arc<Synced>,
     timing: Timing,
     rx: mpsc::Receiver<Msg>,
     status: Arc<Mutex<SyncStatus>>,
@@ -247,7 +400,9 @@ impl Worker {
             };
             match msg {
                 Some(Msg::Stop) => return,
-                Some(Msg::SyncNow) => next = Some(Instant::now()),
+                // The office answered the wake-up channel, so it can be
+                // reached: sync now, also while backing off.
+                Some(Msg::SyncNow | Msg::Remote) => next = Some(Instant::now()),
                 Some(Msg::Edited) => {
                     // Show the new number of waiting changes at once.
                     self.refresh_counts();
@@ -259,7 +414,10 @@ impl Worker {
                         next = Some(next.map_or(at, |n| n.min(at)));
                     }
                 }
-                None => next = self.attempt(),
+                None => {
+                    next = self.attempt();
+                    self.synced.bump();
+                }
             }
         }
     }

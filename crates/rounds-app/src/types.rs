@@ -345,6 +345,32 @@ pub struct DocView {
     /// them back with its next save (`edit_doc_at`), so the save is merged
     /// onto what it showed and a colleague's newer text survives.
     pub heads: Vec<String>,
+    /// Rows a colleague removed while this device was editing them (the
+    /// edit is in the hidden row); the editor offers to restore each.
+    pub removed_rows: Vec<RemovedRow>,
+}
+
+/// A list row a colleague removed over this device's edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RemovedRow {
+    /// The list field's key.
+    pub field: String,
+    pub row: String,
+    /// The row's text, as restoring would bring it back.
+    pub text: String,
+    #[ts(type = "number")]
+    pub found_at: i64,
+}
+
+impl From<rounds_store::RemovedEdit> for RemovedRow {
+    fn from(r: rounds_store::RemovedEdit) -> Self {
+        RemovedRow {
+            field: r.field,
+            row: r.row,
+            text: r.text,
+            found_at: r.found_at,
+        }
+    }
 }
 
 /// Where the caret is in the text field being typed in, so a save can say

@@ -121,3 +121,85 @@ fn a_malformed_base_is_refused_and_changes_nothing() {
     assert_eq!(e.field.as_deref(), Some("base"));
     assert_eq!(app.get(&id).unwrap().fields["methods"], "");
 }
+
+/// A colleague removes a row this library was editing: the app's view
+/// carries the notice, restoring brings the row back with this library's
+/// text, and dismissing lets the removal stand. Through a real office, as
+/// the sync worker does it (another connection to the same database).
+#[test]
+fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
+    let office = rounds_tests::Office::start();
+    let o = office.create_office("儿科教研室");
+    let (app, dir) = app();
+    let code = office.code(&office.add_member(&o, "主备人"));
+    app.join(&office.url, &code, "pc").unwrap();
+    let sync = || {
+        let mut worker = Store::open_dir(dir.path()).unwrap();
+        rounds_client::sync_joined(&mut worker, dir.path()).unwrap();
+    };
+    let mut colleague = rounds_tests::Teacher::joined(&office, &o, "参与人");
+    let v = app
+        .create(Kind::LessonPlan, "新生儿黄疸", Language::Zh, None)
+        .unwrap();
+    let id = v.summary.id.clone();
+    let v = app
+        .edit(
+            &id,
+            &json!({"objectives": [{"text": "区分生理性与病理性黄疸"}, {"text": "说出光疗指征"}, {"text": "了解换血疗法"}]}),
+        )
+        .unwrap();
+    let rows: Vec<String> = v.fields["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    app.share(&id, false).unwrap();
+    sync();
+    colleague.sync().unwrap();
+    // Here the second and third objectives are rewritten; the colleague,
+    // not having seen that, removes both.
+    app.edit(
+        &id,
+        &json!({"objectives": [{"id": rows[0]}, {"id": rows[1], "text": "说出光疗指征及其依据"}, {"id": rows[2], "text": "了解换血疗法的指征"}]}),
+    )
+    .unwrap();
+    colleague
+        .store
+        .edit(&id, &json!({"objectives": [{"id": rows[0]}]}))
+        .unwrap();
+    colleague.sync().unwrap();
+    assert!(app.get(&id).unwrap().removed_rows.is_empty());
+    sync();
+    let v = app.get(&id).unwrap();
+    assert_eq!(v.fields["objectives"].as_array().unwrap().len(), 1);
+    let mut notices: Vec<(&str, &str)> = v
+        .removed_rows
+        .iter()
+        .map(|r| (r.row.as_str(), r.text.as_str()))
+        .collect();
+    notices.sort();
+    let mut want = vec![
+        (rows[1].as_str(), "说出光疗指征及其依据"),
+        (rows[2].as_str(), "了解换血疗法的指征"),
+    ];
+    want.sort();
+    assert_eq!(notices, want);
+    let v = app.restore_row(&id, "objectives", &rows[1]).unwrap();
+    let texts: Vec<&str> = v.fields["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["区分生理性与病理性黄疸", "说出光疗指征及其依据"]
+    );
+    assert_eq!(v.removed_rows.len(), 1);
+    let v = app.dismiss_removed(&id, "objectives", &rows[2]).unwrap();
+    assert!(v.removed_rows.is_empty());
+    assert_eq!(v.fields["objectives"].as_array().unwrap().len(), 2);
+    // An earlier version shows no notices; a bad row is refused.
+    assert!(app.restore_row(&id, "objectives", "nonsense").is_err());
+}

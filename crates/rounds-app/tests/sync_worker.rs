@@ -60,6 +60,7 @@ fn fast() -> Timing {
         period: Duration::from_secs(3600),
         backoff_min: Duration::from_millis(40),
         backoff_max: Duration::from_millis(200),
+        wake_wait: Duration::from_secs(2),
     }
 }
 
@@ -332,4 +333,62 @@ fn the_app_syncs_with_a_real_office() {
     app.sync_now();
     wait_for(&|s| matches!(s.state, SyncState::Offline { .. }));
     app.stop_sync();
+}
+
+/// Two apps online with one office: a save on one reaches the other's open
+/// document through the wake-up channel, though neither syncs periodically
+/// within the test (the period is an hour) and the office's waiters are
+/// never re-checked by its timer.
+#[test]
+fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
+    let office = rounds_tests::Office::start();
+    office
+        .service
+        .wake
+        .configure(rounds_office::wake::WakeLimits {
+            poll: Duration::from_secs(3600),
+            ..Default::default()
+        });
+    let office_id = office.create_office("儿科虚拟教研室");
+    let open = |name: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let code = office.code(&office.add_member(&office_id, name));
+        app.join(&office.url, &code, "pc").unwrap();
+        let (tx, rx) = mpsc::channel();
+        app.start_sync(fast(), move |s| {
+            let _ = tx.send(s.clone());
+        });
+        (app, rx, dir)
+    };
+    let wait_for = |rx: &mpsc::Receiver<SyncStatus>, pred: &dyn Fn(&SyncStatus) -> bool| loop {
+        let s = rx.recv_timeout(Duration::from_secs(20)).expect("status");
+        if pred(&s) {
+            return s;
+        }
+    };
+    let (a, a_rx, _a_dir) = open("王老师");
+    let id = a
+        .create(Kind::LessonPlan, "小儿肺炎", Language::Zh, None)
+        .unwrap()
+        .summary
+        .id;
+    a.share(&id, false).unwrap();
+    wait_for(&a_rx, &|s| s.state == SyncState::Idle && s.pending == 0);
+    let (b, b_rx, _b_dir) = open("李老师");
+    wait_for(&b_rx, &|s| s.state == SyncState::Idle);
+    for _ in 0..100 {
+        if b.get(&id).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(b.get(&id).is_ok(), "the colleague has the shared plan");
+
+    a.edit(&id, &json!({"course": "儿科学"})).unwrap();
+    let s = wait_for(&b_rx, &|s| s.state == SyncState::Idle && s.received > 0);
+    assert!(s.received >= 1);
+    assert_eq!(b.get(&id).unwrap().fields["course"], "儿科学");
+    a.stop_sync();
+    b.stop_sync();
 }

@@ -7,6 +7,7 @@
 //! time: the numbers are reported, and targets are judged in the report.
 
 mod library;
+mod live;
 mod load;
 mod measure;
 mod office;
@@ -140,6 +141,9 @@ fn main() {
         poor::bootstrap(40, q, &[0, 32 << 10, 16 << 10], Duration::from_secs(90))
     };
 
+    eprintln!("live edit");
+    let live = live::run(if q { 5 } else { 100 });
+
     let report = render(
         &args,
         &cfg,
@@ -150,6 +154,7 @@ fn main() {
         &loads,
         poor.as_ref(),
         &boots,
+        &live,
     );
     println!("{report}");
     eprintln!("done in {:.0} s", started.elapsed().as_secs_f64());
@@ -275,6 +280,7 @@ fn render(
     loads: &[load::LoadResult],
     poor: Option<&poor::PoorResult>,
     boots: &[poor::BootResult],
+    live: &live::LiveResult,
 ) -> String {
     let nothing_big = &bigsync.nothing;
     let mut o = String::new();
@@ -592,6 +598,8 @@ fn render(
             );
         }
     }
+
+    live::render(&mut o, live);
 
     // Targets of issue 7, judged on this run's numbers.
     let _ = writeln!(o, "\n## Targets (issue 7)\n");

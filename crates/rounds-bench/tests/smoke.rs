@@ -1,6 +1,7 @@
 //! The benchmark in its quick mode, run by `cargo test` (and so by `make
 //! test`): every part runs end to end — sync side by side with samod, the
-//! client store, the office under simulated devices, the poor link — and
+//! client store, the office under simulated devices, the poor link, live editing between
+//! two app libraries — and
 //! the report is complete. It checks that the benchmark works, never how
 //! fast anything was; `make bench` measures.
 
@@ -23,6 +24,8 @@ fn the_quick_benchmark_runs_every_part() {
         "## Client store, 200 documents",
         "## Office under many devices",
         "## Poor link",
+        "## Live edit",
+        "save → there on B",
         "## Targets (issue 7)",
         "samod ÷ Rounds",
     ] {

@@ -9,6 +9,9 @@ use rounds_core::sync::{Report, Session, SessionLimits};
 use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody};
 use rounds_store::{Store, StoreError, TOKEN_FILE};
 
+mod wait;
+pub use wait::{Waiter, Woken};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("this device has not joined an office yet: run `rounds join URL CODE`")]

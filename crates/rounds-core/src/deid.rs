@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
 use crate::doc::Document;
-use crate::schema::{DocKind, FieldType, Lang};
+use crate::schema::{FieldType, Lang};
 
 /// A finding in one field of a document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,7 +166,7 @@ pub fn mask_patch(doc: &Document, findings: &[FieldFinding]) -> Json {
 /// The high-confidence identifiers in all of a document's text, as
 /// (kind, text) pairs: what the office compares before and after a change.
 pub fn identifiers(doc: &Document) -> Vec<(rounds_deid::Kind, String)> {
-    if doc.kind() != DocKind::Case {
+    if !doc.kind().holds_patient_data() {
         return Vec::new();
     }
     let mut v: Vec<(rounds_deid::Kind, String)> = check(doc)

@@ -893,6 +893,32 @@ impl Document {
         Ok(self.commit(ctx, vec!["visibility".into()]))
     }
 
+    /// Shows a removed row of a list field again, with whatever its fields
+    /// hold now and in its old place (see [`crate::removed`]).
+    pub fn restore_row(
+        &mut self,
+        field: &str,
+        row: &str,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.check_writable()?;
+        let Some(fields) = self.fields_obj() else {
+            return Err(invalid(field, "the document has no such row"));
+        };
+        let Some(el) = list_items(&self.am, &fields, field)
+            .into_iter()
+            .find(|e| e.id == row)
+        else {
+            return Err(invalid(field, format!("no row `{row}`")));
+        };
+        if !el.removed {
+            return Ok(None);
+        }
+        self.am.put(&el.obj, "removed", false)?;
+        self.touch(ctx.now_ms)?;
+        Ok(self.commit(ctx, vec![field.to_owned()]))
+    }
+
     fn touch(&mut self, now_ms: i64) -> Result<(), DocError> {
         let actor = self.am.get_actor().to_hex_string();
         let obj = match self.am.get(ROOT, "updated")? {
@@ -1430,15 +1456,15 @@ fn put_scalar_if_changed(
     Ok(())
 }
 
-struct ListEl {
-    id: String,
+pub(crate) struct ListEl {
+    pub(crate) id: String,
     order: String,
-    removed: bool,
+    pub(crate) removed: bool,
     obj: ObjId,
 }
 
 /// The elements of the list field `key` of `parent`; see [`list_items_of`].
-fn list_items(am: &AutoCommit, parent: &ObjId, key: &str) -> Vec<ListEl> {
+pub(crate) fn list_items(am: &AutoCommit, parent: &ObjId, key: &str) -> Vec<ListEl> {
     match am.get(parent, key) {
         Ok(Some((Value::Object(ObjType::Map), list))) => list_items_of(am, &list),
         _ => Vec::new(),
@@ -1539,7 +1565,7 @@ fn updated_of(am: &AutoCommit) -> i64 {
         .fold(created, i64::max)
 }
 
-fn get_str(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
+pub(crate) fn get_str(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
     match am.get(obj, key) {
         Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
             ScalarValue::Str(s) => Some(s.to_string()),

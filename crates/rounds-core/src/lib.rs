@@ -10,6 +10,7 @@ pub mod doc;
 pub mod generate;
 pub mod markdown;
 pub mod order;
+pub mod removed;
 pub mod samples;
 pub mod schema;
 pub mod search;

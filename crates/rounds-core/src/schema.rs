@@ -20,8 +20,57 @@ pub enum DocKind {
     Case,
 }
 
+/// Who may move a field to some of its values, whatever the client: the
+/// office enforces these per kind (`rounds-office` `validate`). Roles are
+/// the office's: `office_admin`, `lead_teacher`, `teacher`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRule {
+    pub field: &'static str,
+    /// The values only `roles` may set.
+    pub values: &'static [&'static str],
+    pub roles: &'static [&'static str],
+}
+
+/// Approving and publishing are decisions of a lead teacher or an office
+/// admin, for lesson plans and cases alike.
+const WORKFLOW_RULES: &[FieldRule] = &[FieldRule {
+    field: "status",
+    values: &["approved", "published"],
+    roles: &["lead_teacher", "office_admin"],
+}];
+
 impl DocKind {
     pub const ALL: [DocKind; 2] = [DocKind::LessonPlan, DocKind::Case];
+
+    /// Whether documents of this kind describe patients: such a document
+    /// is checked for identifiers as it is typed, never leaves its device
+    /// while private, reaches the office only through sharing (a checked
+    /// copy), has its edits checked and squashed before each push, and is
+    /// re-checked by the office. This one method decides it everywhere.
+    pub fn holds_patient_data(self) -> bool {
+        match self {
+            DocKind::Case => true,
+            DocKind::LessonPlan => false,
+        }
+    }
+
+    /// The stored names of the kinds that hold patient data, as an SQL
+    /// list (`'case'`), for the store's queries of what may be pushed.
+    pub fn patient_kinds_sql() -> String {
+        DocKind::ALL
+            .iter()
+            .filter(|k| k.holds_patient_data())
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The field rules of this kind (see [`FieldRule`]).
+    pub fn field_rules(self) -> &'static [FieldRule] {
+        match self {
+            DocKind::LessonPlan | DocKind::Case => WORKFLOW_RULES,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -223,6 +223,11 @@ pub trait OfficeDb: Send + Sync + 'static {
     /// order, until about `max_bytes` (at least one entry if any).
     fn read_log(&self, ctx: &DeviceCtx, after: i64, max_bytes: usize) -> DbResult<LogPage>;
 
+    /// Whether a log entry after `after` is one that `ctx` may read and did
+    /// not write: what `read_log` would return something for, without
+    /// reading any bytes (the wake-up channel asks this).
+    fn readable_after(&self, ctx: &DeviceCtx, after: i64) -> DbResult<bool>;
+
     /// The last log position now.
     fn head(&self) -> DbResult<i64>;
 

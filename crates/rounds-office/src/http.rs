@@ -4,6 +4,8 @@
 //! - `POST /v1/enroll` — JSON [`rounds_proto::EnrollRequest`] → [`rounds_proto::EnrollResponse`].
 //! - `POST /v1/sync` — a binary [`rounds_proto::SyncRequest`] → [`rounds_proto::SyncResponse`],
 //!   authenticated by `Authorization: Bearer <token>`.
+//! - `GET /v1/wait?cursor=<hex>&wait=<seconds>` — the wake-up channel (see
+//!   [`crate::wake`]): JSON [`rounds_proto::WaitResponse`], same authentication.
 //!
 //! Every non-2xx response has a JSON body `{"code", "message"}`. Logs name
 //! devices and documents by id, and never contain tokens, codes or
@@ -20,7 +22,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rounds_proto::{CONTENT_TYPE, EnrollRequest, ErrorBody, SyncRequest};
+use rounds_proto::{
+    CONTENT_TYPE, EnrollRequest, ErrorBody, MAX_WAIT_SECS, SyncRequest, WaitResponse,
+};
 
 use crate::service::{ApiError, Service};
 
@@ -45,6 +49,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/healthz", get(healthz))
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
+        .route("/v1/wait", get(wait))
         .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(log_request))
@@ -190,19 +195,26 @@ async fn enroll(State(svc): State<Arc<Service>>, req: Request) -> Result<Respons
     Ok(Json(resp).into_response())
 }
 
+async fn authenticated(
+    svc: &Arc<Service>,
+    headers: &HeaderMap,
+) -> Result<crate::db::DeviceCtx, ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let svc = svc.clone();
+    tokio::task::spawn_blocking(move || svc.authenticate(auth.as_deref()))
+        .await
+        .map_err(|_| internal())?
+}
+
 async fn sync(
     State(svc): State<Arc<Service>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let svc2 = svc.clone();
-    let ctx = tokio::task::spawn_blocking(move || svc2.authenticate(auth.as_deref()))
-        .await
-        .map_err(|_| internal())??;
+    let ctx = authenticated(&svc, &headers).await?;
     if !is_content_type(&headers, CONTENT_TYPE) {
         return Err(ApiError::new(
             415,
@@ -225,6 +237,61 @@ async fn sync(
         body,
     )
         .into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct WaitQuery {
+    #[serde(default)]
+    cursor: String,
+    wait: Option<u64>,
+}
+
+/// Answers when something after the cursor is there for the device, or
+/// after the wait with `more: false`. See [`crate::wake`].
+async fn wait(
+    State(svc): State<Arc<Service>>,
+    headers: HeaderMap,
+    query: Result<axum::extract::Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<WaitResponse>, ApiError> {
+    let ctx = authenticated(&svc, &headers).await?;
+    let axum::extract::Query(q) = query
+        .map_err(|e| ApiError::new(400, "bad_request", format!("malformed wait request: {e}")))?;
+    let cursor = hex::decode(&q.cursor)
+        .map_err(|_| ApiError::new(400, "bad_request", "the cursor must be hex"))?;
+    let wait = Duration::from_secs(q.wait.unwrap_or(25).min(MAX_WAIT_SECS));
+    let _slot = svc.wake.enter(&ctx)?;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut woken = svc.wake.subscribe();
+    let ctx = Arc::new(ctx);
+    let cursor = Arc::new(cursor);
+    loop {
+        // Marked seen before checking: a push that lands during the check
+        // wakes the next round instead of being missed.
+        woken.borrow_and_update();
+        if svc.wake.is_closing() {
+            return Ok(Json(WaitResponse { more: false }));
+        }
+        let (s, c, k) = (svc.clone(), ctx.clone(), cursor.clone());
+        let more = tokio::task::spawn_blocking(move || s.has_more(&c, &k))
+            .await
+            .map_err(|_| internal())??;
+        if more {
+            return Ok(Json(WaitResponse { more: true }));
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Ok(Json(WaitResponse { more: false }));
+        }
+        let poll = deadline.min(now + svc.wake.limits().poll);
+        tokio::select! {
+            changed = woken.changed() => {
+                if changed.is_err() {
+                    return Ok(Json(WaitResponse { more: false }));
+                }
+            }
+            () = tokio::time::sleep_until(poll) => {}
+        }
+    }
 }
 
 fn is_content_type(headers: &HeaderMap, want: &str) -> bool {
@@ -286,6 +353,7 @@ pub async fn serve(
     use hyper_util::server::graceful::GracefulShutdown;
     use tower::Service as _;
 
+    let waits = service.wake.clone();
     let compactor = service.clone();
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -336,6 +404,8 @@ pub async fn serve(
         });
     }
     task.abort();
+    // Long polls answer at once instead of holding the shutdown up.
+    waits.close();
     // Let requests in flight finish, but not forever.
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())

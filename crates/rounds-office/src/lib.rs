@@ -11,3 +11,4 @@ pub mod http;
 pub mod service;
 pub mod sqlite;
 pub mod validate;
+pub mod wake;

@@ -24,7 +24,7 @@ struct Cli {
     /// Where the office keeps its database.
     #[arg(long, global = true, env = "ROUNDS_OFFICE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`).
+    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`).
     #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -131,6 +131,8 @@ struct FileConfig {
     log_json: Option<bool>,
     /// Reverse proxies whose `X-Forwarded-For` header is believed.
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// How many devices of one office may wait on the wake-up channel at once.
+    max_waiting: Option<u32>,
 }
 
 struct Failure(String);
@@ -232,6 +234,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let mut service = Service::new(db, limits);
             service.trusted_proxies = file.trusted_proxies.clone().unwrap_or_default();
+            if let Some(n) = file.max_waiting {
+                service.wake.configure(rounds_office::wake::WakeLimits {
+                    per_office: n,
+                    ..service.wake.limits()
+                });
+            }
             let service = Arc::new(service);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {

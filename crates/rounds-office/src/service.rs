@@ -32,6 +32,15 @@ pub struct Limits {
     /// Failed enrollment attempts allowed per client address per window.
     pub enroll_attempts: u32,
     pub enroll_window_ms: i64,
+    /// Documents validated per request; the rest wait for the device's
+    /// next request (they are neither acknowledged nor refused).
+    pub max_pushes: usize,
+    /// Changes in one document's push; more is refused as too large.
+    pub max_changes_per_push: usize,
+    /// Time spent validating one request's pushes before the rest wait for
+    /// the next request, so an answer arrives well within the 60-second
+    /// request timeout and a slow push does not run on unseen.
+    pub push_time_ms: i64,
 }
 
 impl Default for Limits {
@@ -44,6 +53,9 @@ impl Default for Limits {
             max_page_bytes: 8 << 20,
             enroll_attempts: 10,
             enroll_window_ms: 10 * 60 * 1000,
+            max_pushes: 10_000,
+            max_changes_per_push: 100_000,
+            push_time_ms: 20_000,
         }
     }
 }
@@ -107,6 +119,8 @@ pub struct Service {
     /// When each device's last sync was last written down: a durable write
     /// on every sync would serialise all syncs behind the single writer.
     last_recorded: Mutex<HashMap<String, i64>>,
+    /// Devices waiting for something new (`GET /v1/wait`).
+    pub wake: Arc<crate::wake::Wake>,
 }
 
 /// How many client addresses the failed-enrollment table remembers.
@@ -270,6 +284,7 @@ impl Service {
             clock: system_clock(),
             failed_enrolls: Mutex::new(HashMap::new()),
             last_recorded: Mutex::new(HashMap::new()),
+            wake: Arc::new(crate::wake::Wake::default()),
         }
     }
 
@@ -439,7 +454,13 @@ impl Service {
             after: None,
         });
         let mut actors: HashMap<Vec<u8>, bool> = HashMap::new();
-        for push in req.pushes {
+        let deadline = now.saturating_add(self.limits.push_time_ms);
+        for (i, push) in req.pushes.into_iter().enumerate() {
+            // The first push is always done, so every request makes progress.
+            if i > 0 && (i >= self.limits.max_pushes || self.now() > deadline) {
+                tracing::info!(device = %ctx.device, done = i, "pushes left for the next request");
+                break;
+            }
             let doc = push.doc;
             match self.push(ctx, push, now, &mut actors)? {
                 Ok(()) => resp.acks.push(doc),
@@ -448,6 +469,11 @@ impl Service {
                     resp.rejections.push(r);
                 }
             }
+        }
+        if !resp.acks.is_empty() {
+            // Waiting devices re-check; one that may read none of it goes
+            // back to waiting.
+            self.wake.bump();
         }
         let budget = match req.max_page_bytes {
             0 => self.limits.page_bytes,
@@ -514,6 +540,17 @@ impl Service {
         Ok(resp)
     }
 
+    /// Whether the office has something after `cursor` for this device:
+    /// the wake-up channel's question. A cursor the office cannot read (none
+    /// yet, another office database's, or one in the middle of the first
+    /// sync's snapshots) always has more: the device must sync to go on.
+    pub fn has_more(&self, ctx: &DeviceCtx, cursor: &[u8]) -> Result<bool, ApiError> {
+        match Cursor::decode(cursor, self.db.epoch()) {
+            Some(Cursor::Log(pos)) => Ok(self.db.readable_after(ctx, pos)?),
+            Some(Cursor::Bootstrap { .. }) | None => Ok(true),
+        }
+    }
+
     /// Notes a device's sync, at most once a minute per device.
     fn record_sync(&self, device: &str, now: i64) -> Result<(), DbError> {
         {
@@ -539,6 +576,17 @@ impl Service {
     ) -> Result<Result<(), Rejection>, ApiError> {
         let doc = push.doc;
         let doc_str = doc_id_to_string(&doc);
+        if push.changes.len() > self.limits.max_changes_per_push {
+            return Ok(Err(reject(
+                doc,
+                RejectCode::TooLarge,
+                format!(
+                    "the push has {} changes; the limit is {} per document",
+                    push.changes.len(),
+                    self.limits.max_changes_per_push
+                ),
+            )));
+        }
         let mut changes = Vec::with_capacity(push.changes.len());
         for (i, bytes) in push.changes.into_iter().enumerate() {
             if bytes.len() > self.limits.max_change_bytes {
@@ -670,11 +718,11 @@ impl Service {
             };
             crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx)
                 .map_err(|r| reject(doc, r.code, r.message))?;
-            // Cases hold patient data; lesson plans may quote a case in
-            // their free text. Both are checked for identifiers.
-            if matches!(d.kind(), DocKind::Case | DocKind::LessonPlan) {
-                check_case(doc, &d, base, &fresh)?;
-            }
+            // Kinds that hold patient data are checked for every
+            // high-confidence identifier; the others (lesson plans, whose
+            // free text may quote a case) for the kinds no teaching text
+            // needs (`lesson_plan_may_not_hold`). Every kind is checked.
+            check_case(doc, &d, base, &fresh)?;
             let visibility = d.visibility().as_str().to_owned();
             Ok(Accepted {
                 changes: fresh
@@ -732,11 +780,12 @@ fn check_case(
     mut state: AutoCommit,
     fresh: &[Change],
 ) -> Result<(), Rejection> {
-    let what = match after.kind() {
-        DocKind::Case => "a shared case",
-        DocKind::LessonPlan => "a lesson plan",
+    let what = if after.kind().holds_patient_data() {
+        "a shared case"
+    } else {
+        "a lesson plan"
     };
-    if after.kind() == DocKind::Case && after.visibility() != rounds_core::Visibility::Office {
+    if after.kind().holds_patient_data() && after.visibility() != rounds_core::Visibility::Office {
         return Err(reject(
             doc,
             RejectCode::Forbidden,
@@ -819,13 +868,14 @@ fn check_case(
     Ok(())
 }
 
-/// Which identifiers refuse a change to a lesson plan. A plan legitimately
+/// Which identifiers refuse a change to a document of a kind that holds no
+/// patient data, such as a lesson plan. A plan legitimately
 /// names its teachers, its hospital, its teaching dates and the beds of a
 /// ward round, so only the identifiers that never belong in a plan — a
 /// resident ID, a phone number, a bank card — refuse it; a case is checked
 /// for every kind.
 fn lesson_plan_may_not_hold(doc: DocKind, kind: rounds_deid::Kind) -> bool {
-    doc != DocKind::LessonPlan
+    doc.holds_patient_data()
         || matches!(
             kind,
             rounds_deid::Kind::ResidentId | rounds_deid::Kind::Phone | rounds_deid::Kind::BankCard

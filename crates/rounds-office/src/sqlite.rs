@@ -487,87 +487,38 @@ impl OfficeDb for SqliteDb {
         now: i64,
         decide: &mut dyn FnMut(Option<&DocState>) -> Result<Accepted, rounds_proto::Rejection>,
     ) -> DbResult<Result<(), rounds_proto::Rejection>> {
+        // Validation (loading the document, applying the changes, scanning
+        // for identifiers) runs on a reader, without the writer: one
+        // device's large push does not stall every other sync. The writer
+        // is taken only to check that the document did not move meanwhile
+        // and to append; if it moved, the push is validated again on what
+        // is there now. After a few tries the last one validates under the
+        // writer, so a busy document still makes progress.
+        for _ in 0..OPTIMISTIC_TRIES {
+            let (state, version) = {
+                let mut c = self.r();
+                let tx = c.transaction()?;
+                load_state(&tx, doc)?
+            };
+            let accepted = match decide(state.as_ref()) {
+                Ok(a) => a,
+                Err(rej) => return Ok(Err(rej)),
+            };
+            let mut c = self.w();
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if doc_version(&tx, doc)? != version {
+                continue;
+            }
+            return store_push(tx, ctx, doc, now, state.as_ref(), &accepted);
+        }
         let mut c = self.w();
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let state = load_state(&tx, doc)?;
+        let (state, _) = load_state(&tx, doc)?;
         let accepted = match decide(state.as_ref()) {
             Ok(a) => a,
             Err(rej) => return Ok(Err(rej)),
         };
-        // The owner id a document names belongs to the member who first
-        // pushed a document naming it; a document of someone else's names
-        // its stored owner (the root key cannot change, see validation).
-        let rightful = state
-            .as_ref()
-            .map_or(ctx.member.as_str(), |s| s.owner.as_str());
-        let bound: Option<String> = tx
-            .query_row(
-                "SELECT member FROM owner_ids WHERE owner = ?1",
-                [&accepted.owner_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match bound {
-            Some(m) if m != rightful => {
-                return Ok(Err(rounds_proto::Rejection {
-                    doc: rounds_proto::doc_id_from_str(doc).unwrap_or_default(),
-                    code: rounds_proto::RejectCode::Forbidden,
-                    message: "owner: the document names another member as its owner".into(),
-                }));
-            }
-            Some(_) => {}
-            None => {
-                tx.execute(
-                    "INSERT INTO owner_ids (owner, member) VALUES (?1, ?2)",
-                    params![accepted.owner_id, rightful],
-                )?;
-            }
-        }
-        match &state {
-            None => {
-                tx.execute(
-                    "INSERT INTO documents (id, office, owner, kind, visibility, deleted, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![doc, ctx.office, ctx.member, accepted.kind, accepted.visibility, accepted.deleted, now],
-                )?;
-            }
-            Some(_) => {
-                tx.execute(
-                    "UPDATE documents SET kind = ?2, visibility = ?3, deleted = ?4 WHERE id = ?1",
-                    params![doc, accepted.kind, accepted.visibility, accepted.deleted],
-                )?;
-            }
-        }
-        let mut last = None;
-        // The reveal goes first: a colleague then receives the whole
-        // document before the changes of this push, whose dependencies were
-        // written while it was private.
-        if accepted.reveal {
-            tx.execute(
-                "INSERT INTO log (office, doc, kind, device, shared) VALUES (?1, ?2, 2, ?3, 1)",
-                params![ctx.office, doc, ctx.device],
-            )?;
-            last = Some(tx.last_insert_rowid());
-        }
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO log (office, doc, kind, device, shared, hash, bytes) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            let shared = accepted.visibility == "office";
-            for (hash, bytes) in &accepted.changes {
-                if ins.execute(params![ctx.office, doc, ctx.device, shared, hash, bytes])? > 0 {
-                    last = Some(tx.last_insert_rowid());
-                }
-            }
-        }
-        if let Some(pos) = last {
-            tx.execute(
-                "UPDATE documents SET last_pos = ?2 WHERE id = ?1",
-                params![doc, pos],
-            )?;
-        }
-        tx.commit()?;
-        Ok(Ok(()))
+        store_push(tx, ctx, doc, now, state.as_ref(), &accepted)
     }
 
     fn read_log(&self, ctx: &DeviceCtx, after: i64, max_bytes: usize) -> DbResult<LogPage> {
@@ -632,6 +583,19 @@ impl OfficeDb for SqliteDb {
                 }
             }
         }
+    }
+
+    fn readable_after(&self, ctx: &DeviceCtx, after: i64) -> DbResult<bool> {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM log l JOIN documents d ON d.id = l.doc
+             WHERE l.office = :office AND l.pos > :after AND l.device <> :device AND {ROW_READABLE})"
+        );
+        let c = self.r();
+        let mut stmt = c.prepare_cached(&sql)?;
+        Ok(stmt.query_row(
+            rusqlite::named_params! {":office": ctx.office, ":after": after, ":device": ctx.device, ":member": ctx.member},
+            |r| r.get(0),
+        )?)
     }
 
     fn head(&self) -> DbResult<i64> {
@@ -741,23 +705,129 @@ impl OfficeDb for SqliteDb {
     }
 }
 
-fn load_state(tx: &rusqlite::Transaction<'_>, doc: &str) -> DbResult<Option<DocState>> {
-    let row: Option<(String, String, String)> = tx
+/// How often a push is validated without the writer before the last try
+/// validates under it.
+const OPTIMISTIC_TRIES: usize = 3;
+
+/// A document's version for the optimistic check: its last log position
+/// (every stored change or reveal moves it), or `None` when it is new.
+fn doc_version(c: &Connection, doc: &str) -> DbResult<Option<i64>> {
+    Ok(
+        c.query_row("SELECT last_pos FROM documents WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })
+        .optional()?,
+    )
+}
+
+/// Writes an accepted push inside the writer's transaction and commits.
+fn store_push(
+    tx: rusqlite::Transaction<'_>,
+    ctx: &DeviceCtx,
+    doc: &str,
+    now: i64,
+    state: Option<&DocState>,
+    accepted: &Accepted,
+) -> DbResult<Result<(), rounds_proto::Rejection>> {
+    // The owner id a document names belongs to the member who first
+    // pushed a document naming it; a document of someone else's names
+    // its stored owner (the root key cannot change, see validation).
+    let rightful = state
+        .as_ref()
+        .map_or(ctx.member.as_str(), |s| s.owner.as_str());
+    let bound: Option<String> = tx
         .query_row(
-            "SELECT office, owner, visibility FROM documents WHERE id = ?1",
-            [doc],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            "SELECT member FROM owner_ids WHERE owner = ?1",
+            [&accepted.owner_id],
+            |r| r.get(0),
         )
         .optional()?;
-    let Some((office, owner, visibility)) = row else {
-        return Ok(None);
+    match bound {
+        Some(m) if m != rightful => {
+            return Ok(Err(rounds_proto::Rejection {
+                doc: rounds_proto::doc_id_from_str(doc).unwrap_or_default(),
+                code: rounds_proto::RejectCode::Forbidden,
+                message: "owner: the document names another member as its owner".into(),
+            }));
+        }
+        Some(_) => {}
+        None => {
+            tx.execute(
+                "INSERT INTO owner_ids (owner, member) VALUES (?1, ?2)",
+                params![accepted.owner_id, rightful],
+            )?;
+        }
+    }
+    match &state {
+        None => {
+            tx.execute(
+                "INSERT INTO documents (id, office, owner, kind, visibility, deleted, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![doc, ctx.office, ctx.member, accepted.kind, accepted.visibility, accepted.deleted, now],
+            )?;
+        }
+        Some(_) => {
+            tx.execute(
+                "UPDATE documents SET kind = ?2, visibility = ?3, deleted = ?4 WHERE id = ?1",
+                params![doc, accepted.kind, accepted.visibility, accepted.deleted],
+            )?;
+        }
+    }
+    let mut last = None;
+    // The reveal goes first: a colleague then receives the whole
+    // document before the changes of this push, whose dependencies were
+    // written while it was private.
+    if accepted.reveal {
+        tx.execute(
+            "INSERT INTO log (office, doc, kind, device, shared) VALUES (?1, ?2, 2, ?3, 1)",
+            params![ctx.office, doc, ctx.device],
+        )?;
+        last = Some(tx.last_insert_rowid());
+    }
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO log (office, doc, kind, device, shared, hash, bytes) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)
+             ON CONFLICT DO NOTHING",
+        )?;
+        let shared = accepted.visibility == "office";
+        for (hash, bytes) in &accepted.changes {
+            if ins.execute(params![ctx.office, doc, ctx.device, shared, hash, bytes])? > 0 {
+                last = Some(tx.last_insert_rowid());
+            }
+        }
+    }
+    if let Some(pos) = last {
+        tx.execute(
+            "UPDATE documents SET last_pos = ?2 WHERE id = ?1",
+            params![doc, pos],
+        )?;
+    }
+    tx.commit()?;
+    Ok(Ok(()))
+}
+
+fn load_state(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &str,
+) -> DbResult<(Option<DocState>, Option<i64>)> {
+    let row: Option<(String, String, String, i64)> = tx
+        .query_row(
+            "SELECT office, owner, visibility, last_pos FROM documents WHERE id = ?1",
+            [doc],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((office, owner, visibility, version)) = row else {
+        return Ok((None, None));
     };
-    Ok(Some(DocState {
-        office,
-        owner,
-        visibility,
-        bytes: whole_doc(tx, doc)?,
-    }))
+    Ok((
+        Some(DocState {
+            office,
+            owner,
+            visibility,
+            bytes: whole_doc(tx, doc)?,
+        }),
+        Some(version),
+    ))
 }
 
 /// A document's snapshot followed by every change logged after it.

@@ -13,8 +13,12 @@
 //!   `Document::create`, which walks the schema tables);
 //! - `visibility`: visibility changed and the sender is neither the
 //!   document's owner nor an office admin;
-//! - `workflow`: `status` moved to approved or published and the sender is
-//!   neither a lead teacher nor an office admin.
+//! - `deleted`: the document was moved to or out of the trash (which does
+//!   so for everyone) and the sender is neither its owner nor an office
+//!   admin;
+//! - `workflow`: a field moved to a value that the kind's field rules
+//!   (`DocKind::field_rules`) reserve for other roles — for now `status`
+//!   to approved or published, for lead teachers and office admins.
 //!
 //! The identifier checks of shared cases and lesson plans are in
 //! `service::check_identifiers`; the binding of owner ids to members is in
@@ -63,9 +67,6 @@ const REQUIRED: &[&str] = &[
     "visibility",
     "fields",
 ];
-
-/// Workflow states only a lead teacher or an office admin may set.
-const APPROVALS: &[&str] = &["approved", "published"];
 
 /// The longest list element id: the store makes short random ids, imports
 /// keep theirs (`validate_value` allows the same).
@@ -130,18 +131,35 @@ pub fn check_state(
             "only the document's owner or an office admin may change who can read it",
         ));
     }
-    let status_before = before.and_then(|(b, _)| b.choice("status"));
-    let status_after = after.choice("status");
-    if let Some(s) = status_after.as_deref()
-        && APPROVALS.contains(&s)
-        && status_before != status_after
-        && !matches!(ctx.role, Role::OfficeAdmin | Role::LeadTeacher)
+    if let Some((b, owner)) = before
+        && b.deleted() != after.deleted()
+        && owner != ctx.member
+        && !privileged
     {
         return Err(refuse(
             RejectCode::Forbidden,
-            "workflow",
-            format!("only a lead teacher or an office admin may set the status to {s}"),
+            "deleted",
+            "only the document's owner or an office admin may move it to the trash or out of it",
         ));
+    }
+    for rule in after.kind().field_rules() {
+        let was = before.and_then(|(b, _)| b.choice(rule.field));
+        let now = after.choice(rule.field);
+        if let Some(v) = now.as_deref()
+            && rule.values.contains(&v)
+            && was != now
+            && !rule.roles.contains(&ctx.role.as_str())
+        {
+            return Err(refuse(
+                RejectCode::Forbidden,
+                "workflow",
+                format!(
+                    "only a member with the role {} may set `{}` to {v}",
+                    rule.roles.join(" or "),
+                    rule.field
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -477,6 +477,18 @@ pub struct EnrollResponse {
     pub role: String,
 }
 
+/// `GET /v1/wait?cursor=<hex>&wait=<seconds>`: the wake-up channel. The
+/// office answers as soon as something after the cursor is there for the
+/// device to read, or after `wait` seconds with `more: false`. It never
+/// carries document data: the device then syncs as usual.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WaitResponse {
+    pub more: bool,
+}
+
+/// The longest wait the office grants; a client asking for more gets this.
+pub const MAX_WAIT_SECS: u64 = 50;
+
 /// The body of every non-2xx response.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ErrorBody {

@@ -12,9 +12,11 @@
 
 mod carried;
 mod migrate;
+mod removed;
 mod sync;
 
 pub use carried::CarriedDoc;
+pub use removed::RemovedEdit;
 
 pub use sync::{SyncInfo, TOKEN_FILE};
 
@@ -522,7 +524,7 @@ impl Store {
     /// hold removed text) stays on this device, in the trash, pointing to it.
     pub fn share(&mut self, id: &str, attest: bool) -> Result<Summary> {
         let s = self.summary(id)?;
-        if s.kind != DocKind::Case || s.visibility == Visibility::Office {
+        if !s.kind.holds_patient_data() || s.visibility == Visibility::Office {
             return self.set_visibility(id, Visibility::Office);
         }
         let now = (self.clock)();
@@ -568,7 +570,9 @@ impl Store {
     /// through [`Store::share`], which checks it for identifiers.
     pub fn set_visibility(&mut self, id: &str, v: Visibility) -> Result<Summary> {
         let s = self.summary(id)?;
-        if s.kind == DocKind::Case && s.visibility == Visibility::Private && v == Visibility::Office
+        if s.kind.holds_patient_data()
+            && s.visibility == Visibility::Private
+            && v == Visibility::Office
         {
             return Err(StoreError::Invalid(
                 "a case is shared with `rounds share`, which checks it for identifiers".into(),

@@ -3,6 +3,7 @@
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use rounds_core::doc::Document;
+use rounds_core::schema::DocKind;
 use rounds_core::sync::{PageUpdate, advance_heads, heads_from_bytes, heads_to_bytes};
 use rounds_proto::{DocChanges, Item, doc_id_from_str, doc_id_to_string};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -251,17 +252,19 @@ impl Store {
             member_name: self.sync_get("member_name")?,
             device_id: self.sync_get("device_id")?,
             role: self.sync_get("role")?,
-            pending_docs: count(
+            pending_docs: count(&format!(
                 "SELECT count(*) FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
-                 WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private')",
-            )?,
+                 WHERE s.pending = 1 AND NOT (i.kind IN ({}) AND i.visibility = 'private')",
+                DocKind::patient_kinds_sql()
+            ))?,
             rejected_docs: count(
                 "SELECT count(*) FROM sync_docs WHERE rejected_heads IS NOT NULL",
             )?,
             held_docs: count("SELECT count(*) FROM sync_docs WHERE held_message IS NOT NULL")?,
-            local_only_docs: count(
-                "SELECT count(*) FROM doc_index WHERE kind = 'case' AND visibility = 'private'",
-            )?,
+            local_only_docs: count(&format!(
+                "SELECT count(*) FROM doc_index WHERE kind IN ({}) AND visibility = 'private'",
+                DocKind::patient_kinds_sql()
+            ))?,
             newer_docs: count("SELECT count(*) FROM carried")?,
             last_sync: self.sync_get("last_sync")?.and_then(|s| s.parse().ok()),
             has_cursor: self.sync_get("cursor")?.is_some(),
@@ -277,10 +280,11 @@ impl Store {
     pub fn outgoing(&mut self) -> Result<Vec<DocChanges>> {
         // The candidates; each is decided again inside its own transaction.
         let rows: Vec<(i64, String)> = {
-            let mut stmt = self.conn.prepare(
+            let mut stmt = self.conn.prepare(&format!(
                 "SELECT s.doc, i.id FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
-                 WHERE s.pending = 1 AND NOT (i.kind = 'case' AND i.visibility = 'private') ORDER BY s.doc",
-            )?;
+                 WHERE s.pending = 1 AND NOT (i.kind IN ({}) AND i.visibility = 'private') ORDER BY s.doc",
+                DocKind::patient_kinds_sql()
+            ))?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
@@ -315,7 +319,7 @@ impl Store {
         };
         let mut doc = load_in(&tx, id, &actor, &self.stats)?;
         let have = heads_from_bytes(&office);
-        if doc.kind() == rounds_core::schema::DocKind::Case {
+        if doc.kind().holds_patient_data() {
             if doc.visibility() == rounds_core::doc::Visibility::Private {
                 return Ok(None);
             }
@@ -452,6 +456,7 @@ impl Store {
             };
             if existing.is_some() {
                 let before = doc.heads();
+                let live = doc.live_rows();
                 match item {
                     Item::Changes(_) => doc.apply_changes_bytes(&incoming)?,
                     Item::Snapshot { .. } => doc.merge_bytes(&incoming)?,
@@ -460,6 +465,10 @@ impl Store {
                     let chunk = doc.automerge_mut().save_after(&before);
                     if append_chunk(&tx, &mut doc, &chunk)? {
                         compactions += 1;
+                    }
+                    let lost = doc.removed_while_edited(&before, &live, &self.actor);
+                    if !lost.is_empty() {
+                        crate::removed::note(&tx, &id, &lost, now_ms)?;
                     }
                 }
             } else {

@@ -27,6 +27,7 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "share_doc",
         "mask_findings",
         "restore_row",
+        "list_carried",
         "dismiss_removed",
         "history",
         "doc_at",

@@ -3,8 +3,8 @@
 //! on the thread that draws the window.
 
 use rounds_app::{
-    App, AppError, Caret, DocSummary, DocView, FindingRef, HistoryItem, Kind, Language, ListQuery,
-    Profile, Saved, SchemaInfo, SearchHit, SyncStatus, Template,
+    App, AppError, Caret, CarriedSummary, DocSummary, DocView, FindingRef, HistoryItem, Kind,
+    Language, ListQuery, Profile, Saved, SchemaInfo, SearchHit, SyncStatus, Template,
 };
 use serde_json::Value;
 use tauri::State;
@@ -91,6 +91,11 @@ pub fn restore_doc(app: State<'_, App>, id: String) -> R<DocSummary> {
 #[tauri::command(async)]
 pub fn share_doc(app: State<'_, App>, id: String, attest: bool) -> R<DocSummary> {
     app.share(&id, attest)
+}
+
+#[tauri::command(async)]
+pub fn list_carried(app: State<'_, App>) -> R<Vec<CarriedSummary>> {
+    app.carried()
 }
 
 #[tauri::command(async)]

@@ -144,6 +144,7 @@ pub fn run() {
             commands::share_doc,
             commands::mask_findings,
             commands::restore_row,
+            commands::list_carried,
             commands::dismiss_removed,
             commands::history,
             commands::doc_at,

@@ -5,6 +5,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppError } from './generated/AppError';
+import type { CarriedSummary } from './generated/CarriedSummary';
 import type { DocSummary } from './generated/DocSummary';
 import type { DocView } from './generated/DocView';
 import type { Caret } from './generated/Caret';
@@ -39,6 +40,8 @@ export const api = {
   share: (id: string, attest: boolean) => invoke<DocSummary>('share_doc', { id, attest }),
   /** Masks the given findings, or every finding when `only` is null. */
   mask: (id: string, only: FindingRef[] | null) => invoke<DocView>('mask_findings', { id, only }),
+  /** Documents made by a newer Rounds, of kinds this version cannot open. */
+  carried: () => invoke<CarriedSummary[]>('list_carried'),
   /** Shows again a row a colleague removed while this device edited it. */
   restoreRow: (id: string, field: string, row: string) => invoke<DocView>('restore_row', { id, field, row }),
   /** Lets a colleague's removal of a row stand; the notice goes away. */

@@ -3,6 +3,7 @@ import { api } from './api';
 import { useApp } from './ctx';
 import { formatTime, pick } from './i18n';
 import { sortRows, type SortBy } from './sort';
+import type { CarriedSummary } from './generated/CarriedSummary';
 import type { DocSummary } from './generated/DocSummary';
 import type { Kind } from './generated/Kind';
 import type { ListQuery } from './generated/ListQuery';
@@ -22,6 +23,8 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
   const [more, setMore] = useState(false);
   const [sortBy, setSortBy] = useState<SortBy>('relevance');
   const seq = useRef(0);
+  // Documents of kinds this version does not know: listed apart, never opened.
+  const [carried, setCarried] = useState<CarriedSummary[]>([]);
 
   const load = async (append = false) => {
     const my = ++seq.current;
@@ -42,6 +45,10 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
   useEffect(() => {
     void load();
   }, [text, query, props.remoteTick]);
+
+  useEffect(() => {
+    api.carried().then(setCarried, (e) => props.onError(explain(e)));
+  }, [props.remoteTick]);
 
   const set = (patch: Partial<ListQuery>) => setQuery({ ...query, ...patch });
   const choiceLabel = (cs: ChoiceInfo[], v: string | null) => {
@@ -180,6 +187,26 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
         <button class="more" onClick={() => void load(true)}>
           {t('load_more')}
         </button>
+      )}
+      {carried.length > 0 && !text.trim() && (
+        <section class="carried" aria-label={t('carried_title', { n: carried.length })}>
+          <h3>{t('carried_title', { n: carried.length })}</h3>
+          <p class="muted small">{t('carried_note')}</p>
+          <ul class="doclist">
+            {carried.map((c) => (
+              <li class="carried-doc" data-id={c.id}>
+                <span class="kind kind-newer">{c.kind}</span>
+                <span class="doc-main">
+                  <span class="doc-title">{c.title}</span>
+                </span>
+                <span class="doc-side">
+                  <span>{t('updated_at', { time: formatTime(c.updated, lang) })}</span>
+                  <span class="muted">{c.visibility === 'office' ? t('visibility_office') : t('visibility_private')}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </section>
   );

@@ -174,6 +174,17 @@ impl App {
             .collect())
     }
 
+    /// Documents of kinds this version does not know (made by a newer
+    /// Rounds), newest first: the library lists them apart.
+    pub fn carried(&self) -> Result<Vec<CarriedSummary>> {
+        let s = self.store();
+        let uid = s.user_id().to_owned();
+        Ok(s.carried()?
+            .into_iter()
+            .map(|c| CarriedSummary::new(c, &uid))
+            .collect())
+    }
+
     /// Full-text search within the filters, best match first. An empty
     /// query finds nothing (the UI shows the listing instead).
     pub fn search(&self, query: &str, q: &ListQuery) -> Result<Vec<SearchHit>> {

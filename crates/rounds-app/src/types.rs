@@ -350,6 +350,35 @@ pub struct DocView {
     pub removed_rows: Vec<RemovedRow>,
 }
 
+/// A document made by a newer Rounds, of a kind this version does not know:
+/// kept and synced, listed so that nothing seems lost, opened only once
+/// Rounds is updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CarriedSummary {
+    pub id: String,
+    /// The kind's stored name (this version has no label for it).
+    pub kind: String,
+    pub title: String,
+    /// Whether this device's user owns it.
+    pub mine: bool,
+    pub visibility: String,
+    #[ts(type = "number")]
+    pub updated: i64,
+}
+
+impl CarriedSummary {
+    pub fn new(c: rounds_store::CarriedDoc, user_id: &str) -> CarriedSummary {
+        CarriedSummary {
+            mine: c.owner == user_id,
+            id: c.id,
+            kind: c.kind,
+            title: c.title,
+            visibility: c.visibility,
+            updated: c.updated,
+        }
+    }
+}
+
 /// A list row a colleague removed over this device's edit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RemovedRow {
@@ -634,6 +663,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     SearchHit::export_all(&cfg)?;
     ListQuery::export_all(&cfg)?;
     DocView::export_all(&cfg)?;
+    CarriedSummary::export_all(&cfg)?;
     FindingRef::export_all(&cfg)?;
     Caret::export_all(&cfg)?;
     Saved::export_all(&cfg)?;

@@ -456,3 +456,59 @@ fn case_findings_masking_and_attested_sharing() {
         "the private original is in the trash"
     );
 }
+
+/// A document of a kind this version does not know (made by a newer
+/// Rounds, arriving by sync) is listed apart, with its stored kind name,
+/// and never among the documents the library opens.
+#[test]
+fn documents_of_a_newer_kind_are_listed_apart() {
+    use automerge::transaction::Transactable;
+    let (app, dir) = app();
+    assert!(app.carried().unwrap().is_empty());
+    let mut ids = rounds_core::doc::SeqIds::new("q");
+    let mut d = rounds_core::Document::create(
+        &rounds_core::doc::NewDoc {
+            id: "0193a5b0-0000-7000-8000-0000000000e1".into(),
+            kind: rounds_core::schema::DocKind::LessonPlan,
+            title: "单选题：新生儿黄疸的光疗指征".into(),
+            language: rounds_core::Lang::Zh,
+            owner: "u-colleague".into(),
+        },
+        automerge::ActorId::from(vec![5u8; 16]),
+        &mut rounds_core::doc::EditCtx {
+            now_ms: 1_700_000_000_000,
+            author: "郑老师",
+            ids: &mut ids,
+        },
+        None,
+    )
+    .unwrap();
+    let am = d.automerge_mut();
+    am.put(automerge::ROOT, "kind", "question_item").unwrap();
+    am.put(automerge::ROOT, "visibility", "office").unwrap();
+    am.commit();
+    // The sync worker's connection applies the page.
+    let mut worker = rounds_store::Store::open_dir(dir.path()).unwrap();
+    worker
+        .apply_page(
+            &rounds_core::sync::PageUpdate {
+                acked: vec![],
+                rejected: vec![],
+                items: vec![rounds_proto::Item::Snapshot {
+                    doc: rounds_proto::doc_id_from_str(d.id()).unwrap(),
+                    bytes: d.save(),
+                }],
+                cursor: vec![1],
+            },
+            1,
+        )
+        .unwrap();
+    let carried = app.carried().unwrap();
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].kind, "question_item");
+    assert_eq!(carried[0].title, "单选题：新生儿黄疸的光疗指征");
+    assert!(!carried[0].mine);
+    assert_eq!(carried[0].visibility, "office");
+    let listed = app.list(&ListQuery::default()).unwrap();
+    assert!(listed.iter().all(|s| s.id != carried[0].id));
+}

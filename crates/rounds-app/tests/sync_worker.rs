@@ -281,9 +281,9 @@ fn the_app_syncs_with_a_real_office() {
         .unwrap();
     let id = a.summary.id.clone();
     app.share(&id, false).unwrap();
-    let wrong = app.join(&office.url, "not-a-code", "pc").unwrap_err();
+    let wrong = app.join(&office.url, "not-a-code", "pc", None).unwrap_err();
     assert_eq!(wrong.field.as_deref(), Some("code"));
-    app.join(&office.url, &code, "教研室电脑").unwrap();
+    app.join(&office.url, &code, "教研室电脑", None).unwrap();
     assert_eq!(app.profile().name, "王老师", "joining names the user");
 
     let wait_for = |pred: &dyn Fn(&SyncStatus) -> bool| loop {

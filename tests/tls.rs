@@ -306,7 +306,7 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     // At first the certificate names only `localhost`.
     let (office, files, fp, office_id) = tls_office(certs.path(), &["localhost"], "127.0.0.1");
     let first = served_chain(port(&office));
-    assert_eq!(first[0], load_chain(&files.cert).unwrap()[0]);
+    assert_eq!(first[0], load_chain(&files.cert).unwrap()[0].to_vec());
     let mut a = Teacher::new("王老师");
     let code = office.code(&office.add_member(&office_id, "王老师"));
     let by_ip = Connection {
@@ -332,7 +332,7 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     assert_eq!(renewed.fingerprint, fp);
     let now = served_chain(port(&office));
     assert_ne!(now[0], first[0]);
-    assert_eq!(now[0], load_chain(&renewed.files.cert).unwrap()[0]);
+    assert_eq!(now[0], load_chain(&renewed.files.cert).unwrap()[0].to_vec());
     join(&mut a, &office, &code, by_ip).unwrap();
     a.sync().unwrap();
 }

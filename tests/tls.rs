@@ -79,7 +79,13 @@ fn tls_init_makes_an_authority_and_a_server_certificate_for_every_name() {
     assert_eq!(renewed.fingerprint, made.fingerprint);
     let new_chain = load_chain(&renewed.files.cert).unwrap();
     assert_ne!(new_chain[0], chain[0]);
-    verify_issued(&ca[0], &new_chain[0], &["rounds.hospital.example".into()], now).unwrap();
+    verify_issued(
+        &ca[0],
+        &new_chain[0],
+        &["rounds.hospital.example".into()],
+        now,
+    )
+    .unwrap();
 
     // An authority missing its key is refused, and nothing is written.
     std::fs::remove_file(&made.ca_key).unwrap();
@@ -127,12 +133,18 @@ fn joining_by_fingerprint_pins_the_office_and_teachers_sync_over_tls() {
     let id = a.create(DocKind::LessonPlan, "热性惊厥", json!({"course": "儿科学"}));
     a.store.share(&id, false).unwrap();
     a.sync().unwrap();
-    assert!(office.document(&id).is_some(), "the plan reached the office");
+    assert!(
+        office.document(&id).is_some(),
+        "the plan reached the office"
+    );
 
     // A colleague, by the bare hex a browser shows.
     let mut b = Teacher::new("李老师");
     let code = office.code(&office.add_member(&office_id, "李老师"));
-    let bare = fp.trim_start_matches("SHA256:").replace(':', "").to_lowercase();
+    let bare = fp
+        .trim_start_matches("SHA256:")
+        .replace(':', "")
+        .to_lowercase();
     join(
         &mut b,
         &office,
@@ -150,8 +162,7 @@ fn joining_by_fingerprint_pins_the_office_and_teachers_sync_over_tls() {
 #[test]
 fn joining_without_a_fingerprint_shows_the_one_seen_and_sends_nothing() {
     let certs = tempfile::tempdir().unwrap();
-    let (office, _files, fp, office_id) =
-        tls_office(certs.path(), &["localhost"], "localhost");
+    let (office, _files, fp, office_id) = tls_office(certs.path(), &["localhost"], "localhost");
     let code = office.code(&office.add_member(&office_id, "王老师"));
     let mut a = Teacher::new("王老师");
     let e = join(&mut a, &office, &code, Connection::default()).unwrap_err();
@@ -230,7 +241,11 @@ fn a_different_certificate_later_is_refused_until_the_new_one_is_pinned() {
     ] {
         assert!(msg.contains(part), "{part}: {msg}");
     }
-    assert_eq!(office.counts(&office_id), before, "nothing reached the office");
+    assert_eq!(
+        office.counts(&office_id),
+        before,
+        "nothing reached the office"
+    );
     // Pinning a fingerprint the office does not show changes nothing.
     let e = rounds_client::repin(&mut a.store, pin(&fp)).unwrap_err();
     assert!(matches!(e, ClientError::CertificateChanged { .. }), "{e:?}");
@@ -249,8 +264,7 @@ fn a_hospital_authority_is_trusted_through_a_ca_file() {
     // The hospital's authority: any authority the device is given as a
     // file; `tls init`'s makes a fine stand-in.
     let hospital = tempfile::tempdir().unwrap();
-    let (office, _files, _fp, office_id) =
-        tls_office(hospital.path(), &["localhost"], "localhost");
+    let (office, _files, _fp, office_id) = tls_office(hospital.path(), &["localhost"], "localhost");
     let ca = hospital.path().join("ca.pem");
     let mut a = Teacher::new("王老师");
     let code = office.code(&office.add_member(&office_id, "王老师"));
@@ -322,7 +336,11 @@ fn a_renewed_certificate_is_served_without_a_restart() {
 
     // A half-written renewal (the certificate is garbage for now) keeps
     // the old pair served.
-    std::fs::write(certs.path().join("broken.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n").unwrap();
+    std::fs::write(
+        certs.path().join("broken.pem"),
+        "-----BEGIN CERTIFICATE-----\nAAAA\n",
+    )
+    .unwrap();
     std::fs::rename(certs.path().join("broken.pem"), &files.cert).unwrap();
     assert_eq!(served_chain(port(&office))[0], first[0]);
 

@@ -312,7 +312,8 @@ pub fn rejoin(
     if conn.pin.is_none()
         && conn.ca_file.is_none()
         && let Some(pinned) = store.sync_get("tls_pin")?
-        && store.sync_get("office_url")?.as_deref() == Some(check_url(&conn)?.as_str().trim_end_matches('/'))
+        && store.sync_get("office_url")?.as_deref()
+            == Some(check_url(&conn)?.as_str().trim_end_matches('/'))
     {
         conn.pin = Fingerprint::parse(&pinned).ok();
         kept_pin = conn.pin.is_some();

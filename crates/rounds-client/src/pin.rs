@@ -120,9 +120,9 @@ impl PinVerifier {
 
     fn refuse(&self, r: Refusal) -> rustls::Error {
         let err = match &r {
-            Refusal::Mismatch { .. } => rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ),
+            Refusal::Mismatch { .. } => {
+                rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
+            }
             Refusal::Invalid(m) => rustls::Error::General(m.clone()),
         };
         *self.refused.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
@@ -223,7 +223,10 @@ pub(crate) fn certificate_refused(e: &(dyn std::error::Error + 'static)) -> Opti
         if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
             return Some(c.to_string());
         }
-        cur = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => err.source(),
         };

@@ -43,10 +43,20 @@ enum Command {
         log_json: bool,
         /// Serve HTTPS with this certificate chain (PEM, the server's
         /// certificate first); read again whenever it changes.
-        #[arg(long, env = "ROUNDS_OFFICE_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+        #[arg(
+            long,
+            env = "ROUNDS_OFFICE_TLS_CERT",
+            value_name = "FILE",
+            requires = "tls_key"
+        )]
         tls_cert: Option<PathBuf>,
         /// The private key (PEM) of --tls-cert.
-        #[arg(long, env = "ROUNDS_OFFICE_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+        #[arg(
+            long,
+            env = "ROUNDS_OFFICE_TLS_KEY",
+            value_name = "FILE",
+            requires = "tls_cert"
+        )]
         tls_key: Option<PathBuf>,
     },
     /// The office's own TLS: make a certificate authority and a server
@@ -337,8 +347,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tls { action } => match action {
             TlsAction::Init { names, dir, days } => {
                 let dir = dir.unwrap_or_else(|| data.join("tls"));
-                let made =
-                    rounds_office::tls_init::init(&dir, &names, days, time::OffsetDateTime::now_utc())?;
+                let made = rounds_office::tls_init::init(
+                    &dir,
+                    &names,
+                    days,
+                    time::OffsetDateTime::now_utc(),
+                )?;
                 let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
                 if made.new_ca {
                     println!(
@@ -360,8 +374,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
                 println!("fingerprint: {}", made.fingerprint);
                 println!();
-                println!("Put into the office's configuration file (or pass --tls-cert and --tls-key):");
-                println!("tls_cert = {:?}", abs(&made.files.cert).display().to_string());
+                println!(
+                    "Put into the office's configuration file (or pass --tls-cert and --tls-key):"
+                );
+                println!(
+                    "tls_cert = {:?}",
+                    abs(&made.files.cert).display().to_string()
+                );
                 println!("tls_key = {:?}", abs(&made.files.key).display().to_string());
                 println!();
                 println!(

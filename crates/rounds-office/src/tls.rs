@@ -88,7 +88,9 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
 /// The fingerprint devices pin: that of the last certificate in the chain.
 pub fn pin_fingerprint(cert: &Path) -> Result<String, TlsError> {
     let chain = load_chain(cert)?;
-    Ok(fingerprint(chain.last().expect("load_chain returns one at least")))
+    Ok(fingerprint(
+        chain.last().expect("load_chain returns one at least"),
+    ))
 }
 
 /// Loads and checks a certificate and key pair.
@@ -222,9 +224,15 @@ mod tests {
         let p = dir.path().join("empty.pem");
         std::fs::write(&p, "nothing here\n").unwrap();
         let e = load_chain(&p).unwrap_err().to_string();
-        assert!(e.contains("empty.pem") && e.contains("no PEM certificate"), "{e}");
+        assert!(
+            e.contains("empty.pem") && e.contains("no PEM certificate"),
+            "{e}"
+        );
         let e = load_key(&p).unwrap_err().to_string();
-        assert!(e.contains("empty.pem") && e.contains("no PEM private key"), "{e}");
+        assert!(
+            e.contains("empty.pem") && e.contains("no PEM private key"),
+            "{e}"
+        );
         let e = load_chain(&dir.path().join("missing.pem"))
             .unwrap_err()
             .to_string();

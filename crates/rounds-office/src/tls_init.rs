@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -135,11 +135,10 @@ pub fn init(
     let ca_key = dir.join("ca-key.pem");
     let (ca_pem, key, new_ca) = match (ca_cert.exists(), ca_key.exists()) {
         (true, true) => {
-            let key_pem = std::fs::read_to_string(&ca_key)
-                .map_err(|e| TlsError::File {
-                    path: ca_key.clone(),
-                    message: e.to_string(),
-                })?;
+            let key_pem = std::fs::read_to_string(&ca_key).map_err(|e| TlsError::File {
+                path: ca_key.clone(),
+                message: e.to_string(),
+            })?;
             let key = KeyPair::from_pem(&key_pem).map_err(|e| TlsError::File {
                 path: ca_key.clone(),
                 message: format!("not a private key: {e}"),
@@ -175,7 +174,8 @@ pub fn init(
     let server_key = KeyPair::generate().map_err(rc("server key"))?;
     let mut p = CertificateParams::new(names.clone()).map_err(rc("server names"))?;
     p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, names[0].clone());
+    p.distinguished_name
+        .push(DnType::CommonName, names[0].clone());
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -246,13 +246,13 @@ pub fn verify_issued(
 ) -> Result<(), String> {
     use rustls::client::danger::ServerCertVerifier;
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.clone().into_owned()).map_err(|e| e.to_string())?;
-    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider(),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
+    roots
+        .add(ca.clone().into_owned())
+        .map_err(|e| e.to_string())?;
+    let verifier =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .map_err(|e| e.to_string())?;
     let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
         now.unix_timestamp().max(0) as u64,
     ));
@@ -300,8 +300,12 @@ mod tests {
     #[test]
     fn names_must_be_host_names_or_addresses() {
         assert_eq!(
-            check_names(&["Office.Example.".into(), "10.0.0.5".into(), "office.example".into()])
-                .unwrap(),
+            check_names(&[
+                "Office.Example.".into(),
+                "10.0.0.5".into(),
+                "office.example".into()
+            ])
+            .unwrap(),
             vec!["office.example".to_string(), "10.0.0.5".to_string()]
         );
         assert!(check_names(&[]).is_err());

@@ -59,7 +59,16 @@ fn an_administrator_sets_up_tls_and_a_teacher_joins_by_fingerprint() {
 
     let init = ok(
         &office,
-        &["--data", data_s, "tls", "init", "--name", "localhost", "--name", "127.0.0.1"],
+        &[
+            "--data",
+            data_s,
+            "tls",
+            "init",
+            "--name",
+            "localhost",
+            "--name",
+            "127.0.0.1",
+        ],
     );
     let fp = init
         .lines()
@@ -83,7 +92,10 @@ fn an_administrator_sets_up_tls_and_a_teacher_joins_by_fingerprint() {
         ok(&office, &["--config", cfg, "tls", "fingerprint"]).trim(),
         fp
     );
-    ok(&office, &["--data", data_s, "office", "create", "儿科教研室"]);
+    ok(
+        &office,
+        &["--data", data_s, "office", "create", "儿科教研室"],
+    );
     let member = ok(&office, &["--data", data_s, "member", "add", "王老师"]);
     let issued = ok(
         &office,
@@ -98,7 +110,15 @@ fn an_administrator_sets_up_tls_and_a_teacher_joins_by_fingerprint() {
     assert_eq!(plain.lines().count(), 1, "{plain}");
 
     let mut child = Command::new(&office)
-        .args(["--data", data_s, "--config", cfg, "serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "--data",
+            data_s,
+            "--config",
+            cfg,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .env("ROUNDS_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -124,7 +144,10 @@ fn an_administrator_sets_up_tls_and_a_teacher_joins_by_fingerprint() {
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains(&fp) && err.contains("--fingerprint"), "{err}");
-    let joined = ok(&cli, &["--data", t, "join", "--fingerprint", &fp, &url, &code]);
+    let joined = ok(
+        &cli,
+        &["--data", t, "join", "--fingerprint", &fp, &url, &code],
+    );
     assert!(joined.contains("joined 儿科教研室 as 王老师"), "{joined}");
     ok(&cli, &["--data", t, "new", "lesson", "热性惊厥"]);
     let synced = ok(&cli, &["--data", t, "sync"]);

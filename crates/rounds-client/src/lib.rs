@@ -131,6 +131,7 @@ fn endpoint(base: &reqwest::Url, path: &[&str]) -> Result<reqwest::Url, ClientEr
 }
 
 /// An HTTP client for the office, and what its pinning verifier refused.
+#[derive(Debug)]
 struct Http {
     client: reqwest::blocking::Client,
     pin: Option<Fingerprint>,

@@ -13,6 +13,9 @@ use rounds_office::sqlite::SqliteDb;
 use rounds_store::Store;
 use serde_json::Value;
 
+#[path = "tls_office.rs"]
+pub mod tls_office;
+
 /// An office server running in a thread of its own.
 pub struct Office {
     pub url: String,

@@ -139,8 +139,9 @@ pub fn join_office(
     url: String,
     code: String,
     device_name: String,
+    fingerprint: Option<String>,
 ) -> R<SyncStatus> {
-    app.join(&url, &code, &device_name)
+    app.join(&url, &code, &device_name, fingerprint.as_deref())
 }
 
 #[tauri::command(async)]

@@ -50,7 +50,8 @@ export const api = {
   at: (id: string, change: string) => invoke<DocView>('doc_at', { id, change }),
   importSamples: () => invoke<number>('import_samples'),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
-  join: (url: string, code: string, deviceName: string) => invoke<SyncStatus>('join_office', { url, code, deviceName }),
+  join: (url: string, code: string, deviceName: string, fingerprint: string) =>
+    invoke<SyncStatus>('join_office', { url, code, deviceName, fingerprint: fingerprint.trim() || null }),
   syncNow: () => invoke<void>('sync_now'),
   templates: (kind: Kind) => invoke<Template[]>('templates', { kind }),
   /** A new document from `doc:ID` (a duplicate) or `sample:NAME`. */

@@ -18,6 +18,8 @@ export const ERROR_KEYS: Record<ErrorCode, Key> = {
   not_joined: 'error_not_joined',
   offline: 'error_offline',
   unauthorized: 'error_unauthorized',
+  certificate_changed: 'error_certificate_changed',
+  certificate_untrusted: 'error_certificate_untrusted',
   internal: 'error_internal',
 };
 
@@ -70,7 +72,7 @@ export function errorText(e: AppError, lang: Lang, schema: SchemaInfo, place: Er
     if (e.code === 'invalid' && e.field === 'url') return t('error_join_url');
   }
   if (e.code === 'invalid' && e.field) {
-    const special: Record<string, Key> = { title: 'error_title', name: 'name_empty', findings: 'error_findings', attestation: 'error_attestation', url: 'error_join_url', code: 'error_join_code' };
+    const special: Record<string, Key> = { title: 'error_title', name: 'name_empty', findings: 'error_findings', attestation: 'error_attestation', url: 'error_join_url', code: 'error_join_code', fingerprint: 'error_join_fingerprint' };
     if (special[e.field]) return t(special[e.field], { max: schema.title_max });
     if (/^tags(\[\d+\])?$/.test(e.field)) return t('error_tags', { max: schema.tags_max });
     const at = fieldAt(schema, e.field, lang);

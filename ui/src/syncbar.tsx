@@ -72,6 +72,7 @@ function JoinDialog(props: { close: () => void; onStatus: (s: SyncStatus) => voi
   const [url, setUrl] = useState('');
   const [code, setCode] = useState('');
   const [device, setDevice] = useState('');
+  const [fingerprint, setFingerprint] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: string | null; message: string } | null>(null);
   const submit = async (e: Event) => {
@@ -79,7 +80,7 @@ function JoinDialog(props: { close: () => void; onStatus: (s: SyncStatus) => voi
     setBusy(true);
     setError(null);
     try {
-      props.onStatus(await api.join(url, code, device));
+      props.onStatus(await api.join(url, code, device, fingerprint));
       props.close();
     } catch (err) {
       const a = asAppError(err);
@@ -100,6 +101,10 @@ function JoinDialog(props: { close: () => void; onStatus: (s: SyncStatus) => voi
         <label class="field">
           <span class="label">{t('join_code')}</span>
           <input name="code" value={code} onInput={(e) => setCode(e.currentTarget.value)} aria-invalid={error?.field === 'code'} required />
+        </label>
+        <label class="field">
+          <span class="label">{t('join_fingerprint')}</span>
+          <input name="fingerprint" value={fingerprint} placeholder="SHA256:…" onInput={(e) => setFingerprint(e.currentTarget.value)} aria-invalid={error?.field === 'fingerprint'} />
         </label>
         <label class="field">
           <span class="label">{t('join_device')}</span>

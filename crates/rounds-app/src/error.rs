@@ -79,6 +79,14 @@ pub(crate) fn from_client(e: &ClientError) -> AppError {
         ClientError::Url(_) => AppError::invalid("url", e.to_string()),
         ClientError::Offline(_) => AppError::new(ErrorCode::Offline, e.to_string()),
         ClientError::Unauthorized(_) => AppError::new(ErrorCode::Unauthorized, e.to_string()),
+        ClientError::CertificateChanged { .. } => {
+            AppError::new(ErrorCode::CertificateChanged, e.to_string())
+        }
+        ClientError::CertificateUntrusted { .. }
+        | ClientError::FingerprintMismatch { .. }
+        | ClientError::CertificateInvalid(_) => {
+            AppError::new(ErrorCode::CertificateUntrusted, e.to_string())
+        }
         // A refused one-time code is the office's 4xx answer to enrolment.
         ClientError::Office { status, .. } if (400..500).contains(status) => {
             AppError::invalid("code", e.to_string())

@@ -580,7 +580,17 @@ impl App {
     }
 
     /// Joins an office with a one-time code, then syncs at once.
-    pub fn join(&self, url: &str, code: &str, device_name: &str) -> Result<SyncStatus> {
+    /// `fingerprint` is the office certificate's fingerprint its
+    /// administrator gave with the code (`SHA256:…`), for an office whose
+    /// certificate this computer does not trust by itself; the device then
+    /// accepts no other certificate from the office.
+    pub fn join(
+        &self,
+        url: &str,
+        code: &str,
+        device_name: &str,
+        fingerprint: Option<&str>,
+    ) -> Result<SyncStatus> {
         let url = url.trim();
         let code = code.trim();
         if url.is_empty() {
@@ -595,6 +605,13 @@ impl App {
                 "code: the one-time code is needed",
             ));
         }
+        let pin = match fingerprint.map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => Some(
+                rounds_client::Fingerprint::parse(f)
+                    .map_err(|e| AppError::invalid("fingerprint", e))?,
+            ),
+            None => None,
+        };
         let device = if device_name.trim().is_empty() {
             "Rounds desktop"
         } else {
@@ -606,6 +623,7 @@ impl App {
         let mut own = Store::open_dir(&self.dir)?;
         let conn = rounds_client::Connection {
             url: url.to_owned(),
+            pin,
             ..Default::default()
         };
         // On a thread of its own: the HTTP client blocks, which is not

@@ -649,6 +649,13 @@ pub enum ErrorCode {
     Offline,
     /// The office refused this device (revoked, or a spent code).
     Unauthorized,
+    /// The office showed another certificate than the one this device
+    /// pinned when it joined; nothing was sent.
+    CertificateChanged,
+    /// The office's certificate is not trusted here (joining without its
+    /// fingerprint, or an expired certificate, or another name); nothing
+    /// was sent.
+    CertificateUntrusted,
     Internal,
 }
 

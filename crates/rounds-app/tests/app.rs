@@ -272,14 +272,14 @@ fn sync_status_before_joining() {
     assert_eq!(s.state, SyncState::NotJoined);
     let j = serde_json::to_value(&s).unwrap();
     assert_eq!(j["state"], "not_joined");
-    let e = app.join("", "abc", "").unwrap_err();
+    let e = app.join("", "abc", "", None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("url"));
-    let e = app.join("http://127.0.0.1:9", "", "").unwrap_err();
+    let e = app.join("http://127.0.0.1:9", "", "", None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("code"));
-    let e = app.join("ftp://x", "abc", "").unwrap_err();
+    let e = app.join("ftp://x", "abc", "", None).unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
     // Nothing listens on port 9 (discard): the office cannot be reached.
-    let e = app.join("http://127.0.0.1:9", "abc", "").unwrap_err();
+    let e = app.join("http://127.0.0.1:9", "abc", "", None).unwrap_err();
     assert_eq!(e.code, ErrorCode::Offline);
 }
 

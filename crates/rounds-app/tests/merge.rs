@@ -132,7 +132,7 @@ fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
     let o = office.create_office("儿科教研室");
     let (app, dir) = app();
     let code = office.code(&office.add_member(&o, "主备人"));
-    app.join(&office.url, &code, "pc").unwrap();
+    app.join(&office.url, &code, "pc", None).unwrap();
     let sync = || {
         let mut worker = Store::open_dir(dir.path()).unwrap();
         rounds_client::sync_joined(&mut worker, dir.path()).unwrap();

@@ -282,9 +282,9 @@ fn the_app_syncs_with_a_real_office() {
         .unwrap();
     let id = a.summary.id.clone();
     app.share(&id, false).unwrap();
-    let wrong = app.join(&office.url, "not-a-code", "pc").unwrap_err();
+    let wrong = app.join(&office.url, "not-a-code", "pc", None).unwrap_err();
     assert_eq!(wrong.field.as_deref(), Some("code"));
-    app.join(&office.url, &code, "教研室电脑").unwrap();
+    app.join(&office.url, &code, "教研室电脑", None).unwrap();
     assert_eq!(app.profile().name, "王老师", "joining names the user");
 
     let wait_for = |pred: &dyn Fn(&SyncStatus) -> bool| loop {
@@ -354,7 +354,7 @@ fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
         let dir = tempfile::tempdir().unwrap();
         let app = App::open(dir.path()).unwrap();
         let code = office.code(&office.add_member(&office_id, name));
-        app.join(&office.url, &code, "pc").unwrap();
+        app.join(&office.url, &code, "pc", None).unwrap();
         let (tx, rx) = mpsc::channel();
         app.start_sync(fast(), move |s| {
             let _ = tx.send(s.clone());

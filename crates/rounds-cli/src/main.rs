@@ -171,8 +171,13 @@ enum Command {
         url: String,
         code: String,
         /// A PEM file with the certificate authority of the office's certificate.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "fingerprint")]
         ca: Option<PathBuf>,
+        /// The office certificate's fingerprint the administrator gave you
+        /// with the code (`SHA256:…`): this device then accepts only that
+        /// certificate (or one issued by it) from the office.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: Option<String>,
         /// Allow plain http to another machine (only on a network you trust).
         #[arg(long)]
         allow_http: bool,
@@ -185,6 +190,12 @@ enum Command {
         rejoin: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Pin the office's new certificate after its administrator replaced
+    /// it: the office must show it now; it replaces the one pinned at join.
+    Pin {
+        /// The fingerprint the administrator gave you (`SHA256:…`).
+        fingerprint: String,
     },
     /// Send your changes to the office and receive your colleagues'.
     Sync {
@@ -625,17 +636,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             url,
             code,
             ca,
+            fingerprint,
             allow_http,
             device_name,
             rejoin,
             json,
         } => {
+            let pin = match fingerprint.as_deref() {
+                Some(f) => Some(rounds_client::Fingerprint::parse(f).map_err(Failure)?),
+                None => None,
+            };
             let dir = data_dir(data)?;
             let mut store = open(data)?;
             let conn = rounds_client::Connection {
                 url,
                 ca_file: ca,
                 allow_http,
+                pin,
             };
             let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "rounds-cli".into());
             let join = if rejoin {
@@ -657,6 +674,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 outln!("joined {} as {} ({})", e.office_name, e.member_name, e.role);
             }
+        }
+        Command::Pin { fingerprint } => {
+            let pin = rounds_client::Fingerprint::parse(&fingerprint).map_err(Failure)?;
+            let mut store = open(data)?;
+            rounds_client::repin(&mut store, pin)?;
+            outln!("the office shows that certificate; pinned {pin}");
         }
         Command::Sync { reset, json } => {
             let dir = data_dir(data)?;
@@ -704,6 +727,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     info.member_name.as_deref().unwrap_or("?"),
                     info.role.as_deref().unwrap_or("?")
                 );
+                if let Some(pin) = store.sync_get("tls_pin")? {
+                    outln!("pinned:   {pin}");
+                }
                 outln!(
                     "last sync: {}",
                     info.last_sync

@@ -1,9 +1,19 @@
 //! A device's connection to its office: joining with a code, and syncing
 //! the local store through the sans-IO engine in `rounds_core::sync` over
 //! HTTP (reqwest with rustls). The CLI and the desktop app both use it.
+//!
+//! TLS is checked in one of three ways, chosen at `rounds join`: against a
+//! pinned certificate ([`pin`], `--fingerprint`), against a certificate
+//! authority file (`--ca`), or against the system's roots.
+
+mod pin;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+pub use pin::Fingerprint;
+use pin::{PinVerifier, Refusal};
 
 use rounds_core::sync::{Report, Session, SessionLimits};
 use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody};
@@ -32,6 +42,28 @@ pub enum ClientError {
         "the office refused the request as too large ({0}); your work is safe here — ask the office's administrator about the limit"
     )]
     TooLarge(String),
+    #[error(
+        "the office at this address showed a different certificate ({seen}) from the one this device pinned when it joined ({pinned}), so nothing was sent; someone may be intercepting the connection, or the office has a new certificate: ask the office's administrator for its fingerprint and, only if they confirm a new one, run `rounds pin FINGERPRINT` with the fingerprint they give you (your work is safe here)"
+    )]
+    CertificateChanged {
+        pinned: Fingerprint,
+        seen: Fingerprint,
+    },
+    #[error(
+        "this computer does not trust the office's certificate (its fingerprint is {seen}), so nothing was sent; if that is the fingerprint the office's administrator gave you with the code, join with `rounds join --fingerprint {seen} URL CODE`; if the office's certificate comes from your hospital's certificate authority, add `--ca FILE` with that authority's certificate"
+    )]
+    CertificateUntrusted { seen: Fingerprint },
+    #[error(
+        "the office at this address showed a certificate with the fingerprint {seen}, not the {given} you gave, so nothing was sent; check the fingerprint and the address with the office's administrator"
+    )]
+    FingerprintMismatch {
+        given: Fingerprint,
+        seen: Fingerprint,
+    },
+    #[error(
+        "the office's certificate was refused ({0}), so nothing was sent; ask the office's administrator whether it has expired or does not name the address you use (your work is safe here)"
+    )]
+    CertificateInvalid(String),
     #[error("the office answered {status}: {message}")]
     Office {
         status: u16,
@@ -55,6 +87,9 @@ pub struct Connection {
     pub ca_file: Option<PathBuf>,
     /// Allow plain HTTP to an address other than this machine.
     pub allow_http: bool,
+    /// The certificate this office was pinned by (see [`pin`]); when set,
+    /// no other certificate is accepted.
+    pub pin: Option<Fingerprint>,
 }
 
 fn check_url(c: &Connection) -> Result<reqwest::Url, ClientError> {
@@ -98,11 +133,55 @@ fn endpoint(base: &reqwest::Url, path: &[&str]) -> Result<reqwest::Url, ClientEr
     Ok(url)
 }
 
-fn http_client(c: &Connection) -> Result<reqwest::blocking::Client, ClientError> {
+/// An HTTP client for the office, and what its pinning verifier refused.
+#[derive(Debug)]
+struct Http {
+    client: reqwest::blocking::Client,
+    pin: Option<Fingerprint>,
+    refused: Option<Arc<Mutex<Option<Refusal>>>>,
+}
+
+impl Http {
+    /// What a failed request means: a refused certificate (which one and
+    /// why), or an office that cannot be reached.
+    fn send_error(&self, e: reqwest::Error) -> ClientError {
+        let refusal = self
+            .refused
+            .as_ref()
+            .and_then(|r| r.lock().unwrap_or_else(|e| e.into_inner()).take());
+        match (refusal, self.pin) {
+            (Some(Refusal::Mismatch { seen }), Some(pinned)) => {
+                ClientError::CertificateChanged { pinned, seen }
+            }
+            (Some(Refusal::Mismatch { seen }), None) => ClientError::CertificateUntrusted { seen },
+            (Some(Refusal::Invalid(why)), _) => ClientError::CertificateInvalid(why),
+            (None, _) => match pin::certificate_refused(&e) {
+                Some(why) => ClientError::CertificateInvalid(why),
+                None => ClientError::Offline(e.to_string()),
+            },
+        }
+    }
+}
+
+fn http_client(c: &Connection) -> Result<Http, ClientError> {
     let mut b = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .user_agent(concat!("rounds/", env!("CARGO_PKG_VERSION")));
+    let mut refused = None;
+    if c.pin.is_some() && c.ca_file.is_some() {
+        return Err(ClientError::Url(
+            "give the office's certificate either as a fingerprint (--fingerprint) or as a certificate authority (--ca), not both".into(),
+        ));
+    }
+    if c.pin.is_some() {
+        let verifier = PinVerifier::new(c.pin);
+        refused = Some(verifier.refused.clone());
+        let config = verifier
+            .client_config()
+            .map_err(|e| ClientError::Url(format!("cannot set up HTTPS: {e}")))?;
+        b = b.tls_backend_preconfigured(config);
+    }
     if let Some(ca) = &c.ca_file {
         let pem =
             std::fs::read(ca).map_err(|e| ClientError::Url(format!("{}: {e}", ca.display())))?;
@@ -121,8 +200,33 @@ fn http_client(c: &Connection) -> Result<reqwest::blocking::Client, ClientError>
             b = b.add_root_certificate(cert);
         }
     }
-    b.build()
-        .map_err(|e| ClientError::Url(format!("cannot set up HTTPS: {e}")))
+    let client = b
+        .build()
+        .map_err(|e| ClientError::Url(format!("cannot set up HTTPS: {e}")))?;
+    Ok(Http {
+        client,
+        pin: c.pin,
+        refused,
+    })
+}
+
+/// The fingerprint of the certificate an office shows, learnt without
+/// trusting it: the handshake is refused, so nothing is sent.
+fn probe_fingerprint(url: &reqwest::Url) -> Option<Fingerprint> {
+    let verifier = PinVerifier::new(None);
+    let refused = verifier.refused.clone();
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .tls_backend_preconfigured(verifier.client_config().ok()?)
+        .build()
+        .ok()?;
+    let _ = client.get(endpoint(url, &["healthz"]).ok()?).send();
+    let r = refused.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match r {
+        Some(Refusal::Mismatch { seen }) => Some(seen),
+        _ => None,
+    }
 }
 
 fn office_error(resp: reqwest::blocking::Response) -> ClientError {
@@ -190,7 +294,7 @@ pub fn join(
     {
         return Err(ClientError::AlreadyJoined(url));
     }
-    enroll(store, data, conn, code, device_name)
+    enroll(store, data, conn, code, device_name, false)
 }
 
 /// Joins again with a new code after this device was revoked (or its token
@@ -205,7 +309,49 @@ pub fn rejoin(
     code: &str,
     device_name: &str,
 ) -> Result<EnrollResponse, ClientError> {
-    enroll(store, data, conn, code, device_name)
+    let mut conn = conn.clone();
+    let mut kept_pin = false;
+    // A device rejoining the office it pinned keeps the pin unless it is
+    // given another way to trust the office.
+    if conn.pin.is_none()
+        && conn.ca_file.is_none()
+        && let Some(pinned) = store.sync_get("tls_pin")?
+        && store.sync_get("office_url")?.as_deref()
+            == Some(check_url(&conn)?.as_str().trim_end_matches('/'))
+    {
+        conn.pin = Fingerprint::parse(&pinned).ok();
+        kept_pin = conn.pin.is_some();
+    }
+    enroll(store, data, &conn, code, device_name, kept_pin)
+}
+
+/// Pins a new certificate for the office this device joined, after its
+/// administrator replaced the office's certificate: the office must show
+/// it now (checked by a request that sends nothing of the device's)
+/// before it replaces the old pin, or a `--ca` file.
+pub fn repin(store: &mut Store, fingerprint: Fingerprint) -> Result<(), ClientError> {
+    let mut conn = joined_connection(store)?;
+    let url = check_url(&conn)?;
+    if url.scheme() != "https" {
+        return Err(ClientError::Url(format!(
+            "office URL `{}`: a certificate can be pinned only for an https office",
+            conn.url
+        )));
+    }
+    conn.pin = Some(fingerprint);
+    conn.ca_file = None;
+    let http = http_client(&conn)?;
+    let resp = http
+        .client
+        .get(endpoint(&url, &["healthz"])?)
+        .send()
+        .map_err(|e| http.send_error(e))?;
+    if !resp.status().is_success() {
+        return Err(office_error(resp));
+    }
+    store.sync_set("tls_pin", Some(&fingerprint.to_string()))?;
+    store.sync_set("ca_file", None)?;
+    Ok(())
 }
 
 fn enroll(
@@ -214,19 +360,49 @@ fn enroll(
     conn: &Connection,
     code: &str,
     device_name: &str,
+    kept_pin: bool,
 ) -> Result<EnrollResponse, ClientError> {
     let url = check_url(conn)?;
-    let client = http_client(conn)?;
+    if conn.pin.is_some() && url.scheme() != "https" {
+        return Err(ClientError::Url(format!(
+            "office URL `{}`: a certificate fingerprint needs an https office",
+            conn.url
+        )));
+    }
+    let http = http_client(conn)?;
     let req = EnrollRequest {
         code: code.to_owned(),
         actor: store.actor().to_hex_string(),
         device_name: device_name.to_owned(),
     };
-    let resp = client
+    let resp = http
+        .client
         .post(endpoint(&url, &["v1", "enroll"])?)
         .json(&req)
         .send()
-        .map_err(|e| ClientError::Offline(e.to_string()))?;
+        .map_err(|e| {
+            let err = match http.send_error(e) {
+                // The fingerprint was typed in now, not pinned before.
+                ClientError::CertificateChanged { pinned, seen } if !kept_pin => {
+                    ClientError::FingerprintMismatch {
+                        given: pinned,
+                        seen,
+                    }
+                }
+                other => other,
+            };
+            // An office this computer does not trust, joined without a
+            // fingerprint or authority: say which certificate it showed,
+            // so the teacher can compare it with the administrator's.
+            if let ClientError::CertificateInvalid(_) = &err
+                && conn.pin.is_none()
+                && conn.ca_file.is_none()
+                && let Some(seen) = probe_fingerprint(&url)
+            {
+                return ClientError::CertificateUntrusted { seen };
+            }
+            err
+        })?;
     if !resp.status().is_success() {
         return Err(office_error(resp));
     }
@@ -241,6 +417,7 @@ fn enroll(
     store.sync_set("role", Some(&enrolled.role))?;
     store.sync_set("ca_file", conn.ca_file.as_ref().and_then(|p| p.to_str()))?;
     store.sync_set("allow_http", conn.allow_http.then_some("1"))?;
+    store.sync_set("tls_pin", conn.pin.map(|p| p.to_string()).as_deref())?;
     store.reset_sync_cursor()?;
     if store.user_name().is_empty()
         || store.user_name() == std::env::var("USER").unwrap_or_default()
@@ -259,6 +436,10 @@ pub fn joined_connection(store: &Store) -> Result<Connection, ClientError> {
         url,
         ca_file: store.sync_get("ca_file")?.map(PathBuf::from),
         allow_http: store.sync_get("allow_http")?.is_some(),
+        pin: match store.sync_get("tls_pin")? {
+            Some(p) => Some(Fingerprint::parse(&p).map_err(ClientError::Protocol)?),
+            None => None,
+        },
     })
 }
 
@@ -269,7 +450,7 @@ pub trait Transport {
 }
 
 pub struct HttpTransport {
-    client: reqwest::blocking::Client,
+    http: Http,
     url: reqwest::Url,
     token: String,
 }
@@ -279,7 +460,7 @@ impl HttpTransport {
         let conn = joined_connection(store)?;
         let url = endpoint(&check_url(&conn)?, &["v1", "sync"])?;
         Ok(HttpTransport {
-            client: http_client(&conn)?,
+            http: http_client(&conn)?,
             url,
             token: read_token(data)?,
         })
@@ -289,13 +470,14 @@ impl HttpTransport {
 impl Transport for HttpTransport {
     fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError> {
         let resp = self
+            .http
             .client
             .post(self.url.clone())
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
             .body(request)
             .send()
-            .map_err(|e| ClientError::Offline(e.to_string()))?;
+            .map_err(|e| self.http.send_error(e))?;
         if !resp.status().is_success() {
             return Err(office_error(resp));
         }
@@ -385,6 +567,7 @@ mod tests {
             url: url.into(),
             ca_file: None,
             allow_http,
+            pin: None,
         }
     }
 
@@ -431,6 +614,7 @@ mod tests {
             url: "https://office.example.cn".into(),
             ca_file: Some(bad),
             allow_http: false,
+            pin: None,
         };
         assert!(http_client(&c).is_err());
         let missing = Connection {

@@ -7,11 +7,14 @@ use std::time::Duration;
 use rounds_proto::WaitResponse;
 use rounds_store::Store;
 
-use crate::{ClientError, check_url, endpoint, http_client, joined_connection, office_error};
+use crate::{
+    ClientError, Http, check_url, endpoint, http_client, joined_connection, office_error,
+};
 
-/// A reusable long-poll connection to the office this store joined.
+/// A reusable long-poll connection to the office this store joined, with
+/// the same certificate checks (pin, CA) as its sync.
 pub struct Waiter {
-    client: reqwest::blocking::Client,
+    http: Http,
     url: reqwest::Url,
     token: String,
 }
@@ -32,7 +35,7 @@ impl Waiter {
     pub fn for_store(store: &Store, data: &Path) -> Result<Waiter, ClientError> {
         let conn = joined_connection(store)?;
         Ok(Waiter {
-            client: http_client(&conn)?,
+            http: http_client(&conn)?,
             url: endpoint(&check_url(&conn)?, &["v1", "wait"])?,
             token: super::read_token(data)?,
         })
@@ -45,11 +48,12 @@ impl Waiter {
             .append_pair("cursor", &hex(cursor))
             .append_pair("wait", &wait.as_secs().to_string());
         let resp = self
+            .http
             .client
             .get(url)
             .bearer_auth(&self.token)
             .send()
-            .map_err(|e| ClientError::Offline(e.to_string()))?;
+            .map_err(|e| self.http.send_error(e))?;
         let status = resp.status().as_u16();
         if status == 404 || status == 405 {
             return Ok(Woken::Unsupported);

@@ -341,14 +341,27 @@ async fn log_request(req: Request, next: Next) -> Response {
 /// connection open; bodies are bounded by the 60-second request timeout.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves until the future `shutdown` completes, keeping snapshots fresh
-/// in the background.
+/// Serves plain HTTP until the future `shutdown` completes, keeping
+/// snapshots fresh in the background.
 pub async fn serve(
     service: Arc<Service>,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    serve_with(service, listener, None, shutdown).await
+}
+
+/// [`serve`], speaking TLS through `tls` when it is given (see
+/// [`crate::tls`]). Each handshake runs in its connection's task, bounded
+/// by [`HEADER_READ_TIMEOUT`], so a client that stalls in it holds up no
+/// one else.
+pub async fn serve_with(
+    service: Arc<Service>,
+    listener: tokio::net::TcpListener,
+    tls: Option<crate::tls::Acceptor>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
     use tower::Service as _;
@@ -394,13 +407,24 @@ pub async fn serve(
                 let mut app = app.clone();
                 async move { app.call(req.map(Body::new)).await }
             });
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
-            .into_owned();
-        let conn = graceful.watch(conn);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            // Connection errors (resets, timeouts) are the client's business.
-            let _ = conn.await;
+            // Connection errors (resets, timeouts, failed handshakes) are
+            // the client's business.
+            match tls {
+                None => serve_connection(&builder, watcher, stream, hyper_service).await,
+                Some(tls) => {
+                    match tokio::time::timeout(HEADER_READ_TIMEOUT, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(&builder, watcher, stream, hyper_service).await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
         });
     }
     task.abort();
@@ -409,6 +433,29 @@ pub async fn serve(
     // Let requests in flight finish, but not forever.
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())
+}
+
+/// Serves one connection, plain or TLS, until it closes or the office
+/// shuts down.
+async fn serve_connection<I, S>(
+    builder: &hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    io: I,
+    service: S,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = Response,
+            Error = std::convert::Infallible,
+        > + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let conn = builder
+        .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(io), service)
+        .into_owned();
+    let _ = watcher.watch(conn).await;
 }
 
 #[cfg(test)]

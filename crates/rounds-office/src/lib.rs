@@ -5,10 +5,14 @@
 //! Layers, each knowing only the one below: [`http`] (axum: routes, limits,
 //! error bodies, logs) → [`service`] (enrollment, authentication,
 //! validation, paging) → [`db::OfficeDb`] (storage; [`sqlite`] by default).
+//! [`tls`] is the office's own TLS (certificates reloaded when they
+//! change), [`tls_init`] the certificate authority of `rounds-office tls init`.
 
 pub mod db;
 pub mod http;
 pub mod service;
 pub mod sqlite;
+pub mod tls;
+pub mod tls_init;
 pub mod validate;
 pub mod wake;

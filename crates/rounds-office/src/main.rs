@@ -24,7 +24,7 @@ struct Cli {
     /// Where the office keeps its database.
     #[arg(long, global = true, env = "ROUNDS_OFFICE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`).
+    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`, `tls_cert`, `tls_key`).
     #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -41,6 +41,29 @@ enum Command {
         /// Log as JSON lines instead of text.
         #[arg(long, env = "ROUNDS_OFFICE_LOG_JSON")]
         log_json: bool,
+        /// Serve HTTPS with this certificate chain (PEM, the server's
+        /// certificate first); read again whenever it changes.
+        #[arg(
+            long,
+            env = "ROUNDS_OFFICE_TLS_CERT",
+            value_name = "FILE",
+            requires = "tls_key"
+        )]
+        tls_cert: Option<PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(
+            long,
+            env = "ROUNDS_OFFICE_TLS_KEY",
+            value_name = "FILE",
+            requires = "tls_cert"
+        )]
+        tls_key: Option<PathBuf>,
+    },
+    /// The office's own TLS: make a certificate authority and a server
+    /// certificate, show the fingerprint devices pin.
+    Tls {
+        #[command(subcommand)]
+        action: TlsAction,
     },
     /// Create, list offices.
     Office {
@@ -71,6 +94,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TlsAction {
+    /// Make an office certificate authority and a server certificate for
+    /// an intranet without one (run it again to renew the server
+    /// certificate from the same authority; joined devices keep trusting it).
+    Init {
+        /// A host name or IP address devices use to reach the office;
+        /// repeat for each (every one goes into the certificate).
+        #[arg(long = "name", value_name = "HOST", required = true)]
+        names: Vec<String>,
+        /// Where to write the files (default: `tls` in the data directory).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Days the server certificate is valid.
+        #[arg(long, default_value_t = 825)]
+        days: i64,
+    },
+    /// Print the fingerprint devices pin for the configured certificate.
+    Fingerprint,
 }
 
 #[derive(Subcommand)]
@@ -133,6 +177,31 @@ struct FileConfig {
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
     /// How many devices of one office may wait on the wake-up channel at once.
     max_waiting: Option<u32>,
+    /// The certificate chain and key the office serves HTTPS with.
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+}
+
+impl FileConfig {
+    /// The TLS files of flags or, failing them, of the file; both or none.
+    fn tls(
+        &self,
+        cert: Option<PathBuf>,
+        key: Option<PathBuf>,
+    ) -> Result<Option<rounds_office::tls::TlsFiles>, Failure> {
+        let (cert, key) = match (cert, key) {
+            (Some(c), Some(k)) => (Some(c), Some(k)),
+            _ => (self.tls_cert.clone(), self.tls_key.clone()),
+        };
+        match (cert, key) {
+            (Some(cert), Some(key)) => Ok(Some(rounds_office::tls::TlsFiles { cert, key })),
+            (None, None) => Ok(None),
+            _ => Err(Failure(
+                "tls_cert and tls_key: set both (the certificate chain and its key) or neither"
+                    .into(),
+            )),
+        }
+    }
 }
 
 struct Failure(String);
@@ -200,7 +269,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .or(file.data.clone())
         .unwrap_or_else(|| PathBuf::from("office-data"));
     match cli.command {
-        Command::Serve { listen, log_json } => {
+        Command::Serve {
+            listen,
+            log_json,
+            tls_cert,
+            tls_key,
+        } => {
             let json = log_json || file.log_json.unwrap_or(false);
             let filter = tracing_subscriber::EnvFilter::try_from_env("ROUNDS_LOG")
                 .unwrap_or_else(|_| "info".into());
@@ -224,6 +298,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let listen = listen
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7878)));
+            // The certificate is checked before the database is touched:
+            // an office that cannot serve it does not start at all.
+            let tls = match file.tls(tls_cert, tls_key)? {
+                Some(files) => {
+                    let fp = rounds_office::tls::pin_fingerprint(&files.cert)?;
+                    let acceptor = rounds_office::tls::acceptor(files.clone())?;
+                    tracing::info!(cert = %files.cert.display(), fingerprint = %fp, "serving HTTPS");
+                    Some(acceptor)
+                }
+                None => None,
+            };
             let db = open_db(&data)?;
             let mut limits = Limits::default();
             if let Some(n) = file.max_request_bytes {
@@ -241,12 +326,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 });
             }
             let service = Arc::new(service);
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(listen).await?;
                 let addr = listener.local_addr()?;
                 // Printed on stdout so that scripts and tests can find the port.
-                println!("listening on http://{addr}");
+                println!("listening on {scheme}://{addr}");
                 tracing::info!(%addr, data = %data.display(), "rounds-office serving");
                 // A service manager stops the office with SIGTERM, a
                 // terminal with SIGINT: both shut it down gracefully.
@@ -263,9 +349,63 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let _ = tokio::signal::ctrl_c().await;
                     tracing::info!("shutting down");
                 };
-                rounds_office::http::serve(service, listener, shutdown).await
+                rounds_office::http::serve_with(service, listener, tls, shutdown).await
             })?;
         }
+        Command::Tls { action } => match action {
+            TlsAction::Init { names, dir, days } => {
+                let dir = dir.unwrap_or_else(|| data.join("tls"));
+                let made = rounds_office::tls_init::init(
+                    &dir,
+                    &names,
+                    days,
+                    time::OffsetDateTime::now_utc(),
+                )?;
+                let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+                if made.new_ca {
+                    println!(
+                        "made a certificate authority: {} (its key {} is needed only to renew; keep it private, or offline)",
+                        abs(&made.ca_cert).display(),
+                        abs(&made.ca_key).display()
+                    );
+                } else {
+                    println!(
+                        "renewed from the certificate authority {}",
+                        abs(&made.ca_cert).display()
+                    );
+                }
+                println!(
+                    "server certificate for {}, valid until {}: {}",
+                    made.names.join(", "),
+                    made.not_after,
+                    abs(&made.files.cert).display()
+                );
+                println!("fingerprint: {}", made.fingerprint);
+                println!();
+                println!(
+                    "Put into the office's configuration file (or pass --tls-cert and --tls-key):"
+                );
+                println!(
+                    "tls_cert = {:?}",
+                    abs(&made.files.cert).display().to_string()
+                );
+                println!("tls_key = {:?}", abs(&made.files.key).display().to_string());
+                println!();
+                println!(
+                    "A running office picks up a renewed certificate by itself. Devices join with `rounds join --fingerprint {} https://{}:PORT CODE`.",
+                    made.fingerprint, made.names[0]
+                );
+            }
+            TlsAction::Fingerprint => {
+                let files = file.tls(None, None)?.ok_or_else(|| {
+                    Failure(
+                        "no TLS in the configuration: set tls_cert and tls_key (see `rounds-office tls init`)"
+                            .into(),
+                    )
+                })?;
+                println!("{}", rounds_office::tls::pin_fingerprint(&files.cert)?);
+            }
+        },
         Command::Office { action } => {
             let db = open_db(&data)?;
             match action {
@@ -335,13 +475,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if !(1..=24 * 90).contains(&hours) {
                 return Err(Failure("hours: must be from 1 to 2160".into()));
             }
+            // Read before the code is issued: a broken TLS setting should
+            // not spend a code.
+            let fingerprint = match file.tls(None, None)? {
+                Some(files) => Some(rounds_office::tls::pin_fingerprint(&files.cert)?),
+                None => None,
+            };
             let db = open_db(&data)?;
             let svc = Service::new(db, Limits::default());
             let code = svc.issue_code(&member, hours)?;
             println!("{code}");
+            if let Some(fp) = &fingerprint {
+                println!("fingerprint: {fp}");
+            }
             eprintln!(
                 "This code is shown once; it expires in {hours} hours and works for one device."
             );
+            if let Some(fp) = &fingerprint {
+                eprintln!(
+                    "Give the member both lines: they join with `rounds join --fingerprint {fp} URL CODE`."
+                );
+            }
         }
         Command::Device { action } => {
             let db = open_db(&data)?;

@@ -14,4 +14,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0003_carried",
         include_str!("../../../migrations/client/0003_carried.sql"),
     ),
+    (
+        "0004_squashed",
+        include_str!("../../../migrations/client/0004_squashed.sql"),
+    ),
 ];

@@ -7,6 +7,7 @@
 
 pub mod deid;
 pub mod doc;
+pub mod entropy;
 pub mod generate;
 pub mod markdown;
 pub mod order;

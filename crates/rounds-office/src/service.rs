@@ -115,6 +115,9 @@ pub struct Service {
     /// `http::client_addr`); empty: the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     clock: Clock,
+    /// Where ids, codes and tokens come from: the operating system's
+    /// randomness unless a simulation seeds it (`with_entropy`).
+    entropy: Mutex<Box<dyn Entropy>>,
     failed_enrolls: Mutex<HashMap<String, (i64, u32)>>,
     /// When each device's last sync was last written down: a durable write
     /// on every sync would serialise all syncs behind the single writer.
@@ -134,17 +137,33 @@ pub fn hash_secret(s: &str) -> Vec<u8> {
     Sha256::digest(s.as_bytes()).to_vec()
 }
 
+pub use rounds_core::entropy::{Entropy, SeededEntropy};
+
+/// The operating system's randomness: what every office uses, so that
+/// tokens and codes cannot be guessed.
+pub struct OsEntropy;
+
+impl Entropy for OsEntropy {
+    fn fill(&mut self, buf: &mut [u8]) {
+        // Without an operating-system random source no secret can be made;
+        // there is no safe fallback.
+        getrandom::fill(buf).expect("the operating system's random source failed");
+    }
+}
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
-    // Without an operating-system random source no secret can be made;
-    // there is no safe fallback.
-    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    OsEntropy.fill(&mut b);
     b
 }
 
 /// A new id for offices, members and devices.
 pub fn new_id() -> String {
-    uuid::Uuid::from_bytes(random_bytes::<16>()).to_string()
+    id_from(random_bytes())
+}
+
+fn id_from(b: [u8; 16]) -> String {
+    uuid::Uuid::from_bytes(b).to_string()
 }
 
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -152,7 +171,10 @@ const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// A one-time enrollment code: 10 characters of Crockford base32 (50
 /// random bits), grouped for reading aloud over the phone.
 pub fn new_code() -> String {
-    let b = random_bytes::<8>();
+    code_from(random_bytes())
+}
+
+fn code_from(b: [u8; 8]) -> String {
     let mut v = u64::from_le_bytes(b);
     let mut s = String::new();
     for i in 0..10 {
@@ -180,7 +202,11 @@ pub fn normalize_code(s: &str) -> String {
 
 /// A new device token: 256 random bits.
 pub fn new_token() -> String {
-    format!("rt_{}", hex::encode(random_bytes::<32>()))
+    token_from(random_bytes())
+}
+
+fn token_from(b: [u8; 32]) -> String {
+    format!("rt_{}", hex::encode(b))
 }
 
 /// The office's cursor, opaque to clients: `[phase][epoch: u32 LE][…]`.
@@ -282,6 +308,7 @@ impl Service {
             limits,
             trusted_proxies: Vec::new(),
             clock: system_clock(),
+            entropy: Mutex::new(Box::new(OsEntropy)),
             failed_enrolls: Mutex::new(HashMap::new()),
             last_recorded: Mutex::new(HashMap::new()),
             wake: Arc::new(crate::wake::Wake::default()),
@@ -293,8 +320,31 @@ impl Service {
         self
     }
 
+    /// Replaces the source of ids, codes and tokens. Only the simulation
+    /// does this (with a [`SeededEntropy`], so a seed replays exactly); an
+    /// office serving devices keeps the operating system's.
+    pub fn with_entropy(mut self, entropy: Box<dyn Entropy>) -> Service {
+        self.entropy = Mutex::new(entropy);
+        self
+    }
+
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    fn random<const N: usize>(&self) -> [u8; N] {
+        let mut b = [0u8; N];
+        self.entropy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .fill(&mut b);
+        b
+    }
+
+    /// A new id for an office, a member or a device, from this service's
+    /// source of randomness.
+    pub fn fresh_id(&self) -> String {
+        id_from(self.random())
     }
 
     // ---- administration -------------------------------------------------------
@@ -302,7 +352,7 @@ impl Service {
     /// Issues a one-time code for a member, valid for `hours`. The code is
     /// returned once and stored only as a hash.
     pub fn issue_code(&self, member: &str, hours: i64) -> Result<String, DbError> {
-        let code = new_code();
+        let code = code_from(self.random());
         let now = self.now();
         self.db.create_code(
             member,
@@ -373,8 +423,8 @@ impl Service {
             ));
         }
         let code = normalize_code(&req.code);
-        let token = new_token();
-        let device_id = new_id();
+        let token = token_from(self.random());
+        let device_id = self.fresh_id();
         let result = self.db.enroll(
             &hash_secret(&code),
             &device_id,
@@ -937,6 +987,47 @@ mod tests {
             svc.note_failure(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255));
         }
         assert!(svc.failed_enrolls.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
+    }
+
+    #[test]
+    fn a_seeded_service_replays_its_ids_codes_and_tokens_and_the_default_does_not() {
+        // What a service hands out on a fresh database: a member id, a code,
+        // and the device id and token of an enrollment with that code.
+        let run = |entropy: Option<u64>| {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Arc::new(crate::sqlite::SqliteDb::open_dir(dir.path()).unwrap());
+            let mut svc =
+                Service::new(db.clone(), Limits::default()).with_clock(Box::new(|| 1_000));
+            if let Some(seed) = entropy {
+                svc = svc.with_entropy(Box::new(SeededEntropy::new(seed)));
+            }
+            let office = db.create_office(&svc.fresh_id(), "教研室", 0).unwrap().id;
+            let member = svc.fresh_id();
+            db.add_member(&member, &office, "老师", Role::Teacher, 0)
+                .unwrap();
+            let code = svc.issue_code(&member, 1).unwrap();
+            let e = svc
+                .enroll(
+                    &EnrollRequest {
+                        code: code.clone(),
+                        actor: "0a".into(),
+                        device_name: "d".into(),
+                    },
+                    "t",
+                )
+                .unwrap();
+            (member, code, e.device_id, e.token)
+        };
+        let a = run(Some(3));
+        assert_eq!(a, run(Some(3)));
+        let differ = |x: &(String, String, String, String),
+                      y: &(String, String, String, String)| {
+            x.0 != y.0 && x.1 != y.1 && x.2 != y.2 && x.3 != y.3
+        };
+        assert!(differ(&a, &run(Some(4))));
+        // Without a seed, every office's secrets are its own.
+        let (d, e) = (run(None), run(None));
+        assert!(differ(&d, &e) && differ(&d, &a));
     }
 
     #[test]

@@ -44,12 +44,23 @@ fn open_conn(path: Option<&Path>) -> DbResult<Connection> {
 impl SqliteDb {
     /// Opens (creating and migrating if needed) the database in `dir`.
     pub fn open_dir(dir: &Path) -> DbResult<SqliteDb> {
+        SqliteDb::open(dir, &mut random_epoch)
+    }
+
+    /// Like [`SqliteDb::open_dir`], but a new database gets `epoch` instead
+    /// of a random one (an existing database keeps its own): for the
+    /// simulation, whose seed must decide everything the office writes.
+    pub fn open_dir_with_epoch(dir: &Path, epoch: u32) -> DbResult<SqliteDb> {
+        SqliteDb::open(dir, &mut || Ok(epoch))
+    }
+
+    fn open(dir: &Path, new_epoch: &mut dyn FnMut() -> DbResult<u32>) -> DbResult<SqliteDb> {
         std::fs::create_dir_all(dir)
             .map_err(|e| DbError::Conflict(format!("{}: {e}", dir.display())))?;
         let path = dir.join("office.sqlite3");
         let mut writer = open_conn(Some(&path))?;
         rounds_sqlite::migrate(&mut writer, OFFICE_MIGRATIONS)?;
-        let epoch = ensure_epoch(&writer)?;
+        let epoch = ensure_epoch(&writer, new_epoch)?;
         let mut readers = Vec::new();
         for _ in 0..READERS {
             readers.push(Mutex::new(open_conn(Some(&path))?));
@@ -117,7 +128,15 @@ impl SqliteDb {
     }
 }
 
-fn ensure_epoch(conn: &Connection) -> DbResult<u32> {
+/// A new database's epoch: random, so that a cursor from another office
+/// database is not taken for one of this one's.
+fn random_epoch() -> DbResult<u32> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn ensure_epoch(conn: &Connection, new_epoch: &mut dyn FnMut() -> DbResult<u32>) -> DbResult<u32> {
     let v: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
             r.get(0)
@@ -126,9 +145,7 @@ fn ensure_epoch(conn: &Connection) -> DbResult<u32> {
     if let Some(e) = v.and_then(|v| v.parse().ok()) {
         return Ok(e);
     }
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
-    let e = u32::from_le_bytes(b);
+    let e = new_epoch()?;
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?1)",
         [e.to_string()],

@@ -120,12 +120,10 @@ pub struct Hit {
 
 /// Where the store's randomness comes from: this device's actor and user
 /// id, new document ids and new list-element ids. The operating system's by
-/// default; a seeded source in simulations, so that a seed replays exactly
-/// (with the clock, see [`Store::set_clock`], it is all the store does not
-/// decide itself).
-pub trait Entropy: Send {
-    fn fill(&mut self, buf: &mut [u8]);
-}
+/// default; a seeded source ([`SeededEntropy`]) in simulations, so that a
+/// seed replays exactly (with the clock passed to [`Store::open_with`], it
+/// is all the store does not decide itself).
+pub use rounds_core::entropy::{Entropy, SeededEntropy};
 
 /// The operating system's randomness (through `uuid`'s v4 generator).
 pub struct OsEntropy;
@@ -136,24 +134,6 @@ impl Entropy for OsEntropy {
         // variant bits come later).
         for chunk in buf.chunks_mut(6) {
             chunk.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..chunk.len()]);
-        }
-    }
-}
-
-/// A seeded source, for simulations and reproducible tests.
-pub struct SeededEntropy(rounds_core::generate::Rng);
-
-impl SeededEntropy {
-    pub fn new(seed: u64) -> SeededEntropy {
-        SeededEntropy(rounds_core::generate::Rng::new(seed))
-    }
-}
-
-impl Entropy for SeededEntropy {
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let x = self.0.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&x[..chunk.len()]);
         }
     }
 }
@@ -470,7 +450,12 @@ impl Store {
         patch: &Json,
         base: &[automerge::ChangeHash],
     ) -> Result<(Summary, Option<automerge::ChangeHash>)> {
-        self.change_with(id, |doc, ctx| Ok(doc.apply_patch_at(patch, base, ctx)?))
+        self.change_in(id, |tx, doc, ctx| {
+            // A base the sync worker has squashed away since the editor
+            // read it is replaced by the change that holds it now.
+            let base = sync::unfold(tx, id, doc, base)?;
+            Ok(doc.apply_patch_at(patch, &base, ctx)?)
+        })
     }
 
     /// Marks a document deleted; it stays restorable and the deletion syncs.
@@ -605,6 +590,15 @@ impl Store {
         id: &str,
         f: impl FnOnce(&mut Document, &mut EditCtx<'_>) -> Result<T>,
     ) -> Result<(Summary, T)> {
+        self.change_in(id, |_, doc, ctx| f(doc, ctx))
+    }
+
+    /// [`Store::change_with`], with the transaction for `f` to read in.
+    fn change_in<T>(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&Transaction<'_>, &mut Document, &mut EditCtx<'_>) -> Result<T>,
+    ) -> Result<(Summary, T)> {
         let now = (self.clock)();
         let author = self.author().to_owned();
         let actor = self.actor.clone();
@@ -617,7 +611,7 @@ impl Store {
             author: &author,
             ids: &mut ids,
         };
-        let out = f(&mut doc, &mut ctx)?;
+        let out = f(&tx, &mut doc, &mut ctx)?;
         let compacted = save_since(&tx, &mut doc, &before)?;
         tx.commit()?;
         if compacted {
@@ -1034,6 +1028,14 @@ impl Store {
             restored += 1;
         }
         Ok((restored, merged))
+    }
+
+    /// Every row of every table as text, ordered by primary key
+    /// ([`rounds_sqlite::dump`]): equal for two stores exactly when they
+    /// hold the same data, which is how the simulation proves a seed
+    /// replays.
+    pub fn dump(&self) -> Result<String> {
+        Ok(rounds_sqlite::dump(&self.conn)?)
     }
 
     /// Checks the database file for corruption.

@@ -18,4 +18,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0004_removed_edits",
         include_str!("../../../migrations/client/0004_removed_edits.sql"),
     ),
+    (
+        "0005_squashed",
+        include_str!("../../../migrations/client/0005_squashed.sql"),
+    ),
 ];

@@ -198,9 +198,64 @@ fn prepare_shared_case(
     if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
         return Ok(Some(doc));
     }
+    let folded: Vec<ChangeHash> = doc
+        .automerge_mut()
+        .get_changes(base)
+        .iter()
+        .map(|c| c.hash())
+        .collect();
     let mut squashed = doc.squashed(base, actor.clone(), ctx)?;
     replace_doc(tx, &mut squashed)?;
+    // An editor may show the case at one of the folded changes; its next
+    // save is based on the change that holds them now (`unfold`). Only
+    // this squash is remembered: an editor based on an earlier one has
+    // saved or reloaded since, or the rows would grow with every save.
+    tx.execute("DELETE FROM squashed WHERE doc = ?1", [rowid])?;
+    // The squash's change is the one head (none if the folded changes
+    // undid each other and it changed nothing).
+    if let [into] = squashed.heads()[..]
+        && !base.contains(&into)
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT OR REPLACE INTO squashed (doc, folded, squash) VALUES (?1, ?2, ?3)",
+        )?;
+        for h in folded {
+            ins.execute(params![rowid, h.as_ref(), into.as_ref()])?;
+        }
+    }
     Ok(Some(squashed))
+}
+
+/// An editor's base with every change a squash folded away replaced by
+/// the squash's change, when the document has that (a base the document
+/// knows is kept as it is). Read in the save's own transaction, so a
+/// squash by another connection is either before it or after it.
+pub(crate) fn unfold(
+    tx: &Transaction<'_>,
+    id: &str,
+    doc: &mut Document,
+    base: &[ChangeHash],
+) -> Result<Vec<ChangeHash>> {
+    let mut out = Vec::with_capacity(base.len());
+    let mut stmt = tx.prepare_cached(
+        "SELECT s.squash FROM squashed s JOIN documents d ON d.doc = s.doc WHERE d.id = ?1 AND s.folded = ?2",
+    )?;
+    for h in base {
+        let mut h = *h;
+        if doc.automerge_mut().get_change_by_hash(&h).is_none()
+            && let Some(into) = stmt
+                .query_row(params![id, h.as_ref()], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?
+            && let Ok(into) = ChangeHash::try_from(into.as_slice())
+            && doc.automerge_mut().get_change_by_hash(&into).is_some()
+        {
+            h = into;
+        }
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    Ok(out)
 }
 
 impl Store {

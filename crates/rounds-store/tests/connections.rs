@@ -117,3 +117,90 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
     assert_eq!(hits.len(), 1);
     assert_eq!(editor.integrity_check().unwrap(), "ok");
 }
+
+/// The editor shows a shared case at its own last save; the sync worker
+/// folds the unpushed saves into one change before pushing (the squash
+/// that keeps removed text from the office), and a colleague's text
+/// arrives. The editor's next save, based on a change that no longer
+/// exists, must still keep the colleague's text.
+#[test]
+fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rounds.sqlite3");
+    let mut editor = Store::open(&path).unwrap();
+    editor.set_user_name("王老师").unwrap();
+    let private = editor
+        .create(
+            DocKind::Case,
+            "川崎病",
+            Lang::Zh,
+            Some(&json!({"present_illness": "发热5天。"})),
+        )
+        .unwrap();
+    let id = editor.share(&private.id, true).unwrap().id;
+    // The colleague has the case as the office got it.
+    let mut colleague = Document::load(&editor.raw_bytes(&id).unwrap()).unwrap();
+    colleague.set_actor(ActorId::from(vec![7u8; 16]));
+
+    // Two saves, each based on the last: the editor shows the second.
+    let mut base = editor.load(&id).unwrap().heads();
+    let mut text = "发热5天。".to_owned();
+    for add in ["皮疹。", "结膜充血。"] {
+        text.push_str(add);
+        let (_, h) = editor
+            .edit_at(&id, &json!({ "present_illness": text }), &base)
+            .unwrap();
+        base = vec![h.unwrap()];
+    }
+    let shown = base.clone();
+
+    // The worker's sync: the squash, then the colleague's change.
+    let mut worker = Store::open(&path).unwrap();
+    let out = worker.outgoing().unwrap();
+    assert_eq!(out.len(), 1);
+    assert!(
+        editor
+            .load(&id)
+            .unwrap()
+            .automerge_mut()
+            .get_change_by_hash(&shown[0])
+            .is_none(),
+        "the saves were folded into one change"
+    );
+    let mut ids = SeqIds::new("c");
+    let mut ctx = EditCtx {
+        now_ms: 2_000,
+        author: "李老师",
+        ids: &mut ids,
+    };
+    colleague
+        .apply_patch(&json!({"present_illness": "【李】发热5天。"}), &mut ctx)
+        .unwrap();
+    let change = colleague
+        .automerge_mut()
+        .get_last_local_change()
+        .unwrap()
+        .raw_bytes()
+        .to_vec();
+    let page = PageUpdate {
+        acked: vec![],
+        rejected: vec![],
+        items: vec![Item::Changes(DocChanges {
+            doc: doc_id_from_str(&id).unwrap(),
+            changes: vec![change],
+        })],
+        cursor: vec![1],
+    };
+    worker.apply_page(&page, 2_000).unwrap();
+
+    // The teacher types on, in the field as the editor shows it.
+    text.push_str("口唇皲裂。");
+    editor
+        .edit_at(&id, &json!({ "present_illness": text }), &shown)
+        .unwrap();
+    let end = editor.load(&id).unwrap().to_json()["present_illness"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(end, "【李】发热5天。皮疹。结膜充血。口唇皲裂。");
+}

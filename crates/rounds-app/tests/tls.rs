@@ -17,6 +17,7 @@ fn fast() -> Timing {
         period: Duration::from_secs(3600),
         backoff_min: Duration::from_millis(40),
         backoff_max: Duration::from_millis(200),
+        wake_wait: Duration::from_secs(2),
     }
 }
 

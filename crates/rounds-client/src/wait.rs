@@ -7,9 +7,7 @@ use std::time::Duration;
 use rounds_proto::WaitResponse;
 use rounds_store::Store;
 
-use crate::{
-    ClientError, Http, check_url, endpoint, http_client, joined_connection, office_error,
-};
+use crate::{ClientError, Http, check_url, endpoint, http_client, joined_connection, office_error};
 
 /// A reusable long-poll connection to the office this store joined, with
 /// the same certificate checks (pin, CA) as its sync.

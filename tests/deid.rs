@@ -43,7 +43,7 @@ fn identifiers_typed_into_a_shared_case_are_held_until_removed_and_never_leave()
     let mut a = Teacher::joined(&office, &o, "王老师");
     let mut b = Teacher::joined(&office, &o, "李老师");
     let private = a.create(
-        DocKind::Case,
+        DocKind::CASE,
         "热性惊厥",
         json!({"chief_complaint": "发热1天，抽搐1次。"}),
     );
@@ -121,7 +121,7 @@ fn a_private_case_with_identifiers_in_its_history_is_shared_without_them() {
     let o = office.create_office("教研室");
     let mut a = Teacher::joined(&office, &o, "王老师");
     let mut b = Teacher::joined(&office, &o, "李老师");
-    let private = a.create(DocKind::Case, "川崎病", json!({}));
+    let private = a.create(DocKind::CASE, "川崎病", json!({}));
     a.store
         .edit(
             &private,
@@ -176,7 +176,7 @@ fn a_client_that_bypasses_the_check_is_refused_by_the_office() {
     let office = Office::start();
     let o = office.create_office("教研室");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let private = a.create(DocKind::Case, "腹泻", json!({}));
+    let private = a.create(DocKind::CASE, "腹泻", json!({}));
     let id = a.store.share(&private, true).unwrap().id;
     a.sync().unwrap();
     let token = std::fs::read_to_string(a.dir.path().join(rounds_store::TOKEN_FILE)).unwrap();
@@ -247,7 +247,7 @@ fn a_client_that_bypasses_the_check_is_refused_by_the_office() {
     assert_eq!(push(&id, both).rejections[0].code, RejectCode::Identifier);
 
     // A private case pushed whole is refused.
-    let secret = a.create(DocKind::Case, "私人病例", json!({}));
+    let secret = a.create(DocKind::CASE, "私人病例", json!({}));
     let all = a
         .store
         .load(&secret)

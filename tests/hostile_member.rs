@@ -151,7 +151,7 @@ fn a_hostile_member_changes_nothing() {
     // A colleague with a shared lesson plan and a shared case.
     let mut colleague = Teacher::joined(&office, &o, "周老师");
     let plan = colleague.create(
-        DocKind::LessonPlan,
+        DocKind::LESSON_PLAN,
         "小儿腹泻的液体疗法",
         json!({"summary": "补液三原则：先快后慢，先盐后糖，见尿补钾。"}),
     );
@@ -160,7 +160,7 @@ fn a_hostile_member_changes_nothing() {
         .set_visibility(&plan, rounds_core::Visibility::Office)
         .unwrap();
     let case = colleague.create(
-        DocKind::Case,
+        DocKind::CASE,
         "发热伴皮疹三天",
         json!({"chief_complaint": "发热三天，皮疹一天。"}),
     );
@@ -169,7 +169,7 @@ fn a_hostile_member_changes_nothing() {
 
     // A document of another office.
     let mut stranger = Teacher::joined(&office, &other, "钱老师");
-    let foreign = stranger.create(DocKind::LessonPlan, "外院教案", json!({}));
+    let foreign = stranger.create(DocKind::LESSON_PLAN, "外院教案", json!({}));
     stranger.sync().unwrap();
 
     // The hostile member: a teacher, with a plan of their own.
@@ -177,7 +177,7 @@ fn a_hostile_member_changes_nothing() {
     let member = office.add_member_as(&o, "吴老师", Role::Teacher);
     hostile.join(&office, &office.code(&member)).unwrap();
     let own = hostile.create(
-        DocKind::LessonPlan,
+        DocKind::LESSON_PLAN,
         "自己的教案",
         json!({"status": "draft"}),
     );
@@ -515,7 +515,7 @@ fn roles_allow_what_teachers_may_not() {
     let o = office.create_office("儿科教研室");
     let mut author = Teacher::joined(&office, &o, "郑老师");
     let plan = author.create(
-        DocKind::LessonPlan,
+        DocKind::LESSON_PLAN,
         "新生儿黄疸",
         json!({"status": "in_review"}),
     );
@@ -577,7 +577,7 @@ fn a_revoked_device_rejoins_and_keeps_its_unpushed_edits() {
     let member = office.add_member_as(&o, "孙老师", Role::Teacher);
     let mut t = Teacher::new("孙老师");
     t.join(&office, &office.code(&member)).unwrap();
-    let plan = t.create(DocKind::LessonPlan, "哮喘急性发作", json!({}));
+    let plan = t.create(DocKind::LESSON_PLAN, "哮喘急性发作", json!({}));
     t.sync().unwrap();
     let device = rounds_office::db::OfficeDb::devices(office.db.as_ref(), &o).unwrap()[0]
         .id

@@ -96,7 +96,7 @@ fn document_changes(id: &str, actor: &ActorId) -> Vec<Vec<u8>> {
     };
     let new = rounds_core::doc::NewDoc {
         id: id.into(),
-        kind: DocKind::LessonPlan,
+        kind: DocKind::LESSON_PLAN,
         title: "伪造".into(),
         language: rounds_core::Lang::Zh,
         owner: "x".into(),
@@ -120,8 +120,8 @@ fn each_rejected_push_names_its_reason_and_stores_nothing() {
     let mut a = Teacher::joined(&office, &o, "王老师");
     let mut b = Teacher::joined(&office, &o, "李老师");
     let mut x = Teacher::joined(&office, &o2, "外院");
-    let private = a.create(DocKind::LessonPlan, "私人草稿", json!({}));
-    let shared = a.create(DocKind::LessonPlan, "共享", json!({}));
+    let private = a.create(DocKind::LESSON_PLAN, "私人草稿", json!({}));
+    let shared = a.create(DocKind::LESSON_PLAN, "共享", json!({}));
     a.store.set_visibility(&shared, Visibility::Office).unwrap();
     a.sync().unwrap();
     b.sync().unwrap();
@@ -433,7 +433,7 @@ fn hostile_inputs_change_nothing() {
     });
     let o = office.create_office("一院");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let shared = a.create(DocKind::LessonPlan, "共享", json!({}));
+    let shared = a.create(DocKind::LESSON_PLAN, "共享", json!({}));
     a.store.set_visibility(&shared, Visibility::Office).unwrap();
     a.sync().unwrap();
     let raw = Raw::for_teacher(&office, &a);

@@ -121,7 +121,7 @@ fn syncs_through_a_cutting_proxy_complete_and_resume() {
         .iter()
         .map(|id| {
             let s = a.store.summary(id).unwrap();
-            if s.kind == DocKind::Case {
+            if s.kind == DocKind::CASE {
                 a.store.share(id, true).unwrap().id
             } else {
                 a.store.set_visibility(id, Visibility::Office).unwrap().id
@@ -196,7 +196,7 @@ fn syncs_through_a_cutting_proxy_complete_and_resume() {
     }
     // B also pushes through the proxy: edits on every shared plan.
     for id in ids.iter().take(10) {
-        if b.store.summary(id).unwrap().kind == DocKind::LessonPlan {
+        if b.store.summary(id).unwrap().kind == DocKind::LESSON_PLAN {
             b.store
                 .edit(id, &json!({"reflection": format!("李老师的反思 {id}")}))
                 .unwrap();

@@ -28,7 +28,7 @@ fn pushes_beyond_a_requests_bounds_wait_for_the_next_request() {
         let mut a = Teacher::joined(&office, &o, "王老师");
         let ids: Vec<String> = (0..5)
             .map(|i| {
-                let id = a.create(DocKind::LessonPlan, &format!("第{i}讲"), json!({}));
+                let id = a.create(DocKind::LESSON_PLAN, &format!("第{i}讲"), json!({}));
                 a.store.set_visibility(&id, Visibility::Office).unwrap();
                 id
             })
@@ -56,7 +56,7 @@ fn a_push_of_too_many_changes_is_refused_and_stores_nothing() {
     });
     let o = office.create_office("一院");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let id = a.create(DocKind::LessonPlan, "川崎病", json!({}));
+    let id = a.create(DocKind::LESSON_PLAN, "川崎病", json!({}));
     for i in 0..5 {
         a.store
             .edit(&id, &json!({"methods": format!("讲授{i}")}))
@@ -78,7 +78,7 @@ fn concurrent_pushes_to_one_document_lose_nothing() {
     let office = Office::start();
     let o = office.create_office("一院");
     let mut first = Teacher::joined(&office, &o, "主备人");
-    let id = first.create(DocKind::LessonPlan, "小儿惊厥", json!({"methods": "讲授"}));
+    let id = first.create(DocKind::LESSON_PLAN, "小儿惊厥", json!({"methods": "讲授"}));
     first.store.set_visibility(&id, Visibility::Office).unwrap();
     first.sync().unwrap();
     let mut teachers = vec![first];

@@ -12,7 +12,7 @@ use serde_json::json;
 /// A shared lesson plan that teacher `a` wrote and `b` received.
 fn shared_plan(a: &mut Teacher, b: &mut Teacher) -> String {
     let id = a.create(
-        DocKind::LessonPlan,
+        DocKind::LESSON_PLAN,
         "热性惊厥",
         json!({
             "course": "儿科学", "session_type": "cbl",
@@ -119,14 +119,14 @@ fn offices_and_private_drafts_stay_apart() {
     let mut a = Teacher::joined(&office, &o1, "王老师");
     let mut b = Teacher::joined(&office, &o1, "李老师");
     let mut x = Teacher::joined(&office, &o2, "外院老师");
-    let shared = a.create(DocKind::LessonPlan, "共享教案", json!({}));
+    let shared = a.create(DocKind::LESSON_PLAN, "共享教案", json!({}));
     a.store.set_visibility(&shared, Visibility::Office).unwrap();
     let draft = a.create(
-        DocKind::LessonPlan,
+        DocKind::LESSON_PLAN,
         "私人草稿",
         json!({"summary": "未完成"}),
     );
-    let case = a.create(DocKind::Case, "私人病例", json!({}));
+    let case = a.create(DocKind::CASE, "私人病例", json!({}));
     a.sync().unwrap();
     b.sync().unwrap();
     x.sync().unwrap();
@@ -202,7 +202,7 @@ fn revoked_devices_and_spent_codes_are_refused() {
     );
 
     // A revoked device gets 401 and nothing else.
-    let shared = a.create(DocKind::LessonPlan, "共享", json!({}));
+    let shared = a.create(DocKind::LESSON_PLAN, "共享", json!({}));
     a.store.set_visibility(&shared, Visibility::Office).unwrap();
     a.sync().unwrap();
     let device = b.store.sync_info().unwrap().device_id.unwrap();
@@ -211,7 +211,7 @@ fn revoked_devices_and_spent_codes_are_refused() {
     assert!(matches!(err, ClientError::Unauthorized(_)), "{err}");
     assert!(b.ids().is_empty());
     // And what it wrote offline stays on it.
-    let mine = b.create(DocKind::LessonPlan, "离线教案", json!({}));
+    let mine = b.create(DocKind::LESSON_PLAN, "离线教案", json!({}));
     assert!(b.sync().is_err());
     assert_eq!(b.ids(), vec![mine]);
 }
@@ -221,7 +221,7 @@ fn a_new_device_receives_compacted_snapshots_not_the_change_log() {
     let office = Office::start();
     let o = office.create_office("教研室");
     let mut a = Teacher::joined(&office, &o, "王老师");
-    let private = a.create(DocKind::Case, "病例", json!({}));
+    let private = a.create(DocKind::CASE, "病例", json!({}));
     let id = a.store.share(&private, true).unwrap().id;
     for i in 0..30 {
         a.store

@@ -130,7 +130,11 @@ fn joining_by_fingerprint_pins_the_office_and_teachers_sync_over_tls() {
     .unwrap();
     assert_eq!(a.store.sync_get("tls_pin").unwrap(), Some(fp.clone()));
 
-    let id = a.create(DocKind::LessonPlan, "热性惊厥", json!({"course": "儿科学"}));
+    let id = a.create(
+        DocKind::LESSON_PLAN,
+        "热性惊厥",
+        json!({"course": "儿科学"}),
+    );
     a.store.share(&id, false).unwrap();
     a.sync().unwrap();
     assert!(
@@ -210,7 +214,7 @@ fn a_different_certificate_later_is_refused_until_the_new_one_is_pinned() {
     let certs = tempfile::tempdir().unwrap();
     let (office, files, fp, office_id) = tls_office(certs.path(), &["localhost"], "localhost");
     let mut a = Teacher::joined_tls(&office, &office_id, "王老师", &fp);
-    let id = a.create(DocKind::LessonPlan, "川崎病", json!({}));
+    let id = a.create(DocKind::LESSON_PLAN, "川崎病", json!({}));
     a.store.share(&id, false).unwrap();
     a.sync().unwrap();
     let before = office.counts(&office_id);
@@ -220,7 +224,7 @@ fn a_different_certificate_later_is_refused_until_the_new_one_is_pinned() {
     let other = tempfile::tempdir().unwrap();
     let intruder = init_certs(other.path(), &["localhost"]);
     replace_pair(&files, &intruder.files);
-    let second = a.create(DocKind::LessonPlan, "手足口病", json!({}));
+    let second = a.create(DocKind::LESSON_PLAN, "手足口病", json!({}));
     a.store.share(&second, false).unwrap();
     let e = a.sync().unwrap_err();
     match &e {
@@ -279,7 +283,7 @@ fn a_hospital_authority_is_trusted_through_a_ca_file() {
     )
     .unwrap();
     assert_eq!(a.store.sync_get("tls_pin").unwrap(), None);
-    let id = a.create(DocKind::Case, "发热待查", json!({}));
+    let id = a.create(DocKind::CASE, "发热待查", json!({}));
     let _ = id;
     a.sync().unwrap();
 

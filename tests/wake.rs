@@ -41,7 +41,7 @@ fn a_colleagues_shared_change_wakes_a_waiting_device_at_once() {
         (got, start.elapsed())
     });
     std::thread::sleep(Duration::from_millis(300));
-    let id = a.create(DocKind::LessonPlan, "小儿腹泻", json!({}));
+    let id = a.create(DocKind::LESSON_PLAN, "小儿腹泻", json!({}));
     a.store.share(&id, false).unwrap();
     a.sync().unwrap();
     let (got, took) = waiting.join().unwrap();
@@ -66,10 +66,10 @@ fn own_changes_and_private_ones_do_not_wake() {
     let mut b = Teacher::joined(&office, &o, "李老师");
     b.sync().unwrap();
     // B's own shared plan, and A's private one.
-    let own = b.create(DocKind::LessonPlan, "自己的教案", json!({}));
+    let own = b.create(DocKind::LESSON_PLAN, "自己的教案", json!({}));
     b.store.share(&own, false).unwrap();
     b.sync().unwrap();
-    a.create(DocKind::LessonPlan, "私人草稿", json!({}));
+    a.create(DocKind::LESSON_PLAN, "私人草稿", json!({}));
     a.sync().unwrap();
     let cursor = b.store.sync_cursor().unwrap();
     assert_eq!(

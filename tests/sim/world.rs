@@ -547,7 +547,7 @@ impl Sim {
                 let store = &mut self.clients[c].editor;
                 let s = store
                     .create(
-                        DocKind::LessonPlan,
+                        DocKind::LESSON_PLAN,
                         &format!("教案{m}"),
                         Lang::Zh,
                         Some(&json!({"summary": m})),
@@ -569,7 +569,7 @@ impl Sim {
                 let store = &mut self.clients[c].editor;
                 let private = store
                     .create(
-                        DocKind::Case,
+                        DocKind::CASE,
                         "病例",
                         Lang::Zh,
                         Some(&json!({"chief_complaint": m})),
@@ -674,7 +674,7 @@ impl Sim {
         let Some(open) = self.open_doc(c, None) else {
             return;
         };
-        let field = if open.kind == DocKind::Case {
+        let field = if open.kind == DocKind::CASE {
             *self
                 .rng
                 .pick(&["present_illness", "management", "teaching_points"])
@@ -708,7 +708,7 @@ impl Sim {
 
     /// List rows of the lesson plan the editor shows: add, remove, move, edit.
     fn edit_rows(&mut self, c: usize) {
-        let Some(open) = self.open_doc(c, Some(DocKind::LessonPlan)) else {
+        let Some(open) = self.open_doc(c, Some(DocKind::LESSON_PLAN)) else {
             return;
         };
         let mut rows: Vec<Value> = open.shown["process"]
@@ -819,7 +819,7 @@ impl Sim {
                     ));
                 }
                 let is_private_case =
-                    s.kind == DocKind::Case && s.visibility == Visibility::Private;
+                    s.kind == DocKind::CASE && s.visibility == Visibility::Private;
                 match self.office_doc(&s.id) {
                     Some(o) => {
                         if o != mine {

@@ -4,7 +4,7 @@ import { flushAll } from './autosave';
 import { listen } from '@tauri-apps/api/event';
 import { invoke } from '@tauri-apps/api/core';
 import { AppCtx, type Ctx } from './ctx';
-import { detectLang, translate, type Lang } from './i18n';
+import { detectLang, pick, translate, type Lang } from './i18n';
 import { englishLocale } from './dates';
 import { errorText } from './errors';
 import type { SchemaInfo } from './generated/SchemaInfo';
@@ -98,7 +98,8 @@ export function Root() {
 
   const create = async (kind: Kind) => {
     try {
-      const title = translate(lang, kind === 'case' ? 'untitled_case' : 'untitled_lesson');
+      const info = schema?.kinds.find((k) => k.kind === kind);
+      const title = info ? pick(info.untitled, lang) : '';
       const v = await api.create(kind, title, lang);
       setRoute({ name: 'editor', id: v.summary.id });
     } catch (e) {
@@ -111,8 +112,10 @@ export function Root() {
       const action = shortcutFor(e);
       if (!action) return;
       e.preventDefault();
-      if (action === 'new_lesson') void create('lesson_plan');
-      else if (action === 'new_case') void create('case');
+      // Ctrl+N makes the first kind (a lesson plan), Ctrl+Shift+N the second.
+      const kinds = schema?.kinds ?? [];
+      if (action === 'new_lesson' && kinds[0]) void create(kinds[0].kind);
+      else if (action === 'new_case' && kinds[1]) void create(kinds[1].kind);
       else if (action === 'search') {
         setRoute({ name: 'library' });
         // The library may have to render first.
@@ -137,12 +140,11 @@ export function Root() {
             <span>{t('app_name')}</span>
           </button>
           <div class="spacer" />
-          <button class="primary" onClick={() => void create('lesson_plan')} title="Ctrl+N">
-            + {t('new_lesson')}
-          </button>
-          <button onClick={() => void create('case')} title="Ctrl+Shift+N">
-            + {t('new_case')}
-          </button>
+          {ctx.schema.kinds.map((k, i) => (
+            <button class={`new-doc new-${k.kind} ${i === 0 ? 'primary' : ''}`} onClick={() => void create(k.kind)} title={i === 0 ? 'Ctrl+N' : i === 1 ? 'Ctrl+Shift+N' : undefined}>
+              + {pick(k.new_doc, lang)}
+            </button>
+          ))}
           <button class="from-template" onClick={() => setTemplatesOpen(true)}>
             {t('from_template')}
           </button>

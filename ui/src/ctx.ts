@@ -19,7 +19,7 @@ export interface Ctx {
 
 export const AppCtx = createContext<Ctx>({
   lang: 'en',
-  schema: { kinds: [], title_max: 200, tags_max: 50, status: [], organ_systems: [], learner_levels: [] },
+  schema: { kinds: [], title_max: 200, tags_max: 50, filters: [] },
   locale: 'en-GB',
   joined: false,
   t: (key, params) => translate('en', key, params),

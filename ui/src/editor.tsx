@@ -16,6 +16,7 @@ import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { RemovedRow } from './generated/RemovedRow';
 import type { KindInfo } from './generated/KindInfo';
+import type { FieldInfo } from './generated/FieldInfo';
 
 type Values = Record<string, unknown>;
 
@@ -343,7 +344,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   const share = async () => {
     try {
       await saver.flush();
-      const shared = await api.share(props.id, kind.kind === 'case' && attested);
+      const shared = await api.share(props.id, kind.holds_patient_data && attested);
       setShareOpen(false);
       // A case reaches the office as a new document made from its checked
       // text; the teacher goes on working in that one.
@@ -460,7 +461,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         ) : (
           <button onClick={() => void openShare()} disabled={readOnly}>{t('share')}</button>
         )}
-        {kind.kind === 'case' ? (
+        {kind.teacher_only.length > 0 ? (
           <>
             <button onClick={() => props.print(false, version?.item.hash)}>{t('print_student')}</button>
             <button onClick={() => props.print(true, version?.item.hash)}>{t('print_teacher')}</button>
@@ -561,7 +562,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
                 onChange={(v) => change(f.key, v)}
                 onList={(rows, now, gone) => changeList(f.key, rows, now, gone)}
                 hideLabel={s.fields.length === 1 && pick(f.label, lang) === pick(s.label, lang)}
-                after={kind.kind === 'lesson_plan' && f.key === 'process' ? <MinutesTotal process={shown.process} hours={shown.class_hours} /> : undefined}
+                after={timed(f) ? <MinutesTotal process={shown[f.key]} hours={shown.class_hours} /> : undefined}
               />
             ))}
           </fieldset>
@@ -606,7 +607,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
             <h2>{t('share')}</h2>
             <p>{t('share_confirm')}</p>
             {!joined && <p class="warn not-joined-note">{t('share_not_joined')}</p>}
-            {kind.kind === 'case' && (
+            {kind.holds_patient_data && (
               <>
                 {findings.length === 0 ? (
                   <p class="ok">✓ {t('share_no_findings')}</p>
@@ -626,7 +627,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
             )}
             <div class="actions">
               <button onClick={() => setShareOpen(false)}>{t('cancel')}</button>
-              <button class="primary" disabled={kind.kind === 'case' && (blocking > 0 || !attested)} onClick={() => void share()}>
+              <button class="primary" disabled={kind.holds_patient_data && (blocking > 0 || !attested)} onClick={() => void share()}>
                 {t('confirm')}
               </button>
             </div>
@@ -661,6 +662,11 @@ function VersionChanges(props: { changes: FieldChange[]; onCopy: (c: FieldChange
 }
 
 /** The teaching process's minutes against the class hours (学时 of 45 minutes), with a warning when they differ. */
+/** A list whose rows have minutes (a teaching process): its total is shown under it, against the class hours. */
+function timed(f: FieldInfo): boolean {
+  return f.input.type === 'list' && f.input.item.some((i) => i.key === 'minutes' && i.input.type === 'int');
+}
+
 function MinutesTotal(props: { process: unknown; hours: unknown }) {
   const { t } = useApp();
   const m = minutesCheck(props.process, props.hours);

@@ -9,13 +9,18 @@ const label = (zh: string, en: string) => ({ zh, en });
 const schema: SchemaInfo = {
   title_max: 200,
   tags_max: 50,
-  status: [],
-  organ_systems: [],
-  learner_levels: [],
+  filters: [],
   kinds: [
     {
       kind: 'lesson_plan',
       label: label('教案', 'Lesson plan'),
+      new_doc: label('新建教案', 'New lesson plan'),
+      untitled: label('未命名教案', 'Untitled lesson plan'),
+      print_title: label('教　案', 'Lesson Plan'),
+      holds_patient_data: false,
+      filters: ['status'],
+      print_header: [],
+      teacher_only: [],
       sections: [
         {
           key: 'header',

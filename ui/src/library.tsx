@@ -9,7 +9,6 @@ import type { Kind } from './generated/Kind';
 import type { ListQuery } from './generated/ListQuery';
 import type { Scope } from './generated/Scope';
 import type { SnippetSpan } from './generated/SnippetSpan';
-import type { ChoiceInfo } from './generated/ChoiceInfo';
 
 const PAGE = 100;
 
@@ -18,7 +17,7 @@ type Row = { summary: DocSummary; snippet?: SnippetSpan[] };
 export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void }) {
   const { t, lang, schema, explain, joined } = useApp();
   const [text, setText] = useState('');
-  const [query, setQuery] = useState<ListQuery>({ kind: null, organ_system: null, learner_level: null, status: null, scope: 'all', limit: PAGE, offset: 0 });
+  const [query, setQuery] = useState<ListQuery>({ kind: null, filters: {}, scope: 'all', limit: PAGE, offset: 0 });
   const [rows, setRows] = useState<Row[] | null>(null);
   const [more, setMore] = useState(false);
   const [sortBy, setSortBy] = useState<SortBy>('relevance');
@@ -51,12 +50,32 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
   }, [props.remoteTick]);
 
   const set = (patch: Partial<ListQuery>) => setQuery({ ...query, ...patch });
-  const choiceLabel = (cs: ChoiceInfo[], v: string | null) => {
-    const c = cs.find((c) => c.value === v);
-    return c ? pick(c.label, lang) : null;
+  const kindInfo = (k: Kind) => schema.kinds.find((i) => i.kind === k);
+  // The filters offered: those of the chosen kind, or those every kind has.
+  const offered = schema.filters.filter((f) => (query.kind ? f.kinds.includes(query.kind) : schema.kinds.every((k) => f.kinds.includes(k.kind))));
+  const setFilter = (key: string, v: string | null) => {
+    const filters = { ...query.filters };
+    if (v) filters[key] = v;
+    else delete filters[key];
+    set({ filters });
   };
+  const chooseKind = (k: Kind | null) => {
+    // A filter the new kind does not have would match nothing: drop it.
+    const filters: Record<string, string> = {};
+    for (const [key, v] of Object.entries(query.filters)) {
+      const f = schema.filters.find((f) => f.key === key);
+      if (v && f && (!k || f.kinds.includes(k))) filters[key] = v;
+    }
+    set({ kind: k, filters });
+  };
+  const chips = (s: DocSummary) =>
+    (kindInfo(s.kind)?.filters ?? []).map((key) => {
+      const v = s.filters[key];
+      const c = schema.filters.find((f) => f.key === key)?.choices.find((c) => c.value === v);
+      return c ? pick(c.label, lang) : null;
+    });
 
-  const isEmptyLibrary = rows !== null && rows.length === 0 && !text.trim() && query.scope === 'all' && !query.kind && !query.organ_system && !query.learner_level && !query.status;
+  const isEmptyLibrary = rows !== null && rows.length === 0 && !text.trim() && query.scope === 'all' && !query.kind && Object.keys(query.filters).length === 0;
 
   const loadSamples = async () => {
     try {
@@ -94,13 +113,10 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
           onInput={(e) => setText(e.currentTarget.value)}
         />
         <div class="filters">
-          {select(t('filter_kind'), query.kind, [
-            { value: 'lesson_plan', label: t('kind_lesson_plan') },
-            { value: 'case', label: t('kind_case') },
-          ], (v) => set({ kind: v as Kind | null }), 'f-kind')}
-          {select(t('filter_system'), query.organ_system, schema.organ_systems.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ organ_system: v }), 'f-system')}
-          {select(t('filter_learners'), query.learner_level, schema.learner_levels.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ learner_level: v }), 'f-learners')}
-          {select(t('filter_status'), query.status, schema.status.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => set({ status: v }), 'f-status')}
+          {select(t('filter_kind'), query.kind, schema.kinds.map((k) => ({ value: k.kind, label: pick(k.label, lang) })), (v) => chooseKind(v), 'f-kind')}
+          {offered.map((f) =>
+            select(pick(f.label, lang), query.filters[f.key] ?? null, f.choices.map((c) => ({ value: c.value, label: pick(c.label, lang) })), (v) => setFilter(f.key, v), `f-${f.key}`),
+          )}
           <div class="scopes" role="radiogroup" aria-label={t('filter_scope')}>
             {scopes.map((s) => (
               <button role="radio" aria-checked={query.scope === s} class={query.scope === s ? 'on' : ''} onClick={() => set({ scope: s })}>
@@ -120,8 +136,9 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
           <p>{t('empty_body')}</p>
           <div class="actions">
             <button class="primary" onClick={loadSamples}>{t('load_samples')}</button>
-            <button onClick={() => props.create('lesson_plan')}>+ {t('new_lesson')}</button>
-            <button onClick={() => props.create('case')}>+ {t('new_case')}</button>
+            {schema.kinds.map((k) => (
+              <button onClick={() => props.create(k.kind)}>+ {pick(k.new_doc, lang)}</button>
+            ))}
           </div>
           <p class="muted small">{t('shortcuts')}</p>
         </div>
@@ -151,7 +168,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
           {sortRows(rows, text.trim() || sortBy !== 'relevance' ? sortBy : 'newest', lang).map(({ summary: s, snippet }) => (
             <li>
               <button class="doc" onClick={() => props.open(s.id)}>
-                <span class={`kind kind-${s.kind}`}>{t(s.kind === 'case' ? 'kind_case' : 'kind_lesson_plan')}</span>
+                <span class={`kind kind-${s.kind}`}>{pick(kindInfo(s.kind)?.label ?? { zh: s.kind, en: s.kind }, lang)}</span>
                 <span class="doc-main">
                   <span class="doc-title">{s.title}</span>
                   {snippet && snippet.length > 0 && (
@@ -160,12 +177,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
                     </span>
                   )}
                   <span class="doc-meta">
-                    {[
-                      choiceLabel(schema.organ_systems, s.organ_system),
-                      choiceLabel(schema.learner_levels, s.learner_level),
-                      choiceLabel(schema.status, s.status),
-                      ...s.tags.slice(0, 3),
-                    ]
+                    {[...chips(s), ...s.tags.slice(0, 3)]
                       .filter(Boolean)
                       .map((x) => (
                         <span class="chip">{x}</span>

@@ -8,12 +8,6 @@ import type { KindInfo } from './generated/KindInfo';
 import type { Lang } from './i18n';
 import { formatDate } from './dates';
 
-/** The lesson plan header fields printed as the 教案 form's grid, two per row. */
-export const LESSON_HEADER = ['course', 'chapter', 'session_type', 'learner_level', 'learner_count', 'class_hours', 'hours_split', 'date', 'site', 'lead_preparer', 'co_preparers'];
-
-/** Sections a case's student version leaves out. */
-export const TEACHER_ONLY_SECTIONS = ['teacher', 'workflow'];
-
 /** The printed text of a value: choice labels in the UI's language, dates as 2026年3月15日 or in the English locale's order. */
 export function printValue(f: FieldInfo, v: unknown, lang: Lang, locale = 'en-GB'): string {
   if (v === null || v === undefined || v === '') return '';
@@ -25,9 +19,9 @@ export function printValue(f: FieldInfo, v: unknown, lang: Lang, locale = 'en-GB
   return String(v);
 }
 
-/** The sections to print for a kind and version. */
+/** The sections to print for a kind and version: a learner's copy leaves out the kind's teacher-only sections. */
 export function printedSections(kind: KindInfo, teacher: boolean) {
-  return kind.sections.filter((s) => (kind.kind === 'case' && !teacher ? !TEACHER_ONLY_SECTIONS.includes(s.key) : true));
+  return kind.sections.filter((s) => teacher || !kind.teacher_only.includes(s.key));
 }
 
 /** The name a printed or saved file gets: the title and the lesson's date (else the day it is printed), as `YYYY-MM-DD`. */
@@ -72,13 +66,15 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
   const v = doc.fields;
   const allFields = kind.sections.flatMap((s) => s.fields);
   const field = (key: string) => allFields.find((f) => f.key === key);
-  const isLesson = kind.kind === 'lesson_plan';
+  // The kind's header fields print as the form's grid, two per row; a kind
+  // with teacher-only sections prints as a student or a teacher version.
+  const versions = kind.teacher_only.length > 0;
   const sections = printedSections(kind, props.teacher).map((s) => ({
     ...s,
-    fields: isLesson ? s.fields.filter((f) => !LESSON_HEADER.includes(f.key)) : s.fields,
+    fields: s.fields.filter((f) => !kind.print_header.includes(f.key)),
   })).filter((s) => s.fields.length > 0);
 
-  const header = LESSON_HEADER.map(field).filter((f): f is FieldInfo => !!f);
+  const header = kind.print_header.map(field).filter((f): f is FieldInfo => !!f);
   const pairs: FieldInfo[][] = [];
   for (let i = 0; i < header.length; i += 2) pairs.push(header.slice(i, i + 2));
   const name = printFileName(doc.summary.title, v.date);
@@ -108,13 +104,13 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
           {t('pdf_saved')} <code>{saved}</code>
         </p>
       )}
-      <article ref={sheet} class={`sheet ${isLesson ? 'lesson' : 'case'}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
-        <h1 class="sheet-title">{isLesson ? t('lp_print_title') : t('case_print_title')}</h1>
+      <article ref={sheet} class={`sheet sheet-${kind.kind}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
+        <h1 class="sheet-title">{pick(kind.print_title, lang)}</h1>
         <h2 class="sheet-subtitle">
           {doc.summary.title}
-          {!isLesson && <span class="version"> · {props.teacher ? t('teacher_version') : t('student_version')}</span>}
+          {versions && <span class="version"> · {props.teacher ? t('teacher_version') : t('student_version')}</span>}
         </h2>
-        {isLesson && (
+        {header.length > 0 && (
           <table class="form head">
             <colgroup>
               <col class="th" />

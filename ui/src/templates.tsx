@@ -4,12 +4,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { useApp } from './ctx';
+import { pick } from './i18n';
 import type { Kind } from './generated/Kind';
 import type { Template } from './generated/Template';
 
 export function TemplateDialog(props: { close: () => void; opened: (id: string) => void }) {
-  const { t, explain } = useApp();
-  const [kind, setKind] = useState<Kind>('lesson_plan');
+  const { t, lang, schema, explain } = useApp();
+  const [kind, setKind] = useState<Kind>(schema.kinds[0].kind);
   const [list, setList] = useState<Template[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -48,9 +49,9 @@ export function TemplateDialog(props: { close: () => void; opened: (id: string) 
         <h2 id="template-title">{t('template_title')}</h2>
         <p class="muted">{t('template_body')}</p>
         <div class="scopes" role="radiogroup">
-          {(['lesson_plan', 'case'] as Kind[]).map((k) => (
-            <button role="radio" aria-checked={kind === k} class={kind === k ? 'on' : ''} onClick={() => setKind(k)}>
-              {t(k === 'case' ? 'kind_case' : 'kind_lesson_plan')}
+          {schema.kinds.map((k) => (
+            <button role="radio" aria-checked={kind === k.kind} class={kind === k.kind ? 'on' : ''} onClick={() => setKind(k.kind)}>
+              {pick(k.label, lang)}
             </button>
           ))}
         </div>

@@ -141,13 +141,15 @@ impl App {
         Ok(self.profile())
     }
 
-    fn filter(q: &ListQuery) -> Filter {
-        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+    fn filter(q: &ListQuery) -> Result<Filter> {
         let mut f = Filter {
-            kind: q.kind.map(Into::into),
-            organ_system: nonempty(&q.organ_system),
-            learner_level: nonempty(&q.learner_level),
-            status: nonempty(&q.status),
+            kind: q.kind.as_ref().map(Kind::doc_kind).transpose()?,
+            fields: q
+                .filters
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             limit: Some(q.limit.unwrap_or(DEFAULT_PAGE) as usize),
             offset: q.offset as usize,
             ..Filter::default()
@@ -161,14 +163,14 @@ impl App {
             }
             Scope::Trash => f.deleted = true,
         }
-        f
+        Ok(f)
     }
 
     /// Documents, newest change first.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<DocSummary>> {
         let s = self.store();
         let uid = s.user_id().to_owned();
-        Ok(s.list(&Self::filter(q))?
+        Ok(s.list(&Self::filter(q)?)?
             .into_iter()
             .map(|d| DocSummary::new(d, &uid))
             .collect())
@@ -190,7 +192,7 @@ impl App {
     pub fn search(&self, query: &str, q: &ListQuery) -> Result<Vec<SearchHit>> {
         let s = self.store();
         let uid = s.user_id().to_owned();
-        Ok(s.search(query, &Self::filter(q))?
+        Ok(s.search(query, &Self::filter(q)?)?
             .into_iter()
             .map(|h| SearchHit {
                 summary: DocSummary::new(h.summary, &uid),
@@ -273,7 +275,9 @@ impl App {
         fields: Option<&Json>,
     ) -> Result<DocView> {
         let mut s = self.store();
-        let id = s.create(kind.into(), title, language.into(), fields)?.id;
+        let id = s
+            .create(kind.doc_kind()?, title, language.into(), fields)?
+            .id;
         let mut doc = s.load(&id)?;
         let v = Self::view(&s, &mut doc);
         drop(s);
@@ -463,7 +467,7 @@ impl App {
     /// Lesson plans or cases to start from: the samples of the kind, then the
     /// library's documents of the kind that are approved or published.
     pub fn templates(&self, kind: Kind) -> Result<Vec<Template>> {
-        let k: DocKind = kind.into();
+        let k = kind.doc_kind()?;
         let mut out: Vec<Template> = templates::samples(k)
             .into_iter()
             .map(|(name, j)| Template {
@@ -485,7 +489,7 @@ impl App {
         for status in ["approved", "published"] {
             let f = Filter {
                 kind: Some(k),
-                status: Some(status.to_owned()),
+                fields: vec![("status".to_owned(), status.to_owned())],
                 limit: Some(DEFAULT_PAGE as usize),
                 ..Filter::default()
             };
@@ -509,8 +513,8 @@ impl App {
             let doc = s.load(id)?;
             (doc.kind(), doc.summary().language, doc.to_json())
         } else if let Some(name) = source.strip_prefix("sample:") {
-            let (_, text) = rounds_core::samples::SAMPLES
-                .iter()
+            let (_, text) = rounds_core::samples::all()
+                .into_iter()
                 .find(|(n, _)| *n == name)
                 .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("no sample `{name}`")))?;
             let j: Json = serde_json::from_str(text)

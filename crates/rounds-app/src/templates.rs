@@ -4,14 +4,15 @@
 //! takes the content fields, new list rows (so nothing is tied to the
 //! source's elements) and none of the source's workflow (status, review).
 
-use rounds_core::schema::{DocKind, FieldType, Section};
+use rounds_core::kinds::WORKFLOW;
+use rounds_core::schema::{DocKind, FieldType};
 use serde_json::{Map, Value as Json};
 
 /// The content of `doc` (a document's JSON) that a copy takes.
 pub fn content_of(kind: DocKind, doc: &Json) -> Json {
     let mut out = Map::new();
     for f in kind.fields() {
-        if f.section == Section::Workflow {
+        if f.section == WORKFLOW {
             continue;
         }
         let Some(v) = doc.get(f.key) else { continue };
@@ -39,7 +40,7 @@ pub fn content_of(kind: DocKind, doc: &Json) -> Json {
 
 /// The samples of a kind, as (file name, its JSON).
 pub fn samples(kind: DocKind) -> Vec<(&'static str, Json)> {
-    rounds_core::samples::SAMPLES
+    rounds_core::samples::all()
         .iter()
         .filter_map(|(name, text)| {
             let j: Json = serde_json::from_str(text).ok()?;

@@ -6,34 +6,33 @@
 //! the year 287,396), not `bigint`, because the UI formats them with `Date`.
 
 use rounds_core::doc::{HistoryEntry, Summary};
-use rounds_core::schema::{self, DocKind, FieldType, Lang, Section};
+use std::collections::BTreeMap;
+
+use rounds_core::schema::{self, DocKind, FieldType, Lang};
 use rounds_core::search::SnippetPart;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// A document kind as the UI names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    LessonPlan,
-    Case,
-}
+/// A document kind as the UI names it: the kind's stored name
+/// (`lesson_plan`, `case`, or any kind a later build declares).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Kind(pub String);
 
-impl From<Kind> for DocKind {
-    fn from(k: Kind) -> DocKind {
-        match k {
-            Kind::LessonPlan => DocKind::LessonPlan,
-            Kind::Case => DocKind::Case,
-        }
+impl Kind {
+    /// The kind this build knows by that name.
+    pub fn doc_kind(&self) -> Result<DocKind, crate::AppError> {
+        DocKind::named(&self.0).ok_or_else(|| {
+            crate::AppError::invalid(
+                "kind",
+                format!("this version of Rounds does not know the kind `{}`", self.0),
+            )
+        })
     }
 }
 
 impl From<DocKind> for Kind {
     fn from(k: DocKind) -> Kind {
-        match k {
-            DocKind::LessonPlan => Kind::LessonPlan,
-            DocKind::Case => Kind::Case,
-        }
+        Kind(k.as_str().to_owned())
     }
 }
 
@@ -138,19 +137,44 @@ pub struct SectionInfo {
 pub struct KindInfo {
     pub kind: Kind,
     pub label: Label,
+    /// The button that makes one ("New lesson plan").
+    pub new_doc: Label,
+    /// The title a new document gets.
+    pub untitled: Label,
+    /// The heading of its printout.
+    pub print_title: Label,
+    /// Whether it may hold patient data: identifiers are checked as it is
+    /// typed and it is shared as a checked copy, with an attestation.
+    pub holds_patient_data: bool,
+    /// The keys of the fields the library can filter it by.
+    pub filters: Vec<String>,
+    /// The fields its printout shows as a header grid.
+    pub print_header: Vec<String>,
+    /// The sections a learner's printout leaves out; when there are any,
+    /// it prints as a student and a teacher version.
+    pub teacher_only: Vec<String>,
     pub sections: Vec<SectionInfo>,
 }
 
-/// The schema tables of rounds-core, shaped for building forms.
+/// A field the library can filter by, with the union of its choices over
+/// the kinds that declare it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FilterInfo {
+    pub key: String,
+    pub label: Label,
+    pub choices: Vec<ChoiceInfo>,
+    /// The kinds that can be filtered by it.
+    pub kinds: Vec<Kind>,
+}
+
+/// The kind declarations of rounds-core, shaped for building forms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SchemaInfo {
     pub kinds: Vec<KindInfo>,
     pub title_max: u32,
     pub tags_max: u32,
-    /// Choices the library can filter by: `status`, `organ_system`, `learner_level`.
-    pub status: Vec<ChoiceInfo>,
-    pub organ_systems: Vec<ChoiceInfo>,
-    pub learner_levels: Vec<ChoiceInfo>,
+    /// Every filterable field of every kind, once.
+    pub filters: Vec<FilterInfo>,
 }
 
 fn choices(cs: &[schema::Choice]) -> Vec<ChoiceInfo> {
@@ -160,14 +184,6 @@ fn choices(cs: &[schema::Choice]) -> Vec<ChoiceInfo> {
             label: Label::new(c.zh, c.en),
         })
         .collect()
-}
-
-fn section_key(s: Section) -> String {
-    // The serde name of a section is its stable key (`key_points`, `act1`).
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 impl FieldInfo {
@@ -207,28 +223,65 @@ impl FieldInfo {
 
 impl SchemaInfo {
     pub fn build() -> SchemaInfo {
-        let kinds = DocKind::ALL
+        let label = |(en, zh): (&str, &str)| Label::new(zh, en);
+        let kinds = DocKind::all()
             .iter()
-            .map(|&k| KindInfo {
-                kind: k.into(),
-                label: Label::new(k.label(Lang::Zh), k.label(Lang::En)),
-                sections: rounds_core::doc::sections(k)
-                    .into_iter()
-                    .map(|(s, fields)| SectionInfo {
-                        key: section_key(s),
-                        label: Label::new(s.label(Lang::Zh), s.label(Lang::En)),
-                        fields: fields.into_iter().map(FieldInfo::from_field).collect(),
-                    })
-                    .collect(),
+            .map(|&k| {
+                let d = k.decl();
+                KindInfo {
+                    kind: k.into(),
+                    label: Label::new(k.label(Lang::Zh), k.label(Lang::En)),
+                    new_doc: label(d.new_doc),
+                    untitled: label(d.untitled),
+                    print_title: label(d.print_title),
+                    holds_patient_data: k.holds_patient_data(),
+                    filters: d.filters.iter().map(|f| (*f).to_owned()).collect(),
+                    print_header: d.print_header.iter().map(|f| (*f).to_owned()).collect(),
+                    teacher_only: d.teacher_only.iter().map(|s| s.key.to_owned()).collect(),
+                    sections: k
+                        .sections()
+                        .into_iter()
+                        .map(|(s, fields)| SectionInfo {
+                            key: s.key.to_owned(),
+                            label: Label::new(s.label(Lang::Zh), s.label(Lang::En)),
+                            fields: fields.into_iter().map(FieldInfo::from_field).collect(),
+                        })
+                        .collect(),
+                }
             })
             .collect();
+        let mut filters: Vec<FilterInfo> = Vec::new();
+        for k in DocKind::all() {
+            for f in k.filters() {
+                let FieldType::Choice { choices: cs } = &f.ty else {
+                    continue;
+                };
+                let i = match filters.iter().position(|g| g.key == f.key) {
+                    Some(i) => i,
+                    None => {
+                        filters.push(FilterInfo {
+                            key: f.key.to_owned(),
+                            label: Label::new(f.zh, f.en),
+                            choices: Vec::new(),
+                            kinds: Vec::new(),
+                        });
+                        filters.len() - 1
+                    }
+                };
+                let g = &mut filters[i];
+                g.kinds.push(k.into());
+                for c in choices(cs) {
+                    if !g.choices.iter().any(|d| d.value == c.value) {
+                        g.choices.push(c);
+                    }
+                }
+            }
+        }
         SchemaInfo {
             kinds,
             title_max: schema::TITLE_MAX as u32,
             tags_max: schema::TAGS_MAX as u32,
-            status: choices(schema::STATUS),
-            organ_systems: choices(schema::ORGAN_SYSTEMS),
-            learner_levels: choices(schema::LEARNER_LEVELS),
+            filters,
         }
     }
 }
@@ -251,11 +304,9 @@ pub struct DocSummary {
     pub language: Language,
     pub deleted: bool,
     pub tags: Vec<String>,
-    pub status: Option<String>,
-    pub organ_system: Option<String>,
-    pub learner_level: Option<String>,
-    pub session_type: Option<String>,
-    pub age_band: Option<String>,
+    /// The set values of the kind's filterable fields (`status`,
+    /// `organ_system`…), by field key.
+    pub filters: BTreeMap<String, String>,
 }
 
 impl DocSummary {
@@ -272,11 +323,7 @@ impl DocSummary {
             language: s.language.into(),
             deleted: s.deleted,
             tags: s.tags,
-            status: s.status,
-            organ_system: s.organ_system,
-            learner_level: s.learner_level,
-            session_type: s.session_type,
-            age_band: s.age_band,
+            filters: s.filters,
         }
     }
 }
@@ -321,9 +368,8 @@ pub enum Scope {
 #[serde(default)]
 pub struct ListQuery {
     pub kind: Option<Kind>,
-    pub organ_system: Option<String>,
-    pub learner_level: Option<String>,
-    pub status: Option<String>,
+    /// Filterable field → the value it must have; empty values are ignored.
+    pub filters: BTreeMap<String, String>,
     pub scope: Scope,
     pub limit: Option<u32>,
     pub offset: u32,
@@ -669,6 +715,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     DocSummary::export_all(&cfg)?;
     SearchHit::export_all(&cfg)?;
     ListQuery::export_all(&cfg)?;
+    FilterInfo::export_all(&cfg)?;
     DocView::export_all(&cfg)?;
     CarriedSummary::export_all(&cfg)?;
     FindingRef::export_all(&cfg)?;

@@ -1,6 +1,7 @@
 //! The commands the UI calls, on a real store in a temporary directory.
 
 use rounds_app::{App, ErrorCode, FindingRef, Kind, Language, ListQuery, Scope, SyncState};
+use rounds_core::schema::DocKind;
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
@@ -16,7 +17,7 @@ fn schema_describes_every_field_of_both_kinds() {
     let s = app.schema();
     assert_eq!(s.kinds.len(), 2);
     for k in &s.kinds {
-        let core = rounds_core::schema::DocKind::from(k.kind).fields();
+        let core = k.kind.doc_kind().unwrap().fields();
         let n: usize = k.sections.iter().map(|s| s.fields.len()).sum();
         assert_eq!(n, core.len(), "{:?}", k.kind);
         for sec in &k.sections {
@@ -39,18 +40,45 @@ fn schema_describes_every_field_of_both_kinds() {
             .iter()
             .any(|f| f["key"] == "minutes")
     );
-    assert!(!s.organ_systems.is_empty() && !s.status.is_empty());
+    // Every filterable field of every kind is offered once, with the
+    // kinds it filters.
+    let organ = s.filters.iter().find(|f| f.key == "organ_system").unwrap();
+    assert_eq!(organ.kinds, [Kind::from(DocKind::CASE)]);
+    assert!(!organ.choices.is_empty());
+    let status = s.filters.iter().find(|f| f.key == "status").unwrap();
+    assert_eq!(status.kinds.len(), 2);
+    assert_eq!(s.filters.iter().filter(|f| f.key == "status").count(), 1);
+    let case = s
+        .kinds
+        .iter()
+        .find(|k| k.kind == Kind::from(DocKind::CASE))
+        .unwrap();
+    assert!(case.holds_patient_data);
+    assert_eq!(case.teacher_only, ["teacher", "workflow"]);
+    let plan = s
+        .kinds
+        .iter()
+        .find(|k| k.kind == Kind::from(DocKind::LESSON_PLAN))
+        .unwrap();
+    assert!(!plan.holds_patient_data && plan.print_header.contains(&"course".to_owned()));
 }
 
 #[test]
 fn create_edit_get_and_list_newest_first() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "热性惊厥",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     assert!(a.summary.mine);
     assert_eq!(a.fields["title"], "热性惊厥");
-    let b = app.create(Kind::Case, "Croup", Language::En, None).unwrap();
+    let b = app
+        .create(Kind::from(DocKind::CASE), "Croup", Language::En, None)
+        .unwrap();
     let list = app.list(&ListQuery::default()).unwrap();
     assert_eq!(list[0].id, b.summary.id);
 
@@ -89,7 +117,7 @@ fn create_edit_get_and_list_newest_first() {
 fn bad_input_is_invalid_and_names_the_field() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::LessonPlan, "x", Language::Zh, None)
+        .create(Kind::from(DocKind::LESSON_PLAN), "x", Language::Zh, None)
         .unwrap();
     let e = app
         .edit(&a.summary.id, &json!({"learner_count": -3}))
@@ -136,26 +164,26 @@ fn filters_scopes_and_trash() {
     assert_eq!(all.len(), 11);
     let cases = app
         .list(&ListQuery {
-            kind: Some(Kind::Case),
+            kind: Some(Kind::from(DocKind::CASE)),
             ..Default::default()
         })
         .unwrap();
-    assert!(!cases.is_empty() && cases.iter().all(|c| c.kind == Kind::Case));
+    assert!(!cases.is_empty() && cases.iter().all(|c| c.kind == Kind::from(DocKind::CASE)));
     let resp = app
         .list(&ListQuery {
-            organ_system: Some("respiratory".into()),
+            filters: [("organ_system".to_owned(), "respiratory".to_owned())].into(),
             ..Default::default()
         })
         .unwrap();
     assert!(!resp.is_empty());
     assert!(
         resp.iter()
-            .all(|c| c.organ_system.as_deref() == Some("respiratory"))
+            .all(|c| c.filters.get("organ_system").map(String::as_str) == Some("respiratory"))
     );
     // An empty choice from a <select> means "any".
     let any = app
         .list(&ListQuery {
-            status: Some(String::new()),
+            filters: [("status".to_owned(), String::new())].into(),
             ..Default::default()
         })
         .unwrap();
@@ -212,12 +240,16 @@ fn search_in_chinese_and_english_with_snippets() {
         .search(
             "黄疸",
             &ListQuery {
-                kind: Some(Kind::LessonPlan),
+                kind: Some(Kind::from(DocKind::LESSON_PLAN)),
                 ..Default::default()
             },
         )
         .unwrap();
-    assert!(lessons.iter().all(|h| h.summary.kind == Kind::LessonPlan));
+    assert!(
+        lessons
+            .iter()
+            .all(|h| h.summary.kind == Kind::from(DocKind::LESSON_PLAN))
+    );
     assert!(app.search("  ", &ListQuery::default()).unwrap().is_empty());
     // Query syntax is text, not FTS operators.
     app.search("\"黄疸 OR *", &ListQuery::default()).unwrap();
@@ -227,7 +259,7 @@ fn search_in_chinese_and_english_with_snippets() {
 fn history_and_earlier_versions() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::Case, "婴儿腹泻", Language::Zh, None)
+        .create(Kind::from(DocKind::CASE), "婴儿腹泻", Language::Zh, None)
         .unwrap();
     let id = a.summary.id;
     app.edit(&id, &json!({"chief_complaint": "腹泻3天"}))
@@ -253,7 +285,7 @@ fn history_and_earlier_versions() {
 fn share_makes_a_document_visible_to_the_office() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::LessonPlan, "x", Language::Zh, None)
+        .create(Kind::from(DocKind::LESSON_PLAN), "x", Language::Zh, None)
         .unwrap();
     assert_eq!(a.summary.visibility, "private");
     let s = app.share(&a.summary.id, false).unwrap();
@@ -290,7 +322,12 @@ fn data_persists_across_reopening() {
         let app = App::open(dir.path()).unwrap();
         app.set_name("李老师").unwrap();
         let a = app
-            .create(Kind::LessonPlan, "川崎病", Language::Zh, None)
+            .create(
+                Kind::from(DocKind::LESSON_PLAN),
+                "川崎病",
+                Language::Zh,
+                None,
+            )
             .unwrap();
         app.edit(&a.summary.id, &json!({"course": "儿科学"}))
             .unwrap();
@@ -335,7 +372,7 @@ fn typescript_bindings_are_current() {
 fn case_findings_masking_and_attested_sharing() {
     let (app, _d) = app();
     let case = app
-        .create(Kind::Case, "发热3天", Language::Zh, None)
+        .create(Kind::from(DocKind::CASE), "发热3天", Language::Zh, None)
         .unwrap();
     let id = case.summary.id.clone();
     assert!(case.findings.is_empty());
@@ -379,7 +416,12 @@ fn case_findings_masking_and_attested_sharing() {
 
     // Lesson plans are not checked.
     let plan = app
-        .create(Kind::LessonPlan, "13912345678", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "13912345678",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     assert!(plan.findings.is_empty());
 
@@ -469,7 +511,7 @@ fn documents_of_a_newer_kind_are_listed_apart() {
     let mut d = rounds_core::Document::create(
         &rounds_core::doc::NewDoc {
             id: "0193a5b0-0000-7000-8000-0000000000e1".into(),
-            kind: rounds_core::schema::DocKind::LessonPlan,
+            kind: rounds_core::schema::DocKind::LESSON_PLAN,
             title: "单选题：新生儿黄疸的光疗指征".into(),
             language: rounds_core::Lang::Zh,
             owner: "u-colleague".into(),

@@ -3,6 +3,7 @@
 //! neither loses the other's text.
 
 use rounds_app::{App, Caret, Kind, Language};
+use rounds_core::schema::DocKind;
 use rounds_store::Store;
 use serde_json::json;
 
@@ -43,7 +44,12 @@ fn colleague_edits(dir: &std::path::Path, id: &str, value: &str) {
 fn a_save_based_on_what_the_editor_showed_keeps_the_colleagues_text() {
     let (app, dir) = app();
     let v = app
-        .create(Kind::LessonPlan, "小儿腹泻", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "小儿腹泻",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let id = v.summary.id.clone();
     let shown = app
@@ -72,7 +78,12 @@ fn a_save_based_on_what_the_editor_showed_keeps_the_colleagues_text() {
 fn a_refresh_maps_the_caret_of_the_field_being_typed_in() {
     let (app, dir) = app();
     let v = app
-        .create(Kind::LessonPlan, "Croup", Language::En, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "Croup",
+            Language::En,
+            None,
+        )
         .unwrap();
     let id = v.summary.id.clone();
     let shown = app
@@ -96,7 +107,7 @@ fn utf16_offsets_are_kept_apart_from_code_points() {
     // An emoji outside the BMP is two UTF-16 units but one code point.
     let (app, dir) = app();
     let v = app
-        .create(Kind::LessonPlan, "表情", Language::Zh, None)
+        .create(Kind::from(DocKind::LESSON_PLAN), "表情", Language::Zh, None)
         .unwrap();
     let id = v.summary.id.clone();
     let shown = app.edit(&id, &json!({ "methods": "😀好" })).unwrap();
@@ -112,7 +123,12 @@ fn utf16_offsets_are_kept_apart_from_code_points() {
 fn a_malformed_base_is_refused_and_changes_nothing() {
     let (app, _dir) = app();
     let v = app
-        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "热性惊厥",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let id = v.summary.id.clone();
     let e = app
@@ -139,7 +155,12 @@ fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
     };
     let mut colleague = rounds_tests::Teacher::joined(&office, &o, "参与人");
     let v = app
-        .create(Kind::LessonPlan, "新生儿黄疸", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "新生儿黄疸",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let id = v.summary.id.clone();
     let v = app

@@ -1,6 +1,7 @@
 //! The background sync worker: against a scripted backend for timing,
 //! backoff and failure reporting, and against a real office on port 0.
 
+use rounds_core::schema::DocKind;
 use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -278,7 +279,12 @@ fn the_app_syncs_with_a_real_office() {
     assert_eq!(next_state(&rx).state, SyncState::NotJoined);
 
     let a = app
-        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "热性惊厥",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let id = a.summary.id.clone();
     app.share(&id, false).unwrap();
@@ -369,7 +375,12 @@ fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
     };
     let (a, a_rx, _a_dir) = open("王老师");
     let id = a
-        .create(Kind::LessonPlan, "小儿肺炎", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "小儿肺炎",
+            Language::Zh,
+            None,
+        )
         .unwrap()
         .summary
         .id;

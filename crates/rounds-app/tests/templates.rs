@@ -2,6 +2,7 @@
 //! office's approved documents), and the Markdown export.
 
 use rounds_app::{App, ErrorCode, Kind, Language, TemplateOrigin};
+use rounds_core::schema::DocKind;
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
@@ -15,7 +16,12 @@ fn app() -> (App, tempfile::TempDir) {
 fn a_duplicate_takes_the_content_with_new_rows_and_no_workflow() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::LessonPlan, "手足口病的识别", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "手足口病的识别",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let id = a.summary.id;
     let saved = app
@@ -57,19 +63,29 @@ fn a_duplicate_takes_the_content_with_new_rows_and_no_workflow() {
 #[test]
 fn templates_are_the_samples_of_the_kind_and_the_approved_documents() {
     let (app, _d) = app();
-    let cases = app.templates(Kind::Case).unwrap();
+    let cases = app.templates(Kind::from(DocKind::CASE)).unwrap();
     assert!(!cases.is_empty());
     assert!(cases.iter().all(|t| t.source.starts_with("sample:case-")));
 
     let a = app
-        .create(Kind::LessonPlan, "婴儿湿疹的护理", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "婴儿湿疹的护理",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     let draft = app
-        .create(Kind::LessonPlan, "未审核的教案", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "未审核的教案",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     app.edit(&a.summary.id, &json!({"status": "approved"}))
         .unwrap();
-    let plans = app.templates(Kind::LessonPlan).unwrap();
+    let plans = app.templates(Kind::from(DocKind::LESSON_PLAN)).unwrap();
     let approved: Vec<_> = plans
         .iter()
         .filter(|t| t.origin == TemplateOrigin::Approved)
@@ -90,9 +106,7 @@ fn templates_are_the_samples_of_the_kind_and_the_approved_documents() {
     assert_eq!(
         app.list(&rounds_app::ListQuery {
             kind: None,
-            organ_system: None,
-            learner_level: None,
-            status: None,
+            filters: Default::default(),
             scope: rounds_app::Scope::All,
             limit: None,
             offset: 0
@@ -114,7 +128,7 @@ fn a_bad_source_is_refused_and_changes_nothing() {
     let e = app.create_from("doc:0000", "x").unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
     assert!(
-        app.templates(Kind::LessonPlan)
+        app.templates(Kind::from(DocKind::LESSON_PLAN))
             .unwrap()
             .iter()
             .all(|t| t.origin == TemplateOrigin::Sample)
@@ -125,7 +139,12 @@ fn a_bad_source_is_refused_and_changes_nothing() {
 fn markdown_export_is_the_document_in_the_language_asked() {
     let (app, _d) = app();
     let a = app
-        .create(Kind::LessonPlan, "Croup", Language::En, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "Croup",
+            Language::En,
+            None,
+        )
         .unwrap();
     app.edit(
         &a.summary.id,

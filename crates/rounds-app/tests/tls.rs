@@ -3,6 +3,7 @@
 //! stops the sync worker with the `certificate_changed` code the UI
 //! explains in both languages.
 
+use rounds_core::schema::DocKind;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -55,7 +56,12 @@ fn the_app_joins_by_fingerprint_and_stops_at_a_different_certificate() {
     app.join(&office.url, &code, "pc", Some(&made.fingerprint))
         .unwrap();
     let a = app
-        .create(Kind::LessonPlan, "热性惊厥", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "热性惊厥",
+            Language::Zh,
+            None,
+        )
         .unwrap();
     app.share(&a.summary.id, false).unwrap();
     wait_for(&|s| s.state == SyncState::Idle && s.pending == 0 && s.last_sync.is_some());

@@ -12,9 +12,10 @@ use crate::office::fast_writes;
 
 /// The text field each kind of document is edited in.
 pub fn edit_field(kind: DocKind) -> &'static str {
-    match kind {
-        DocKind::LessonPlan => "summary",
-        _ => "management",
+    if kind == DocKind::LESSON_PLAN {
+        "summary"
+    } else {
+        "management"
     }
 }
 

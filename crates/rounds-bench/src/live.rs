@@ -7,6 +7,7 @@
 //! the desktop UI refreshes its open editor on. The UI's own refresh (one
 //! IPC call and a render) comes on top and is not measured here.
 
+use rounds_core::schema::DocKind;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -67,7 +68,12 @@ pub fn run(edits: usize) -> LiveResult {
     let office = Office::start(2);
     let (a, a_rx, _a_dir) = open(&office, "王老师");
     let id = a
-        .create(Kind::LessonPlan, "小儿哮喘的规范化管理", Language::Zh, None)
+        .create(
+            Kind::from(DocKind::LESSON_PLAN),
+            "小儿哮喘的规范化管理",
+            Language::Zh,
+            None,
+        )
         .expect("a plan")
         .summary
         .id;

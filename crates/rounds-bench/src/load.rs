@@ -67,7 +67,7 @@ fn new_device(office: &Office, i: usize) -> Device {
     let mut doc = Document::create(
         &NewDoc {
             id: uuid::Uuid::now_v7().to_string(),
-            kind: DocKind::LessonPlan,
+            kind: DocKind::LESSON_PLAN,
             title: format!("晨间查房教案 {i}"),
             language: Lang::Zh,
             owner: enrolled.member_id.clone(),

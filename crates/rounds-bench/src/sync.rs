@@ -130,7 +130,7 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
         if typed == cfg.keystroke_docs {
             break;
         }
-        if matches!(a.store.summary(id), Ok(s) if s.kind == rounds_core::schema::DocKind::LessonPlan)
+        if matches!(a.store.summary(id), Ok(s) if s.kind == rounds_core::schema::DocKind::LESSON_PLAN)
         {
             library::type_keystrokes(&mut a.store, id, cfg.keystrokes, "王老师");
             typed += 1;

@@ -12,6 +12,7 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::output::emit(&format!($($arg)*)) };
 }
 
+mod filters;
 mod output;
 
 use std::io::Read;
@@ -50,8 +51,9 @@ enum Command {
     },
     /// Create a lesson plan or a case.
     New {
-        /// `lesson` (教案) or `case`.
-        kind: KindArg,
+        /// The kind: `lesson` (教案), `case` (see `rounds fields --help`).
+        #[arg(value_parser = parse_kind)]
+        kind: DocKind,
         /// The title.
         title: String,
         /// The document's language.
@@ -161,7 +163,8 @@ enum Command {
     },
     /// The fields of a lesson plan or a case.
     Fields {
-        kind: KindArg,
+        #[arg(value_parser = parse_kind)]
+        kind: DocKind,
         #[arg(long)]
         json: bool,
     },
@@ -247,19 +250,14 @@ struct SetArgs {
 
 #[derive(Args, Default)]
 struct FilterArgs {
-    #[arg(long)]
-    kind: Option<KindArg>,
+    /// The kind: `lesson` (教案) or `case`.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<DocKind>,
     #[arg(long)]
     tag: Option<String>,
-    /// Organ system, e.g. `respiratory`.
-    #[arg(long)]
-    system: Option<String>,
-    /// Learners, e.g. `resident`, `village_doctor`.
-    #[arg(long)]
-    learners: Option<String>,
-    /// Status: draft, in_review, approved, published.
-    #[arg(long)]
-    status: Option<String>,
+    /// One flag per filterable field of every kind (`--status`, `--organ-system`…).
+    #[command(flatten)]
+    fields: filters::FieldFilters,
     /// Only your own documents.
     #[arg(long, conflicts_with = "shared")]
     mine: bool,
@@ -273,20 +271,20 @@ struct FilterArgs {
     limit: Option<usize>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum KindArg {
-    #[value(alias = "lesson_plan", alias = "plan")]
-    Lesson,
-    Case,
-}
-
-impl From<KindArg> for DocKind {
-    fn from(k: KindArg) -> DocKind {
-        match k {
-            KindArg::Lesson => DocKind::LessonPlan,
-            KindArg::Case => DocKind::Case,
-        }
-    }
+/// A kind by its stored name or a short form (`lesson`, `教案`, `case`).
+fn parse_kind(s: &str) -> Result<DocKind, String> {
+    DocKind::parse(s).ok_or_else(|| {
+        let names: Vec<String> = DocKind::all()
+            .iter()
+            .map(|k| {
+                std::iter::once(k.short())
+                    .chain(std::iter::once(k.as_str()).filter(|n| *n != k.short()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        format!("unknown kind `{s}`: one of {}", names.join(", "))
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -397,7 +395,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
             set,
             json,
         } => {
-            let kind = DocKind::from(kind);
             let mut store = open(data)?;
             let fields = collect_patch(kind, &set)?;
             let fields = (!fields.is_empty()).then_some(Json::Object(fields));
@@ -601,13 +598,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut store = open(data)?;
             let added = store.import_samples()?;
             if json {
-                print_json(
-                    &json!({"added": added, "samples": rounds_core::samples::SAMPLES.len()}),
-                );
+                print_json(&json!({"added": added, "samples": rounds_core::samples::all().len()}));
             } else {
                 outln!(
                     "added {added} of {} sample documents",
-                    rounds_core::samples::SAMPLES.len()
+                    rounds_core::samples::all().len()
                 );
             }
         }
@@ -625,7 +620,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Fields { kind, json } => {
-            let kind = DocKind::from(kind);
             if json {
                 print_json(&serde_json::to_value(kind.fields())?);
             } else {
@@ -773,11 +767,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 fn filter_from(f: &FilterArgs) -> Filter {
     Filter {
-        kind: f.kind.map(DocKind::from),
+        kind: f.kind,
         tag: f.tag.clone(),
-        organ_system: f.system.clone(),
-        learner_level: f.learners.clone(),
-        status: f.status.clone(),
+        fields: f.fields.0.clone(),
         visibility: f.shared.then_some(Visibility::Office),
         mine: if f.mine {
             Some(true)

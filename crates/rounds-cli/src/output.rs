@@ -63,13 +63,6 @@ fn when(ms: i64) -> String {
     format!("{} {}", &s[..10], &s[11..16])
 }
 
-fn kind_label(k: DocKind) -> &'static str {
-    match k {
-        DocKind::LessonPlan => "lesson",
-        DocKind::Case => "case",
-    }
-}
-
 pub fn print_table(rows: &[Summary]) {
     if rows.is_empty() {
         outln!("no documents");
@@ -87,9 +80,9 @@ pub fn print_table(rows: &[Summary]) {
         outln!(
             "{}  {}  {}  {}  {}",
             rounds_store::Store::short_id(&r.id),
-            pad(kind_label(r.kind), 6),
+            pad(r.kind.short(), 6),
             when(r.updated),
-            pad(r.status.as_deref().unwrap_or("-"), 9),
+            pad(r.filter("status").unwrap_or("-"), 9),
             truncate(&r.title, 60)
         );
     }
@@ -125,7 +118,7 @@ pub fn print_hits(hits: &[Hit]) {
         outln!(
             "{}  {}  {}",
             rounds_store::Store::short_id(&h.summary.id),
-            pad(kind_label(h.summary.kind), 6),
+            pad(h.summary.kind.short(), 6),
             h.summary.title
         );
         let snippet: String = h

@@ -19,7 +19,7 @@
 //! of element id → element map with an `order` key and a `removed` flag; see
 //! [`crate::order`] for why.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
@@ -169,12 +169,16 @@ pub struct Summary {
     pub language: Lang,
     pub deleted: bool,
     pub tags: Vec<String>,
-    pub status: Option<String>,
-    pub organ_system: Option<String>,
-    pub learner_level: Option<String>,
-    pub session_type: Option<String>,
-    pub age_band: Option<String>,
-    pub care_level: Option<String>,
+    /// The values of the kind's filterable fields that are set
+    /// (`KindDecl::filters`), by field key.
+    pub filters: BTreeMap<String, String>,
+}
+
+impl Summary {
+    /// The value of a filterable field, if set.
+    pub fn filter(&self, key: &str) -> Option<&str> {
+        self.filters.get(key).map(String::as_str)
+    }
 }
 
 /// An author's confirmation that a shared case carries no identifiers.
@@ -245,7 +249,7 @@ impl RawMeta {
 
     /// The kind, if this version of Rounds knows it.
     pub fn known_kind(&self) -> Option<DocKind> {
-        DocKind::parse(&self.kind).filter(|k| k.as_str() == self.kind)
+        DocKind::named(&self.kind)
     }
 }
 
@@ -320,7 +324,7 @@ impl Document {
         let id = get_str(&am, &ROOT, "id").ok_or_else(|| DocError::NotRounds("no id".into()))?;
         let kind_s =
             get_str(&am, &ROOT, "kind").ok_or_else(|| DocError::NotRounds("no kind".into()))?;
-        let kind = DocKind::parse(&kind_s)
+        let kind = DocKind::named(&kind_s)
             .ok_or_else(|| DocError::NotRounds(format!("unknown kind `{kind_s}`")))?;
         let schema =
             get_u64(&am, &ROOT, "schema").ok_or_else(|| DocError::NotRounds("no schema".into()))?;
@@ -469,7 +473,6 @@ impl Document {
 
     /// The listing row.
     pub fn summary(&self) -> Summary {
-        let pick = |key: &str| self.kind.field(key).and_then(|_| self.choice(key));
         Summary {
             id: self.id.clone(),
             kind: self.kind,
@@ -485,12 +488,11 @@ impl Document {
                 .unwrap_or(Lang::Zh),
             deleted: self.deleted(),
             tags: self.tags(),
-            status: pick("status"),
-            organ_system: pick("organ_system"),
-            learner_level: pick("learner_level"),
-            session_type: pick("session_type"),
-            age_band: pick("age_band"),
-            care_level: pick("care_level"),
+            filters: self
+                .kind
+                .filters()
+                .filter_map(|f| self.choice(f.key).map(|v| (f.key.to_owned(), v)))
+                .collect(),
         }
     }
 
@@ -1667,20 +1669,13 @@ fn collect_text(am: &AutoCommit, parent: &ObjId, f: &Field, out: &mut String) {
 
 /// Groups fields by section, in schema order, for rendering.
 pub fn sections(kind: DocKind) -> Vec<(crate::schema::Section, Vec<&'static Field>)> {
-    let mut out: Vec<(crate::schema::Section, Vec<&'static Field>)> = Vec::new();
-    for f in kind.fields() {
-        match out.iter_mut().find(|(s, _)| *s == f.section) {
-            Some((_, v)) => v.push(f),
-            None => out.push((f.section, vec![f])),
-        }
-    }
-    out
+    kind.sections()
 }
 
 /// The listing row as the JSON that the CLI prints and the desktop app
 /// receives: times as RFC 3339, absent choices as null.
 pub fn summary_json(s: &Summary) -> Json {
-    json!({
+    let mut out = json!({
         "id": s.id,
         "kind": s.kind.as_str(),
         "schema": s.schema,
@@ -1693,11 +1688,12 @@ pub fn summary_json(s: &Summary) -> Json {
         "language": s.language.as_str(),
         "deleted": s.deleted,
         "tags": s.tags,
-        "status": s.status,
-        "organ_system": s.organ_system,
-        "learner_level": s.learner_level,
-        "session_type": s.session_type,
-        "age_band": s.age_band,
-        "care_level": s.care_level,
-    })
+    });
+    // Each filterable field of the kind is a key of its own, null when
+    // unset, so scripts can read `.status` of any row.
+    let m = out.as_object_mut().expect("an object");
+    for f in s.kind.filters() {
+        m.insert(f.key.to_owned(), json!(s.filter(f.key)));
+    }
+    out
 }

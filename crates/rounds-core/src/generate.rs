@@ -5,9 +5,9 @@
 //! that search, listing and sync are measured on the kind of text teachers
 //! write. No generated text describes a real person.
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
-use crate::schema::{DocKind, Lang};
+use crate::schema::{DocKind, GenSpec, Lang};
 
 /// A small, fast, seedable generator (xorshift64*); good enough for test
 /// data and free of dependencies.
@@ -116,59 +116,34 @@ pub fn paragraph(rng: &mut Rng, lang: Lang, chars: usize) -> String {
 }
 
 /// One generated document: its kind, title, language and fields. `body`
-/// is the approximate number of characters of its long text.
+/// is the approximate number of characters of its long text. The kind is
+/// drawn from the kinds with a generator, the built-in ones first.
 pub fn document(rng: &mut Rng, body: usize) -> (DocKind, String, Lang, Json) {
     let lang = if rng.below(3) == 0 {
         Lang::En
     } else {
         Lang::Zh
     };
-    let kind = if rng.below(2) == 0 {
-        DocKind::LessonPlan
-    } else {
-        DocKind::Case
-    };
+    let kinds: Vec<DocKind> = DocKind::all()
+        .into_iter()
+        .filter(|k| k.decl().generate.is_some())
+        .collect();
+    let kind = *rng.pick(&kinds);
     let topic = if lang == Lang::Zh {
         rng.pick(ZH_TOPICS)
     } else {
         rng.pick(EN_TOPICS)
     };
     let n = rng.below(1000);
-    let title = match (kind, lang) {
-        (DocKind::LessonPlan, Lang::Zh) => format!("{topic}教案（{n}）"),
-        (DocKind::LessonPlan, Lang::En) => format!("{topic}: lesson plan {n}"),
-        (DocKind::Case, Lang::Zh) => format!("{topic}教学病例 {n}"),
-        (DocKind::Case, Lang::En) => format!("{topic}: teaching case {n}"),
-    };
-    let fields = match kind {
-        DocKind::LessonPlan => json!({
-            "course": if lang == Lang::Zh { "儿科学" } else { "Paediatrics" },
-            "session_type": *rng.pick(&["lecture", "ward_round", "cbl", "pbl", "skills"]),
-            "learner_level": *rng.pick(&["intern", "resident", "gp", "village_doctor"]),
-            "status": *rng.pick(&["draft", "in_review", "approved", "published"]),
-            "learner_analysis": paragraph(rng, lang, body / 8),
-            "objectives": [
-                {"domain": "knowledge", "level": "master", "text": paragraph(rng, lang, 40)},
-                {"domain": "skills", "level": "familiar", "text": paragraph(rng, lang, 40)},
-            ],
-            "process": (0..5).map(|i| json!({"stage": format!("{}", i + 1), "minutes": 5 + rng.below(20), "teacher": paragraph(rng, lang, body / 12), "learners": paragraph(rng, lang, 60)})).collect::<Vec<_>>(),
-            "summary": paragraph(rng, lang, body / 6),
-            "tags": [topic],
-        }),
-        DocKind::Case => json!({
-            "organ_system": *rng.pick(&["respiratory", "digestive", "neurological", "neonatal", "immunology"]),
-            "age_band": *rng.pick(&["neonate", "infant", "toddler", "preschool", "school_age"]),
-            "care_level": *rng.pick(&["township", "county", "tertiary"]),
-            "learner_level": *rng.pick(&["intern", "resident", "gp", "village_doctor"]),
-            "status": *rng.pick(&["draft", "published"]),
-            "chief_complaint": paragraph(rng, lang, 30),
-            "present_illness": paragraph(rng, lang, body / 3),
-            "examination": paragraph(rng, lang, body / 4),
-            "investigations": paragraph(rng, lang, body / 6),
-            "management": paragraph(rng, lang, body / 6),
-            "questions": [{"act": "act1", "question": paragraph(rng, lang, 40), "answer": paragraph(rng, lang, 80)}],
-            "tags": [topic],
-        }),
-    };
+    let generate = kind.decl().generate.expect("filtered above");
+    let (title, fields) = generate(
+        rng,
+        &GenSpec {
+            lang,
+            topic,
+            n,
+            body,
+        },
+    );
     (kind, title, lang, fields)
 }

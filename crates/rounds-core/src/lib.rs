@@ -9,6 +9,7 @@ pub mod deid;
 pub mod doc;
 pub mod entropy;
 pub mod generate;
+pub mod kinds;
 pub mod markdown;
 pub mod order;
 pub mod removed;

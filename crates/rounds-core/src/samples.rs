@@ -2,50 +2,11 @@
 //! and English, that a new user can import with one command and that tests
 //! and benchmarks use. Patients are fictional and carry no identifiers.
 
-/// (file name, JSON) of each sample, embedded in the binary.
-pub const SAMPLES: &[(&str, &str)] = &[
-    (
-        "lesson-febrile-seizures.zh.json",
-        include_str!("../../../samples/lesson-febrile-seizures.zh.json"),
-    ),
-    (
-        "lesson-bronchiolitis.en.json",
-        include_str!("../../../samples/lesson-bronchiolitis.en.json"),
-    ),
-    (
-        "lesson-neonatal-jaundice.zh.json",
-        include_str!("../../../samples/lesson-neonatal-jaundice.zh.json"),
-    ),
-    (
-        "lesson-diarrhoea-ors.zh.json",
-        include_str!("../../../samples/lesson-diarrhoea-ors.zh.json"),
-    ),
-    (
-        "lesson-imci-pneumonia.en.json",
-        include_str!("../../../samples/lesson-imci-pneumonia.en.json"),
-    ),
-    (
-        "case-febrile-seizure.zh.json",
-        include_str!("../../../samples/case-febrile-seizure.zh.json"),
-    ),
-    (
-        "case-bronchiolitis.zh.json",
-        include_str!("../../../samples/case-bronchiolitis.zh.json"),
-    ),
-    (
-        "case-neonatal-jaundice.en.json",
-        include_str!("../../../samples/case-neonatal-jaundice.en.json"),
-    ),
-    (
-        "case-diarrhoea-dehydration.zh.json",
-        include_str!("../../../samples/case-diarrhoea-dehydration.zh.json"),
-    ),
-    (
-        "case-imci-pneumonia.en.json",
-        include_str!("../../../samples/case-imci-pneumonia.en.json"),
-    ),
-    (
-        "case-kawasaki.zh.json",
-        include_str!("../../../samples/case-kawasaki.zh.json"),
-    ),
-];
+/// (file name, JSON) of each sample of every known kind, embedded in the
+/// binary (each kind declares its own: `KindDecl::samples`).
+pub fn all() -> Vec<(&'static str, &'static str)> {
+    crate::schema::DocKind::all()
+        .iter()
+        .flat_map(|k| k.decl().samples.iter().copied())
+        .collect()
+}

@@ -1,23 +1,127 @@
-//! The fields of a lesson plan and of a teaching case, as data.
+//! What a document kind is, as data: its declaration ([`KindDecl`]), its
+//! fields ([`Field`]), sections and choices, and the registry of the kinds
+//! this build knows.
 //!
-//! Everything that treats fields generically — validation, the Automerge
-//! mapping, JSON and Markdown export, projections, the UI's forms — walks these
-//! tables instead of naming fields in code, so adding a field is one line here.
-//! Labels are carried in both languages because the desktop app, Markdown
-//! export and print all need them and must agree.
+//! Everything that treats documents generically — validation, the Automerge
+//! mapping, JSON and Markdown export, projections and list filters, the
+//! CLI's flags and output, the app's IPC types and the UI's forms, library
+//! and print — walks these declarations instead of naming kinds or fields in
+//! code. The built-in kinds are declared in `crate::kinds`; adding a kind is
+//! one declaration there (see ARCHITECTURE.md, "Adding a kind"). Labels are
+//! carried in both languages because the desktop app, Markdown export and
+//! print all need them and must agree.
+
+use std::sync::RwLock;
 
 use serde::Serialize;
+
+use crate::generate::Rng;
 
 /// The version of the document layout this build writes. A document whose
 /// `schema` is higher was written by a newer Rounds and opens read-only.
 pub const SCHEMA_VERSION: u64 = 1;
 
-/// What a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocKind {
-    LessonPlan,
-    Case,
+/// Everything Rounds knows about one kind of document. Declared once, as a
+/// `static`, and registered ([`DocKind::register`] for kinds outside the
+/// built-in list).
+#[derive(Debug)]
+pub struct KindDecl {
+    /// The stored name (the document's `kind` root key). Never changes once
+    /// released: documents carry it.
+    pub name: &'static str,
+    /// Other names people type on the command line (`lesson`, `教案`).
+    pub aliases: &'static [&'static str],
+    /// The short name in the CLI's table output.
+    pub short: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    /// The desktop app's button that makes one (en, zh).
+    pub new_doc: (&'static str, &'static str),
+    /// The title a new document gets in the desktop app (en, zh).
+    pub untitled: (&'static str, &'static str),
+    /// The heading of a printed document (en, zh).
+    pub print_title: (&'static str, &'static str),
+    /// Every field, in the order of the form and the printout.
+    pub fields: &'static [Field],
+    /// Whether documents of this kind describe patients ([`DocKind::holds_patient_data`]).
+    pub patient_data: bool,
+    /// The choice fields the library and `rounds list` can filter by; each
+    /// is projected into the store's one filter table.
+    pub filters: &'static [&'static str],
+    /// Who may set which values ([`FieldRule`]), enforced by the office.
+    pub field_rules: &'static [FieldRule],
+    /// Fields printed as the form's header grid rather than in their sections.
+    pub print_header: &'static [&'static str],
+    /// Sections a learner's copy leaves out (a case's teacher version); a
+    /// kind with any prints a student and a teacher version.
+    pub teacher_only: &'static [Section],
+    /// Sample documents (file name, JSON as `rounds import` reads it).
+    pub samples: &'static [(&'static str, &'static str)],
+    /// Makes a generated document of this kind for tests and benchmarks:
+    /// its title and fields, from a topic and a number, with long texts of
+    /// about `body` characters.
+    pub generate: Option<fn(&mut Rng, &GenSpec<'_>) -> (String, serde_json::Value)>,
+}
+
+/// What [`KindDecl::generate`] is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct GenSpec<'a> {
+    pub lang: Lang,
+    pub topic: &'a str,
+    pub n: usize,
+    pub body: usize,
+}
+
+/// What a document is: a handle on its kind's declaration. Two handles are
+/// equal when they name the same stored kind.
+#[derive(Clone, Copy)]
+pub struct DocKind(&'static KindDecl);
+
+impl PartialEq for DocKind {
+    fn eq(&self, other: &DocKind) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for DocKind {}
+
+impl std::hash::Hash for DocKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state)
+    }
+}
+
+impl std::fmt::Debug for DocKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl Serialize for DocKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DocKind, D::Error> {
+        let s = String::deserialize(d)?;
+        DocKind::named(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{s}`")))
+    }
+}
+
+/// Kinds registered at run time, after the built-in ones. A process
+/// registers before it opens a store or serves an office; tests use it to
+/// prove that a declaration is all a kind needs.
+static REGISTERED: RwLock<Vec<&'static KindDecl>> = RwLock::new(Vec::new());
+
+/// Why a kind could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    #[error("the kind name or alias `{0}` is taken")]
+    Taken(String),
+    #[error("kind `{kind}`: {why}")]
+    Invalid { kind: String, why: String },
 }
 
 /// Who may move a field to some of its values, whatever the client: the
@@ -31,16 +135,57 @@ pub struct FieldRule {
     pub roles: &'static [&'static str],
 }
 
-/// Approving and publishing are decisions of a lead teacher or an office
-/// admin, for lesson plans and cases alike.
-const WORKFLOW_RULES: &[FieldRule] = &[FieldRule {
-    field: "status",
-    values: &["approved", "published"],
-    roles: &["lead_teacher", "office_admin"],
-}];
-
 impl DocKind {
-    pub const ALL: [DocKind; 2] = [DocKind::LessonPlan, DocKind::Case];
+    /// The built-in lesson plan (教案).
+    pub const LESSON_PLAN: DocKind = DocKind(&crate::kinds::lesson_plan::DECL);
+    /// The built-in teaching case (教学病例).
+    pub const CASE: DocKind = DocKind(&crate::kinds::case::DECL);
+
+    /// Every kind this process knows: the built-in ones, then the registered.
+    pub fn all() -> Vec<DocKind> {
+        let extra = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+        crate::kinds::BUILTIN
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .map(DocKind)
+            .collect()
+    }
+
+    /// Makes `decl` a kind of this process, after checking that its names
+    /// are free and its declaration is consistent ([`KindDecl::check`]).
+    /// Registering the same declaration twice is harmless.
+    pub fn register(decl: &'static KindDecl) -> Result<DocKind, RegisterError> {
+        decl.check()?;
+        let mut extra = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+        let known: Vec<&'static KindDecl> = crate::kinds::BUILTIN
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect();
+        if let Some(same) = known.iter().find(|k| k.name == decl.name) {
+            return if std::ptr::eq(*same, decl) {
+                Ok(DocKind(decl))
+            } else {
+                Err(RegisterError::Taken(decl.name.to_owned()))
+            };
+        }
+        for name in std::iter::once(&decl.name).chain(decl.aliases) {
+            if known
+                .iter()
+                .any(|k| k.name == *name || k.aliases.contains(name))
+            {
+                return Err(RegisterError::Taken((*name).to_owned()));
+            }
+        }
+        extra.push(decl);
+        Ok(DocKind(decl))
+    }
+
+    /// The declaration behind this kind.
+    pub fn decl(self) -> &'static KindDecl {
+        self.0
+    }
 
     /// Whether documents of this kind describe patients: such a document
     /// is checked for identifiers as it is typed, never leaves its device
@@ -48,64 +193,153 @@ impl DocKind {
     /// copy), has its edits checked and squashed before each push, and is
     /// re-checked by the office. This one method decides it everywhere.
     pub fn holds_patient_data(self) -> bool {
-        match self {
-            DocKind::Case => true,
-            DocKind::LessonPlan => false,
-        }
+        self.0.patient_data
     }
 
     /// The stored names of the kinds that hold patient data, as an SQL
     /// list (`'case'`), for the store's queries of what may be pushed.
+    /// Names are checked to be lowercase ASCII words at registration, so
+    /// they need no quoting beyond the quotes.
     pub fn patient_kinds_sql() -> String {
-        DocKind::ALL
+        let list: Vec<String> = DocKind::all()
             .iter()
             .filter(|k| k.holds_patient_data())
             .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        if list.is_empty() {
+            // `IN ()` is not SQL; a name no kind has matches nothing.
+            "''".to_owned()
+        } else {
+            list.join(", ")
+        }
     }
 
     /// The field rules of this kind (see [`FieldRule`]).
     pub fn field_rules(self) -> &'static [FieldRule] {
-        match self {
-            DocKind::LessonPlan | DocKind::Case => WORKFLOW_RULES,
-        }
+        self.0.field_rules
     }
 
+    /// The stored name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::LessonPlan => "lesson_plan",
-            DocKind::Case => "case",
-        }
+        self.0.name
+    }
+
+    /// The short name in table output.
+    pub fn short(self) -> &'static str {
+        self.0.short
+    }
+
+    /// The kind whose stored name is exactly `s`.
+    pub fn named(s: &str) -> Option<DocKind> {
+        DocKind::all().into_iter().find(|k| k.as_str() == s)
     }
 
     /// Parses the stored name and the short forms people type on the command line.
     pub fn parse(s: &str) -> Option<DocKind> {
-        match s {
-            "lesson_plan" | "lesson" | "plan" | "教案" => Some(DocKind::LessonPlan),
-            "case" | "病例" | "案例" => Some(DocKind::Case),
-            _ => None,
-        }
+        DocKind::all()
+            .into_iter()
+            .find(|k| k.as_str() == s || k.0.aliases.contains(&s))
     }
 
     pub fn fields(self) -> &'static [Field] {
-        match self {
-            DocKind::LessonPlan => LESSON_PLAN_FIELDS,
-            DocKind::Case => CASE_FIELDS,
-        }
+        self.0.fields
     }
 
     pub fn field(self, key: &str) -> Option<&'static Field> {
         self.fields().iter().find(|f| f.key == key)
     }
 
+    /// The fields this kind can be filtered by, in declaration order.
+    pub fn filters(self) -> impl Iterator<Item = &'static Field> {
+        self.0.filters.iter().filter_map(move |k| self.field(k))
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (DocKind::LessonPlan, Lang::Zh) => "教案",
-            (DocKind::LessonPlan, Lang::En) => "Lesson plan",
-            (DocKind::Case, Lang::Zh) => "教学病例",
-            (DocKind::Case, Lang::En) => "Teaching case",
+        match lang {
+            Lang::Zh => self.0.zh,
+            Lang::En => self.0.en,
         }
+    }
+
+    /// The sections in the order their first field appears, each with its fields.
+    pub fn sections(self) -> Vec<(Section, Vec<&'static Field>)> {
+        let mut out: Vec<(Section, Vec<&'static Field>)> = Vec::new();
+        for f in self.fields() {
+            match out.iter_mut().find(|(s, _)| *s == f.section) {
+                Some((_, v)) => v.push(f),
+                None => out.push((f.section, vec![f])),
+            }
+        }
+        out
+    }
+
+    /// The signature of every known kind's filters, `kind:field,field;…`
+    /// sorted by kind: the store re-projects a kind's documents when its
+    /// part changes.
+    pub fn filter_signature() -> String {
+        let mut kinds = DocKind::all();
+        kinds.sort_by_key(|k| k.as_str());
+        kinds
+            .iter()
+            .map(|k| format!("{}:{}", k.as_str(), k.0.filters.join(",")))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+impl KindDecl {
+    /// Checks what the type system cannot: names are lowercase ASCII words
+    /// (they appear in SQL lists and file names), field keys are unique and
+    /// not reserved, filters name choice fields, print-header and rule
+    /// fields exist, and list items avoid the element keys.
+    pub fn check(&self) -> Result<(), RegisterError> {
+        let bad = |why: String| RegisterError::Invalid {
+            kind: self.name.to_owned(),
+            why,
+        };
+        let word = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if !word(self.name) {
+            return Err(bad(
+                "the name must be lowercase letters, digits and `_`".into()
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in self.fields {
+            if !seen.insert(f.key) {
+                return Err(bad(format!("`{}` is declared twice", f.key)));
+            }
+            if crate::doc::RESERVED_KEYS.contains(&f.key) || !word(f.key) {
+                return Err(bad(format!("`{}` cannot be a field key", f.key)));
+            }
+            if let FieldType::List { item, .. } = f.ty {
+                let mut keys = std::collections::HashSet::new();
+                for i in item {
+                    if !keys.insert(i.key) || ["id", "order", "removed"].contains(&i.key) {
+                        return Err(bad(format!("`{}.{}` cannot be an item key", f.key, i.key)));
+                    }
+                }
+            }
+        }
+        let field = |k: &str| self.fields.iter().find(|f| f.key == k);
+        for k in self.filters {
+            if !matches!(field(k).map(|f| &f.ty), Some(FieldType::Choice { .. })) {
+                return Err(bad(format!("filter `{k}` is not a choice field")));
+            }
+        }
+        for k in self
+            .print_header
+            .iter()
+            .chain(self.field_rules.iter().map(|r| &r.field))
+        {
+            if field(k).is_none() {
+                return Err(bad(format!("`{k}` is not a field")));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -209,62 +443,60 @@ impl Field {
 }
 
 /// Where a field sits in the editor, the printout and the Markdown export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Section {
-    Header,
-    Learners,
-    Objectives,
-    KeyPoints,
-    Methods,
-    Process,
-    Closing,
-    Assessment,
-    References,
-    Reflection,
-    Workflow,
-    CaseMeta,
-    Act1,
-    Act2,
-    Act3,
-    Teacher,
+/// Sections are declared beside the kinds that use them (`crate::kinds`);
+/// two are the same section when their keys are equal.
+#[derive(Debug, Clone, Copy)]
+pub struct Section {
+    /// The stable key (`key_points`, `act1`), used by the UI.
+    pub key: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl PartialEq for Section {
+    fn eq(&self, other: &Section) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Section {}
+
+impl std::hash::Hash for Section {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state)
+    }
+}
+
+impl Serialize for Section {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key)
+    }
 }
 
 impl Section {
+    pub const fn new(key: &'static str, en: &'static str, zh: &'static str) -> Section {
+        Section { key, en, zh }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
-        let (en, zh) = match self {
-            Section::Header => ("Header", "基本信息"),
-            Section::Learners => ("Learner analysis", "学情分析"),
-            Section::Objectives => ("Objectives", "教学目标"),
-            Section::KeyPoints => ("Key and difficult points", "教学重点与难点"),
-            Section::Methods => ("Methods and aids", "教学方法与教具"),
-            Section::Process => ("Teaching process", "教学过程"),
-            Section::Closing => ("Board plan and summary", "板书设计与小结"),
-            Section::Assessment => ("Assessment", "教学评价"),
-            Section::References => ("References", "参考资料"),
-            Section::Reflection => ("Reflection and site adaptation", "教学反思与复备"),
-            Section::Workflow => ("Review", "审核"),
-            Section::CaseMeta => ("About this case", "病例信息"),
-            Section::Act1 => ("Act 1 · History", "第一幕 · 病史"),
-            Section::Act2 => (
-                "Act 2 · Examination and investigations",
-                "第二幕 · 体格检查与辅助检查",
-            ),
-            Section::Act3 => ("Act 3 · Diagnosis and management", "第三幕 · 诊断与处理"),
-            Section::Teacher => ("Teacher version", "教师版"),
-        };
         match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
         }
     }
 }
 
-const SHORT: usize = 200;
-const MEDIUM: usize = 2_000;
-const LONG: usize = 50_000;
+/// The limits of one-line, paragraph and long texts.
+pub const SHORT: usize = 200;
+pub const MEDIUM: usize = 2_000;
+pub const LONG: usize = 50_000;
 
-const fn line(key: &'static str, section: Section, en: &'static str, zh: &'static str) -> Field {
+pub const fn line(
+    key: &'static str,
+    section: Section,
+    en: &'static str,
+    zh: &'static str,
+) -> Field {
     Field {
         key,
         section,
@@ -277,7 +509,12 @@ const fn line(key: &'static str, section: Section, en: &'static str, zh: &'stati
     }
 }
 
-const fn para(key: &'static str, section: Section, en: &'static str, zh: &'static str) -> Field {
+pub const fn para(
+    key: &'static str,
+    section: Section,
+    en: &'static str,
+    zh: &'static str,
+) -> Field {
     Field {
         key,
         section,
@@ -290,7 +527,12 @@ const fn para(key: &'static str, section: Section, en: &'static str, zh: &'stati
     }
 }
 
-const fn long(key: &'static str, section: Section, en: &'static str, zh: &'static str) -> Field {
+pub const fn long(
+    key: &'static str,
+    section: Section,
+    en: &'static str,
+    zh: &'static str,
+) -> Field {
     Field {
         key,
         section,
@@ -303,7 +545,7 @@ const fn long(key: &'static str, section: Section, en: &'static str, zh: &'stati
     }
 }
 
-const fn choice(
+pub const fn choice(
     key: &'static str,
     section: Section,
     en: &'static str,
@@ -319,159 +561,11 @@ const fn choice(
     }
 }
 
-const fn c(value: &'static str, en: &'static str, zh: &'static str) -> Choice {
+pub const fn c(value: &'static str, en: &'static str, zh: &'static str) -> Choice {
     Choice { value, en, zh }
 }
 
-pub const STATUS: &[Choice] = &[
-    c("draft", "Draft", "草稿"),
-    c("in_review", "In review", "审核中"),
-    c("approved", "Approved", "已通过"),
-    c("published", "Published", "已发布"),
-];
-
-pub const SESSION_TYPES: &[Choice] = &[
-    c("lecture", "Lecture", "理论授课"),
-    c("ward_round", "Teaching ward round", "教学查房"),
-    c("bedside", "Bedside teaching", "床旁教学"),
-    c("cbl", "Case-based learning (CBL)", "病例导向教学（CBL）"),
-    c("pbl", "Problem-based learning (PBL)", "问题导向教学（PBL）"),
-    c("tbl", "Team-based learning (TBL)", "团队导向教学（TBL）"),
-    c("skills", "Skills training", "技能培训"),
-    c("simulation", "Simulation", "模拟教学"),
-];
-
-pub const LEARNER_LEVELS: &[Choice] = &[
-    c("student", "Medical students", "医学生"),
-    c("intern", "Interns", "实习医生"),
-    c("resident", "Residents", "住院医师（规培）"),
-    c("gp", "General practitioners", "全科医生"),
-    c("village_doctor", "Village doctors", "乡村医生"),
-    c("nurse", "Nurses", "护士"),
-    c("teacher", "Clinical teachers", "临床带教老师"),
-];
-
-pub const OBJECTIVE_DOMAINS: &[Choice] = &[
-    c("knowledge", "Knowledge", "知识"),
-    c("skills", "Skills", "技能"),
-    c("attitude", "Attitude and professionalism", "态度与职业素养"),
-];
-
-pub const MASTERY: &[Choice] = &[
-    c("master", "Master", "掌握"),
-    c("familiar", "Be familiar with", "熟悉"),
-    c("know", "Know about", "了解"),
-];
-
-pub const ORGAN_SYSTEMS: &[Choice] = &[
-    c("respiratory", "Respiratory", "呼吸系统"),
-    c("cardiovascular", "Cardiovascular", "心血管系统"),
-    c("digestive", "Digestive", "消化系统"),
-    c("neurological", "Nervous system", "神经系统"),
-    c("renal", "Kidney and urinary", "泌尿系统"),
-    c("hematology", "Blood and oncology", "血液与肿瘤"),
-    c("endocrine", "Endocrine and metabolic", "内分泌与代谢"),
-    c("immunology", "Immunity and rheumatology", "免疫与风湿"),
-    c("infectious", "Infectious diseases", "感染性疾病"),
-    c("neonatal", "Neonatal", "新生儿"),
-    c("nutrition", "Nutrition and growth", "营养与生长发育"),
-    c("genetic", "Genetic", "遗传性疾病"),
-    c("emergency", "Emergency and critical care", "急诊与危重症"),
-    c("other", "Other", "其他"),
-];
-
-pub const AGE_BANDS: &[Choice] = &[
-    c("neonate", "Neonate (0–28 days)", "新生儿期"),
-    c("infant", "Infant (1–12 months)", "婴儿期"),
-    c("toddler", "Toddler (1–3 years)", "幼儿期"),
-    c("preschool", "Preschool (3–6 years)", "学龄前期"),
-    c("school_age", "School age (6–12 years)", "学龄期"),
-    c("adolescent", "Adolescent (12–18 years)", "青春期"),
-];
-
-pub const CARE_LEVELS: &[Choice] = &[
-    c("township", "Township", "乡镇卫生院"),
-    c("county", "County hospital", "县级医院"),
-    c("tertiary", "Tertiary centre", "三级医院"),
-];
-
-pub const DIFFICULTY: &[Choice] = &[
-    c("basic", "Basic", "基础"),
-    c("intermediate", "Intermediate", "进阶"),
-    c("advanced", "Advanced", "高级"),
-];
-
-pub const ACTS: &[Choice] = &[
-    c("act1", "Act 1 · History", "第一幕"),
-    c("act2", "Act 2 · Examination", "第二幕"),
-    c("act3", "Act 3 · Management", "第三幕"),
-];
-
-const OBJECTIVE_ITEM: &[Field] = &[
-    choice(
-        "domain",
-        Section::Objectives,
-        "Domain",
-        "维度",
-        OBJECTIVE_DOMAINS,
-    ),
-    choice("level", Section::Objectives, "Mastery", "要求", MASTERY),
-    para("text", Section::Objectives, "Objective", "目标"),
-];
-
-const POINT_ITEM: &[Field] = &[
-    para("text", Section::KeyPoints, "Point", "内容"),
-    para(
-        "strategy",
-        Section::KeyPoints,
-        "How it is taught",
-        "突破方法",
-    ),
-];
-
-const PROCESS_ITEM: &[Field] = &[
-    line("stage", Section::Process, "Stage", "教学环节"),
-    Field {
-        key: "minutes",
-        section: Section::Process,
-        en: "Minutes",
-        zh: "时间（分钟）",
-        ty: FieldType::Int { min: 0, max: 600 },
-    },
-    para("teacher", Section::Process, "Teacher activity", "教师活动"),
-    para("learners", Section::Process, "Learner activity", "学生活动"),
-    para("intent", Section::Process, "Design intent", "设计意图"),
-    line(
-        "link",
-        Section::Process,
-        "Case, question or resource",
-        "关联病例/问题/资源",
-    ),
-];
-
-const ADAPTATION_ITEM: &[Field] = &[
-    line("site", Section::Reflection, "Site", "单位"),
-    para("text", Section::Reflection, "Adaptation", "复备内容"),
-];
-
-const REVIEW_ITEM: &[Field] = &[
-    line("section", Section::Workflow, "Section", "章节"),
-    line("reviewer", Section::Workflow, "Reviewer", "审核人"),
-    para("text", Section::Workflow, "Comment", "意见"),
-];
-
-const QUESTION_ITEM: &[Field] = &[
-    choice("act", Section::Teacher, "Act", "幕次", ACTS),
-    para(
-        "question",
-        Section::Teacher,
-        "Discussion question",
-        "讨论问题",
-    ),
-    para("answer", Section::Teacher, "Expected answer", "参考答案"),
-];
-
-const fn list(
+pub const fn list(
     key: &'static str,
     section: Section,
     en: &'static str,
@@ -489,283 +583,6 @@ const fn list(
         },
     }
 }
-
-/// The fields of a lesson plan (教案), in the order of the standard printed form.
-pub const LESSON_PLAN_FIELDS: &[Field] = &[
-    line("course", Section::Header, "Course", "课程"),
-    line("chapter", Section::Header, "Chapter or unit", "章节"),
-    choice(
-        "session_type",
-        Section::Header,
-        "Session type",
-        "授课类型",
-        SESSION_TYPES,
-    ),
-    choice(
-        "learner_level",
-        Section::Header,
-        "Learners",
-        "授课对象",
-        LEARNER_LEVELS,
-    ),
-    Field {
-        key: "learner_count",
-        section: Section::Header,
-        en: "Expected learners",
-        zh: "预计人数",
-        ty: FieldType::Int {
-            min: 0,
-            max: 10_000,
-        },
-    },
-    Field {
-        key: "class_hours",
-        section: Section::Header,
-        en: "Class hours",
-        zh: "学时",
-        ty: FieldType::Number {
-            min: 0.0,
-            max: 200.0,
-        },
-    },
-    line(
-        "hours_split",
-        Section::Header,
-        "How the hours split",
-        "学时分配",
-    ),
-    Field {
-        key: "date",
-        section: Section::Header,
-        en: "Date",
-        zh: "授课日期",
-        ty: FieldType::Date,
-    },
-    line("site", Section::Header, "Site", "授课地点"),
-    line("lead_preparer", Section::Header, "Lead preparer", "主备人"),
-    line(
-        "co_preparers",
-        Section::Header,
-        "Co-preparers",
-        "参与备课人",
-    ),
-    long(
-        "learner_analysis",
-        Section::Learners,
-        "Learner analysis",
-        "学情分析",
-    ),
-    list(
-        "objectives",
-        Section::Objectives,
-        "Objectives",
-        "教学目标",
-        OBJECTIVE_ITEM,
-    ),
-    list(
-        "key_points",
-        Section::KeyPoints,
-        "Key points",
-        "教学重点",
-        POINT_ITEM,
-    ),
-    list(
-        "difficult_points",
-        Section::KeyPoints,
-        "Difficult points",
-        "教学难点",
-        POINT_ITEM,
-    ),
-    para("methods", Section::Methods, "Teaching methods", "教学方法"),
-    para("aids", Section::Methods, "Teaching aids", "教具与资源"),
-    list(
-        "process",
-        Section::Process,
-        "Teaching process",
-        "教学过程",
-        PROCESS_ITEM,
-    ),
-    long(
-        "board_plan",
-        Section::Closing,
-        "Board or slide plan",
-        "板书设计",
-    ),
-    long("summary", Section::Closing, "Summary", "课堂小结"),
-    long("assessment", Section::Assessment, "Assessment", "教学评价"),
-    long("homework", Section::Assessment, "Homework", "课后作业"),
-    long("references", Section::References, "References", "参考资料"),
-    long(
-        "reflection",
-        Section::Reflection,
-        "Reflection after teaching",
-        "教学反思",
-    ),
-    list(
-        "adaptations",
-        Section::Reflection,
-        "Site adaptations",
-        "教师复备栏",
-        ADAPTATION_ITEM,
-    ),
-    choice("status", Section::Workflow, "Status", "状态", STATUS),
-    line("approver", Section::Workflow, "Approver", "审核人"),
-    list(
-        "review_comments",
-        Section::Workflow,
-        "Review comments",
-        "审核意见",
-        REVIEW_ITEM,
-    ),
-];
-
-/// The fields of a teaching case: metadata, the student version in three acts,
-/// and the teacher version.
-pub const CASE_FIELDS: &[Field] = &[
-    choice(
-        "organ_system",
-        Section::CaseMeta,
-        "Organ system",
-        "系统",
-        ORGAN_SYSTEMS,
-    ),
-    choice(
-        "age_band",
-        Section::CaseMeta,
-        "Age band",
-        "年龄段",
-        AGE_BANDS,
-    ),
-    choice(
-        "care_level",
-        Section::CaseMeta,
-        "Care level",
-        "医疗机构层级",
-        CARE_LEVELS,
-    ),
-    choice(
-        "difficulty",
-        Section::CaseMeta,
-        "Difficulty",
-        "难度",
-        DIFFICULTY,
-    ),
-    choice(
-        "learner_level",
-        Section::CaseMeta,
-        "Learners",
-        "适用对象",
-        LEARNER_LEVELS,
-    ),
-    para(
-        "objectives_text",
-        Section::CaseMeta,
-        "Learning objectives",
-        "学习目标",
-    ),
-    line("icd10", Section::CaseMeta, "ICD-10", "ICD-10 编码"),
-    line(
-        "imci",
-        Section::CaseMeta,
-        "IMCI classification",
-        "IMCI 分类",
-    ),
-    line("authors", Section::CaseMeta, "Authors", "编写者"),
-    line("source_site", Section::CaseMeta, "Source site", "来源单位"),
-    para("chief_complaint", Section::Act1, "Chief complaint", "主诉"),
-    long(
-        "present_illness",
-        Section::Act1,
-        "History of present illness",
-        "现病史",
-    ),
-    long("past_history", Section::Act1, "Past history", "既往史"),
-    para(
-        "perinatal_history",
-        Section::Act1,
-        "Perinatal history",
-        "出生史",
-    ),
-    para("feeding", Section::Act1, "Feeding", "喂养史"),
-    para(
-        "development",
-        Section::Act1,
-        "Growth and development",
-        "生长发育史",
-    ),
-    para(
-        "immunisations",
-        Section::Act1,
-        "Immunisations",
-        "预防接种史",
-    ),
-    para("allergies", Section::Act1, "Allergies", "过敏史"),
-    para(
-        "family_social",
-        Section::Act1,
-        "Family and social history",
-        "家族史与社会史",
-    ),
-    para("vital_signs", Section::Act2, "Vital signs", "生命体征"),
-    para("growth", Section::Act2, "Weight and height", "体重与身高"),
-    long("examination", Section::Act2, "Examination", "体格检查"),
-    para(
-        "danger_signs",
-        Section::Act2,
-        "IMCI danger signs",
-        "IMCI 危险体征",
-    ),
-    long(
-        "investigations",
-        Section::Act2,
-        "Investigations",
-        "辅助检查",
-    ),
-    para("images", Section::Act2, "Images", "影像资料"),
-    long(
-        "differential",
-        Section::Act3,
-        "Differential diagnosis",
-        "鉴别诊断",
-    ),
-    para("diagnosis", Section::Act3, "Diagnosis", "诊断"),
-    long("management", Section::Act3, "Management", "治疗"),
-    para("referral", Section::Act3, "Referral decision", "转诊决策"),
-    long(
-        "course_outcome",
-        Section::Act3,
-        "Course, outcome and follow-up",
-        "病程、转归与随访",
-    ),
-    list(
-        "questions",
-        Section::Teacher,
-        "Discussion questions",
-        "讨论问题",
-        QUESTION_ITEM,
-    ),
-    long(
-        "teaching_points",
-        Section::Teacher,
-        "Teaching points",
-        "教学要点",
-    ),
-    long("pitfalls", Section::Teacher, "Pitfalls", "常见误区"),
-    long(
-        "case_references",
-        Section::Teacher,
-        "References",
-        "参考资料",
-    ),
-    long("quiz_items", Section::Teacher, "Quiz items", "测验题"),
-    para(
-        "timing",
-        Section::Teacher,
-        "Suggested timing",
-        "建议时间安排",
-    ),
-    choice("status", Section::Workflow, "Status", "状态", STATUS),
-];
 
 /// The most characters a title may have.
 pub const TITLE_MAX: usize = 200;
@@ -786,7 +603,7 @@ mod tests {
 
     #[test]
     fn field_keys_are_unique_and_not_reserved() {
-        for kind in DocKind::ALL {
+        for kind in DocKind::all() {
             let mut seen = HashSet::new();
             for f in kind.fields() {
                 assert!(seen.insert(f.key), "{} repeats {}", kind.as_str(), f.key);

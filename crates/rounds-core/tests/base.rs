@@ -26,7 +26,7 @@ fn plan(methods: &str) -> Document {
     let mut ids = SeqIds::new("a");
     let new = NewDoc {
         id: ID.into(),
-        kind: DocKind::LessonPlan,
+        kind: DocKind::LESSON_PLAN,
         title: "小儿腹泻".into(),
         language: Lang::Zh,
         owner: "u1".into(),

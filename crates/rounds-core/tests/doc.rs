@@ -56,7 +56,7 @@ fn merge(a: &mut Document, b: &mut Document) {
 
 #[test]
 fn a_new_document_has_every_field_empty() {
-    let d = new_doc(DocKind::LessonPlan);
+    let d = new_doc(DocKind::LESSON_PLAN);
     let j = d.to_json();
     assert_eq!(j["title"], "热性惊厥");
     assert_eq!(j["kind"], "lesson_plan");
@@ -70,7 +70,7 @@ fn a_new_document_has_every_field_empty() {
 
 #[test]
 fn edits_set_every_kind_of_field() {
-    let mut d = new_doc(DocKind::LessonPlan);
+    let mut d = new_doc(DocKind::LESSON_PLAN);
     let mut ids = SeqIds::new("el");
     edit(
         &mut d,
@@ -103,7 +103,7 @@ fn edits_set_every_kind_of_field() {
     assert_eq!(j["process"][1]["stage"], "讨论");
     assert_eq!(j["updated"], "2023-11-14T22:15:00Z");
     let s = d.summary();
-    assert_eq!(s.session_type.as_deref(), Some("cbl"));
+    assert_eq!(s.filter("session_type"), Some("cbl"));
     assert!(d.search_text().contains("掌握热性惊厥的定义"));
 }
 
@@ -181,7 +181,7 @@ fn each_invalid_value_is_refused_naming_the_field_and_nothing_changes() {
             "summary: contains the control character U+0007",
         ),
     ];
-    let mut d = new_doc(DocKind::LessonPlan);
+    let mut d = new_doc(DocKind::LESSON_PLAN);
     let before = d.save();
     let heads = d.heads();
     for (patch, message) in cases {
@@ -200,7 +200,7 @@ fn each_invalid_value_is_refused_naming_the_field_and_nothing_changes() {
 
 #[test]
 fn dates_are_taken_from_1900_to_2100_inclusive() {
-    let mut d = new_doc(DocKind::LessonPlan);
+    let mut d = new_doc(DocKind::LESSON_PLAN);
     let mut ids = SeqIds::new("x");
     for date in ["1900-01-01", "2026-03-15", "2100-12-31"] {
         edit(&mut d, json!({ "date": date }), "王老师", &mut ids, 1).unwrap();
@@ -218,7 +218,7 @@ fn dates_are_taken_from_1900_to_2100_inclusive() {
 
 #[test]
 fn concurrent_edits_to_one_text_field_both_survive() {
-    let mut a = new_doc(DocKind::Case);
+    let mut a = new_doc(DocKind::CASE);
     let mut ids = SeqIds::new("a");
     edit(
         &mut a,
@@ -256,7 +256,7 @@ fn concurrent_edits_to_one_text_field_both_survive() {
 
 #[test]
 fn list_elements_merge_per_element() {
-    let mut a = new_doc(DocKind::LessonPlan);
+    let mut a = new_doc(DocKind::LESSON_PLAN);
     let mut ids = SeqIds::new("a");
     edit(
         &mut a,
@@ -302,7 +302,7 @@ fn list_elements_merge_per_element() {
 
 #[test]
 fn an_element_removed_on_one_side_and_edited_on_the_other_stays_removed_with_the_edit_kept() {
-    let mut a = new_doc(DocKind::LessonPlan);
+    let mut a = new_doc(DocKind::LESSON_PLAN);
     let mut ids = SeqIds::new("a");
     edit(
         &mut a,
@@ -352,7 +352,7 @@ fn an_element_removed_on_one_side_and_edited_on_the_other_stays_removed_with_the
 
 #[test]
 fn concurrent_choices_resolve_the_same_way_everywhere() {
-    let mut a = new_doc(DocKind::Case);
+    let mut a = new_doc(DocKind::CASE);
     let mut b = fork(&mut a, 2);
     let mut ids = SeqIds::new("a");
     edit(&mut a, json!({"age_band": "infant"}), "甲", &mut ids, 1).unwrap();
@@ -364,7 +364,7 @@ fn concurrent_choices_resolve_the_same_way_everywhere() {
 
 #[test]
 fn the_updated_time_is_the_latest_edit_on_any_device() {
-    let mut a = new_doc(DocKind::Case);
+    let mut a = new_doc(DocKind::CASE);
     let mut b = fork(&mut a, 2);
     let mut ids = SeqIds::new("a");
     edit(
@@ -390,7 +390,7 @@ fn the_updated_time_is_the_latest_edit_on_any_device() {
 
 #[test]
 fn a_document_from_a_newer_schema_opens_read_only() {
-    let mut d = new_doc(DocKind::Case);
+    let mut d = new_doc(DocKind::CASE);
     {
         use automerge::transaction::Transactable;
         d.automerge_mut()
@@ -421,7 +421,7 @@ fn bytes_that_are_not_a_rounds_document_are_refused() {
 
 #[test]
 fn history_names_authors_and_fields_and_old_versions_can_be_read() {
-    let mut d = new_doc(DocKind::Case);
+    let mut d = new_doc(DocKind::CASE);
     let mut ids = SeqIds::new("a");
     edit(
         &mut d,
@@ -454,7 +454,7 @@ fn history_names_authors_and_fields_and_old_versions_can_be_read() {
 
 #[test]
 fn unchanged_values_make_no_change() {
-    let mut d = new_doc(DocKind::Case);
+    let mut d = new_doc(DocKind::CASE);
     let mut ids = SeqIds::new("a");
     edit(
         &mut d,
@@ -478,7 +478,7 @@ fn unchanged_values_make_no_change() {
 
 #[test]
 fn markdown_lays_out_a_lesson_plan_in_its_language() {
-    let mut d = new_doc(DocKind::LessonPlan);
+    let mut d = new_doc(DocKind::LESSON_PLAN);
     let mut ids = SeqIds::new("a");
     edit(
         &mut d,

@@ -27,7 +27,7 @@ fn three() -> (Document, Document, Document) {
     let mut ids = SeqIds::new("o");
     let new = NewDoc {
         id: ID.into(),
-        kind: DocKind::LessonPlan,
+        kind: DocKind::LESSON_PLAN,
         title: "小儿脱水的评估与补液".into(),
         language: Lang::Zh,
         owner: "u1".into(),

@@ -58,7 +58,7 @@ fn setup() -> Setup {
     let mut d = Document::create(
         &NewDoc {
             id: DOC.into(),
-            kind: DocKind::LessonPlan,
+            kind: DocKind::LESSON_PLAN,
             title: "小儿腹泻".into(),
             language: Lang::Zh,
             owner: "u-fuzz".into(),

@@ -37,6 +37,29 @@ pub(crate) fn carried_kind(conn: &Connection, id: &str) -> Result<Option<String>
         .optional()?)
 }
 
+/// The (row, id) of the documents listed in `table` (`carried` or
+/// `doc_index`) whose kind this process knows (`known`) or does not.
+pub(crate) fn docs_by_kind(
+    conn: &Connection,
+    table: &str,
+    known: bool,
+) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare(&format!("SELECT doc, id, kind FROM {table}"))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    Ok(rows
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|(_, _, kind)| rounds_core::schema::DocKind::named(kind).is_some() == known)
+        .map(|(doc, id, _)| (doc, id))
+        .collect())
+}
+
 /// Whether bytes of a document must be carried rather than opened: they are
 /// a Rounds document (root keys present) of a kind this version does not
 /// know. Anything else that fails to open is an error, as before.
@@ -45,7 +68,7 @@ pub(crate) fn must_carry(am: &AutoCommit) -> Result<Option<RawMeta>> {
     Ok(meta.known_kind().is_none().then_some(meta))
 }
 
-fn write_row(tx: &Transaction<'_>, rowid: i64, m: &RawMeta) -> Result<()> {
+pub(crate) fn write_row(tx: &Transaction<'_>, rowid: i64, m: &RawMeta) -> Result<()> {
     tx.execute(
         "INSERT INTO carried (doc, id, kind, schema, title, owner, visibility, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -150,23 +173,7 @@ impl Store {
     /// their projections and become ordinary documents. Returns how many.
     /// Runs whenever the store is opened, so updating Rounds is enough.
     pub(crate) fn open_carried(&mut self) -> Result<usize> {
-        let known: Vec<(i64, String)> = {
-            let mut stmt = self.conn.prepare("SELECT doc, id, kind FROM carried")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-                .into_iter()
-                .filter(|(_, _, kind)| {
-                    rounds_core::schema::DocKind::parse(kind).is_some_and(|k| k.as_str() == kind)
-                })
-                .map(|(doc, id, _)| (doc, id))
-                .collect()
-        };
+        let known = docs_by_kind(&self.conn, "carried", true)?;
         let mut opened = 0;
         for (rowid, id) in known {
             let tx = write_tx(&mut self.conn)?;

@@ -12,6 +12,7 @@
 
 mod carried;
 mod migrate;
+mod projection;
 mod removed;
 mod sync;
 
@@ -34,6 +35,9 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 pub use migrate::CLIENT as CLIENT_MIGRATIONS;
+pub(crate) use projection::{
+    SUMMARY_COLS, SUMMARY_N, filter_sql, summary_from_row, write_projection,
+};
 
 /// The per-user data directory that the CLI and the desktop app share
 /// (on Linux `~/.local/share/rounds`).
@@ -98,9 +102,9 @@ pub struct Stats {
 pub struct Filter {
     pub kind: Option<DocKind>,
     pub tag: Option<String>,
-    pub organ_system: Option<String>,
-    pub learner_level: Option<String>,
-    pub status: Option<String>,
+    /// Filterable fields (`KindDecl::filters`) and the value each must
+    /// have; a document whose kind has no such field does not match.
+    pub fields: Vec<(String, String)>,
     pub visibility: Option<Visibility>,
     /// Only documents this user owns (`true`) or only others' (`false`).
     pub mine: Option<bool>,
@@ -276,8 +280,12 @@ impl Store {
             entropy,
             stats: Cell::new(Stats::default()),
         };
-        // Documents carried for a newer version: this one may know them now.
+        // Documents carried for a newer version: this one may know them now;
+        // documents of a kind this process does not know are carried.
         store.open_carried()?;
+        store.carry_unknown()?;
+        // A kind whose filter declarations changed gets its rows again.
+        projection::refresh(&mut store)?;
         Ok(store)
     }
 
@@ -869,7 +877,7 @@ impl Store {
     /// were added.
     pub fn import_samples(&mut self) -> Result<usize> {
         let mut added = 0;
-        for (name, text) in rounds_core::samples::SAMPLES {
+        for (name, text) in rounds_core::samples::all() {
             let id = serde_json::from_str::<Json>(text)?
                 .get("id")
                 .and_then(Json::as_str)
@@ -1185,140 +1193,4 @@ pub(crate) fn append_bytes(
         )?;
     }
     Ok((rowid, compact))
-}
-
-pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Document) -> Result<()> {
-    // Every write of a document's bytes passes here: keep "is there
-    // something the office lacks" current in the same transaction.
-    let heads = rounds_core::sync::heads_to_bytes(&doc.heads());
-    tx.execute(
-        "INSERT INTO sync_docs (doc, pending) VALUES (?1, 1)
-         ON CONFLICT (doc) DO UPDATE SET pending = (office_heads <> ?2)",
-        params![rowid, heads],
-    )?;
-    let s = doc.summary();
-    tx.execute(
-        "INSERT INTO doc_index (doc, id, kind, schema, title, author, owner, created, updated, visibility, language,
-                                deleted, tags, status, organ_system, learner_level, session_type, age_band, care_level)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-         ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, schema = excluded.schema, title = excluded.title,
-            author = excluded.author, owner = excluded.owner, created = excluded.created, updated = excluded.updated,
-            visibility = excluded.visibility, language = excluded.language, deleted = excluded.deleted,
-            tags = excluded.tags, status = excluded.status, organ_system = excluded.organ_system,
-            learner_level = excluded.learner_level, session_type = excluded.session_type,
-            age_band = excluded.age_band, care_level = excluded.care_level",
-        params![
-            rowid,
-            s.id,
-            s.kind.as_str(),
-            s.schema as i64,
-            s.title,
-            s.author,
-            s.owner,
-            s.created,
-            s.updated,
-            s.visibility.as_str(),
-            s.language.as_str(),
-            s.deleted,
-            serde_json::to_string(&s.tags)?,
-            s.status,
-            s.organ_system,
-            s.learner_level,
-            s.session_type,
-            s.age_band,
-            s.care_level
-        ],
-    )?;
-    tx.execute("DELETE FROM doc_tags WHERE doc = ?1", [rowid])?;
-    for t in &s.tags {
-        tx.execute(
-            "INSERT OR IGNORE INTO doc_tags (tag, doc) VALUES (?1, ?2)",
-            params![t, rowid],
-        )?;
-    }
-    let body = doc.search_text();
-    tx.execute(
-        "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
-         ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",
-        params![rowid, s.title, body],
-    )?;
-    tx.execute("DELETE FROM doc_fts WHERE rowid = ?1", [rowid])?;
-    tx.execute(
-        "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-        params![
-            rowid,
-            search::index_form(&s.title),
-            search::index_form(&body)
-        ],
-    )?;
-    Ok(())
-}
-
-// ---- reading ------------------------------------------------------------------
-
-const SUMMARY_COLS: &str = "i.id, i.kind, i.schema, i.title, i.author, i.owner, i.created, i.updated, i.visibility,
-     i.language, i.deleted, i.tags, i.status, i.organ_system, i.learner_level, i.session_type, i.age_band, i.care_level";
-const SUMMARY_N: usize = 18;
-
-fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
-    let kind: String = r.get(1)?;
-    let vis: String = r.get(8)?;
-    let lang: String = r.get(9)?;
-    let tags: String = r.get(11)?;
-    Ok(Summary {
-        id: r.get(0)?,
-        kind: DocKind::parse(&kind).unwrap_or(DocKind::Case),
-        schema: r.get::<_, i64>(2)? as u64,
-        title: r.get(3)?,
-        author: r.get(4)?,
-        owner: r.get(5)?,
-        created: r.get(6)?,
-        updated: r.get(7)?,
-        visibility: Visibility::parse(&vis).unwrap_or(Visibility::Private),
-        language: Lang::parse(&lang).unwrap_or(Lang::Zh),
-        deleted: r.get(10)?,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
-        status: r.get(12)?,
-        organ_system: r.get(13)?,
-        learner_level: r.get(14)?,
-        session_type: r.get(15)?,
-        age_band: r.get(16)?,
-        care_level: r.get(17)?,
-    })
-}
-
-fn filter_sql(f: &Filter, user_id: &str) -> (String, Vec<rusqlite::types::Value>) {
-    let mut clauses = vec![format!("i.deleted = {}", i32::from(f.deleted))];
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut eq = |col: &str, v: Option<String>, args: &mut Vec<rusqlite::types::Value>| {
-        if let Some(v) = v {
-            args.push(v.into());
-            clauses.push(format!("{col} = ?{}", args.len()));
-        }
-    };
-    eq("i.kind", f.kind.map(|k| k.as_str().to_owned()), &mut args);
-    eq("i.organ_system", f.organ_system.clone(), &mut args);
-    eq("i.learner_level", f.learner_level.clone(), &mut args);
-    eq("i.status", f.status.clone(), &mut args);
-    eq(
-        "i.visibility",
-        f.visibility.map(|v| v.as_str().to_owned()),
-        &mut args,
-    );
-    if let Some(tag) = &f.tag {
-        args.push(tag.clone().into());
-        clauses.push(format!(
-            "i.doc IN (SELECT doc FROM doc_tags WHERE tag = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(mine) = f.mine {
-        args.push(user_id.to_owned().into());
-        clauses.push(format!(
-            "i.owner {} ?{}",
-            if mine { "=" } else { "<>" },
-            args.len()
-        ));
-    }
-    (clauses.join(" AND "), args)
 }

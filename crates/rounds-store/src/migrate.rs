@@ -22,4 +22,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0005_squashed",
         include_str!("../../../migrations/client/0005_squashed.sql"),
     ),
+    (
+        "0006_doc_filters",
+        include_str!("../../../migrations/client/0006_doc_filters.sql"),
+    ),
 ];

@@ -24,7 +24,7 @@ fn plan(id: &str, title: &str) -> Document {
     };
     let new = NewDoc {
         id: id.into(),
-        kind: DocKind::LessonPlan,
+        kind: DocKind::LESSON_PLAN,
         title: title.into(),
         language: Lang::Zh,
         owner: "u9".into(),

@@ -25,7 +25,7 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
     let path = dir.path().join("rounds.sqlite3");
     let mut editor = Store::open(&path).unwrap();
     let id = editor
-        .create(DocKind::LessonPlan, "新生儿黄疸", Lang::Zh, None)
+        .create(DocKind::LESSON_PLAN, "新生儿黄疸", Lang::Zh, None)
         .unwrap()
         .id;
     // A colleague's replica, whose changes reach this device through the
@@ -131,7 +131,7 @@ fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
     editor.set_user_name("王老师").unwrap();
     let private = editor
         .create(
-            DocKind::Case,
+            DocKind::CASE,
             "川崎病",
             Lang::Zh,
             Some(&json!({"present_illness": "发热5天。"})),

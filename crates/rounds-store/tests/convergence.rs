@@ -216,8 +216,8 @@ proptest! {
         let mut stores = [Store::open_in_memory().unwrap(), Store::open_in_memory().unwrap()];
         stores[0].set_user_name("甲").unwrap();
         stores[1].set_user_name("乙").unwrap();
-        let a = stores[0].create(DocKind::LessonPlan, "教案甲", Lang::Zh, Some(&json!({"summary": "小结"}))).unwrap().id;
-        let b = stores[1].create(DocKind::LessonPlan, "Plan B", Lang::En, None).unwrap().id;
+        let a = stores[0].create(DocKind::LESSON_PLAN, "教案甲", Lang::Zh, Some(&json!({"summary": "小结"}))).unwrap().id;
+        let b = stores[1].create(DocKind::LESSON_PLAN, "Plan B", Lang::En, None).unwrap().id;
         let ids = vec![a, b];
         for op in &ops {
             apply(&mut stores, &ids, op);

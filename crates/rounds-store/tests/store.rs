@@ -27,7 +27,7 @@ fn create_edit_list_and_show() {
     ticking(&mut s);
     let a = s
         .create(
-            DocKind::LessonPlan,
+            DocKind::LESSON_PLAN,
             "热性惊厥",
             Lang::Zh,
             Some(&json!({"course": "儿科学", "status": "draft"})),
@@ -35,7 +35,7 @@ fn create_edit_list_and_show() {
         .unwrap();
     let b = s
         .create(
-            DocKind::Case,
+            DocKind::CASE,
             "Bronchiolitis in a 4-month-old",
             Lang::En,
             None,
@@ -50,7 +50,7 @@ fn create_edit_list_and_show() {
     );
     assert_eq!(
         s.list(&Filter {
-            kind: Some(DocKind::Case),
+            kind: Some(DocKind::CASE),
             ..Filter::default()
         })
         .unwrap()
@@ -59,7 +59,7 @@ fn create_edit_list_and_show() {
     );
     assert_eq!(
         s.list(&Filter {
-            status: Some("draft".into()),
+            fields: vec![("status".into(), "draft".into())],
             ..Filter::default()
         })
         .unwrap()[0]
@@ -93,7 +93,7 @@ fn create_edit_list_and_show() {
 fn invalid_edits_change_nothing() {
     let mut s = store();
     let a = s
-        .create(DocKind::LessonPlan, "热性惊厥", Lang::Zh, None)
+        .create(DocKind::LESSON_PLAN, "热性惊厥", Lang::Zh, None)
         .unwrap();
     let bytes = s.raw_bytes(&a.id).unwrap();
     let row = s.summary(&a.id).unwrap();
@@ -106,11 +106,11 @@ fn invalid_edits_change_nothing() {
     assert_eq!(err.to_string(), "process[0].minutes: must not be negative");
     assert_eq!(s.raw_bytes(&a.id).unwrap(), bytes);
     assert_eq!(s.summary(&a.id).unwrap(), row);
-    let err = s.create(DocKind::Case, " ", Lang::Zh, None).unwrap_err();
+    let err = s.create(DocKind::CASE, " ", Lang::Zh, None).unwrap_err();
     assert_eq!(err.to_string(), "title: must not be empty");
     let err = s
         .create(
-            DocKind::Case,
+            DocKind::CASE,
             "ok",
             Lang::Zh,
             Some(&json!({"age_band": "teen"})),
@@ -133,11 +133,11 @@ fn invalid_edits_change_nothing() {
 fn search_finds_chinese_substrings_and_english_words_with_snippets() {
     let mut s = store();
     let zh = s
-        .create(DocKind::Case, "新生儿黄疸病例", Lang::Zh, Some(&json!({"present_illness": "生后第3天出现皮肤黄染，逐渐加重。经皮胆红素测定值升高。"})))
+        .create(DocKind::CASE, "新生儿黄疸病例", Lang::Zh, Some(&json!({"present_illness": "生后第3天出现皮肤黄染，逐渐加重。经皮胆红素测定值升高。"})))
         .unwrap();
     let en = s
         .create(
-            DocKind::Case,
+            DocKind::CASE,
             "Kawasaki disease",
             Lang::En,
             Some(&json!({"management": "Give IVIG 2 g/kg over 12 hours with high-dose aspirin."})),
@@ -166,7 +166,7 @@ fn search_finds_chinese_substrings_and_english_words_with_snippets() {
         s.search(
             "aspirin",
             &Filter {
-                kind: Some(DocKind::LessonPlan),
+                kind: Some(DocKind::LESSON_PLAN),
                 ..Filter::default()
             }
         )
@@ -198,8 +198,8 @@ fn search_finds_chinese_substrings_and_english_words_with_snippets() {
 #[test]
 fn ids_resolve_from_unique_prefixes() {
     let mut s = store();
-    let a = s.create(DocKind::Case, "a", Lang::Zh, None).unwrap();
-    let b = s.create(DocKind::Case, "b", Lang::Zh, None).unwrap();
+    let a = s.create(DocKind::CASE, "a", Lang::Zh, None).unwrap();
+    let b = s.create(DocKind::CASE, "b", Lang::Zh, None).unwrap();
     assert_eq!(s.resolve(&a.id).unwrap(), a.id);
     assert_eq!(s.resolve(Store::short_id(&a.id)).unwrap(), a.id);
     assert_eq!(s.resolve(Store::short_id(&b.id)).unwrap(), b.id);
@@ -221,7 +221,7 @@ fn chunks_are_compacted_once_they_outgrow_the_snapshot_and_nothing_is_lost() {
         let mut s = Store::open_dir(dir.path()).unwrap();
         s.set_user_name("王老师").unwrap();
         id = s
-            .create(DocKind::Case, "长病例", Lang::Zh, None)
+            .create(DocKind::CASE, "长病例", Lang::Zh, None)
             .unwrap()
             .id;
         for i in 0..200 {
@@ -264,7 +264,7 @@ fn listing_ten_thousand_documents_loads_none() {
     assert_eq!(all.len(), 10_000);
     let cases = s
         .list(&Filter {
-            kind: Some(DocKind::Case),
+            kind: Some(DocKind::CASE),
             limit: Some(50),
             ..Filter::default()
         })
@@ -283,7 +283,7 @@ fn listing_ten_thousand_documents_loads_none() {
 fn history_and_old_versions() {
     let mut s = store();
     ticking(&mut s);
-    let a = s.create(DocKind::Case, "川崎病", Lang::Zh, None).unwrap();
+    let a = s.create(DocKind::CASE, "川崎病", Lang::Zh, None).unwrap();
     s.edit(&a.id, &json!({"diagnosis": "不完全川崎病"}))
         .unwrap();
     s.edit(&a.id, &json!({"diagnosis": "川崎病"})).unwrap();
@@ -305,7 +305,7 @@ fn history_and_old_versions() {
 fn json_export_imports_back_and_a_second_import_changes_nothing() {
     let mut s = store();
     let a = s
-        .create(DocKind::LessonPlan, "Bronchiolitis", Lang::En, Some(&json!({"objectives": [{"domain": "skills", "level": "master", "text": "Assess work of breathing"}], "tags": ["respiratory"]})))
+        .create(DocKind::LESSON_PLAN, "Bronchiolitis", Lang::En, Some(&json!({"objectives": [{"domain": "skills", "level": "master", "text": "Assess work of breathing"}], "tags": ["respiratory"]})))
         .unwrap();
     let exported = serde_json::to_string(&s.load(&a.id).unwrap().to_json()).unwrap();
     let mut other = store();
@@ -354,14 +354,14 @@ fn a_backup_restores_byte_exactly_with_history() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store();
     let a = s
-        .create(DocKind::Case, "腹泻伴中度脱水", Lang::Zh, None)
+        .create(DocKind::CASE, "腹泻伴中度脱水", Lang::Zh, None)
         .unwrap();
     for i in 0..5 {
         s.edit(&a.id, &json!({"management": format!("口服补液盐 {i}")}))
             .unwrap();
     }
     let b = s
-        .create(DocKind::LessonPlan, "IMCI pneumonia", Lang::En, None)
+        .create(DocKind::LESSON_PLAN, "IMCI pneumonia", Lang::En, None)
         .unwrap();
     s.delete(&b.id).unwrap();
     let path = dir.path().join("library.rounds-backup");
@@ -428,7 +428,7 @@ fn migrations_run_on_an_empty_database_and_a_newer_one_is_refused() {
 #[test]
 fn visibility_changes_are_projected() {
     let mut s = store();
-    let a = s.create(DocKind::LessonPlan, "x", Lang::Zh, None).unwrap();
+    let a = s.create(DocKind::LESSON_PLAN, "x", Lang::Zh, None).unwrap();
     s.set_visibility(&a.id, Visibility::Office).unwrap();
     assert_eq!(
         s.list(&Filter {
@@ -444,7 +444,7 @@ fn visibility_changes_are_projected() {
 #[test]
 fn the_sample_library_imports_and_is_searchable_in_both_languages() {
     let mut s = store();
-    for (name, json) in rounds_core::samples::SAMPLES {
+    for (name, json) in rounds_core::samples::all() {
         let (_, created) = s
             .import_json(json)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -452,11 +452,11 @@ fn the_sample_library_imports_and_is_searchable_in_both_languages() {
     }
     assert_eq!(
         s.count(&Filter::default()).unwrap(),
-        rounds_core::samples::SAMPLES.len()
+        rounds_core::samples::all().len()
     );
     assert_eq!(
         s.count(&Filter {
-            kind: Some(DocKind::Case),
+            kind: Some(DocKind::CASE),
             ..Filter::default()
         })
         .unwrap(),
@@ -490,7 +490,7 @@ fn the_sample_library_imports_and_is_searchable_in_both_languages() {
     assert_eq!(s.raw_bytes(&id).unwrap(), bytes);
     assert_eq!(
         s.count(&Filter::default()).unwrap(),
-        rounds_core::samples::SAMPLES.len()
+        rounds_core::samples::all().len()
     );
 }
 
@@ -498,7 +498,7 @@ fn the_sample_library_imports_and_is_searchable_in_both_languages() {
 fn samples_keep_the_dates_they_were_written() {
     let mut s = Store::open_in_memory().unwrap();
     s.import_samples().unwrap();
-    for (name, text) in rounds_core::samples::SAMPLES {
+    for (name, text) in rounds_core::samples::all() {
         let j: serde_json::Value = serde_json::from_str(text).unwrap();
         let id = j["id"].as_str().unwrap();
         let written = rounds_core::time::parse_rfc3339(j["created"].as_str().unwrap())
@@ -513,7 +513,7 @@ fn samples_keep_the_dates_they_were_written() {
         .unwrap()
         .as_millis() as i64;
     let d = s
-        .create(DocKind::LessonPlan, "新教案", Lang::Zh, None)
+        .create(DocKind::LESSON_PLAN, "新教案", Lang::Zh, None)
         .unwrap();
     assert!(d.created >= before);
 }
@@ -543,7 +543,7 @@ fn a_seeded_store_writes_the_same_rows_twice() {
         s.set_user_name("王老师").unwrap();
         let id = s
             .create(
-                DocKind::LessonPlan,
+                DocKind::LESSON_PLAN,
                 "川崎病",
                 Lang::Zh,
                 Some(&json!({"summary": "丙种球蛋白"})),

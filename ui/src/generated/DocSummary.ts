@@ -13,4 +13,9 @@ mine: boolean, created: number, updated: number,
 /**
  * `private` or `office`.
  */
-visibility: string, language: Language, deleted: boolean, tags: Array<string>, status: string | null, organ_system: string | null, learner_level: string | null, session_type: string | null, age_band: string | null, };
+visibility: string, language: Language, deleted: boolean, tags: Array<string>, 
+/**
+ * The set values of the kind's filterable fields (`status`,
+ * `organ_system`…), by field key.
+ */
+filters: { [key in string]: string }, };

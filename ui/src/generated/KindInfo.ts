@@ -3,4 +3,34 @@ import type { Kind } from "./Kind";
 import type { Label } from "./Label";
 import type { SectionInfo } from "./SectionInfo";
 
-export type KindInfo = { kind: Kind, label: Label, sections: Array<SectionInfo>, };
+export type KindInfo = { kind: Kind, label: Label, 
+/**
+ * The button that makes one ("New lesson plan").
+ */
+new_doc: Label, 
+/**
+ * The title a new document gets.
+ */
+untitled: Label, 
+/**
+ * The heading of its printout.
+ */
+print_title: Label, 
+/**
+ * Whether it may hold patient data: identifiers are checked as it is
+ * typed and it is shared as a checked copy, with an attestation.
+ */
+holds_patient_data: boolean, 
+/**
+ * The keys of the fields the library can filter it by.
+ */
+filters: Array<string>, 
+/**
+ * The fields its printout shows as a header grid.
+ */
+print_header: Array<string>, 
+/**
+ * The sections a learner's printout leaves out; when there are any,
+ * it prints as a student and a teacher version.
+ */
+teacher_only: Array<string>, sections: Array<SectionInfo>, };

@@ -5,4 +5,8 @@ import type { Scope } from "./Scope";
 /**
  * The library's filters. Empty means "any".
  */
-export type ListQuery = { kind: Kind | null, organ_system: string | null, learner_level: string | null, status: string | null, scope: Scope, limit: number | null, offset: number, };
+export type ListQuery = { kind: Kind | null, 
+/**
+ * Filterable field → the value it must have; empty values are ignored.
+ */
+filters: { [key in string]: string }, scope: Scope, limit: number | null, offset: number, };

@@ -321,6 +321,19 @@ fn a_hostile_member_changes_nothing() {
             "malformed id",
         ),
         (
+            "a reference that names no document",
+            own.clone(),
+            edit(&dev, &office, &own, |am| {
+                add_element(am, "process", "0a1b2c3d4e5f", "stage", "导入")?;
+                let f = fields(am);
+                let list = am.get(&f, "process")?.unwrap().1;
+                let e = am.get(&list, "0a1b2c3d4e5f")?.unwrap().1;
+                am.put(&e, "ref", "../../office/secrets")
+            }),
+            RejectCode::InvalidDocument,
+            "must be a reference to a document",
+        ),
+        (
             "an identifier added through a case's list element",
             case.clone(),
             edit(&dev, &office, &case, |am| {

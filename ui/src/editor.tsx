@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FieldEditor, Findings } from './fields';
 import { RemovedRows } from './removed';
+import { LinkedFrom, RefCtx } from './refs';
 import { UndoStack, reinsertRow, undoKey } from './undo';
 import { minutesCheck } from './minutes';
 import { printFileName } from './print';
@@ -523,6 +524,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         />
       )}
 
+      <RefCtx.Provider value={{ self: props.id, links: (version ? version.view : doc).links, open: props.open }}>
       <form class="editor" onSubmit={(e) => e.preventDefault()} aria-label={String(shown.title ?? '')}>
         <div class="title-row">
           <span class={`kind kind-${kind.kind}`}>{pick(kind.label, lang)}</span>
@@ -568,6 +570,8 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
           </fieldset>
         ))}
       </form>
+      </RefCtx.Provider>
+      {!version && <LinkedFrom links={doc.linked_from} open={props.open} />}
 
       {(removed || notice) && (
         <div class="toast no-print" role="status">

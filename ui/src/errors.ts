@@ -60,6 +60,8 @@ function problem(f: FieldInfo, lang: Lang): string {
       return translate(lang, 'problem_date', { min: i.min_year, max: i.max_year });
     case 'list':
       return translate(lang, 'problem_list', { max: i.max_items });
+    case 'ref':
+      return translate(lang, 'problem_ref');
   }
 }
 

@@ -9,6 +9,7 @@ import { useApp } from './ctx';
 import { addRow, displayValue, moveRow, parseInput, removeRow, type InputError, type Json, type Row } from './form';
 import { formatDate } from './dates';
 import { pick } from './i18n';
+import { RefInput } from './refs';
 import type { FieldInfo } from './generated/FieldInfo';
 import type { Finding } from './generated/Finding';
 
@@ -80,6 +81,9 @@ export function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly:
       control = (
         <input id={id} data-field={f.key} type="number" inputMode="decimal" value={displayValue(props.value)} readOnly={props.readOnly} min={input.min} max={input.max} step={input.type === 'int' ? 1 : 0.5} onInput={(e) => onRaw(e.currentTarget.value)} />
       );
+      break;
+    case 'ref':
+      control = <RefInput id={id} field={f.key} kinds={input.kinds} value={props.value} readOnly={props.readOnly} onChange={(v) => props.onChange(v)} />;
       break;
     case 'date':
       control = <DateInput id={id} field={f.key} value={props.value} readOnly={props.readOnly} invalid={localError !== null} onRaw={onRaw} />;

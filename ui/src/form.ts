@@ -102,6 +102,8 @@ export function parseInput(f: FieldInfo, raw: string, locale = 'en-GB'): { value
       return parseDate(raw, locale, { min: input.min_year, max: input.max_year });
     case 'list':
       return { value: raw };
+    case 'ref':
+      return { value: raw === '' ? null : raw };
   }
 }
 

@@ -7,10 +7,13 @@ import type { FieldInfo } from './generated/FieldInfo';
 import type { KindInfo } from './generated/KindInfo';
 import type { Lang } from './i18n';
 import { formatDate } from './dates';
+import { refTitle } from './refs';
 
 /** The printed text of a value: choice labels in the UI's language, dates as 2026年3月15日 or in the English locale's order. */
-export function printValue(f: FieldInfo, v: unknown, lang: Lang, locale = 'en-GB'): string {
+export function printValue(f: FieldInfo, v: unknown, lang: Lang, locale = 'en-GB', refText?: (v: unknown) => string): string {
   if (v === null || v === undefined || v === '') return '';
+  // A reference prints its target's title (never its id).
+  if (f.input.type === 'ref') return refText ? refText(v) : '';
   if (f.input.type === 'date') return formatDate(v, lang, locale, 'print');
   if (f.input.type === 'choice') {
     const c = f.input.choices.find((c) => c.value === v);
@@ -78,6 +81,10 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
   const pairs: FieldInfo[][] = [];
   for (let i = 0; i < header.length; i += 2) pairs.push(header.slice(i, i + 2));
   const name = printFileName(doc.summary.title, v.date);
+  const refText = (x: unknown) => {
+    const r = refTitle(doc.links, x, new Map());
+    return r.available ? (r.title ?? '') : t('ref_unavailable');
+  };
 
   const run = async (f: () => Promise<unknown>) => {
     setBusy(true);
@@ -124,7 +131,7 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
                   {p.map((f) => (
                     <>
                       <th scope="row">{pick(f.label, lang)}</th>
-                      <td colSpan={p.length === 1 ? 3 : 1}>{printValue(f, v[f.key], lang, locale)}</td>
+                      <td colSpan={p.length === 1 ? 3 : 1}>{printValue(f, v[f.key], lang, locale, refText)}</td>
                     </>
                   ))}
                 </tr>
@@ -133,7 +140,7 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
           </table>
         )}
         {sections.map((s) => (
-          <PrintSection label={pick(s.label, lang)} fields={s.fields} values={v} lang={lang} locale={locale} />
+          <PrintSection label={pick(s.label, lang)} fields={s.fields} values={v} lang={lang} locale={locale} refText={refText} />
         ))}
       </article>
     </div>
@@ -146,9 +153,9 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
  * form's row), so on paper its rows are kept whole and its header row is
  * repeated on the next page, and a short table is kept on one page.
  */
-function PrintSection(props: { label: string; fields: FieldInfo[]; values: Record<string, unknown>; lang: Lang; locale: string }) {
-  const { label, fields, values, lang, locale } = props;
-  const texts = fields.filter((f) => f.input.type !== 'list' && printValue(f, values[f.key], lang, locale) !== '');
+function PrintSection(props: { label: string; fields: FieldInfo[]; values: Record<string, unknown>; lang: Lang; locale: string; refText: (v: unknown) => string }) {
+  const { label, fields, values, lang, locale, refText } = props;
+  const texts = fields.filter((f) => f.input.type !== 'list' && printValue(f, values[f.key], lang, locale, refText) !== '');
   const lists = fields.filter((f) => f.input.type === 'list' && Array.isArray(values[f.key]) && (values[f.key] as unknown[]).length > 0);
   const single = fields.length === 1;
   const out = [];
@@ -166,7 +173,7 @@ function PrintSection(props: { label: string; fields: FieldInfo[]; values: Recor
               {texts.map((f) => (
                 <div class="print-field">
                   {!single && <span class="print-label">{pick(f.label, lang)}：</span>}
-                  <span class="print-text">{printValue(f, values[f.key], lang, locale)}</span>
+                  <span class="print-text">{printValue(f, values[f.key], lang, locale, refText)}</span>
                 </div>
               ))}
             </td>
@@ -214,7 +221,7 @@ function PrintSection(props: { label: string; fields: FieldInfo[]; values: Recor
             <tr>
               <td class="sect-name" />
               {item.map((c) => (
-                <td class={`col-${c.key}`}>{printValue(c, r[c.key], lang, locale)}</td>
+                <td class={`col-${c.key}`}>{printValue(c, r[c.key], lang, locale, refText)}</td>
               ))}
             </tr>
           </tbody>

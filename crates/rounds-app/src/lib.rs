@@ -232,6 +232,20 @@ impl App {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            // Like the notices: a link that cannot be resolved is shown as
+            // unavailable rather than failing the view.
+            links: s
+                .links_of(doc)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            linked_from: s
+                .linked_from(doc.id())
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 
@@ -547,7 +561,10 @@ impl App {
         let s = self.store();
         let doc = s.load(id)?;
         let title = doc.summary().title;
-        Ok((title, rounds_core::markdown::to_markdown(&doc, lang.into())))
+        let md = rounds_core::markdown::to_markdown_with(&doc, lang.into(), &|id| {
+            s.title_of(id).ok().flatten()
+        });
+        Ok((title, md))
     }
 
     /// Imports the sample library; returns how many samples were added.

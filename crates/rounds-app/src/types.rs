@@ -117,6 +117,11 @@ pub enum FieldInput {
         item: Vec<FieldInfo>,
         max_items: u32,
     },
+    /// A reference to a document of one of `kinds` (any, when empty),
+    /// stored as `DOC` or `DOC#ELEMENT`.
+    Ref {
+        kinds: Vec<Kind>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -207,6 +212,9 @@ impl FieldInfo {
             FieldType::Date => FieldInput::Date {
                 min_year: *schema::DATE_YEARS.start(),
                 max_year: *schema::DATE_YEARS.end(),
+            },
+            FieldType::Ref { kinds } => FieldInput::Ref {
+                kinds: kinds.iter().map(|k| Kind((*k).to_owned())).collect(),
             },
             FieldType::List { item, max_items } => FieldInput::List {
                 item: item.iter().map(FieldInfo::from_field).collect(),
@@ -394,6 +402,61 @@ pub struct DocView {
     /// Rows a colleague removed while this device was editing them (the
     /// edit is in the hidden row); the editor offers to restore each.
     pub removed_rows: Vec<RemovedRow>,
+    /// The references this version holds, each with its target's title
+    /// when this device holds the target.
+    pub links: Vec<LinkInfo>,
+    /// The documents on this device that refer to this one.
+    pub linked_from: Vec<Backlink>,
+}
+
+/// One reference of a document: in `field` (and list `row`), to `to`
+/// (and its element). A target this device does not hold is
+/// `available: false` with no title or kind: nothing more is known of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LinkInfo {
+    pub field: String,
+    pub row: Option<String>,
+    pub to: String,
+    pub to_element: Option<String>,
+    pub available: bool,
+    pub title: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+impl From<rounds_store::LinkView> for LinkInfo {
+    fn from(l: rounds_store::LinkView) -> LinkInfo {
+        LinkInfo {
+            field: l.field,
+            row: l.row,
+            to: l.to,
+            to_element: l.element,
+            available: l.available,
+            title: l.title,
+            kind: l.kind.map(Into::into),
+        }
+    }
+}
+
+/// A document that refers to another ("what links here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Backlink {
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub field: String,
+    pub row: Option<String>,
+}
+
+impl From<rounds_store::Backlink> for Backlink {
+    fn from(b: rounds_store::Backlink) -> Backlink {
+        Backlink {
+            id: b.id,
+            title: b.title,
+            kind: b.kind.into(),
+            field: b.field,
+            row: b.row,
+        }
+    }
 }
 
 /// A document made by a newer Rounds, of a kind this version does not know:
@@ -717,6 +780,8 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     ListQuery::export_all(&cfg)?;
     FilterInfo::export_all(&cfg)?;
     DocView::export_all(&cfg)?;
+    LinkInfo::export_all(&cfg)?;
+    Backlink::export_all(&cfg)?;
     CarriedSummary::export_all(&cfg)?;
     FindingRef::export_all(&cfg)?;
     Caret::export_all(&cfg)?;

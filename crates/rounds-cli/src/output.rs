@@ -173,6 +173,10 @@ pub fn print_fields(kind: DocKind) {
             FieldType::Int { min, max } => format!("whole number {min}–{max}"),
             FieldType::Number { min, max } => format!("number {min}–{max}"),
             FieldType::Date => "date YYYY-MM-DD".into(),
+            FieldType::Ref { kinds: [] } => "reference to a document: ID or ID#ELEMENT".into(),
+            FieldType::Ref { kinds } => {
+                format!("reference to a {}: ID or ID#ELEMENT", kinds.join(" or "))
+            }
             FieldType::List { item, .. } => {
                 format!(
                     "list of {{{}}}",

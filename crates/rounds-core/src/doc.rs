@@ -496,6 +496,50 @@ impl Document {
         }
     }
 
+    /// The references this document holds, in field order (list rows that
+    /// were removed hold none).
+    pub fn links(&self) -> Vec<crate::refs::Link> {
+        let mut out = Vec::new();
+        let Some(fields) = self.fields_obj() else {
+            return out;
+        };
+        let target = |v: &Json| v.as_str().and_then(crate::refs::Target::parse);
+        for f in self.kind.fields() {
+            match &f.ty {
+                FieldType::Ref { .. } => {
+                    if let Some(to) = target(&read_field(&self.am, &fields, f)) {
+                        out.push(crate::refs::Link {
+                            field: f.key.to_owned(),
+                            row: None,
+                            to,
+                        });
+                    }
+                }
+                FieldType::List { item, .. }
+                    if item.iter().any(|i| matches!(i.ty, FieldType::Ref { .. })) =>
+                {
+                    let rows = read_field(&self.am, &fields, f);
+                    for row in rows.as_array().into_iter().flatten() {
+                        for i in item
+                            .iter()
+                            .filter(|i| matches!(i.ty, FieldType::Ref { .. }))
+                        {
+                            if let Some(to) = target(&row[i.key]) {
+                                out.push(crate::refs::Link {
+                                    field: f.key.to_owned(),
+                                    row: row["id"].as_str().map(str::to_owned),
+                                    to,
+                                });
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Every text of the document, field by field, for the search index.
     /// The title is left out: it is indexed on its own.
     pub fn search_text(&self) -> String {
@@ -1258,6 +1302,14 @@ fn validate_value(f: &Field, v: &Json, name: &str, existing: KnownIds<'_>) -> Re
                 format!("must be a number from {min} to {max}"),
             )),
         },
+        FieldType::Ref { .. } => match v {
+            Json::Null => Ok(()),
+            Json::String(s) if s.is_empty() || crate::refs::Target::parse(s).is_some() => Ok(()),
+            _ => Err(invalid(
+                name,
+                "must be a document id, optionally followed by `#` and an element id",
+            )),
+        },
         FieldType::Date => match v {
             Json::Null => Ok(()),
             Json::String(s) if s.is_empty() => Ok(()),
@@ -1363,7 +1415,7 @@ pub fn parse_field_input(kind: DocKind, key: &str, input: &str) -> Result<Json, 
     let t = input.trim();
     Ok(match f.ty {
         FieldType::Text { .. } => json!(input),
-        FieldType::Choice { .. } | FieldType::Date => json!(t),
+        FieldType::Choice { .. } | FieldType::Date | FieldType::Ref { .. } => json!(t),
         FieldType::Int { .. } if t.is_empty() => Json::Null,
         FieldType::Int { min, max } => json!(
             t.parse::<i64>()
@@ -1403,7 +1455,7 @@ fn write_field(
                 am.update_text(&t, new)?;
             }
         }
-        FieldType::Choice { .. } | FieldType::Date => {
+        FieldType::Choice { .. } | FieldType::Date | FieldType::Ref { .. } => {
             put_scalar_if_changed(
                 am,
                 parent,
@@ -1613,7 +1665,7 @@ fn scalar_i64(v: &automerge::ValueRef<'_>) -> Option<i64> {
 fn read_field(am: &AutoCommit, parent: &ObjId, f: &Field) -> Json {
     match &f.ty {
         FieldType::Text { .. } => json!(get_str(am, parent, f.key).unwrap_or_default()),
-        FieldType::Choice { .. } | FieldType::Date => {
+        FieldType::Choice { .. } | FieldType::Date | FieldType::Ref { .. } => {
             get_str(am, parent, f.key).map_or(Json::Null, Json::String)
         }
         FieldType::Int { .. } => get_i64(am, parent, f.key).map_or(Json::Null, |i| json!(i)),

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod kinds;
 pub mod markdown;
 pub mod order;
+pub mod refs;
 pub mod removed;
 pub mod samples;
 pub mod schema;

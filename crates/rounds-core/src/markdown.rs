@@ -5,8 +5,21 @@ use serde_json::Value as Json;
 use crate::doc::{Document, sections};
 use crate::schema::{Field, FieldType, Lang};
 
-/// Renders the document as Markdown with labels in `lang`.
+/// Renders the document as Markdown with labels in `lang`; references
+/// show their target's id (see [`to_markdown_with`]).
 pub fn to_markdown(doc: &Document, lang: Lang) -> String {
+    to_markdown_with(doc, lang, &|id| Some(id.to_owned()))
+}
+
+/// Renders the document as Markdown with labels in `lang`; a reference
+/// shows the target's title, or says the target is not available to the
+/// reader when `title` gives `None` (the caller knows what the reader may
+/// see; the core does not).
+pub fn to_markdown_with(
+    doc: &Document,
+    lang: Lang,
+    title_of: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let json = doc.to_json();
     let mut out = String::new();
     let title = json["title"].as_str().unwrap_or_default();
@@ -33,7 +46,8 @@ pub fn to_markdown(doc: &Document, lang: Lang) -> String {
         let rows: Vec<(String, String)> = scalars
             .iter()
             .filter_map(|f| {
-                display_scalar(f, &json[f.key], lang).map(|v| (f.label(lang).to_owned(), v))
+                display_scalar(f, &json[f.key], lang, title_of)
+                    .map(|v| (f.label(lang).to_owned(), v))
             })
             .collect();
         if !rows.is_empty() {
@@ -73,7 +87,10 @@ pub fn to_markdown(doc: &Document, lang: Lang) -> String {
                         .iter()
                         .map(|el| {
                             item.iter()
-                                .map(|i| display_scalar(i, &el[i.key], lang).unwrap_or_default())
+                                .map(|i| {
+                                    display_scalar(i, &el[i.key], lang, title_of)
+                                        .unwrap_or_default()
+                                })
                                 .collect()
                         })
                         .collect();
@@ -102,9 +119,24 @@ fn is_block(f: &Field) -> bool {
     )
 }
 
-fn display_scalar(f: &Field, v: &Json, lang: Lang) -> Option<String> {
+fn display_scalar(
+    f: &Field,
+    v: &Json,
+    lang: Lang,
+    title_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     let s = match (&f.ty, v) {
         (_, Json::Null) => return None,
+        (FieldType::Ref { .. }, Json::String(s)) => match crate::refs::Target::parse(s) {
+            Some(t) => match title_of(&t.doc) {
+                Some(name) => format!("→ {name}"),
+                None => match lang {
+                    Lang::Zh => "→ （你无权查看）".to_owned(),
+                    Lang::En => "→ (not available to you)".to_owned(),
+                },
+            },
+            None => return None,
+        },
         (FieldType::Choice { .. }, Json::String(s)) => f
             .choice(s)
             .map_or_else(|| s.clone(), |c| c.label(lang).to_owned()),

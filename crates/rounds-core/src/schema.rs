@@ -401,6 +401,11 @@ pub enum FieldType {
     Number { min: f64, max: f64 },
     /// A calendar date, `YYYY-MM-DD`.
     Date,
+    /// A reference to another document (and optionally one element of
+    /// it), stored by id as one string, `DOC` or `DOC#ELEMENT`
+    /// (`crate::refs`). `kinds` names the kinds it may point at; empty
+    /// means any kind.
+    Ref { kinds: &'static [&'static str] },
     /// A list of elements with stable ids, each a record of `fields`.
     List {
         item: &'static [Field],
@@ -558,6 +563,22 @@ pub const fn choice(
         en,
         zh,
         ty: FieldType::Choice { choices },
+    }
+}
+
+pub const fn reference(
+    key: &'static str,
+    section: Section,
+    en: &'static str,
+    zh: &'static str,
+    kinds: &'static [&'static str],
+) -> Field {
+    Field {
+        key,
+        section,
+        en,
+        zh,
+        ty: FieldType::Ref { kinds },
     }
 }
 

@@ -315,6 +315,20 @@ fn check_fields(
                     return Err(structure(format!("`{name}` must be a string")));
                 }
             }
+            FieldType::Ref { .. } => {
+                let ok = match &v {
+                    Value::Scalar(s) => match s.as_ref() {
+                        ScalarValue::Str(t) => rounds_core::refs::Target::parse(t).is_some(),
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                if !(ok || is_null(&v)) {
+                    return Err(structure(format!(
+                        "`{name}` must be a reference to a document"
+                    )));
+                }
+            }
             FieldType::Int { .. } => {
                 if !(is_int(&v) || is_null(&v)) {
                     return Err(structure(format!("`{name}` must be a whole number")));

@@ -11,12 +11,14 @@
 //!   Automerge document ([`Stats::docs_loaded`] proves it in tests).
 
 mod carried;
+mod links;
 mod migrate;
 mod projection;
 mod removed;
 mod sync;
 
 pub use carried::CarriedDoc;
+pub use links::{Backlink, LinkView};
 pub use removed::RemovedEdit;
 
 pub use sync::{SyncInfo, TOKEN_FILE};
@@ -352,7 +354,7 @@ impl Store {
         fields: Option<&Json>,
     ) -> Result<Summary> {
         let id = new_doc_id((self.clock)(), self.entropy.as_mut());
-        self.create_with_id(&id, kind, title, language, fields)
+        self.create_with_id(&id, kind, title, language, fields, true)
     }
 
     fn create_with_id(
@@ -362,6 +364,7 @@ impl Store {
         title: &str,
         language: Lang,
         fields: Option<&Json>,
+        check_links: bool,
     ) -> Result<Summary> {
         let now = (self.clock)();
         let author = self.author().to_owned();
@@ -384,6 +387,12 @@ impl Store {
             return Err(StoreError::Invalid(format!(
                 "id: a document `{id}` already exists"
             )));
+        }
+        // A new document's references must point at what this library
+        // holds; an imported one keeps its references as written (their
+        // targets may arrive later, or be a colleague's).
+        if check_links {
+            links::check_new_links(&tx, &[], &doc)?;
         }
         insert_doc(&tx, &mut doc)?;
         tx.commit()?;
@@ -607,12 +616,25 @@ impl Store {
         id: &str,
         f: impl FnOnce(&Transaction<'_>, &mut Document, &mut EditCtx<'_>) -> Result<T>,
     ) -> Result<(Summary, T)> {
+        self.change_in_opts(id, true, f)
+    }
+
+    /// [`Store::change_in`]; `check_links` says whether references the
+    /// change adds must point at documents of this library (every local
+    /// edit; not an import, which keeps references as they were written).
+    fn change_in_opts<T>(
+        &mut self,
+        id: &str,
+        check_links: bool,
+        f: impl FnOnce(&Transaction<'_>, &mut Document, &mut EditCtx<'_>) -> Result<T>,
+    ) -> Result<(Summary, T)> {
         let now = (self.clock)();
         let author = self.author().to_owned();
         let actor = self.actor.clone();
         let tx = write_tx(&mut self.conn)?;
         let mut doc = load_in(&tx, id, &actor, &self.stats)?;
         let before = doc.heads();
+        let links_before = doc.links();
         let mut ids = RandomIds(self.entropy.as_mut());
         let mut ctx = EditCtx {
             now_ms: now,
@@ -620,6 +642,9 @@ impl Store {
             ids: &mut ids,
         };
         let out = f(&tx, &mut doc, &mut ctx)?;
+        if check_links {
+            links::check_new_links(&tx, &links_before, &doc)?;
+        }
         let compacted = save_since(&tx, &mut doc, &before)?;
         tx.commit()?;
         if compacted {
@@ -850,7 +875,10 @@ impl Store {
         if let Some(id) = &id {
             rounds_core::doc::validate_id(id)?;
             if self.rowid(id)?.is_some() {
-                let s = self.change(id, |doc, ctx| doc.apply_import(&v, ctx).map(|_| ()))?;
+                let (s, ()) = self.change_in_opts(id, false, |_, doc, ctx| {
+                    doc.apply_import(&v, ctx)?;
+                    Ok(())
+                })?;
                 return Ok((s, false));
             }
         }
@@ -868,7 +896,7 @@ impl Store {
             Some(id) => id,
             None => new_doc_id((self.clock)(), self.entropy.as_mut()),
         };
-        let s = self.create_with_id(&id, kind, &title, language, Some(&v))?;
+        let s = self.create_with_id(&id, kind, &title, language, Some(&v), false)?;
         Ok((s, true))
     }
 

@@ -26,4 +26,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0006_doc_filters",
         include_str!("../../../migrations/client/0006_doc_filters.sql"),
     ),
+    (
+        "0007_doc_links",
+        include_str!("../../../migrations/client/0007_doc_links.sql"),
+    ),
 ];

@@ -67,6 +67,7 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
             params![t, rowid],
         )?;
     }
+    crate::links::write_links(tx, rowid, doc)?;
     let body = doc.search_text();
     tx.execute(
         "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
@@ -87,7 +88,13 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
 
 /// Removes every projection row of a document (it is becoming carried).
 fn drop_projection(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
-    for table in ["doc_index", "doc_filters", "doc_tags", "doc_text"] {
+    for table in [
+        "doc_index",
+        "doc_filters",
+        "doc_tags",
+        "doc_text",
+        "doc_links",
+    ] {
         tx.execute(&format!("DELETE FROM {table} WHERE doc = ?1"), [rowid])?;
     }
     tx.execute("DELETE FROM doc_fts WHERE rowid = ?1", [rowid])?;

@@ -6,6 +6,7 @@ use super::{LEARNER_LEVELS, STATUS, WORKFLOW, WORKFLOW_RULES};
 use crate::generate::{Rng, paragraph};
 use crate::schema::{
     Choice, Field, FieldType, GenSpec, KindDecl, Lang, Section, c, choice, line, list, long, para,
+    reference,
 };
 
 pub const HEADER: Section = Section::new("header", "Header", "基本信息");
@@ -70,12 +71,14 @@ const PROCESS_ITEM: &[Field] = &[
     para("teacher", PROCESS, "Teacher activity", "教师活动"),
     para("learners", PROCESS, "Learner activity", "学生活动"),
     para("intent", PROCESS, "Design intent", "设计意图"),
-    line(
-        "link",
+    reference(
+        "ref",
         PROCESS,
-        "Case, question or resource",
-        "关联病例/问题/资源",
+        "Linked case, question or plan",
+        "关联病例/试题/教案",
+        &[],
     ),
+    line("link", PROCESS, "Other resource", "其他资源"),
 ];
 
 const ADAPTATION_ITEM: &[Field] = &[

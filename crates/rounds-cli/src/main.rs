@@ -13,6 +13,7 @@ macro_rules! out {
 }
 
 mod filters;
+mod links;
 mod output;
 
 use std::io::Read;
@@ -125,6 +126,12 @@ enum Command {
         /// Only these findings (numbers from `rounds check`); all if none given.
         #[arg(long = "finding", value_name = "N")]
         findings: Vec<usize>,
+    },
+    /// The references a document holds, and the documents that refer to it.
+    Links {
+        id: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Who changed what, and when.
     History {
@@ -357,7 +364,12 @@ fn data_dir(data: Option<&Path>) -> Result<PathBuf, Failure> {
     }
 }
 
-fn print_json(v: &Json) {
+/// A document as Markdown, references shown by their targets' titles.
+fn markdown(store: &Store, doc: &rounds_core::Document, lang: Lang) -> String {
+    rounds_core::markdown::to_markdown_with(doc, lang, &|id| store.title_of(id).ok().flatten())
+}
+
+pub(crate) fn print_json(v: &Json) {
     outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
@@ -419,7 +431,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 if let Some(e) = doc.read_only() {
                     eprintln!("rounds: note: {e}");
                 }
-                out!("{}", rounds_core::markdown::to_markdown(&doc, lang));
+                out!("{}", markdown(&store, &doc, lang));
             }
         }
         Command::List { filter, json } => {
@@ -535,6 +547,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (_, n) = store.mask(&id, only)?;
             outln!("masked {n} finding(s)");
         }
+        Command::Links { id, json } => links::run(&open(data)?, &id, json)?,
         Command::History { id, json } => {
             let store = open(data)?;
             let id = store.resolve(&id)?;
@@ -564,7 +577,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Format::Json => serde_json::to_string_pretty(&doc.to_json())? + "\n",
                 Format::Md => {
                     let lang = lang.map_or(doc.summary().language, Lang::from);
-                    rounds_core::markdown::to_markdown(&doc, lang)
+                    markdown(&store, &doc, lang)
                 }
             };
             match output {

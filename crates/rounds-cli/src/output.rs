@@ -35,7 +35,7 @@ fn width(s: &str) -> usize {
         .sum()
 }
 
-fn pad(s: &str, w: usize) -> String {
+pub fn pad(s: &str, w: usize) -> String {
     let mut out = s.to_owned();
     for _ in width(s)..w {
         out.push(' ');

@@ -1,0 +1,384 @@
+//! Edits: patches of field values (at the editor's version or the current one), imports, the trash, visibility and restoring rows.
+
+use super::*;
+
+impl Document {
+    /// Validates a JSON object of changes and, only if all of it is valid,
+    /// applies it as one change. Returns the change's hash, or `None` if the
+    /// values were already as asked.
+    ///
+    /// Keys: `title`, `tags` (the whole set), `language`, and any field of
+    /// the document's kind. Text fields are diffed against their current
+    /// value, so a concurrent edit elsewhere in the same text survives. A list
+    /// field takes the whole list: elements with an `id` are kept and updated,
+    /// elements without one are added, and elements left out are removed.
+    pub fn apply_patch(
+        &mut self,
+        patch: &Json,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.apply(patch, ctx, false)
+    }
+
+    /// Like [`Document::apply_patch`], for values a person edited while the
+    /// document stood at `base` (the heads the editor last showed).
+    ///
+    /// The patch is applied to the document as it was at `base` and the
+    /// result merged into the document as it is now. A text field is
+    /// therefore diffed against the text the person saw, not against text a
+    /// colleague added since: the colleague's insertion survives whatever
+    /// the editor held. Choices merge as concurrent writes and list elements
+    /// a colleague added since are kept. With `base` equal to the current
+    /// heads (or empty), or a base no longer in the document (a shared
+    /// case's squashed history), this is exactly `apply_patch`.
+    ///
+    /// One limit: Automerge numbers each actor's changes, so a new change
+    /// must build on this device's own latest one. If another connection of
+    /// the same device (the CLI) changed the field after `base`, the edit is
+    /// made on top of that change, and the editor's value replaces it.
+    pub fn apply_patch_at(
+        &mut self,
+        patch: &Json,
+        base: &[ChangeHash],
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        let mut current = self.am.get_heads();
+        current.sort();
+        let mut at = base.to_vec();
+        at.sort();
+        at.dedup();
+        if at.is_empty() || at == current {
+            return self.apply_patch(patch, ctx);
+        }
+        self.check_writable()?;
+        if at.iter().any(|h| self.am.get_change_by_hash(h).is_none()) {
+            // The version is gone: a shared case's unpushed history is
+            // folded into one change before it is pushed. What the person
+            // typed must still be saved, so it is diffed against the
+            // current text, as without a base.
+            return self.apply_patch(patch, ctx);
+        }
+        let actor = self.am.get_actor().clone();
+        let mut fork = self.am.fork_at(&at)?;
+        // A new change of this actor must follow its latest one (Automerge
+        // numbers an actor's changes): if the base is older than this
+        // device's own last save, edit on top of that save as well.
+        if let Some(last) = self
+            .am
+            .get_changes(&[])
+            .iter()
+            .rev()
+            .find(|c| c.actor_id() == &actor)
+            .map(|c| c.hash())
+            && fork.get_change_by_hash(&last).is_none()
+        {
+            at.push(last);
+            fork = self.am.fork_at(&at)?;
+        }
+        fork.set_actor(actor);
+        let mut past = Document::from_automerge(fork)?;
+        let Some(hash) = past.apply(patch, ctx, false)? else {
+            return Ok(None);
+        };
+        let new = past.am.get_changes(&at);
+        self.am.apply_changes(new)?;
+        self.refresh_schema();
+        Ok(Some(hash))
+    }
+
+    /// Where position `pos` of a text field as it was at `base` is now:
+    /// the caret of an editor that showed the field at `base`, mapped
+    /// through everything merged since (insertions before it move it,
+    /// deleted text around it collapses onto the next surviving
+    /// character). Positions count Unicode code points, as Automerge's
+    /// text does. `row` names a list element for a field inside a list.
+    pub fn map_text_position(
+        &mut self,
+        field: &str,
+        row: Option<(&str, &str)>,
+        base: &[ChangeHash],
+        pos: usize,
+    ) -> Result<usize, DocError> {
+        let obj = self
+            .text_obj(field, row)
+            .ok_or_else(|| invalid(field, "is not a text field of this document"))?;
+        let mut pos = pos.min(self.am.length_at(&obj, base));
+        // Walk what changed in this text since `base`, in order. (Automerge's
+        // cursors would do the same, but in automerge 0.12 resolving a cursor
+        // whose character was deleted disagrees with itself.) An insertion
+        // exactly at the caret stays after it, so a colleague's text never
+        // pushes the caret of the teacher typing there.
+        let now = self.am.get_heads();
+        for p in self.am.diff(base, &now) {
+            if p.obj != obj {
+                continue;
+            }
+            match p.action {
+                PatchAction::SpliceText { index, value, .. } if index < pos => {
+                    pos += value.make_string().chars().count();
+                }
+                PatchAction::DeleteSeq { index, length } => {
+                    if index + length <= pos {
+                        pos -= length;
+                    } else if index < pos {
+                        pos = index;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(pos.min(self.am.length(&obj)))
+    }
+
+    pub(super) fn text_obj(&self, field: &str, row: Option<(&str, &str)>) -> Option<ObjId> {
+        if field == "title" && row.is_none() {
+            return match self.am.get(ROOT, "title") {
+                Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
+                _ => None,
+            };
+        }
+        let fields = self.fields_obj()?;
+        let (parent, key) = match row {
+            None => (fields, field),
+            Some((row_id, sub)) => {
+                let list = match self.am.get(&fields, field) {
+                    Ok(Some((Value::Object(ObjType::Map), l))) => l,
+                    _ => return None,
+                };
+                let el = match self.am.get(&list, row_id) {
+                    Ok(Some((Value::Object(ObjType::Map), e))) => e,
+                    _ => return None,
+                };
+                (el, sub)
+            }
+        };
+        match self.am.get(&parent, key) {
+            Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Like [`Document::apply_patch`], for restoring a JSON export: list
+    /// elements keep the ids they carry even when this document does not
+    /// have them yet, so an export imported back is the same document.
+    pub fn apply_import(
+        &mut self,
+        patch: &Json,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.apply(patch, ctx, true)
+    }
+
+    pub(super) fn apply(
+        &mut self,
+        patch: &Json,
+        ctx: &mut EditCtx<'_>,
+        keep_ids: bool,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.check_writable()?;
+        validate_author(ctx.author)?;
+        let obj = patch
+            .as_object()
+            .ok_or_else(|| invalid("edit", "must be a JSON object of field names and values"))?;
+        self.validate_patch(obj, keep_ids)?;
+        let mut changed = Vec::new();
+        let result = self.apply_validated(obj, ctx, &mut changed);
+        if let Err(e) = result {
+            self.am.rollback();
+            return Err(e);
+        }
+        if self.am.pending_ops() == 0 {
+            return Ok(None);
+        }
+        self.touch(ctx.now_ms)?;
+        Ok(self.commit(ctx, changed))
+    }
+
+    pub(super) fn validate_patch(
+        &self,
+        obj: &Map<String, Json>,
+        keep_ids: bool,
+    ) -> Result<(), DocError> {
+        let fields = self.fields_obj();
+        for (key, value) in obj {
+            match key.as_str() {
+                "title" => {
+                    let s = value
+                        .as_str()
+                        .ok_or_else(|| invalid("title", "must be text"))?;
+                    validate_title(s)?;
+                }
+                "tags" => {
+                    validate_tags(value)?;
+                }
+                "language" => {
+                    let ok = value.as_str().and_then(Lang::parse).is_some();
+                    if !ok {
+                        return Err(invalid("language", "must be `zh` or `en`"));
+                    }
+                }
+                "visibility" => {
+                    return Err(invalid(
+                        "visibility",
+                        "is changed by sharing the document, not by editing it",
+                    ));
+                }
+                k if RESERVED_KEYS.contains(&k) => {
+                    return Err(invalid(k, "is set by Rounds and cannot be edited"));
+                }
+                k => {
+                    let field = self.kind.field(k).ok_or_else(|| {
+                        invalid(
+                            k,
+                            format!(
+                                "is not a field of a {}",
+                                self.kind.label(Lang::En).to_lowercase()
+                            ),
+                        )
+                    })?;
+                    let existing = match (&field.ty, &fields) {
+                        (FieldType::List { .. }, Some(fobj)) => {
+                            list_items(&self.am, fobj, field.key)
+                                .into_iter()
+                                .map(|e| e.id)
+                                .collect()
+                        }
+                        _ => HashSet::new(),
+                    };
+                    let ids = if keep_ids {
+                        KnownIds::AnyWellFormed
+                    } else {
+                        KnownIds::Only(&existing)
+                    };
+                    validate_value(field, value, k, ids)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply_validated(
+        &mut self,
+        obj: &Map<String, Json>,
+        ctx: &mut EditCtx<'_>,
+        changed: &mut Vec<String>,
+    ) -> Result<(), DocError> {
+        for (key, value) in obj {
+            let before = self.am.pending_ops();
+            match key.as_str() {
+                "title" => {
+                    let t = match self.am.get(ROOT, "title")? {
+                        Some((Value::Object(ObjType::Text), t)) => t,
+                        _ => self.am.put_object(ROOT, "title", ObjType::Text)?,
+                    };
+                    self.am
+                        .update_text(&t, value.as_str().unwrap_or_default().trim())?;
+                }
+                "tags" => self.apply_tags(value)?,
+                "language" => {
+                    let lang = value.as_str().and_then(Lang::parse).unwrap_or(Lang::Zh);
+                    if get_str(&self.am, &ROOT, "language").as_deref() != Some(lang.as_str()) {
+                        self.am.put(ROOT, "language", lang.as_str())?;
+                    }
+                }
+                k => {
+                    let Some(field) = self.kind.field(k) else {
+                        continue;
+                    };
+                    let fields = match self.fields_obj() {
+                        Some(f) => f,
+                        None => self.am.put_object(ROOT, "fields", ObjType::Map)?,
+                    };
+                    write_field(&mut self.am, &fields, field, value, ctx)?;
+                }
+            }
+            if self.am.pending_ops() > before {
+                changed.push(key.clone());
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply_tags(&mut self, value: &Json) -> Result<(), DocError> {
+        let want: HashSet<String> = value
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str())
+                    .map(|t| t.trim().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let obj = match self.am.get(ROOT, "tags")? {
+            Some((Value::Object(ObjType::Map), obj)) => obj,
+            _ => self.am.put_object(ROOT, "tags", ObjType::Map)?,
+        };
+        let have: HashSet<String> = self.am.keys(&obj).collect();
+        for gone in have.difference(&want) {
+            self.am.delete(&obj, gone.as_str())?;
+        }
+        for new in want.difference(&have) {
+            self.am.put(&obj, new.as_str(), true)?;
+        }
+        Ok(())
+    }
+
+    /// Marks the document deleted (a tombstone that syncs) or restores it.
+    pub fn set_deleted(
+        &mut self,
+        deleted: bool,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.check_writable()?;
+        if self.deleted() == deleted {
+            return Ok(None);
+        }
+        self.am.put(ROOT, "deleted", deleted)?;
+        self.touch(ctx.now_ms)?;
+        Ok(self.commit(
+            ctx,
+            vec![if deleted { "deleted" } else { "restored" }.into()],
+        ))
+    }
+
+    /// Changes who may read the document.
+    pub fn set_visibility(
+        &mut self,
+        v: Visibility,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.check_writable()?;
+        if self.visibility() == v {
+            return Ok(None);
+        }
+        self.am.put(ROOT, "visibility", v.as_str())?;
+        self.touch(ctx.now_ms)?;
+        Ok(self.commit(ctx, vec!["visibility".into()]))
+    }
+
+    /// Shows a removed row of a list field again, with whatever its fields
+    /// hold now and in its old place (see [`crate::removed`]).
+    pub fn restore_row(
+        &mut self,
+        field: &str,
+        row: &str,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        self.check_writable()?;
+        let Some(fields) = self.fields_obj() else {
+            return Err(invalid(field, "the document has no such row"));
+        };
+        let Some(el) = list_items(&self.am, &fields, field)
+            .into_iter()
+            .find(|e| e.id == row)
+        else {
+            return Err(invalid(field, format!("no row `{row}`")));
+        };
+        if !el.removed {
+            return Ok(None);
+        }
+        self.am.put(&el.obj, "removed", false)?;
+        self.touch(ctx.now_ms)?;
+        Ok(self.commit(ctx, vec![field.to_owned()]))
+    }
+}

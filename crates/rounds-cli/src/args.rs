@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rounds_core::schema::{DocKind, Lang};
 
 use crate::filters;
+use crate::rows::RowEdits;
 
 #[derive(Parser)]
 #[command(
@@ -156,6 +157,9 @@ pub struct EditArgs {
     pub id: String,
     #[command(flatten)]
     pub set: SetArgs,
+    /// Row edits of list fields (`--add`, `--change`, `--move`, `--remove`).
+    #[command(flatten)]
+    pub rows: RowEdits,
     #[arg(long)]
     pub json: bool,
 }

@@ -82,13 +82,31 @@ pub fn edit(data: Option<&Path>, a: EditArgs) -> Result<(), Failure> {
     let mut store = open(data)?;
     let id = store.resolve(&a.id)?;
     let kind = store.summary(&id)?.kind;
-    let patch = collect_patch(kind, &a.set)?;
-    if patch.is_empty() {
+    let mut patch = collect_patch(kind, &a.set)?;
+    let rows = a.rows.plan(kind)?;
+    if patch.is_empty() && rows.is_empty() {
         return Err(Failure(
-            "nothing to change: give --set, --set-file, --stdin or --patch".into(),
+            "nothing to change: give --set, --set-file, --stdin, --patch, --add, --change, --move or --remove".into(),
         ));
     }
-    let s = store.edit(&id, &Json::Object(patch))?;
+    if let Some(key) = rows.fields().find(|k| patch.contains_key(*k)) {
+        return Err(Failure(format!(
+            "{key}: give the whole list (--set, --patch) or edit its rows (--add, --change, --move, --remove), not both"
+        )));
+    }
+    // The rows are read in the save's own transaction, so no other
+    // connection's edit to the list can fall between reading and writing.
+    let (s, ()) = store.change_with(&id, |doc, ctx| {
+        if rows.is_empty() {
+            doc.apply_patch(&Json::Object(patch), ctx)?;
+            return Ok(());
+        }
+        let lists = rows.apply(&doc.to_json())?;
+        patch.extend(lists.patch());
+        doc.apply_patch(&Json::Object(patch), ctx)
+            .map_err(|e| lists.explain(e))?;
+        Ok(())
+    })?;
     if a.json {
         print_json(&summary_json(&s));
     }

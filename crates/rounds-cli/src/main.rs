@@ -24,6 +24,7 @@ mod filters;
 mod office;
 mod output;
 mod profile;
+mod rows;
 mod sharing;
 
 use std::process::ExitCode;

@@ -2,13 +2,19 @@
 //! target's title (or "not available to you" when this device does not
 //! hold the target), and the documents of this library that refer to it.
 
+use std::path::Path;
+
 use rounds_store::{Backlink, LinkView, Store};
 use serde_json::{Value as Json, json};
 
-use crate::{Failure, output::pad, print_json};
+use crate::args::LinksArgs;
+use crate::common::{Failure, open, print_json};
+use crate::output::pad;
 
-pub fn run(store: &Store, id: &str, as_json: bool) -> Result<(), Failure> {
-    let id = store.resolve(id)?;
+pub fn links(data: Option<&Path>, a: LinksArgs) -> Result<(), Failure> {
+    let store = open(data)?;
+    let as_json = a.json;
+    let id = store.resolve(&a.id)?;
     let links = store.links(&id)?;
     let back = store.linked_from(&id)?;
     if as_json {

@@ -1,60 +1,8 @@
 //! The `rounds` binary, driven as a teacher would drive it.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use serde_json::Value;
-
-fn rounds(data: &Path, args: &[&str]) -> Output {
-    rounds_stdin(data, args, None)
-}
-
-fn rounds_stdin(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("USER", "test-teacher")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = rounds(data, args);
-    assert!(
-        out.status.success(),
-        "rounds {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(data: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
-}
-
-/// Runs a command that must fail; returns its one line of error.
-fn fails(data: &Path, args: &[&str]) -> String {
-    let out = rounds(data, args);
-    assert!(!out.status.success(), "rounds {args:?} should have failed");
-    assert!(out.stdout.is_empty(), "a failing command printed to stdout");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "error is not one line: {err}"
-    );
-    assert!(err.starts_with("rounds: "), "{err}");
-    err.trim_end().to_owned()
-}
+use common::{fails, json, ok, rounds_stdin};
 
 #[test]
 fn a_teacher_works_offline_with_the_cli_alone() {
@@ -282,7 +230,7 @@ fn errors_are_one_clear_line_and_change_nothing() {
     );
     assert_eq!(
         fails(data, &["edit", &id]),
-        "rounds: nothing to change: give --set, --set-file, --stdin or --patch"
+        "rounds: nothing to change: give --set, --set-file, --stdin, --patch, --add, --change, --move or --remove"
     );
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"kind\": \"case\", \"title\": ").unwrap();

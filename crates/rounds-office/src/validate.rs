@@ -21,7 +21,7 @@
 //!   to approved or published, for lead teachers and office admins.
 //!
 //! The identifier checks of shared cases and lesson plans are in
-//! `service::check_identifiers`; the binding of owner ids to members is in
+//! `service/check.rs` (`check_case`); the binding of owner ids to members is in
 //! the database's `push_doc`.
 
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};

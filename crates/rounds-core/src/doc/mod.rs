@@ -48,7 +48,7 @@ pub(crate) use read::get_str;
 use read::*;
 pub use summary::{Summary, sections, summary_json};
 use validate::*;
-pub use validate::{parse_field_input, validate_id};
+pub use validate::{parse_field_input, parse_value_input, validate_id};
 pub(crate) use write::list_items;
 use write::*;
 

@@ -248,21 +248,31 @@ pub fn parse_field_input(kind: DocKind, key: &str, input: &str) -> Result<Json, 
             )
         }
     })?;
+    parse_value_input(f, input).map_err(|problem| invalid(key, problem))
+}
+
+/// Turns text typed on a command line into a value of the field `f` (a
+/// field of a kind or an item field of a list). Only the type is checked;
+/// limits and choices are checked when the value is applied. The error is
+/// the problem, without the field's name.
+pub fn parse_value_input(f: &Field, input: &str) -> Result<Json, String> {
     let t = input.trim();
     Ok(match f.ty {
         FieldType::Text { .. } => json!(input),
         FieldType::Choice { .. } | FieldType::Date | FieldType::Ref { .. } => json!(t),
-        FieldType::Int { .. } if t.is_empty() => Json::Null,
+        FieldType::Int { .. } | FieldType::Number { .. } if t.is_empty() => Json::Null,
         FieldType::Int { min, max } => json!(
             t.parse::<i64>()
-                .map_err(|_| invalid(key, format!("must be a whole number from {min} to {max}")))?
+                .map_err(|_| format!("must be a whole number from {min} to {max}"))?
         ),
-        FieldType::Number { .. } if t.is_empty() => Json::Null,
-        FieldType::Number { min, max } => {
-            let x = t.parse::<f64>().ok().filter(|x| x.is_finite());
-            json!(x.ok_or_else(|| invalid(key, format!("must be a number from {min} to {max}")))?)
+        FieldType::Number { min, max } => json!(
+            t.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("must be a number from {min} to {max}"))?
+        ),
+        FieldType::List { .. } => {
+            serde_json::from_str(input).map_err(|e| format!("must be a JSON list: {e}"))?
         }
-        FieldType::List { .. } => serde_json::from_str(input)
-            .map_err(|e| invalid(key, format!("must be a JSON list: {e}")))?,
     })
 }

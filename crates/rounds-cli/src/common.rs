@@ -1,0 +1,77 @@
+//! What every command shares: its failure type, opening the library, and
+//! reading and writing the files named on the command line.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rounds_store::Store;
+use serde_json::Value as Json;
+
+/// A command's failure: printed as one line.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn default_data_dir() -> Result<PathBuf, Failure> {
+    rounds_store::default_data_dir()
+        .ok_or_else(|| Failure("cannot find a home directory; pass --data DIR".into()))
+}
+
+/// Opens the library in `data` (or the default directory).
+pub fn open(data: Option<&Path>) -> Result<Store, Failure> {
+    let dir = data_dir(data)?;
+    let mut store =
+        Store::open_dir(&dir).map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
+    if store.user_name().is_empty() {
+        // Until the user picks a name, their login name marks their changes.
+        let login = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "teacher".into());
+        store.set_user_name(&login)?;
+    }
+    Ok(store)
+}
+
+pub fn data_dir(data: Option<&Path>) -> Result<PathBuf, Failure> {
+    match data {
+        Some(d) => Ok(d.to_path_buf()),
+        None => default_data_dir(),
+    }
+}
+
+/// A document as Markdown, references shown by their targets' titles.
+pub fn markdown(store: &Store, doc: &rounds_core::Document, lang: rounds_core::Lang) -> String {
+    rounds_core::markdown::to_markdown_with(doc, lang, &|id| store.title_of(id).ok().flatten())
+}
+
+pub fn print_json(v: &Json) {
+    outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// The text of a file, or of standard input for `-`.
+pub fn read_input(path: &Path) -> Result<String, Failure> {
+    let mut s = String::new();
+    if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut s)?;
+    } else {
+        s = std::fs::read_to_string(path)
+            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    }
+    Ok(s)
+}
+
+/// Writes a file that must not exist yet: output never overwrites.
+pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    f.write_all(bytes)?;
+    Ok(())
+}

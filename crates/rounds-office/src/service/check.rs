@@ -1,0 +1,126 @@
+//! The identifier check of every pushed change to a case or a lesson plan,
+//! whatever the client (see `check_case`).
+
+use automerge::{AutoCommit, Change};
+use rounds_core::doc::Document;
+use rounds_core::schema::DocKind;
+use rounds_proto::{RejectCode, Rejection};
+
+use super::reject;
+
+/// How often `check_case` scans the state within one push; see there.
+const CHECK_EVERY: usize = 6;
+
+/// Defence in depth for teaching cases and lesson plans, whatever the
+/// client: a private case never reaches the office (cases are shared as new
+/// documents made from a checked state), and no change may add a
+/// high-confidence patient identifier to a shared case or to a lesson plan
+/// (whose free text may quote a case). Each change is checked in turn, so an
+/// identifier added and removed again within one push is refused too.
+pub(super) fn check_case(
+    doc: [u8; 16],
+    after: &Document,
+    mut state: AutoCommit,
+    fresh: &[Change],
+) -> Result<(), Rejection> {
+    let what = if after.kind().holds_patient_data() {
+        "a shared case"
+    } else {
+        "a lesson plan"
+    };
+    if after.kind().holds_patient_data() && after.visibility() != rounds_core::Visibility::Office {
+        return Err(reject(
+            doc,
+            RejectCode::Forbidden,
+            "a private case stays on its author's device; share it to send it to the office",
+        ));
+    }
+    let mut known: Vec<(rounds_deid::Kind, String)> = Document::from_automerge(state.clone())
+        .map(|d| rounds_core::deid::identifiers(&d))
+        .unwrap_or_default();
+    for (i, c) in fresh.iter().enumerate() {
+        // The text this change inserts, scanned on its own: an identifier
+        // pasted or typed in one save is caught even if a later change of
+        // the same push removes it again.
+        let mut inserted = String::new();
+        let mut last_obj = None;
+        for op in c.decode().operations.iter().filter(|op| op.insert) {
+            if let Some(automerge::ScalarValue::Str(text)) = op.primitive_value() {
+                // Text of different objects must not run together into one
+                // number that no field holds.
+                if last_obj.as_ref() != Some(&op.obj) {
+                    inserted.push('\n');
+                    last_obj = Some(op.obj.clone());
+                }
+                inserted.push_str(&text);
+            }
+        }
+        if let Some(f) = rounds_deid::scan(&inserted)
+            .into_iter()
+            .find(|f| f.blocks_sharing() && lesson_plan_may_not_hold(after.kind(), f.kind))
+            && !known.iter().any(|(k, t)| *k == f.kind && *t == f.text)
+        {
+            return Err(reject(
+                doc,
+                RejectCode::Identifier,
+                format!(
+                    "identifier: change {} would add a likely patient identifier ({}) to {what}",
+                    c.hash(),
+                    f.kind.label_en()
+                ),
+            ));
+        }
+        state.apply_changes([c.clone()]).map_err(|e| {
+            reject(
+                doc,
+                RejectCode::Malformed,
+                format!("changes do not apply: {e}"),
+            )
+        })?;
+        // Scanning the whole state after every change of a long
+        // keystroke-level history costs quadratic time. Every CHECK_EVERY-th
+        // state and the last are scanned: an identifier typed key by key
+        // and deleted again lives through one change per character, so it
+        // is caught unless it is shorter than CHECK_EVERY characters (and
+        // one inserted at once is caught by the scan above).
+        if i + 1 != fresh.len() && (i + 1) % CHECK_EVERY != 0 {
+            continue;
+        }
+        let Ok(d) = Document::from_automerge(state.clone()) else {
+            continue;
+        };
+        let now = rounds_core::deid::identifiers(&d);
+        let added: Vec<&(rounds_deid::Kind, String)> =
+            now.iter().filter(|x| !known.contains(x)).collect();
+        if !added.is_empty() {
+            let kinds: std::collections::BTreeSet<&str> =
+                added.iter().map(|(k, _)| k.label_en()).collect();
+            return Err(reject(
+                doc,
+                RejectCode::Identifier,
+                format!(
+                    "identifier: change {} would add {} likely patient identifier(s) ({}) to {what}",
+                    c.hash(),
+                    added.len(),
+                    kinds.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        known = now;
+    }
+    Ok(())
+}
+
+/// Which identifiers refuse a change to a document of a kind that holds no
+/// patient data, such as a lesson plan. A plan legitimately
+/// names its teachers, its hospital, its teaching dates and the beds of a
+/// ward round, so only the identifiers that never belong in a plan — a
+/// resident ID, a phone number, a bank card — refuse it; a case is checked
+/// for every kind.
+fn lesson_plan_may_not_hold(doc: DocKind, kind: rounds_deid::Kind) -> bool {
+    doc.holds_patient_data()
+        || matches!(
+            kind,
+            rounds_deid::Kind::ResidentId | rounds_deid::Kind::Phone | rounds_deid::Kind::BankCard
+        )
+}

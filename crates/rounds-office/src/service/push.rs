@@ -1,0 +1,202 @@
+//! Validating and storing one document's pushed changes, all or nothing:
+//! decoding, the sender's actors, the document's office and readers, the
+//! state's rules (`crate::validate`) and its identifiers (`check.rs`).
+
+use std::collections::HashMap;
+
+use automerge::{AutoCommit, Change};
+use rounds_core::doc::Document;
+use rounds_proto::{DocChanges, RejectCode, Rejection, doc_id_to_string};
+
+use super::check::check_case;
+use super::{ApiError, Service, reject};
+use crate::db::*;
+
+impl Service {
+    /// Validates and stores one document's pushed changes: all or nothing.
+    pub(super) fn push(
+        &self,
+        ctx: &DeviceCtx,
+        push: DocChanges,
+        now: i64,
+        actors: &mut HashMap<Vec<u8>, bool>,
+    ) -> Result<Result<(), Rejection>, ApiError> {
+        let doc = push.doc;
+        let doc_str = doc_id_to_string(&doc);
+        if push.changes.len() > self.limits.max_changes_per_push {
+            return Ok(Err(reject(
+                doc,
+                RejectCode::TooLarge,
+                format!(
+                    "the push has {} changes; the limit is {} per document",
+                    push.changes.len(),
+                    self.limits.max_changes_per_push
+                ),
+            )));
+        }
+        let mut changes = Vec::with_capacity(push.changes.len());
+        for (i, bytes) in push.changes.into_iter().enumerate() {
+            if bytes.len() > self.limits.max_change_bytes {
+                return Ok(Err(reject(
+                    doc,
+                    RejectCode::TooLarge,
+                    format!(
+                        "change {i} is {} bytes; the limit is {}",
+                        bytes.len(),
+                        self.limits.max_change_bytes
+                    ),
+                )));
+            }
+            match Change::from_bytes(bytes) {
+                Ok(c) => changes.push(c),
+                Err(e) => {
+                    return Ok(Err(reject(
+                        doc,
+                        RejectCode::Malformed,
+                        format!("change {i} is not an Automerge change: {e}"),
+                    )));
+                }
+            }
+        }
+        if changes.is_empty() {
+            return Ok(Ok(()));
+        }
+        for c in &changes {
+            let actor = c.actor_id().to_bytes().to_vec();
+            if let std::collections::hash_map::Entry::Vacant(e) = actors.entry(actor) {
+                let ok = self.db.device_has_actor(&ctx.device, e.key())?;
+                e.insert(ok);
+            }
+        }
+        let limits = &self.limits;
+        let mut decide = |state: Option<&DocState>| -> Result<Accepted, Rejection> {
+            let mut am = match state {
+                Some(s) => {
+                    if s.office != ctx.office {
+                        return Err(reject(
+                            doc,
+                            RejectCode::OtherOffice,
+                            "this document belongs to another office",
+                        ));
+                    }
+                    if s.visibility != "office" && s.owner != ctx.member {
+                        return Err(reject(
+                            doc,
+                            RejectCode::Forbidden,
+                            "this is another teacher's private document",
+                        ));
+                    }
+                    AutoCommit::load(&s.bytes).map_err(|e| {
+                        tracing::error!(doc = %doc_str, error = %e, "stored document does not load");
+                        reject(doc, RejectCode::InvalidDocument, "the office cannot read its copy of this document")
+                    })?
+                }
+                None => AutoCommit::new(),
+            };
+            let before = state.map(|s| s.visibility.as_str());
+            let mut fresh = Vec::new();
+            for c in &changes {
+                if am.get_change_by_hash(&c.hash()).is_some() {
+                    continue;
+                }
+                // Only changes the office does not have yet must be the
+                // sender's own: replaying a known change is harmless.
+                if actors.get(c.actor_id().to_bytes()) != Some(&true) {
+                    return Err(reject(
+                        doc,
+                        RejectCode::ForgedActor,
+                        format!(
+                            "change {} is signed by an actor that is not this device's",
+                            c.hash()
+                        ),
+                    ));
+                }
+                fresh.push(c.clone());
+            }
+            if fresh.is_empty() {
+                // Everything is stored already (a retried request): nothing changes.
+                return current_meta(doc, &am);
+            }
+            let base = am.clone();
+            am.apply_changes(fresh.iter().cloned()).map_err(|e| {
+                reject(
+                    doc,
+                    RejectCode::Malformed,
+                    format!("changes do not apply: {e}"),
+                )
+            })?;
+            if !am.get_missing_deps(&[]).is_empty() {
+                return Err(reject(
+                    doc,
+                    RejectCode::MissingDeps,
+                    "changes depend on changes the office does not have; send those first",
+                ));
+            }
+            let total: usize = state.map_or(0, |s| s.bytes.len())
+                + fresh.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
+            if total > limits.max_doc_bytes {
+                return Err(reject(
+                    doc,
+                    RejectCode::TooLarge,
+                    format!(
+                        "the document would be {total} bytes; the limit is {}",
+                        limits.max_doc_bytes
+                    ),
+                ));
+            }
+            let d = Document::from_automerge(am)
+                .map_err(|e| reject(doc, RejectCode::InvalidDocument, e.to_string()))?;
+            if d.id() != doc_str {
+                return Err(reject(
+                    doc,
+                    RejectCode::InvalidDocument,
+                    "the changes carry another document's id",
+                ));
+            }
+            let stored = match state {
+                Some(s) => Some((
+                    Document::from_automerge(base.clone()).map_err(|e| {
+                        tracing::error!(doc = %doc_str, error = %e, "stored document is not a Rounds document");
+                        reject(doc, RejectCode::InvalidDocument, "the office cannot read its copy of this document")
+                    })?,
+                    s.owner.as_str(),
+                )),
+                None => None,
+            };
+            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx)
+                .map_err(|r| reject(doc, r.code, r.message))?;
+            // Kinds that hold patient data are checked for every
+            // high-confidence identifier; the others (lesson plans, whose
+            // free text may quote a case) for the kinds no teaching text
+            // needs (`lesson_plan_may_not_hold`). Every kind is checked.
+            check_case(doc, &d, base, &fresh)?;
+            let visibility = d.visibility().as_str().to_owned();
+            Ok(Accepted {
+                changes: fresh
+                    .iter()
+                    .map(|c| (c.hash().as_ref().to_vec(), c.raw_bytes().to_vec()))
+                    .collect(),
+                kind: d.kind().as_str().to_owned(),
+                reveal: before == Some("private") && visibility == "office",
+                deleted: d.deleted(),
+                visibility,
+                owner_id: d.owner(),
+            })
+        };
+        Ok(self.db.push_doc(ctx, &doc_str, now, &mut decide)?)
+    }
+}
+
+/// The stored metadata of a document whose push brought nothing new.
+fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
+    let d = Document::from_automerge(am.clone())
+        .map_err(|e| reject(doc, RejectCode::InvalidDocument, e.to_string()))?;
+    Ok(Accepted {
+        changes: Vec::new(),
+        kind: d.kind().as_str().to_owned(),
+        visibility: d.visibility().as_str().to_owned(),
+        deleted: d.deleted(),
+        reveal: false,
+        owner_id: d.owner(),
+    })
+}

@@ -498,20 +498,15 @@ pub struct ErrorBody {
 
 /// Converts a UUID string to the wire id.
 pub fn doc_id_from_str(s: &str) -> Option<DocId> {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    if hex.len() != 32 {
-        return None;
-    }
+    let digits: String = s.chars().filter(|c| *c != '-').collect();
     let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(&digits, &mut out).ok()?;
     Some(out)
 }
 
 /// Converts a wire id to the canonical UUID string.
 pub fn doc_id_to_string(d: &DocId) -> String {
-    let h: String = d.iter().map(|b| format!("{b:02x}")).collect();
+    let h = hex::encode(d);
     format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
@@ -547,6 +542,8 @@ mod tests {
         let s = "01a20156-1cd2-756b-a8d3-6078bac8ecce";
         assert_eq!(doc_id_to_string(&doc_id_from_str(s).unwrap()), s);
         assert!(doc_id_from_str("xyz").is_none());
+        assert!(doc_id_from_str("01a20156-1cd2-756b-a8d3-6078bac8ecc+").is_none());
+        assert!(doc_id_from_str("01a20156-1cd2-756b-a8d3-6078bac8ecc").is_none());
     }
 
     #[test]

@@ -507,24 +507,16 @@ fn documents_of_a_newer_kind_are_listed_apart() {
     use automerge::transaction::Transactable;
     let (app, dir) = app();
     assert!(app.carried().unwrap().is_empty());
-    let mut ids = rounds_core::doc::SeqIds::new("q");
-    let mut d = rounds_core::Document::create(
-        &rounds_core::doc::NewDoc {
-            id: "0193a5b0-0000-7000-8000-0000000000e1".into(),
-            kind: rounds_core::schema::DocKind::LESSON_PLAN,
-            title: "单选题：新生儿黄疸的光疗指征".into(),
-            language: rounds_core::Lang::Zh,
-            owner: "u-colleague".into(),
-        },
-        automerge::ActorId::from(vec![5u8; 16]),
-        &mut rounds_core::doc::EditCtx {
-            now_ms: 1_700_000_000_000,
-            author: "郑老师",
-            ids: &mut ids,
-        },
-        None,
+    let mut d = rounds_testkit::doc::doc(
+        "0193a5b0-0000-7000-8000-0000000000e1",
+        DocKind::LESSON_PLAN,
+        "单选题：新生儿黄疸的光疗指征",
     )
-    .unwrap();
+    .owner("u-colleague")
+    .author("郑老师")
+    .actor(rounds_testkit::doc::actor(5))
+    .ids("q")
+    .create();
     let am = d.automerge_mut();
     am.put(automerge::ROOT, "kind", "question_item").unwrap();
     am.put(automerge::ROOT, "visibility", "office").unwrap();

@@ -144,7 +144,7 @@ fn a_malformed_base_is_refused_and_changes_nothing() {
 /// the sync worker does it (another connection to the same database).
 #[test]
 fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     let o = office.create_office("儿科教研室");
     let (app, dir) = app();
     let code = office.code(&office.add_member(&o, "主备人"));
@@ -153,7 +153,7 @@ fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
         let mut worker = Store::open_dir(dir.path()).unwrap();
         rounds_client::sync_joined(&mut worker, dir.path()).unwrap();
     };
-    let mut colleague = rounds_tests::Teacher::joined(&office, &o, "参与人");
+    let mut colleague = rounds_testkit::Teacher::joined(&office, &o, "参与人");
     let v = app
         .create(
             Kind::from(DocKind::LESSON_PLAN),

@@ -264,7 +264,7 @@ fn backoff_doubles_up_to_the_maximum_with_jitter() {
 /// office in the background, and a colleague's change arrives.
 #[test]
 fn the_app_syncs_with_a_real_office() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     let office_id = office.create_office("儿科虚拟教研室");
     let member = office.add_member(&office_id, "王老师");
     let code = office.code(&member);
@@ -322,7 +322,7 @@ fn the_app_syncs_with_a_real_office() {
     assert!(got.is_some(), "the edit reached the office");
 
     // A colleague edits; "sync now" brings it, and the status says so.
-    let mut colleague = rounds_tests::Teacher::joined(&office, &office_id, "李老师");
+    let mut colleague = rounds_testkit::Teacher::joined(&office, &office_id, "李老师");
     colleague.sync().unwrap();
     colleague
         .store
@@ -347,7 +347,7 @@ fn the_app_syncs_with_a_real_office() {
 /// never re-checked by its timer.
 #[test]
 fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     office
         .service
         .wake

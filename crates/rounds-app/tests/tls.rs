@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rounds_app::sync::Timing;
 use rounds_app::{App, ErrorCode, Kind, Language, SyncState, SyncStatus};
-use rounds_tests::Office;
-use rounds_tests::tls_office::{init_certs, replace_pair};
+use rounds_testkit::Office;
+use rounds_testkit::tls::{init_certs, replace_pair};
 
 fn fast() -> Timing {
     Timing {

@@ -1,44 +1,30 @@
 //! The `rounds` binary, driven as a teacher would drive it.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use rounds_testkit::process::Program;
 use serde_json::Value;
 
-fn rounds(data: &Path, args: &[&str]) -> Output {
-    rounds_stdin(data, args, None)
+/// The `rounds` binary on the library `data`.
+fn cli(data: &Path) -> Program {
+    Program::rounds().data(data).user("test-teacher")
 }
 
-fn rounds_stdin(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("USER", "test-teacher")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
+fn rounds(data: &Path, args: &[&str]) -> Output {
+    cli(data).run(args)
+}
+
+fn rounds_stdin(data: &Path, args: &[&str], stdin: &str) -> Output {
+    cli(data).run_with_input(args, stdin)
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
-    let out = rounds(data, args);
-    assert!(
-        out.status.success(),
-        "rounds {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli(data).ok(args)
 }
 
 fn json(data: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
+    cli(data).json(args)
 }
 
 /// Runs a command that must fail; returns its one line of error.
@@ -111,7 +97,7 @@ fn a_teacher_works_offline_with_the_cli_alone() {
     let out = rounds_stdin(
         data,
         &["edit", &case, "--stdin", "management"],
-        Some("Oral dexamethasone 0.15 mg/kg once.\n"),
+        "Oral dexamethasone 0.15 mg/kg once.\n",
     );
     assert!(out.status.success());
     let patch = dir.path().join("patch.json");
@@ -287,7 +273,7 @@ fn errors_are_one_clear_line_and_change_nothing() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"kind\": \"case\", \"title\": ").unwrap();
     assert!(fails(data, &["import", bad.to_str().unwrap()]).contains("malformed JSON"));
-    let out = rounds_stdin(data, &["edit", &id, "--patch", "-"], Some("[1, 2]"));
+    let out = rounds_stdin(data, &["edit", &id, "--patch", "-"], "[1, 2]");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be a JSON object"));
     assert_eq!(ok(data, &["show", &id, "--json"]), before);

@@ -1,24 +1,24 @@
-//! A real office server on a free port of this machine, and real teachers'
-//! devices (stores in temporary directories) that join and sync with it
-//! over HTTP, as the CLI and the desktop app do.
+//! A real office server (rounds-office's service over SQLite, served by
+//! its own axum router) on a free loopback port, in a thread of its own.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rounds_core::doc::Document;
-use rounds_core::schema::{DocKind, Lang};
-use rounds_core::sync::Report;
 use rounds_office::db::{OfficeDb, Role};
-use rounds_office::service::{Limits, Service, new_id};
+use rounds_office::service::{Clock, Limits, Service, new_id};
 use rounds_office::sqlite::SqliteDb;
-use rounds_store::Store;
-use serde_json::Value;
+use rounds_office::tls::TlsFiles;
 
-#[path = "tls_office.rs"]
-pub mod tls_office;
-
-/// An office server running in a thread of its own.
+/// An office server running in a thread of its own; dropping it shuts the
+/// server down and waits for it.
 pub struct Office {
+    /// Where devices reach it: `http://127.0.0.1:PORT`, or
+    /// `https://HOST:PORT` on TLS.
     pub url: String,
+    /// The loopback address it listens on.
+    pub addr: SocketAddr,
     pub service: Arc<Service>,
     pub db: Arc<SqliteDb>,
     pub dir: tempfile::TempDir,
@@ -26,51 +26,109 @@ pub struct Office {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Office {
-    pub fn start() -> Office {
-        Office::start_with(Limits::default())
+/// How [`OfficeBuilder::start`] starts an office; [`Office::builder`]'s
+/// defaults are the tests' (default limits, the system clock, plain HTTP,
+/// two worker threads with tokio's names).
+pub struct OfficeBuilder {
+    limits: Limits,
+    clock: Option<Clock>,
+    tls: Option<(TlsFiles, String)>,
+    workers: usize,
+    thread_name: Option<String>,
+    keep_alive: Option<Duration>,
+}
+
+impl OfficeBuilder {
+    pub fn limits(mut self, limits: Limits) -> OfficeBuilder {
+        self.limits = limits;
+        self
     }
 
-    pub fn start_with(limits: Limits) -> Office {
-        Office::start_with_clock(limits, None)
+    /// The service's clock: a frozen one keeps the office from writing
+    /// down a device's last sync again, so that tests can compare whole
+    /// database dumps.
+    pub fn clock(mut self, clock: Clock) -> OfficeBuilder {
+        self.clock = Some(clock);
+        self
     }
 
-    /// An office whose clock is `clock` (the system's when `None`): a
-    /// frozen clock keeps the office from writing down a device's last
-    /// sync again, so that tests can compare whole database dumps.
-    pub fn start_with_clock(
-        limits: Limits,
-        clock: Option<rounds_office::service::Clock>,
-    ) -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(SqliteDb::open_dir(dir.path()).unwrap());
-        let mut service = Service::new(db.clone(), limits);
-        if let Some(c) = clock {
+    /// Serves HTTPS with `files`; devices reach it as `https://HOST:PORT`.
+    pub fn tls(mut self, files: TlsFiles, host: &str) -> OfficeBuilder {
+        self.tls = Some((files, host.to_owned()));
+        self
+    }
+
+    pub fn workers(mut self, workers: usize) -> OfficeBuilder {
+        self.workers = workers;
+        self
+    }
+
+    /// Names the server's threads `NAME-main` (the one that runs the
+    /// runtime) and `NAME` (its workers and blocking threads), so that
+    /// their CPU time can be told apart from the client's.
+    pub fn thread_name(mut self, name: &str) -> OfficeBuilder {
+        self.thread_name = Some(name.to_owned());
+        self
+    }
+
+    /// Keeps idle blocking threads this long: threads that end take their
+    /// CPU time with them out of /proc.
+    pub fn keep_alive(mut self, keep_alive: Duration) -> OfficeBuilder {
+        self.keep_alive = Some(keep_alive);
+        self
+    }
+
+    pub fn start(self) -> Office {
+        let acceptor = self.tls.as_ref().map(|(files, _)| {
+            rounds_office::tls::acceptor(files.clone()).expect("the office's TLS acceptor")
+        });
+        let dir = tempfile::tempdir().expect("a temporary directory for the office");
+        let db = Arc::new(SqliteDb::open_dir(dir.path()).expect("the office database"));
+        let mut service = Service::new(db.clone(), self.limits);
+        if let Some(c) = self.clock {
             service = service.with_clock(c);
         }
         let service = Arc::new(service);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let svc = service.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                rounds_office::http::serve(svc, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv().unwrap();
+        let (workers, name, keep_alive) = (self.workers, self.thread_name, self.keep_alive);
+        let mut thread = std::thread::Builder::new();
+        if let Some(n) = &name {
+            thread = thread.name(format!("{n}-main"));
+        }
+        let thread = thread
+            .spawn(move || {
+                let mut rt = tokio::runtime::Builder::new_multi_thread();
+                rt.worker_threads(workers).enable_all();
+                if let Some(n) = name {
+                    rt.thread_name(n);
+                }
+                if let Some(k) = keep_alive {
+                    rt.thread_keep_alive(k);
+                }
+                let rt = rt.build().expect("the office's runtime");
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                        .await
+                        .expect("a loopback port for the office");
+                    let _ = addr_tx.send(listener.local_addr().expect("the office's address"));
+                    rounds_office::http::serve_with(svc, listener, acceptor, async {
+                        let _ = rx.await;
+                    })
+                    .await
+                    .expect("the office serves");
+                });
+            })
+            .expect("a thread for the office");
+        let addr: SocketAddr = addr_rx.recv().expect("the office's address");
+        let url = match &self.tls {
+            Some((_, host)) => format!("https://{host}:{}", addr.port()),
+            None => format!("http://{addr}"),
+        };
         Office {
-            url: format!("http://{addr}"),
+            url,
+            addr,
             service,
             db,
             dir,
@@ -78,16 +136,50 @@ impl Office {
             thread: Some(thread),
         }
     }
+}
+
+impl Office {
+    pub fn builder() -> OfficeBuilder {
+        OfficeBuilder {
+            limits: Limits::default(),
+            clock: None,
+            tls: None,
+            workers: 2,
+            thread_name: None,
+            keep_alive: None,
+        }
+    }
+
+    pub fn start() -> Office {
+        Office::builder().start()
+    }
+
+    pub fn start_with(limits: Limits) -> Office {
+        Office::builder().limits(limits).start()
+    }
+
+    /// An office whose clock is `clock` (the system's when `None`); see
+    /// [`OfficeBuilder::clock`].
+    pub fn start_with_clock(limits: Limits, clock: Option<Clock>) -> Office {
+        let b = Office::builder().limits(limits);
+        match clock {
+            Some(c) => b.clock(c),
+            None => b,
+        }
+        .start()
+    }
+
+    /// An office serving HTTPS with `files` at `https://HOST:PORT`.
+    pub fn start_tls(files: TlsFiles, host: &str) -> Office {
+        Office::builder().tls(files, host).start()
+    }
 
     pub fn create_office(&self, name: &str) -> String {
         self.db.create_office(&new_id(), name, 0).unwrap().id
     }
 
     pub fn add_member(&self, office: &str, name: &str) -> String {
-        self.db
-            .add_member(&new_id(), office, name, Role::Teacher, 0)
-            .unwrap()
-            .id
+        self.add_member_as(office, name, Role::Teacher)
     }
 
     /// A new member with a role other than teacher.
@@ -98,19 +190,24 @@ impl Office {
             .id
     }
 
+    /// A one-time enrollment code for `member`, valid for a day.
     pub fn code(&self, member: &str) -> String {
         self.service.issue_code(member, 24).unwrap()
     }
 
-    /// The office's own copy of a document.
-    pub fn document(&self, id: &str) -> Option<Document> {
+    /// The office's own bytes of a document: its snapshot and the log
+    /// since.
+    pub fn bytes(&self, id: &str) -> Option<Vec<u8>> {
         let (snapshot, _, rest, _) = self.db.doc_log_since_snapshot(id).ok()?;
-        let mut bytes = snapshot;
-        bytes.extend_from_slice(&rest);
-        Document::load(&bytes).ok()
+        Some([snapshot, rest].concat())
     }
 
-    /// How many log rows and documents the office holds: a fingerprint of its state.
+    /// The office's own copy of a document.
+    pub fn document(&self, id: &str) -> Option<Document> {
+        Document::load(&self.bytes(id)?).ok()
+    }
+
+    /// How many documents and log rows the office holds: a fingerprint of its state.
     pub fn counts(&self, office: &str) -> (usize, usize) {
         let s = self.db.status(office).unwrap();
         (s.documents, s.changes)
@@ -125,75 +222,5 @@ impl Drop for Office {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-/// One teacher's device.
-pub struct Teacher {
-    pub store: Store,
-    pub dir: tempfile::TempDir,
-}
-
-impl Teacher {
-    pub fn new(name: &str) -> Teacher {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_dir(dir.path()).unwrap();
-        store.set_user_name(name).unwrap();
-        Teacher { store, dir }
-    }
-
-    /// A new teacher who joins `office` as a new member.
-    pub fn joined(office: &Office, office_id: &str, name: &str) -> Teacher {
-        let mut t = Teacher::new(name);
-        let member = office.add_member(office_id, name);
-        t.join(office, &office.code(&member)).unwrap();
-        t
-    }
-
-    /// [`Teacher::joined`] as a member with `role`.
-    pub fn joined_as(office: &Office, office_id: &str, name: &str, role: Role) -> Teacher {
-        let mut t = Teacher::new(name);
-        let member = office.add_member_as(office_id, name, role);
-        t.join(office, &office.code(&member)).unwrap();
-        t
-    }
-
-    pub fn join(
-        &mut self,
-        office: &Office,
-        code: &str,
-    ) -> Result<rounds_proto::EnrollResponse, rounds_client::ClientError> {
-        let conn = rounds_client::Connection {
-            url: office.url.clone(),
-            ..Default::default()
-        };
-        rounds_client::join(&mut self.store, self.dir.path(), &conn, code, "test device")
-    }
-
-    pub fn sync(&mut self) -> Result<Report, rounds_client::ClientError> {
-        rounds_client::sync_joined(&mut self.store, self.dir.path())
-    }
-
-    pub fn create(&mut self, kind: DocKind, title: &str, fields: Value) -> String {
-        self.store
-            .create(kind, title, Lang::Zh, Some(&fields))
-            .unwrap()
-            .id
-    }
-
-    pub fn json(&self, id: &str) -> Value {
-        self.store.load(id).unwrap().to_json()
-    }
-
-    pub fn ids(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .store
-            .list(&rounds_store::Filter::default())
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        v.sort();
-        v
     }
 }

@@ -2,12 +2,12 @@
 //! current text, and not in its history — whatever the client does.
 
 use rounds_core::Document;
+use rounds_core::doc::SeqIds;
 use rounds_core::schema::DocKind;
-use rounds_office::db::OfficeDb;
-use rounds_proto::{
-    CONTENT_TYPE, DocChanges, RejectCode, SyncRequest, SyncResponse, doc_id_from_str,
-};
-use rounds_tests::{Office, Teacher};
+use rounds_proto::RejectCode;
+use rounds_testkit::doc::ctx;
+use rounds_testkit::raw::{RawDevice, changes_since};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 const RESIDENT_ID: &str = "11010519491231002X";
@@ -29,11 +29,6 @@ fn assert_no_trace(mut doc: Document, bytes: &[u8], needles: &[&str], who: &str)
             "{who}: the bytes hold {n}"
         );
     }
-}
-
-fn office_bytes(office: &Office, id: &str) -> Vec<u8> {
-    let (snapshot, _, rest, _) = office.db.doc_log_since_snapshot(id).unwrap();
-    [snapshot, rest].concat()
 }
 
 #[test]
@@ -97,7 +92,7 @@ fn identifiers_typed_into_a_shared_case_are_held_until_removed_and_never_leave()
 
     assert_no_trace(
         office.document(&id).unwrap(),
-        &office_bytes(&office, &id),
+        &office.bytes(&id).unwrap(),
         &[RESIDENT_ID, PHONE],
         "office",
     );
@@ -159,7 +154,7 @@ fn a_private_case_with_identifiers_in_its_history_is_shared_without_them() {
     assert!(office.document(&private).is_none());
     assert_no_trace(
         office.document(&shared.id).unwrap(),
-        &office_bytes(&office, &shared.id),
+        &office.bytes(&shared.id).unwrap(),
         &[PHONE],
         "office",
     );
@@ -179,49 +174,20 @@ fn a_client_that_bypasses_the_check_is_refused_by_the_office() {
     let private = a.create(DocKind::CASE, "腹泻", json!({}));
     let id = a.store.share(&private, true).unwrap().id;
     a.sync().unwrap();
-    let token = std::fs::read_to_string(a.dir.path().join(rounds_store::TOKEN_FILE)).unwrap();
-    let http = reqwest::blocking::Client::new();
-    let push = |doc: &str, changes: Vec<Vec<u8>>| {
-        let req = SyncRequest {
-            cursor: vec![],
-            max_page_bytes: 0,
-            pushes: vec![DocChanges {
-                doc: doc_id_from_str(doc).unwrap(),
-                changes,
-            }],
-        };
-        let resp = http
-            .post(format!("{}/v1/sync", office.url))
-            .bearer_auth(&token)
-            .header("content-type", CONTENT_TYPE)
-            .body(req.encode())
-            .send()
-            .unwrap();
-        SyncResponse::decode(&resp.bytes().unwrap(), 1 << 26).unwrap()
-    };
+    let raw = RawDevice::of(&office, &a);
     let before = office.counts(&o);
 
     // A change made with this device's own actor, as a modified client would.
     let mut doc = a.store.load(&id).unwrap();
     let heads = doc.heads();
-    let mut ids = rounds_core::doc::SeqIds::new("x");
-    let mut ctx = rounds_core::doc::EditCtx {
-        now_ms: 1,
-        author: "王老师",
-        ids: &mut ids,
-    };
+    let mut ids = SeqIds::new("x");
     doc.apply_patch(
         &json!({"present_illness": format!("身份证号{RESIDENT_ID}")}),
-        &mut ctx,
+        &mut ctx("王老师", &mut ids, 1),
     )
     .unwrap();
-    let leak = doc
-        .automerge_mut()
-        .get_changes(&heads)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    let resp = push(&id, leak);
+    let leak = changes_since(doc.automerge_mut(), &heads);
+    let resp = raw.push(&id, leak);
     assert_eq!(resp.rejections.len(), 1);
     assert_eq!(
         resp.rejections[0].code,
@@ -231,37 +197,30 @@ fn a_client_that_bypasses_the_check_is_refused_by_the_office() {
     );
 
     // An identifier added and removed within one push is refused as well.
-    let mut ctx = rounds_core::doc::EditCtx {
-        now_ms: 2,
-        author: "王老师",
-        ids: &mut ids,
-    };
-    doc.apply_patch(&json!({"present_illness": "已删除"}), &mut ctx)
-        .unwrap();
-    let both = doc
-        .automerge_mut()
-        .get_changes(&heads)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    assert_eq!(push(&id, both).rejections[0].code, RejectCode::Identifier);
+    doc.apply_patch(
+        &json!({"present_illness": "已删除"}),
+        &mut ctx("王老师", &mut ids, 2),
+    )
+    .unwrap();
+    let both = changes_since(doc.automerge_mut(), &heads);
+    assert_eq!(
+        raw.push(&id, both).rejections[0].code,
+        RejectCode::Identifier
+    );
 
     // A private case pushed whole is refused.
     let secret = a.create(DocKind::CASE, "私人病例", json!({}));
-    let all = a
-        .store
-        .load(&secret)
-        .unwrap()
-        .automerge_mut()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    assert_eq!(push(&secret, all).rejections[0].code, RejectCode::Forbidden);
+    let all = changes_since(a.store.load(&secret).unwrap().automerge_mut(), &[]);
+    assert_eq!(
+        raw.push(&secret, all).rejections[0].code,
+        RejectCode::Forbidden
+    );
 
     assert_eq!(office.counts(&o), before, "a refused push stored something");
     assert!(
-        !office_bytes(&office, &id)
+        !office
+            .bytes(&id)
+            .unwrap()
             .windows(RESIDENT_ID.len())
             .any(|w| w == RESIDENT_ID.as_bytes())
     );

@@ -4,12 +4,13 @@
 //! and the office's database is byte-identical before and after.
 
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ObjType, ROOT, ReadDoc};
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
 use rounds_core::schema::DocKind;
 use rounds_office::db::Role;
 use rounds_office::service::Limits;
-use rounds_proto::{CONTENT_TYPE, DocChanges, RejectCode, SyncRequest, SyncResponse};
-use rounds_tests::{Office, Teacher};
+use rounds_proto::RejectCode;
+use rounds_testkit::raw::{Answer, RawDevice, changes_since};
+use rounds_testkit::{Office, Teacher, now_ms};
 use serde_json::json;
 
 /// A resident identity number (region, birth date, sequence, check digit)
@@ -26,86 +27,25 @@ fn resident_id() -> String {
     format!("{body}{check}")
 }
 
-/// The hostile device: its token and its actor, sending raw requests.
-struct Device {
-    http: reqwest::blocking::Client,
-    url: String,
-    token: String,
-    actor: ActorId,
-}
-
-/// What one request got back: the HTTP status and, for a 200, the answer.
-enum Answer {
-    Sync(SyncResponse),
-    Refused(u16, String),
-}
-
-impl Device {
-    fn of(office: &Office, t: &Teacher) -> Device {
-        Device {
-            http: reqwest::blocking::Client::new(),
-            url: office.url.clone(),
-            token: std::fs::read_to_string(t.dir.path().join(rounds_store::TOKEN_FILE)).unwrap(),
-            actor: t.store.actor().clone(),
-        }
-    }
-
-    fn push(&self, doc: &str, changes: Vec<Vec<u8>>) -> Answer {
-        let req = SyncRequest {
-            cursor: vec![],
-            max_page_bytes: 0,
-            pushes: vec![DocChanges {
-                doc: rounds_proto::doc_id_from_str(doc).unwrap(),
-                changes,
-            }],
-        };
-        let resp = self
-            .http
-            .post(format!("{}/v1/sync", self.url))
-            .bearer_auth(&self.token)
-            .header("content-type", CONTENT_TYPE)
-            .body(req.encode())
-            .send()
-            .expect("the office answers");
-        let status = resp.status().as_u16();
-        let body = resp.bytes().expect("the office's answer arrives whole");
-        if status == 200 {
-            Answer::Sync(SyncResponse::decode(&body, 1 << 26).unwrap())
-        } else {
-            Answer::Refused(status, String::from_utf8_lossy(&body).into_owned())
-        }
-    }
-
-    /// The office's copy of `id`, with this device's actor, to edit directly.
-    fn fork(&self, office: &Office, id: &str) -> AutoCommit {
-        let (snapshot, _, rest, _) =
-            rounds_office::db::OfficeDb::doc_log_since_snapshot(office.db.as_ref(), id).unwrap();
-        AutoCommit::load(&[snapshot, rest].concat())
-            .unwrap()
-            .with_actor(self.actor.clone())
-    }
-}
-
-/// The changes `am` made since `heads`.
-fn since(am: &mut AutoCommit, heads: &[automerge::ChangeHash]) -> Vec<Vec<u8>> {
-    am.get_changes(heads)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect()
+/// The office's copy of `id`, with `dev`'s actor, to edit directly.
+fn fork(dev: &RawDevice, office: &Office, id: &str) -> AutoCommit {
+    AutoCommit::load(&office.bytes(id).unwrap())
+        .unwrap()
+        .with_actor(dev.actor.clone())
 }
 
 /// One crafted edit of a stored document: the changes it makes.
 fn edit(
-    dev: &Device,
+    dev: &RawDevice,
     office: &Office,
     id: &str,
     f: impl FnOnce(&mut AutoCommit) -> Result<(), automerge::AutomergeError>,
 ) -> Vec<Vec<u8>> {
-    let mut am = dev.fork(office, id);
+    let mut am = fork(dev, office, id);
     let heads = am.get_heads();
     f(&mut am).unwrap();
     am.commit();
-    since(&mut am, &heads)
+    changes_since(&mut am, &heads)
 }
 
 fn fields(am: &AutoCommit) -> automerge::ObjId {
@@ -140,10 +80,7 @@ fn add_element(
 fn a_hostile_member_changes_nothing() {
     // A frozen clock: the office writes down a device's last sync once a
     // minute, which is a change of state that is not the attacks' doing.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
+    let now = now_ms();
     let office = Office::start_with_clock(Limits::default(), Some(Box::new(move || now)));
     let o = office.create_office("儿科教研室");
     let other = office.create_office("另一家医院");
@@ -182,7 +119,7 @@ fn a_hostile_member_changes_nothing() {
         json!({"status": "draft"}),
     );
     hostile.sync().unwrap();
-    let dev = Device::of(&office, &hostile);
+    let dev = RawDevice::of(&office, &hostile);
 
     let before = office.db.dump().unwrap();
     let rid = resident_id();
@@ -376,14 +313,14 @@ fn a_hostile_member_changes_nothing() {
     // A list element made in the colleague's case, moved into the
     // hostile member's own plan: the change's history is another document's.
     {
-        let mut am = dev.fork(&office, &case);
+        let mut am = fork(&dev, &office, &case);
         let t = am.get(ROOT, "title").unwrap().unwrap().1;
         am.splice_text(&t, 0, 0, "新").unwrap();
         am.commit();
         let heads = am.get_heads();
         add_element(&mut am, "questions", "q1", "answer", "答案").unwrap();
         am.commit();
-        let changes = since(&mut am, &heads);
+        let changes = changes_since(&mut am, &heads);
         attacks.push((
             "move a list element into another document",
             own.clone(),
@@ -396,8 +333,8 @@ fn a_hostile_member_changes_nothing() {
     // The colleague's whole case, re-pushed under a new id: the colleague's
     // changes are replayed with the hostile device's token.
     {
-        let mut am = dev.fork(&office, &case);
-        let all = since(&mut am, &[]);
+        let mut am = fork(&dev, &office, &case);
+        let all = changes_since(&mut am, &[]);
         attacks.push((
             "replay another device's changes with its own token",
             uuid_like(7),
@@ -416,7 +353,7 @@ fn a_hostile_member_changes_nothing() {
         attacks.push((
             "create a document owned by a colleague",
             id,
-            since(&mut am, &[]),
+            changes_since(&mut am, &[]),
             RejectCode::Forbidden,
             "owner:",
         ));
@@ -424,7 +361,7 @@ fn a_hostile_member_changes_nothing() {
 
     // A change signed by the colleague's actor.
     {
-        let mut am = dev.fork(&office, &plan).with_actor(colleague_actor);
+        let mut am = fork(&dev, &office, &plan).with_actor(colleague_actor);
         let heads = am.get_heads();
         let t = am.get(ROOT, "title").unwrap().unwrap().1;
         am.splice_text(&t, 0, 0, "伪").unwrap();
@@ -432,7 +369,7 @@ fn a_hostile_member_changes_nothing() {
         attacks.push((
             "sign a change as a colleague's device",
             plan.clone(),
-            since(&mut am, &heads),
+            changes_since(&mut am, &heads),
             RejectCode::ForgedActor,
             "not this device's",
         ));
@@ -440,7 +377,7 @@ fn a_hostile_member_changes_nothing() {
 
     let mut refused = 0;
     for (name, doc, changes, code, words) in &attacks {
-        match dev.push(doc, changes.clone()) {
+        match dev.send(doc, changes.clone()) {
             Answer::Sync(resp) => {
                 assert!(resp.acks.is_empty(), "{name}: accepted");
                 assert_eq!(resp.rejections.len(), 1, "{name}");
@@ -459,7 +396,7 @@ fn a_hostile_member_changes_nothing() {
         let f = fields(am);
         am.put(&f, "summary", "x".repeat(20 << 20))
     });
-    match dev.push(&own, huge) {
+    match dev.send(&own, huge) {
         Answer::Refused(413, body) => assert!(body.contains("too_large"), "{body}"),
         Answer::Refused(400, body) => assert!(body.contains("larger than"), "{body}"),
         Answer::Refused(s, body) => panic!("20 MB text: HTTP {s} {body}"),
@@ -471,13 +408,9 @@ fn a_hostile_member_changes_nothing() {
         let f = fields(am);
         am.put(&f, "summary", "y".repeat(3 << 20))
     });
-    match dev.push(&own, big) {
-        Answer::Sync(resp) => {
-            assert!(resp.acks.is_empty(), "3 MB text: accepted");
-            assert_eq!(resp.rejections[0].code, RejectCode::TooLarge);
-        }
-        Answer::Refused(s, body) => panic!("3 MB text: HTTP {s} {body}"),
-    }
+    let resp = dev.push(&own, big);
+    assert!(resp.acks.is_empty(), "3 MB text: accepted");
+    assert_eq!(resp.rejections[0].code, RejectCode::TooLarge);
     refused += 1;
 
     let after = office.db.dump().unwrap();
@@ -539,15 +472,12 @@ fn roles_allow_what_teachers_may_not() {
     author.sync().unwrap();
 
     let approve = |t: &Teacher| {
-        let dev = Device::of(&office, t);
+        let dev = RawDevice::of(&office, t);
         let changes = edit(&dev, &office, &plan, |am| {
             let f = fields(am);
             am.put(&f, "status", "approved")
         });
-        match dev.push(&plan, changes) {
-            Answer::Sync(r) => r,
-            Answer::Refused(s, b) => panic!("HTTP {s} {b}"),
-        }
+        dev.push(&plan, changes)
     };
     let lead_member = office.add_member_as(&o, "冯老师", Role::Teacher);
     let mut lead = Teacher::new("冯老师");
@@ -567,18 +497,16 @@ fn roles_allow_what_teachers_may_not() {
     );
 
     let admin = Teacher::joined_as(&office, &o, "陈主任", Role::OfficeAdmin);
-    let dev = Device::of(&office, &admin);
+    let dev = RawDevice::of(&office, &admin);
     let changes = edit(&dev, &office, &plan, |am| {
         am.put(ROOT, "visibility", "private")
     });
-    match dev.push(&plan, changes) {
-        Answer::Sync(r) => assert!(
-            r.rejections.is_empty() && r.acks.len() == 1,
-            "{:?}",
-            r.rejections
-        ),
-        Answer::Refused(s, b) => panic!("HTTP {s} {b}"),
-    }
+    let r = dev.push(&plan, changes);
+    assert!(
+        r.rejections.is_empty() && r.acks.len() == 1,
+        "{:?}",
+        r.rejections
+    );
 }
 
 /// A revoked device joins again with a new code for the same member and

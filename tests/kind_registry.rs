@@ -10,8 +10,7 @@
 //! This binary registers the kind for its whole process, so it has a test
 //! binary of its own.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use rounds_core::schema::{
     Choice, DocKind, Field, KindDecl, Lang, RegisterError, Section, c, choice, line, list, long,
@@ -19,7 +18,8 @@ use rounds_core::schema::{
 };
 use rounds_office::db::Role;
 use rounds_store::{Filter, Store};
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::process::Program;
+use rounds_testkit::{Office, Teacher};
 use serde_json::{Value, json};
 
 const STEM: Section = Section::new("stem", "Stem", "题干");
@@ -46,44 +46,10 @@ const FIELDS: &[Field] = &[
 
 static DRILL: KindDecl = drill_decl();
 
-/// The `rounds` binary of this workspace: a build that does not know the
-/// drill kind, because nothing in it declares it.
-fn cli_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/kind_registry-… → target/<profile>/rounds
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join(format!("rounds{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "-p", "rounds-cli", "--bin", "rounds"])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the rounds CLI failed");
-    }
-    bin
-}
-
-fn cli(data: &Path, args: &[&str]) -> Output {
-    Command::new(cli_bin())
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("USER", "older-device")
-        .output()
-        .unwrap()
-}
-
-fn cli_ok(data: &Path, args: &[&str]) -> String {
-    let out = cli(data, args);
-    assert!(
-        out.status.success(),
-        "rounds {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+/// The `rounds` binary of this workspace on the library `data`: a build
+/// that does not know the drill kind, because nothing in it declares it.
+fn older_cli(data: &Path) -> Program {
+    Program::rounds().data(data).user("older-device")
 }
 
 fn drill() -> DocKind {
@@ -317,10 +283,11 @@ fn a_kind_declared_only_here_lives_everywhere() {
     // keeps syncing.
     let old = tempfile::tempdir().unwrap();
     let member = office.add_member(&o, "乡镇卫生院教师");
-    cli_ok(old.path(), &["profile", "--name", "乡镇卫生院教师"]);
-    cli_ok(old.path(), &["join", &office.url, &office.code(&member)]);
-    cli_ok(old.path(), &["sync"]);
-    let table = cli_ok(old.path(), &["list"]);
+    let cli = older_cli(old.path());
+    cli.ok(&["profile", "--name", "乡镇卫生院教师"]);
+    cli.ok(&["join", &office.url, &office.code(&member)]);
+    cli.ok(&["sync"]);
+    let table = cli.ok(&["list"]);
     assert!(
         table.contains("made by a newer version of Rounds"),
         "{table}"
@@ -329,7 +296,7 @@ fn a_kind_declared_only_here_lives_everywhere() {
         table.contains("判断脱水程度") && table.contains("drill_item"),
         "{table}"
     );
-    let rows: Value = serde_json::from_str(&cli_ok(old.path(), &["list", "--json"])).unwrap();
+    let rows = cli.json(&["list", "--json"]);
     assert!(
         rows.as_array()
             .unwrap()
@@ -337,7 +304,7 @@ fn a_kind_declared_only_here_lives_everywhere() {
             .all(|r| r["kind"] != "drill_item"),
         "{rows}"
     );
-    let show = cli(old.path(), &["show", &id]);
+    let show = cli.run(&["show", &id]);
     assert!(!show.status.success());
     assert!(
         String::from_utf8_lossy(&show.stderr).contains("newer version of Rounds"),
@@ -345,11 +312,7 @@ fn a_kind_declared_only_here_lives_everywhere() {
         String::from_utf8_lossy(&show.stderr)
     );
     // Its filter flags are the declarations it knows: no `--format`.
-    assert!(
-        !cli(old.path(), &["list", "--format", "single"])
-            .status
-            .success()
-    );
+    assert!(!cli.run(&["list", "--format", "single"]).status.success());
 
     // The author goes on editing; the older device merges the change.
     author
@@ -360,7 +323,7 @@ fn a_kind_declared_only_here_lives_everywhere() {
         )
         .unwrap();
     author.sync().unwrap();
-    cli_ok(old.path(), &["sync"]);
+    cli.ok(&["sync"]);
 
     // "Upgraded": this process knows the kind and opens the older
     // device's library, which projects the carried documents.
@@ -401,7 +364,7 @@ fn a_kind_declared_only_here_lives_everywhere() {
 
     // And the older build, opening the same library again, carries them
     // again rather than failing: nothing is lost either way.
-    let table = cli_ok(old.path(), &["list"]);
+    let table = cli.ok(&["list"]);
     assert!(
         table.contains("made by a newer version of Rounds"),
         "{table}"

@@ -3,7 +3,7 @@
 //! did not (the author's private draft), with nothing of it leaked.
 
 use rounds_core::schema::DocKind;
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 #[test]

@@ -10,66 +10,10 @@ use rounds_office::service::Limits;
 use rounds_proto::{
     CONTENT_TYPE, DocChanges, RejectCode, SyncRequest, SyncResponse, doc_id_from_str,
 };
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::doc::doc;
+use rounds_testkit::raw::{RawDevice, changes_since};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
-
-struct Raw {
-    http: reqwest::blocking::Client,
-    url: String,
-    token: String,
-}
-
-impl Raw {
-    fn for_teacher(office: &Office, t: &Teacher) -> Raw {
-        let token = std::fs::read_to_string(t.dir.path().join(rounds_store::TOKEN_FILE)).unwrap();
-        Raw {
-            http: reqwest::blocking::Client::new(),
-            url: office.url.clone(),
-            token,
-        }
-    }
-
-    /// Sends a request and returns the status and body of the answer. The
-    /// office reads an oversized body to its end before answering 413, so
-    /// every refusal arrives as an answer: a transport error (a reset, a
-    /// crash) is retried once, then fails the test.
-    fn post(&self, path: &str, token: Option<&str>, ctype: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
-        for attempt in 0..2 {
-            let mut r = self
-                .http
-                .post(format!("{}{path}", self.url))
-                .header("content-type", ctype)
-                .body(body.clone());
-            if let Some(t) = token {
-                r = r.bearer_auth(t);
-            }
-            match r.send().and_then(|resp| {
-                let status = resp.status().as_u16();
-                resp.bytes().map(|b| (status, b.to_vec()))
-            }) {
-                Ok(answer) => return answer,
-                Err(e) if attempt == 1 => panic!("{path}: {e}"),
-                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
-            }
-        }
-        unreachable!()
-    }
-
-    /// Pushes changes of one document and returns the office's answer.
-    fn push(&self, doc: &str, changes: Vec<Vec<u8>>) -> SyncResponse {
-        let req = SyncRequest {
-            cursor: vec![],
-            max_page_bytes: 0,
-            pushes: vec![DocChanges {
-                doc: doc_id_from_str(doc).unwrap(),
-                changes,
-            }],
-        };
-        let (status, body) = self.post("/v1/sync", Some(&self.token), CONTENT_TYPE, req.encode());
-        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        SyncResponse::decode(&body, 1 << 26).unwrap()
-    }
-}
 
 fn error_code(body: &[u8]) -> (String, String) {
     let v: serde_json::Value = serde_json::from_slice(body)
@@ -88,25 +32,14 @@ fn fingerprint(office: &Office, o: &str) -> (usize, usize, i64) {
 
 /// Changes of a fresh Rounds document made with `actor`.
 fn document_changes(id: &str, actor: &ActorId) -> Vec<Vec<u8>> {
-    let mut ids = rounds_core::doc::SeqIds::new("x");
-    let mut ctx = rounds_core::doc::EditCtx {
-        now_ms: 1,
-        author: "x",
-        ids: &mut ids,
-    };
-    let new = rounds_core::doc::NewDoc {
-        id: id.into(),
-        kind: DocKind::LESSON_PLAN,
-        title: "伪造".into(),
-        language: rounds_core::Lang::Zh,
-        owner: "x".into(),
-    };
-    let mut d = rounds_core::Document::create(&new, actor.clone(), &mut ctx, None).unwrap();
-    d.automerge_mut()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect()
+    let mut d = doc(id, DocKind::LESSON_PLAN, "伪造")
+        .owner("x")
+        .author("x")
+        .actor(actor.clone())
+        .at(1)
+        .ids("x")
+        .create();
+    changes_since(d.automerge_mut(), &[])
 }
 
 #[test]
@@ -126,8 +59,8 @@ fn each_rejected_push_names_its_reason_and_stores_nothing() {
     a.sync().unwrap();
     b.sync().unwrap();
     x.sync().unwrap();
-    let raw_b = Raw::for_teacher(&office, &b);
-    let raw_x = Raw::for_teacher(&office, &x);
+    let raw_b = RawDevice::of(&office, &b);
+    let raw_x = RawDevice::of(&office, &x);
     let b_actor = b.store.actor().clone();
 
     // An edit B may make, on a copy of the shared plan, signed by B.
@@ -140,7 +73,7 @@ fn each_rejected_push_names_its_reason_and_stores_nothing() {
     copy.commit();
     let b_change = copy.get_changes(&heads)[0].raw_bytes().to_vec();
 
-    let cases: Vec<(&Raw, String, Vec<Vec<u8>>, RejectCode)> = vec![
+    let cases: Vec<(&RawDevice, String, Vec<Vec<u8>>, RejectCode)> = vec![
         (
             &raw_b,
             shared.clone(),
@@ -194,10 +127,7 @@ fn each_rejected_push_names_its_reason_and_stores_nothing() {
                 let mut d = AutoCommit::new().with_actor(b_actor.clone());
                 d.put(ROOT, "hello", "world").unwrap();
                 d.commit();
-                d.get_changes(&[])
-                    .iter()
-                    .map(|c| c.raw_bytes().to_vec())
-                    .collect()
+                changes_since(&mut d, &[])
             },
             RejectCode::InvalidDocument,
         ),
@@ -221,10 +151,7 @@ fn each_rejected_push_names_its_reason_and_stores_nothing() {
                     .unwrap();
                 d.put(ROOT, "blob", noise).unwrap();
                 d.commit();
-                d.get_changes(&[])
-                    .iter()
-                    .map(|c| c.raw_bytes().to_vec())
-                    .collect()
+                changes_since(&mut d, &[])
             },
             RejectCode::TooLarge,
         ),
@@ -277,7 +204,7 @@ fn bad_requests_get_json_errors() {
     });
     let o = office.create_office("一院");
     let a = Teacher::joined(&office, &o, "王老师");
-    let raw = Raw::for_teacher(&office, &a);
+    let raw = RawDevice::of(&office, &a);
     let before = fingerprint(&office, &o);
     let ok = SyncRequest::default().encode();
     let cases: Vec<(&str, Option<&str>, &str, Vec<u8>, u16, &str)> = vec![
@@ -436,17 +363,9 @@ fn hostile_inputs_change_nothing() {
     let shared = a.create(DocKind::LESSON_PLAN, "共享", json!({}));
     a.store.set_visibility(&shared, Visibility::Office).unwrap();
     a.sync().unwrap();
-    let raw = Raw::for_teacher(&office, &a);
+    let raw = RawDevice::of(&office, &a);
     let mut rng = rounds_core::generate::Rng::new(42);
-    let valid = a
-        .store
-        .load(&shared)
-        .unwrap()
-        .automerge_mut()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect::<Vec<_>>();
+    let valid = changes_since(a.store.load(&shared).unwrap().automerge_mut(), &[]);
     let evil_strings = [
         "' OR '1'='1",
         "../../../../etc/passwd",

@@ -13,7 +13,7 @@ use rounds_core::doc::Visibility;
 use rounds_core::generate::Rng;
 use rounds_core::schema::DocKind;
 use rounds_office::service::Limits;
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 /// Forwards connections to `target`, cutting all but one in `cut_one_in`

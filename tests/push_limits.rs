@@ -7,7 +7,7 @@ use rounds_core::schema::DocKind;
 use rounds_office::db::OfficeDb;
 use rounds_office::service::Limits;
 use rounds_proto::RejectCode;
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 #[test]

@@ -6,7 +6,7 @@ use rounds_core::doc::Visibility;
 use rounds_core::schema::DocKind;
 use rounds_office::db::OfficeDb;
 use rounds_office::service::Limits;
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 /// A shared lesson plan that teacher `a` wrote and `b` received.

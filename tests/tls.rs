@@ -11,8 +11,8 @@ use rounds_client::{ClientError, Connection, Fingerprint};
 use rounds_core::schema::DocKind;
 use rounds_office::tls::{TlsFiles, fingerprint, load_chain};
 use rounds_office::tls_init::{Time, verify_issued};
-use rounds_tests::tls_office::{init_certs, replace_pair, served_chain};
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::tls::{init_certs, replace_pair, served_chain};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 fn pin(s: &str) -> Fingerprint {
@@ -24,11 +24,7 @@ fn join(t: &mut Teacher, office: &Office, code: &str, conn: Connection) -> Resul
         url: office.url.clone(),
         ..conn
     };
-    rounds_client::join(&mut t.store, t.dir.path(), &conn, code, "test device").map(|_| ())
-}
-
-fn port(office: &Office) -> u16 {
-    office.url.rsplit(':').next().unwrap().parse().unwrap()
+    t.join_with(&conn, code, "test device").map(|_| ())
 }
 
 /// An office on TLS with a fresh authority, and a member's code.
@@ -323,7 +319,7 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     let certs = tempfile::tempdir().unwrap();
     // At first the certificate names only `localhost`.
     let (office, files, fp, office_id) = tls_office(certs.path(), &["localhost"], "127.0.0.1");
-    let first = served_chain(port(&office));
+    let first = served_chain(office.addr.port());
     assert_eq!(first[0], load_chain(&files.cert).unwrap()[0].to_vec());
     let mut a = Teacher::new("王老师");
     let code = office.code(&office.add_member(&office_id, "王老师"));
@@ -346,13 +342,13 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     )
     .unwrap();
     std::fs::rename(certs.path().join("broken.pem"), &files.cert).unwrap();
-    assert_eq!(served_chain(port(&office))[0], first[0]);
+    assert_eq!(served_chain(office.addr.port())[0], first[0]);
 
     // The administrator renews with both names; the running office serves
     // the new certificate at the next handshake.
     let renewed = init_certs(certs.path(), &["localhost", "127.0.0.1"]);
     assert_eq!(renewed.fingerprint, fp);
-    let now = served_chain(port(&office));
+    let now = served_chain(office.addr.port());
     assert_ne!(now[0], first[0]);
     assert_eq!(now[0], load_chain(&renewed.files.cert).unwrap()[0].to_vec());
     join(&mut a, &office, &code, by_ip).unwrap();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rounds_client::{ClientError, Waiter, Woken};
 use rounds_core::schema::DocKind;
 use rounds_office::wake::WakeLimits;
-use rounds_tests::{Office, Teacher};
+use rounds_testkit::{Office, Teacher};
 use serde_json::json;
 
 /// An office whose waiters are never re-checked by the timer within a
@@ -131,7 +131,7 @@ fn bad_wait_requests_are_refused() {
     let o = office.create_office("儿科教研室");
     let b = Teacher::joined(&office, &o, "李老师");
     let http = reqwest::blocking::Client::new();
-    let token = std::fs::read_to_string(b.dir.path().join(rounds_store::TOKEN_FILE)).unwrap();
+    let token = b.token();
     let get = |query: &str, token: Option<&str>| {
         let mut r = http.get(format!("{}/v1/wait{query}", office.url));
         if let Some(t) = token {

@@ -25,12 +25,6 @@ pub use types::*;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// The languages the environment asks for, most preferred first.
 fn system_languages() -> Vec<String> {
     let mut out = Vec::new();

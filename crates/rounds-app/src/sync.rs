@@ -29,8 +29,8 @@ use rounds_core::sync::Report;
 use rounds_store::{Store, SyncInfo};
 
 use crate::error::from_client;
-use crate::now_ms;
 use crate::types::{SyncState, SyncStatus};
+use rounds_sqlite::now_ms;
 
 /// What the worker syncs with. The real one opens the store in the data
 /// directory and talks HTTP; tests put a scripted one in its place.

@@ -2,13 +2,11 @@
 
 use rounds_app::{App, ErrorCode, FindingRef, Kind, Language, ListQuery, Scope, SyncState};
 use rounds_core::schema::DocKind;
+use rounds_testkit::app::new_doc;
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).unwrap();
-    app.set_name("王老师").unwrap();
-    (app, dir)
+    rounds_testkit::app::open("王老师")
 }
 
 #[test]
@@ -66,19 +64,10 @@ fn schema_describes_every_field_of_both_kinds() {
 #[test]
 fn create_edit_get_and_list_newest_first() {
     let (app, _d) = app();
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "热性惊厥",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "热性惊厥", Language::Zh);
     assert!(a.summary.mine);
     assert_eq!(a.fields["title"], "热性惊厥");
-    let b = app
-        .create(Kind::from(DocKind::CASE), "Croup", Language::En, None)
-        .unwrap();
+    let b = new_doc(&app, DocKind::CASE, "Croup", Language::En);
     let list = app.list(&ListQuery::default()).unwrap();
     assert_eq!(list[0].id, b.summary.id);
 
@@ -116,9 +105,7 @@ fn create_edit_get_and_list_newest_first() {
 #[test]
 fn bad_input_is_invalid_and_names_the_field() {
     let (app, _d) = app();
-    let a = app
-        .create(Kind::from(DocKind::LESSON_PLAN), "x", Language::Zh, None)
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "x", Language::Zh);
     let e = app
         .edit(&a.summary.id, &json!({"learner_count": -3}))
         .unwrap_err();
@@ -258,9 +245,7 @@ fn search_in_chinese_and_english_with_snippets() {
 #[test]
 fn history_and_earlier_versions() {
     let (app, _d) = app();
-    let a = app
-        .create(Kind::from(DocKind::CASE), "婴儿腹泻", Language::Zh, None)
-        .unwrap();
+    let a = new_doc(&app, DocKind::CASE, "婴儿腹泻", Language::Zh);
     let id = a.summary.id;
     app.edit(&id, &json!({"chief_complaint": "腹泻3天"}))
         .unwrap();
@@ -284,9 +269,7 @@ fn history_and_earlier_versions() {
 #[test]
 fn share_makes_a_document_visible_to_the_office() {
     let (app, _d) = app();
-    let a = app
-        .create(Kind::from(DocKind::LESSON_PLAN), "x", Language::Zh, None)
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "x", Language::Zh);
     assert_eq!(a.summary.visibility, "private");
     let s = app.share(&a.summary.id, false).unwrap();
     assert_eq!(s.visibility, "office");
@@ -321,14 +304,7 @@ fn data_persists_across_reopening() {
     let id = {
         let app = App::open(dir.path()).unwrap();
         app.set_name("李老师").unwrap();
-        let a = app
-            .create(
-                Kind::from(DocKind::LESSON_PLAN),
-                "川崎病",
-                Language::Zh,
-                None,
-            )
-            .unwrap();
+        let a = new_doc(&app, DocKind::LESSON_PLAN, "川崎病", Language::Zh);
         app.edit(&a.summary.id, &json!({"course": "儿科学"}))
             .unwrap();
         a.summary.id
@@ -371,9 +347,7 @@ fn typescript_bindings_are_current() {
 #[test]
 fn case_findings_masking_and_attested_sharing() {
     let (app, _d) = app();
-    let case = app
-        .create(Kind::from(DocKind::CASE), "发热3天", Language::Zh, None)
-        .unwrap();
+    let case = new_doc(&app, DocKind::CASE, "发热3天", Language::Zh);
     let id = case.summary.id.clone();
     assert!(case.findings.is_empty());
     let illness = "患儿身份证110105201803071237，家长电话13912345678，发热3天，体温39.2℃。";
@@ -415,14 +389,7 @@ fn case_findings_masking_and_attested_sharing() {
     );
 
     // Lesson plans are not checked.
-    let plan = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "13912345678",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let plan = new_doc(&app, DocKind::LESSON_PLAN, "13912345678", Language::Zh);
     assert!(plan.findings.is_empty());
 
     let e = app.share(&id, true).unwrap_err();
@@ -507,24 +474,16 @@ fn documents_of_a_newer_kind_are_listed_apart() {
     use automerge::transaction::Transactable;
     let (app, dir) = app();
     assert!(app.carried().unwrap().is_empty());
-    let mut ids = rounds_core::doc::SeqIds::new("q");
-    let mut d = rounds_core::Document::create(
-        &rounds_core::doc::NewDoc {
-            id: "0193a5b0-0000-7000-8000-0000000000e1".into(),
-            kind: rounds_core::schema::DocKind::LESSON_PLAN,
-            title: "单选题：新生儿黄疸的光疗指征".into(),
-            language: rounds_core::Lang::Zh,
-            owner: "u-colleague".into(),
-        },
-        automerge::ActorId::from(vec![5u8; 16]),
-        &mut rounds_core::doc::EditCtx {
-            now_ms: 1_700_000_000_000,
-            author: "郑老师",
-            ids: &mut ids,
-        },
-        None,
+    let mut d = rounds_testkit::doc::doc(
+        "0193a5b0-0000-7000-8000-0000000000e1",
+        DocKind::LESSON_PLAN,
+        "单选题：新生儿黄疸的光疗指征",
     )
-    .unwrap();
+    .owner("u-colleague")
+    .author("郑老师")
+    .actor(rounds_testkit::doc::actor(5))
+    .ids("q")
+    .create();
     let am = d.automerge_mut();
     am.put(automerge::ROOT, "kind", "question_item").unwrap();
     am.put(automerge::ROOT, "visibility", "office").unwrap();

@@ -2,16 +2,14 @@
 //! editor showed (`edit_at`), refreshes map the caret (`refresh`), and
 //! neither loses the other's text.
 
-use rounds_app::{App, Caret, Kind, Language};
+use rounds_app::{App, Caret, Language};
 use rounds_core::schema::DocKind;
 use rounds_store::Store;
+use rounds_testkit::app::new_doc;
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).unwrap();
-    app.set_name("主备人").unwrap();
-    (app, dir)
+    rounds_testkit::app::open("主备人")
 }
 
 fn caret(field: &str, at: u32) -> Caret {
@@ -43,14 +41,7 @@ fn colleague_edits(dir: &std::path::Path, id: &str, value: &str) {
 #[test]
 fn a_save_based_on_what_the_editor_showed_keeps_the_colleagues_text() {
     let (app, dir) = app();
-    let v = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "小儿腹泻",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let v = new_doc(&app, DocKind::LESSON_PLAN, "小儿腹泻", Language::Zh);
     let id = v.summary.id.clone();
     let shown = app
         .edit(&id, &json!({ "methods": "讲授。讨论。" }))
@@ -77,14 +68,7 @@ fn a_save_based_on_what_the_editor_showed_keeps_the_colleagues_text() {
 #[test]
 fn a_refresh_maps_the_caret_of_the_field_being_typed_in() {
     let (app, dir) = app();
-    let v = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "Croup",
-            Language::En,
-            None,
-        )
-        .unwrap();
+    let v = new_doc(&app, DocKind::LESSON_PLAN, "Croup", Language::En);
     let id = v.summary.id.clone();
     let shown = app
         .edit(&id, &json!({ "methods": "Discuss the case." }))
@@ -106,9 +90,7 @@ fn a_refresh_maps_the_caret_of_the_field_being_typed_in() {
 fn utf16_offsets_are_kept_apart_from_code_points() {
     // An emoji outside the BMP is two UTF-16 units but one code point.
     let (app, dir) = app();
-    let v = app
-        .create(Kind::from(DocKind::LESSON_PLAN), "表情", Language::Zh, None)
-        .unwrap();
+    let v = new_doc(&app, DocKind::LESSON_PLAN, "表情", Language::Zh);
     let id = v.summary.id.clone();
     let shown = app.edit(&id, &json!({ "methods": "😀好" })).unwrap();
     colleague_edits(dir.path(), &id, "很😀好");
@@ -122,14 +104,7 @@ fn utf16_offsets_are_kept_apart_from_code_points() {
 #[test]
 fn a_malformed_base_is_refused_and_changes_nothing() {
     let (app, _dir) = app();
-    let v = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "热性惊厥",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let v = new_doc(&app, DocKind::LESSON_PLAN, "热性惊厥", Language::Zh);
     let id = v.summary.id.clone();
     let e = app
         .edit_at(&id, &json!({ "methods": "x" }), &["zz".into()], None)
@@ -144,7 +119,7 @@ fn a_malformed_base_is_refused_and_changes_nothing() {
 /// the sync worker does it (another connection to the same database).
 #[test]
 fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     let o = office.create_office("儿科教研室");
     let (app, dir) = app();
     let code = office.code(&office.add_member(&o, "主备人"));
@@ -153,15 +128,8 @@ fn a_row_removed_over_our_edit_is_noticed_restored_or_dismissed() {
         let mut worker = Store::open_dir(dir.path()).unwrap();
         rounds_client::sync_joined(&mut worker, dir.path()).unwrap();
     };
-    let mut colleague = rounds_tests::Teacher::joined(&office, &o, "参与人");
-    let v = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "新生儿黄疸",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let mut colleague = rounds_testkit::Teacher::joined(&office, &o, "参与人");
+    let v = new_doc(&app, DocKind::LESSON_PLAN, "新生儿黄疸", Language::Zh);
     let id = v.summary.id.clone();
     let v = app
         .edit(

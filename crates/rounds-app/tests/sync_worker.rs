@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rounds_app::sync::{Backend, SyncWorker, Timing};
-use rounds_app::{App, Kind, Language, SyncState, SyncStatus};
+use rounds_app::{App, Language, SyncState, SyncStatus};
 use rounds_client::ClientError;
 use rounds_core::sync::Report;
 use rounds_store::SyncInfo;
+use rounds_testkit::app::new_doc;
 use serde_json::json;
 
 /// A backend that answers from a script and counts syncs.
@@ -264,7 +265,7 @@ fn backoff_doubles_up_to_the_maximum_with_jitter() {
 /// office in the background, and a colleague's change arrives.
 #[test]
 fn the_app_syncs_with_a_real_office() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     let office_id = office.create_office("儿科虚拟教研室");
     let member = office.add_member(&office_id, "王老师");
     let code = office.code(&member);
@@ -278,14 +279,7 @@ fn the_app_syncs_with_a_real_office() {
     // Not joined yet: the worker waits.
     assert_eq!(next_state(&rx).state, SyncState::NotJoined);
 
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "热性惊厥",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "热性惊厥", Language::Zh);
     let id = a.summary.id.clone();
     app.share(&id, false).unwrap();
     let wrong = app.join(&office.url, "not-a-code", "pc", None).unwrap_err();
@@ -322,7 +316,7 @@ fn the_app_syncs_with_a_real_office() {
     assert!(got.is_some(), "the edit reached the office");
 
     // A colleague edits; "sync now" brings it, and the status says so.
-    let mut colleague = rounds_tests::Teacher::joined(&office, &office_id, "李老师");
+    let mut colleague = rounds_testkit::Teacher::joined(&office, &office_id, "李老师");
     colleague.sync().unwrap();
     colleague
         .store
@@ -347,7 +341,7 @@ fn the_app_syncs_with_a_real_office() {
 /// never re-checked by its timer.
 #[test]
 fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
-    let office = rounds_tests::Office::start();
+    let office = rounds_testkit::Office::start();
     office
         .service
         .wake
@@ -374,14 +368,7 @@ fn a_saved_change_reaches_an_online_colleague_through_the_wake_up_channel() {
         }
     };
     let (a, a_rx, _a_dir) = open("王老师");
-    let id = a
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "小儿肺炎",
-            Language::Zh,
-            None,
-        )
-        .unwrap()
+    let id = new_doc(&a, DocKind::LESSON_PLAN, "小儿肺炎", Language::Zh)
         .summary
         .id;
     a.share(&id, false).unwrap();

@@ -3,26 +3,17 @@
 
 use rounds_app::{App, ErrorCode, Kind, Language, TemplateOrigin};
 use rounds_core::schema::DocKind;
+use rounds_testkit::app::new_doc;
 use serde_json::json;
 
 fn app() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).unwrap();
-    app.set_name("陈老师").unwrap();
-    (app, dir)
+    rounds_testkit::app::open("陈老师")
 }
 
 #[test]
 fn a_duplicate_takes_the_content_with_new_rows_and_no_workflow() {
     let (app, _d) = app();
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "手足口病的识别",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "手足口病的识别", Language::Zh);
     let id = a.summary.id;
     let saved = app
         .edit(
@@ -67,22 +58,8 @@ fn templates_are_the_samples_of_the_kind_and_the_approved_documents() {
     assert!(!cases.is_empty());
     assert!(cases.iter().all(|t| t.source.starts_with("sample:case-")));
 
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "婴儿湿疹的护理",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
-    let draft = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "未审核的教案",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "婴儿湿疹的护理", Language::Zh);
+    let draft = new_doc(&app, DocKind::LESSON_PLAN, "未审核的教案", Language::Zh);
     app.edit(&a.summary.id, &json!({"status": "approved"}))
         .unwrap();
     let plans = app.templates(Kind::from(DocKind::LESSON_PLAN)).unwrap();
@@ -138,14 +115,7 @@ fn a_bad_source_is_refused_and_changes_nothing() {
 #[test]
 fn markdown_export_is_the_document_in_the_language_asked() {
     let (app, _d) = app();
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "Croup",
-            Language::En,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "Croup", Language::En);
     app.edit(
         &a.summary.id,
         &json!({"learner_analysis": "Interns on their first paediatric rotation."}),

@@ -8,9 +8,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rounds_app::sync::Timing;
-use rounds_app::{App, ErrorCode, Kind, Language, SyncState, SyncStatus};
-use rounds_tests::Office;
-use rounds_tests::tls_office::{init_certs, replace_pair};
+use rounds_app::{App, ErrorCode, Language, SyncState, SyncStatus};
+use rounds_testkit::Office;
+use rounds_testkit::app::new_doc;
+use rounds_testkit::tls::{init_certs, replace_pair};
 
 fn fast() -> Timing {
     Timing {
@@ -55,14 +56,7 @@ fn the_app_joins_by_fingerprint_and_stops_at_a_different_certificate() {
     );
     app.join(&office.url, &code, "pc", Some(&made.fingerprint))
         .unwrap();
-    let a = app
-        .create(
-            Kind::from(DocKind::LESSON_PLAN),
-            "热性惊厥",
-            Language::Zh,
-            None,
-        )
-        .unwrap();
+    let a = new_doc(&app, DocKind::LESSON_PLAN, "热性惊厥", Language::Zh);
     app.share(&a.summary.id, false).unwrap();
     wait_for(&|s| s.state == SyncState::Idle && s.pending == 0 && s.last_sync.is_some());
     assert!(office.document(&a.summary.id).is_some());

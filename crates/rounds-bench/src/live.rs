@@ -38,7 +38,7 @@ fn open(office: &Office, name: &str) -> (App, mpsc::Receiver<SyncStatus>, tempfi
     let dir = tempfile::tempdir().expect("a temporary directory for a device");
     let app = App::open(dir.path()).expect("an app library");
     let code = office.code_for_new_member(name);
-    app.join(&office.url, &code, "bench device", None)
+    app.join(&office.server.url, &code, "bench device", None)
         .expect("joining the office");
     let (tx, rx) = mpsc::channel();
     app.start_sync(Timing::default(), move |s| {

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rounds_core::doc::{Document, EditCtx, NewDoc, SeqIds, Visibility};
+use rounds_core::doc::{Document, NewDoc, SeqIds, Visibility};
 use rounds_core::schema::{DocKind, Lang};
 use rounds_proto::{CONTENT_TYPE, DocChanges, EnrollRequest, SyncRequest, SyncResponse};
 use serde_json::json;
 
 use crate::measure::percentile;
+use rounds_testkit::doc::ctx;
+
 use crate::office::{Office, now_ms};
 
 #[derive(Debug, Clone, Default)]
@@ -48,6 +50,7 @@ fn new_device(office: &Office, i: usize) -> Device {
     let code = office.code_for_new_member(&format!("教师{i}"));
     let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
     let enrolled = office
+        .server
         .service
         .enroll(
             &EnrollRequest {
@@ -59,11 +62,7 @@ fn new_device(office: &Office, i: usize) -> Device {
         )
         .expect("enrolling a device");
     let mut seq = SeqIds::new("e");
-    let mut ctx = EditCtx {
-        now_ms: now_ms(),
-        author: "教师",
-        ids: &mut seq,
-    };
+    let mut ctx = ctx("教师", &mut seq, now_ms());
     let mut doc = Document::create(
         &NewDoc {
             id: uuid::Uuid::now_v7().to_string(),
@@ -108,13 +107,11 @@ async fn sync_once(
 ) -> Result<bool, String> {
     if push && d.unpushed.is_empty() {
         let mut seq = SeqIds::new("e");
-        let mut ctx = EditCtx {
-            now_ms: now_ms(),
-            author: "教师",
-            ids: &mut seq,
-        };
         d.doc
-            .apply_patch(&json!({"title": format!("晨间查房教案 第{n}版")}), &mut ctx)
+            .apply_patch(
+                &json!({"title": format!("晨间查房教案 第{n}版")}),
+                &mut ctx("教师", &mut seq, now_ms()),
+            )
             .map_err(|e| e.to_string())?;
         if let Some(c) = d.doc.automerge_mut().get_last_local_change() {
             d.unpushed.push(c.raw_bytes().to_vec());
@@ -168,7 +165,7 @@ pub fn run(office: &Office, devices: usize, interval: Duration, duration: Durati
         .enable_all()
         .build()
         .expect("a runtime for the load");
-    let url = format!("{}/v1/sync", office.url);
+    let url = format!("{}/v1/sync", office.server.url);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(devices)
         .timeout(Duration::from_secs(30))

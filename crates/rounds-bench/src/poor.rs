@@ -38,7 +38,7 @@ pub fn link(quick: bool) -> Link {
 
 pub fn run(kept: &mut Kept, changed: usize, quick: bool, bootstrap_bytes: u64) -> PoorResult {
     let link = link(quick);
-    let proxy = Proxy::start(kept.office.addr, link);
+    let proxy = Proxy::start(kept.office.server.addr, link);
     kept.a.set_url(&proxy.url);
     kept.b.set_url(&proxy.url);
     let n = kept.ids.len();
@@ -88,8 +88,8 @@ pub fn run(kept: &mut Kept, changed: usize, quick: bool, bootstrap_bytes: u64) -
         .counters
         .cuts
         .load(std::sync::atomic::Ordering::SeqCst);
-    kept.a.set_url(&kept.office.url);
-    kept.b.set_url(&kept.office.url);
+    kept.a.set_url(&kept.office.server.url);
+    kept.b.set_url(&kept.office.server.url);
     res
 }
 
@@ -109,7 +109,7 @@ pub struct BootResult {
 /// Syncs through the real session and store, as `rounds_client::sync`
 /// does, but asking for pages of `page_bytes`.
 fn sync_paged(
-    t: &mut crate::office::Teacher,
+    t: &mut rounds_testkit::Teacher,
     page_bytes: u32,
 ) -> Result<(), rounds_client::ClientError> {
     let mut transport = t.transport();
@@ -131,16 +131,16 @@ fn sync_paged(
 /// over the poor link, once per page size; each bounded by `limit`.
 pub fn bootstrap(docs: usize, quick: bool, pages: &[u32], limit: Duration) -> Vec<BootResult> {
     let office = crate::office::Office::start(2);
-    let mut a = crate::office::Teacher::joined(&office, &office.url, "王老师");
+    let mut a = office.teacher(&office.server.url, "王老师");
     let generated = library::generate(&mut a.store, docs, 31, quick);
-    let shared = a.share_all(&generated);
+    let shared = crate::office::share_all(&mut a, &generated);
     let mut t = a.transport();
     let _ = a.sync_with(&mut t);
     office.compact_all();
     let mut out = Vec::new();
     for &page_bytes in pages {
-        let proxy = Proxy::start(office.addr, link(quick));
-        let mut c = crate::office::Teacher::joined(&office, &office.url, "赵老师");
+        let proxy = Proxy::start(office.server.addr, link(quick));
+        let mut c = office.teacher(&office.server.url, "赵老师");
         c.set_url(&proxy.url);
         let mut r = BootResult {
             page_bytes,

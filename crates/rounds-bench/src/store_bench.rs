@@ -5,10 +5,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rounds_core::doc::{Document, EditCtx, SeqIds};
+use rounds_core::doc::{Document, SeqIds};
 use rounds_core::sync::PageUpdate;
 use rounds_proto::{DocChanges, Item, doc_id_from_str};
 use rounds_store::{Filter, Store};
+use rounds_testkit::doc::ctx;
 use serde_json::json;
 
 use crate::measure::{peak_rss, percentile};
@@ -107,14 +108,12 @@ pub fn child_measure(dir: &Path) {
         let mut doc = Document::load(&store.raw_bytes(id).expect("bytes")).expect("a document");
         doc.set_actor(other.clone());
         let mut seq = SeqIds::new("r");
-        let mut ctx = EditCtx {
-            now_ms: crate::office::now_ms(),
-            author: "李老师",
-            ids: &mut seq,
-        };
         let title = format!("{}（修订）", doc.title());
-        doc.apply_patch(&json!({ "title": title }), &mut ctx)
-            .expect("a remote edit");
+        doc.apply_patch(
+            &json!({ "title": title }),
+            &mut ctx("李老师", &mut seq, crate::office::now_ms()),
+        )
+        .expect("a remote edit");
         let change = doc
             .automerge_mut()
             .get_last_local_change()

@@ -8,8 +8,9 @@ use rounds_core::sync::Report;
 
 use crate::library;
 use crate::measure::{cpu_between, cpu_snapshot};
-use crate::office::{Office, Teacher};
+use crate::office::{Office, share_all};
 use crate::proxy::{Link, Proxy};
+use rounds_testkit::Teacher;
 
 /// One measured sync (or samod exchange).
 #[derive(Debug, Clone, Default)]
@@ -117,11 +118,11 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
         ..Default::default()
     };
     let office = Office::start(2);
-    let proxy = Proxy::start(office.addr, Link::default());
-    let mut a = Teacher::joined(&office, &proxy.url, "王老师");
+    let proxy = Proxy::start(office.server.addr, Link::default());
+    let mut a = office.teacher(&proxy.url, "王老师");
     eprintln!("  generating {} documents", cfg.docs);
     let generated = library::generate(&mut a.store, cfg.docs, 7, cfg.small);
-    let ids = a.share_all(&generated);
+    let ids = share_all(&mut a, &generated);
     // Keystroke-level history goes into shared lesson plans: a shared case
     // is a fresh copy, and later edits of it are squashed before they leave.
     crate::office::fast_writes(&a.store, true);
@@ -158,7 +159,7 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
     office.compact_all();
 
     eprintln!("  a new device's first sync");
-    let mut b = Teacher::joined(&office, &proxy.url, "李老师");
+    let mut b = office.teacher(&proxy.url, "李老师");
     res.new_device = measured_sync(&mut b, &proxy);
 
     eprintln!("  nothing changed");
@@ -237,17 +238,17 @@ pub struct BigSync {
 /// CPU time per sync, to show it does not grow with the number of documents.
 pub fn nothing_changed_at(docs: usize, repeats: usize) -> BigSync {
     let office = Office::start(2);
-    let proxy = Proxy::start(office.addr, Link::default());
-    let mut a = Teacher::joined(&office, &proxy.url, "王老师");
+    let proxy = Proxy::start(office.server.addr, Link::default());
+    let mut a = office.teacher(&proxy.url, "王老师");
     // Small bodies: this measures what a sync costs per document held,
     // which does not depend on their size, and keeps setup short.
     let generated = library::generate(&mut a.store, docs, 11, true);
-    a.share_all(&generated);
+    share_all(&mut a, &generated);
     let upload = measured_sync(&mut a, &proxy);
     // The new device is measured before the snapshots are compacted (the
     // office's background task writes one snapshot per transaction, which
     // takes minutes for 10,000 documents), so it gets snapshot + changes.
-    let mut b = Teacher::joined(&office, &proxy.url, "李老师");
+    let mut b = office.teacher(&proxy.url, "李老师");
     let first = measured_sync(&mut b, &proxy);
     // The office compacts snapshots in the background after an upload; it
     // must be done before measuring, or its work would count as the sync's.

@@ -59,7 +59,7 @@ fn a_teacher_works_offline_with_the_cli_alone() {
     let out = rounds_stdin(
         data,
         &["edit", &case, "--stdin", "management"],
-        Some("Oral dexamethasone 0.15 mg/kg once.\n"),
+        "Oral dexamethasone 0.15 mg/kg once.\n",
     );
     assert!(out.status.success());
     let patch = dir.path().join("patch.json");
@@ -235,7 +235,7 @@ fn errors_are_one_clear_line_and_change_nothing() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"kind\": \"case\", \"title\": ").unwrap();
     assert!(fails(data, &["import", bad.to_str().unwrap()]).contains("malformed JSON"));
-    let out = rounds_stdin(data, &["edit", &id, "--patch", "-"], Some("[1, 2]"));
+    let out = rounds_stdin(data, &["edit", &id, "--patch", "-"], "[1, 2]");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be a JSON object"));
     assert_eq!(ok(data, &["show", &id, "--json"]), before);

@@ -550,12 +550,7 @@ pub fn sync_joined_with_progress(
     progress: &mut dyn FnMut(&Report),
 ) -> Result<Report, ClientError> {
     let mut t = HttpTransport::for_store(store, data)?;
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    };
-    sync_with_progress(store, &mut t, &now, progress)
+    sync_with_progress(store, &mut t, &rounds_sqlite::now_ms, progress)
 }
 
 #[cfg(test)]

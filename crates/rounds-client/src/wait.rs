@@ -43,7 +43,7 @@ impl Waiter {
     pub fn wait(&self, cursor: &[u8], wait: Duration) -> Result<Woken, ClientError> {
         let mut url = self.url.clone();
         url.query_pairs_mut()
-            .append_pair("cursor", &hex(cursor))
+            .append_pair("cursor", &hex::encode(cursor))
             .append_pair("wait", &wait.as_secs().to_string());
         let resp = self
             .http
@@ -64,13 +64,4 @@ impl Waiter {
             .map_err(|e| ClientError::Protocol(format!("wait answer: {e}")))?;
         Ok(if body.more { Woken::More } else { Woken::Quiet })
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
-    b.iter()
-        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
-            let _ = write!(s, "{x:02x}");
-            s
-        })
 }

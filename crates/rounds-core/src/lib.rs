@@ -18,6 +18,8 @@ pub mod samples;
 pub mod schema;
 pub mod search;
 pub mod sync;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod time;
 
 /// A document's version: the hashes of its latest changes.

@@ -2,49 +2,23 @@
 //! caret mapped through what merged since (`map_text_position`): a
 //! colleague's concurrent text survives whatever the editor held.
 
-use automerge::{ActorId, ChangeHash};
+use automerge::ChangeHash;
 use proptest::prelude::*;
-use rounds_core::doc::{Document, EditCtx, NewDoc, SeqIds};
-use rounds_core::schema::{DocKind, Lang};
+use rounds_core::doc::{Document, SeqIds};
+use rounds_core::schema::DocKind;
+use rounds_core::testing::{actor, ctx, doc, fork};
 use serde_json::json;
 
 const ID: &str = "0193a5b0-0000-7000-8000-0000000000b1";
 
-fn actor(n: u8) -> ActorId {
-    ActorId::from(vec![n; 16])
-}
-
-fn ctx<'a>(author: &'a str, ids: &'a mut SeqIds, t: i64) -> EditCtx<'a> {
-    EditCtx {
-        now_ms: t,
-        author,
-        ids,
-    }
-}
-
 fn plan(methods: &str) -> Document {
-    let mut ids = SeqIds::new("a");
-    let new = NewDoc {
-        id: ID.into(),
-        kind: DocKind::LESSON_PLAN,
-        title: "小儿腹泻".into(),
-        language: Lang::Zh,
-        owner: "u1".into(),
-    };
-    let mut d = Document::create(
-        &new,
-        actor(1),
-        &mut ctx("主备人", &mut ids, 1_000),
-        Some(&json!({ "methods": methods })),
-    )
-    .unwrap();
+    let mut d = doc(ID, DocKind::LESSON_PLAN, "小儿腹泻")
+        .author("主备人")
+        .at(1_000)
+        .ids("a")
+        .fields(json!({ "methods": methods }))
+        .create();
     d.set_actor(actor(1));
-    d
-}
-
-fn copy(doc: &mut Document, n: u8) -> Document {
-    let mut d = Document::load(&doc.save()).unwrap();
-    d.set_actor(actor(n));
     d
 }
 
@@ -67,7 +41,7 @@ fn colleague_edited_meanwhile(
 ) -> (Document, Vec<ChangeHash>, Document) {
     let mut mine = plan(start);
     let base = mine.heads();
-    let mut theirs = copy(&mut mine, 2);
+    let mut theirs = fork(&mut mine, 2);
     let mut ids = SeqIds::new("c");
     theirs
         .apply_patch(
@@ -176,7 +150,7 @@ fn a_base_older_than_this_devices_own_last_save_still_saves() {
 fn choices_and_rows_a_colleague_added_meanwhile_are_kept() {
     let mut mine = plan("");
     let base = mine.heads();
-    let mut theirs = copy(&mut mine, 2);
+    let mut theirs = fork(&mut mine, 2);
     let mut ids = SeqIds::new("c");
     theirs
         .apply_patch(
@@ -273,7 +247,7 @@ fn the_caret_in_a_list_row_is_mapped_too() {
         .unwrap()
         .to_owned();
     let base = mine.heads();
-    let mut theirs = copy(&mut mine, 2);
+    let mut theirs = fork(&mut mine, 2);
     let mut ids = SeqIds::new("c");
     theirs
         .apply_patch(

@@ -1,31 +1,14 @@
 //! Behaviour of documents: creation, edits, validation, merging, history.
 
-use automerge::ActorId;
-use rounds_core::doc::{DocError, Document, EditCtx, NewDoc, SeqIds};
+use rounds_core::doc::{DocError, Document, SeqIds};
 use rounds_core::schema::{DocKind, Lang, SCHEMA_VERSION};
+use rounds_core::testing::{ctx, fork};
 use serde_json::{Value, json};
 
 const ID: &str = "0193a5b0-0000-7000-8000-000000000001";
 
-fn actor(n: u8) -> ActorId {
-    ActorId::from(vec![n; 16])
-}
-
 fn new_doc(kind: DocKind) -> Document {
-    let mut ids = SeqIds::new("el");
-    let mut ctx = EditCtx {
-        now_ms: 1_700_000_000_000,
-        author: "王老师",
-        ids: &mut ids,
-    };
-    let new = NewDoc {
-        id: ID.into(),
-        kind,
-        title: "热性惊厥".into(),
-        language: Lang::Zh,
-        owner: "u1".into(),
-    };
-    Document::create(&new, actor(1), &mut ctx, None).unwrap()
+    rounds_core::testing::doc(ID, kind, "热性惊厥").create()
 }
 
 fn edit(
@@ -35,18 +18,8 @@ fn edit(
     ids: &mut SeqIds,
     t: i64,
 ) -> Result<(), DocError> {
-    let mut ctx = EditCtx {
-        now_ms: t,
-        author,
-        ids,
-    };
-    doc.apply_patch(&patch, &mut ctx).map(|_| ())
-}
-
-fn fork(doc: &mut Document, n: u8) -> Document {
-    let mut d = Document::load(&doc.save()).unwrap();
-    d.set_actor(actor(n));
-    d
+    doc.apply_patch(&patch, &mut ctx(author, ids, t))
+        .map(|_| ())
 }
 
 fn merge(a: &mut Document, b: &mut Document) {

@@ -414,7 +414,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if name.is_empty() || name.chars().count() > 100 {
                         return Err(Failure("office name: must be 1 to 100 characters".into()));
                     }
-                    let o = db.create_office(&new_id(), name, now())?;
+                    let o = db.create_office(&new_id(), name, rounds_sqlite::now_ms())?;
                     println!("{}", o.id);
                 }
                 OfficeAction::List { json } => {
@@ -441,7 +441,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if name.is_empty() || name.chars().count() > 100 {
                         return Err(Failure("member name: must be 1 to 100 characters".into()));
                     }
-                    let m = db.add_member(&new_id(), &office, name, role, now())?;
+                    let m =
+                        db.add_member(&new_id(), &office, name, role, rounds_sqlite::now_ms())?;
                     println!("{}", m.id);
                 }
                 MemberAction::List { office, json } => {
@@ -467,7 +468,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     db.set_role(&member, role)?;
                 }
                 MemberAction::Remove { member } => {
-                    db.remove_member(&member, now())?;
+                    db.remove_member(&member, rounds_sqlite::now_ms())?;
                 }
             }
         }
@@ -523,7 +524,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         }
                     }
                 }
-                DeviceAction::Revoke { device } => db.revoke_device(&device, now())?,
+                DeviceAction::Revoke { device } => {
+                    db.revoke_device(&device, rounds_sqlite::now_ms())?
+                }
             }
         }
         Command::Status { office, json } => {
@@ -556,10 +559,4 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -81,35 +81,18 @@ impl SqliteDb {
 
     /// Every row of every table as text, in a fixed order: two dumps are
     /// equal exactly when the database holds the same data, which is how
-    /// tests prove that a refused request changed nothing.
+    /// tests prove that a refused request changed nothing. Rows are in
+    /// rowid order and `sqlite_sequence` (the next log position) is
+    /// included, so a request that wrote rows in another order, or used up
+    /// a log position, shows too.
     pub fn dump(&self) -> DbResult<String> {
-        use std::fmt::Write;
-        let c = self.w();
-        let tables: Vec<String> = c
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = String::new();
-        for t in tables {
-            let _ = writeln!(out, "table {t}");
-            let mut s = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))?;
-            let n = s.column_count();
-            let mut rows = s.query([])?;
-            while let Some(r) = rows.next()? {
-                for i in 0..n {
-                    use rusqlite::types::ValueRef;
-                    let _ = match r.get_ref(i)? {
-                        ValueRef::Null => write!(out, "null"),
-                        ValueRef::Integer(v) => write!(out, "{v}"),
-                        ValueRef::Real(v) => write!(out, "{v}"),
-                        ValueRef::Text(v) => write!(out, "{:?}", String::from_utf8_lossy(v)),
-                        ValueRef::Blob(v) => write!(out, "x'{}'", hex::encode(v)),
-                    };
-                    out.push(if i + 1 == n { '\n' } else { '|' });
-                }
-            }
-        }
-        Ok(out)
+        Ok(rounds_sqlite::dump_with(
+            &self.w(),
+            rounds_sqlite::DumpOptions {
+                order: rounds_sqlite::RowOrder::Rowid,
+                sqlite_tables: true,
+            },
+        )?)
     }
 
     fn w(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -3,92 +3,16 @@
 //! every kill both databases pass `PRAGMA integrity_check`, nothing a
 //! process reported as saved is lost, and the next sync completes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rounds_core::generate::Rng;
+use rounds_testkit::process::{OfficeProcess, Program};
 
-fn office_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_rounds-office"))
-}
-
-/// The `rounds` CLI, built beside the office binary (by `cargo test
-/// --workspace`, or here if this package is tested alone).
-fn cli_bin() -> PathBuf {
-    let bin = office_bin().with_file_name("rounds");
-    if !bin.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "-p", "rounds-cli"])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    bin
-}
-
-fn office(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(office_bin())
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn cli(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cli_bin())
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("USER", "crash-test")
-        .output()
-        .unwrap()
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = cli(data, args);
-    assert!(
-        out.status.success(),
-        "rounds {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn start(data: &Path, port: u16) -> Server {
-        let child = Command::new(office_bin())
-            .arg("--data")
-            .arg(data)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("ROUNDS_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the office did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Server { child }
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The `rounds` CLI on the library `data`.
+fn cli(data: &Path) -> Program {
+    Program::rounds().data(data).user("crash-test")
 }
 
 fn free_port() -> u16 {
@@ -139,14 +63,16 @@ fn killed_processes_lose_nothing_saved() {
     let odata = dir.path().join("office");
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    office(&odata, &["office", "create", "教研室"]);
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let mut server = Server::start(&odata, port);
-    for (data, name) in [(&a, "王老师"), (&b, "李老师")] {
-        let member = office(&odata, &["member", "add", name]);
-        let code = office(&odata, &["code", &member]);
-        ok(data, &["join", &url, &code]);
+    let office = Program::office().data(&odata);
+    let (cli_a, cli_b) = (cli(&a), cli(&b));
+    office.ok(&["office", "create", "教研室"]);
+    // A fixed port: the devices keep the office's address across restarts.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut server = OfficeProcess::serve(&office, &listen);
+    for (cli, name) in [(&cli_a, "王老师"), (&cli_b, "李老师")] {
+        let member = office.ok(&["member", "add", name]);
+        let code = office.ok(&["code", member.trim()]);
+        cli.ok(&["join", &server.url, code.trim()]);
     }
     let mut rng = Rng::new(7);
     let mut saved: Vec<(String, String)> = Vec::new();
@@ -157,27 +83,23 @@ fn killed_processes_lose_nothing_saved() {
     for i in 0..iterations {
         // Something to sync: a shared plan with a marker, saved for sure.
         let marker = format!("标记{i}");
-        let id = ok(
-            &a,
-            &[
+        let id = cli_a
+            .ok(&[
                 "new",
                 "lesson",
                 &format!("教案{i}"),
                 "--set",
                 &format!("summary={marker}"),
-            ],
-        );
-        ok(&a, &["share", &id]);
+            ])
+            .trim()
+            .to_owned();
+        cli_a.ok(&["share", &id]);
         saved.push((id.clone(), marker));
         // A long edit history, so that edits compact while being killed.
         let mut text = String::new();
         for j in 0..3 {
             text.push_str(&format!("第{j}段。{}", "内容".repeat(200)));
-            let mut cmd = Command::new(cli_bin());
-            cmd.arg("--data")
-                .arg(&a)
-                .args(["edit", &id, "--set", &format!("learner_analysis={text}")])
-                .env("USER", "x");
+            let cmd = cli_a.command(&["edit", &id, "--set", &format!("learner_analysis={text}")]);
             if run_and_kill(cmd, rng.below(40) as u64) {
                 completed.push((id.clone(), text.clone()));
             } else {
@@ -187,16 +109,12 @@ fn killed_processes_lose_nothing_saved() {
         }
         // Kill the client mid-sync, or the office, at a random moment.
         if rng.below(2) == 0 {
-            let mut cmd = Command::new(cli_bin());
-            cmd.arg("--data").arg(&a).arg("sync").env("USER", "x");
-            if !run_and_kill(cmd, rng.below(60) as u64) {
+            if !run_and_kill(cli_a.command(&["sync"]), rng.below(60) as u64) {
                 kills.0 += 1;
             }
         } else {
-            let mut sync = Command::new(cli_bin())
-                .arg("--data")
-                .arg(&a)
-                .arg("sync")
+            let mut sync = cli_a
+                .command(&["sync"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -206,20 +124,19 @@ fn killed_processes_lose_nothing_saved() {
             kills.1 += 1;
             let _ = sync.wait();
             integrity(&odata.join("office.sqlite3"));
-            server = Server::start(&odata, port);
+            server = OfficeProcess::serve(&office, &listen);
         }
         integrity(&a.join("rounds.sqlite3"));
     }
     // Everything saved reaches the office and the colleague.
-    ok(&a, &["sync"]);
-    ok(&b, &["sync"]);
+    cli_a.ok(&["sync"]);
+    cli_b.ok(&["sync"]);
     for (id, marker) in &saved {
-        let shown = ok(&b, &["show", id, "--json"]);
+        let shown = cli_b.ok(&["show", id, "--json"]);
         assert!(shown.contains(marker), "{id} lost {marker}");
     }
     for (id, text) in &completed {
-        let shown: serde_json::Value =
-            serde_json::from_str(&ok(&b, &["show", id, "--json"])).unwrap();
+        let shown = cli_b.json(&["show", id, "--json"]);
         assert!(
             shown["learner_analysis"]
                 .as_str()
@@ -228,8 +145,8 @@ fn killed_processes_lose_nothing_saved() {
             "{id} lost a finished edit"
         );
     }
-    let a_doc = ok(&a, &["show", &saved.last().unwrap().0, "--json"]);
-    let b_doc = ok(&b, &["show", &saved.last().unwrap().0, "--json"]);
+    let a_doc = cli_a.ok(&["show", &saved.last().unwrap().0, "--json"]);
+    let b_doc = cli_b.ok(&["show", &saved.last().unwrap().0, "--json"]);
     assert_eq!(a_doc, b_doc);
     server.kill();
     integrity(&odata.join("office.sqlite3"));

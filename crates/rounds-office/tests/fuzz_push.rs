@@ -12,8 +12,9 @@ use std::sync::Arc;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use proptest::prelude::*;
-use rounds_core::doc::{Document, EditCtx, NewDoc, SeqIds};
-use rounds_core::schema::{DocKind, Lang};
+use rounds_core::doc::Document;
+use rounds_core::schema::DocKind;
+use rounds_core::testing::{self, doc};
 use rounds_office::db::{DeviceCtx, OfficeDb, Role};
 use rounds_office::service::{Limits, Service, new_id};
 use rounds_office::sqlite::SqliteDb;
@@ -40,7 +41,7 @@ fn setup() -> Setup {
         .unwrap()
         .id;
     let code = service.issue_code(&member, 24).unwrap();
-    let actor = automerge::ActorId::from(vec![7u8; 16]);
+    let actor = testing::actor(7);
     let resp = service
         .enroll(
             &EnrollRequest {
@@ -54,28 +55,18 @@ fn setup() -> Setup {
     let ctx = service
         .authenticate(Some(&format!("Bearer {}", resp.token)))
         .unwrap();
-    let mut ids = SeqIds::new("f");
-    let mut d = Document::create(
-        &NewDoc {
-            id: DOC.into(),
-            kind: DocKind::LESSON_PLAN,
-            title: "小儿腹泻".into(),
-            language: Lang::Zh,
-            owner: "u-fuzz".into(),
-        },
-        actor.clone(),
-        &mut EditCtx {
-            now_ms: 1,
-            author: "参与人",
-            ids: &mut ids,
-        },
-        Some(&json!({
+    let mut d = doc(DOC, DocKind::LESSON_PLAN, "小儿腹泻")
+        .owner("u-fuzz")
+        .author("参与人")
+        .actor(actor.clone())
+        .at(1)
+        .ids("f")
+        .fields(json!({
             "methods": "讲授与病例讨论",
             "objectives": [{"text": "掌握脱水分度"}],
             "process": [{"stage": "导入", "minutes": 5}]
-        })),
-    )
-    .unwrap();
+        }))
+        .create();
     let mut am = d.automerge_mut().clone();
     am.set_actor(actor);
     am.put(ROOT, "visibility", "office").unwrap();

@@ -184,7 +184,9 @@ pub enum DecodeError {
 
 // ---- encoding -------------------------------------------------------------
 
-fn put_uint(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as unsigned LEB128, the encoding of every integer in the
+/// protocol (and of the office's cursors).
+pub fn put_uint(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let b = (v & 0x7f) as u8;
         v >>= 7;
@@ -371,6 +373,25 @@ fn unframe(frame: &[u8], max_len: usize) -> Result<Vec<u8>, DecodeError> {
     }
 }
 
+/// Reads an unsigned LEB128 integer from the start of `b`: its value and
+/// how many bytes it took. One that does not fit in 64 bits is refused, not
+/// cut short.
+pub fn get_uint(b: &[u8]) -> Result<(u64, usize), DecodeError> {
+    let mut v: u64 = 0;
+    for (i, shift) in (0..64).step_by(7).enumerate() {
+        let byte = *b.get(i).ok_or(DecodeError::Truncated)?;
+        let part = u64::from(byte & 0x7f);
+        if shift == 63 && part > 1 {
+            return Err(DecodeError::Varint);
+        }
+        v |= part << shift;
+        if byte & 0x80 == 0 {
+            return Ok((v, i + 1));
+        }
+    }
+    Err(DecodeError::Varint)
+}
+
 struct Reader<'a> {
     buf: &'a [u8],
     at: usize,
@@ -388,19 +409,9 @@ impl<'a> Reader<'a> {
     }
 
     fn uint(&mut self) -> Result<u64, DecodeError> {
-        let mut v: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            let part = u64::from(b & 0x7f);
-            if shift == 63 && part > 1 {
-                return Err(DecodeError::Varint);
-            }
-            v |= part << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(DecodeError::Varint)
+        let (v, n) = get_uint(&self.buf[self.at..])?;
+        self.at += n;
+        Ok(v)
     }
 
     /// A count of elements each at least `min_size` bytes long: checked
@@ -498,20 +509,15 @@ pub struct ErrorBody {
 
 /// Converts a UUID string to the wire id.
 pub fn doc_id_from_str(s: &str) -> Option<DocId> {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    if hex.len() != 32 {
-        return None;
-    }
+    let digits: String = s.chars().filter(|c| *c != '-').collect();
     let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(&digits, &mut out).ok()?;
     Some(out)
 }
 
 /// Converts a wire id to the canonical UUID string.
 pub fn doc_id_to_string(d: &DocId) -> String {
-    let h: String = d.iter().map(|b| format!("{b:02x}")).collect();
+    let h = hex::encode(d);
     format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
@@ -547,6 +553,27 @@ mod tests {
         let s = "01a20156-1cd2-756b-a8d3-6078bac8ecce";
         assert_eq!(doc_id_to_string(&doc_id_from_str(s).unwrap()), s);
         assert!(doc_id_from_str("xyz").is_none());
+        assert!(doc_id_from_str("01a20156-1cd2-756b-a8d3-6078bac8ecc+").is_none());
+        assert!(doc_id_from_str("01a20156-1cd2-756b-a8d3-6078bac8ecc").is_none());
+    }
+
+    #[test]
+    fn integers_are_leb128_and_too_long_ones_are_refused() {
+        for v in [0, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            let mut b = Vec::new();
+            put_uint(&mut b, v);
+            b.push(0xaa);
+            assert_eq!(get_uint(&b), Ok((v, b.len() - 1)), "{v}");
+        }
+        let mut b = vec![0x90, 0x4e];
+        assert_eq!(get_uint(&b), Ok((10_000, 2)));
+        b[1] |= 0x80;
+        assert_eq!(get_uint(&b), Err(DecodeError::Truncated));
+        // Ten bytes whose last carries more than the 64th bit.
+        let mut over = vec![0xff; 9];
+        over.push(0x02);
+        assert_eq!(get_uint(&over), Err(DecodeError::Varint));
+        assert_eq!(get_uint(&[0x80; 11]), Err(DecodeError::Varint));
     }
 
     #[test]

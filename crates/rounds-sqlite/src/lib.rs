@@ -5,6 +5,10 @@
 //! crash leaves the database either before or after it, never half way. A
 //! database whose version is higher than the build knows was written by a
 //! newer Rounds and is refused untouched.
+//!
+//! Beside that, what every database shares: its dump as text, to compare
+//! two databases by what they hold, and the clock its rows are stamped
+//! with (`now_ms`).
 
 use std::time::Duration;
 
@@ -59,6 +63,26 @@ pub fn migrate(conn: &mut Connection, migrations: &[(&str, &str)]) -> Result<(),
     Ok(())
 }
 
+/// How [`dump_with`] orders the rows of each table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowOrder {
+    /// By primary key (by rowid where a table has none): the same rows
+    /// dump the same whatever order they were written in.
+    #[default]
+    PrimaryKey,
+    /// By rowid: rows written in another order dump differently too.
+    Rowid,
+}
+
+/// What [`dump_with`] prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DumpOptions {
+    pub order: RowOrder,
+    /// SQLite's own tables too (`sqlite_sequence`, which holds the next
+    /// AUTOINCREMENT value, and any `sqlite_stat` tables).
+    pub sqlite_tables: bool,
+}
+
 /// Every row of every table as text, each table ordered by its primary key
 /// (by rowid when it has none): two dumps are equal exactly when the two
 /// databases hold the same data, whatever their files' page layout. That
@@ -66,25 +90,38 @@ pub fn migrate(conn: &mut Connection, migrations: &[(&str, &str)]) -> Result<(),
 /// Virtual tables are left out; the shadow tables that hold their data
 /// (an FTS5 index's segments) are ordinary tables and are dumped.
 pub fn dump(conn: &Connection) -> rusqlite::Result<String> {
+    dump_with(conn, DumpOptions::default())
+}
+
+/// [`dump`], ordered and with the tables `options` say.
+pub fn dump_with(conn: &Connection, options: DumpOptions) -> rusqlite::Result<String> {
     use std::fmt::Write;
+    let internal = if options.sqlite_tables {
+        ""
+    } else {
+        "AND name NOT LIKE 'sqlite_%'"
+    };
     let tables: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
-        )?
+        .prepare(&format!(
+            "SELECT name FROM sqlite_master WHERE type = 'table' {internal}
+             AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        ))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = String::new();
     for t in tables {
         let quoted = format!("\"{}\"", t.replace('"', "\"\""));
-        let pk: Vec<String> = conn
-            .prepare(&format!(
-                "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
-                sql_string(&t)
-            ))?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .map(|n| n.map(|n| format!("\"{}\"", n.replace('"', "\"\""))))
-            .collect::<rusqlite::Result<_>>()?;
+        let pk: Vec<String> = match options.order {
+            RowOrder::Rowid => Vec::new(),
+            RowOrder::PrimaryKey => conn
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
+                    sql_string(&t)
+                ))?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .map(|n| n.map(|n| format!("\"{}\"", n.replace('"', "\"\""))))
+                .collect::<rusqlite::Result<_>>()?,
+        };
         let order = if pk.is_empty() {
             "rowid".to_owned()
         } else {
@@ -102,19 +139,24 @@ pub fn dump(conn: &Connection) -> rusqlite::Result<String> {
                     ValueRef::Integer(v) => write!(out, "{v}"),
                     ValueRef::Real(v) => write!(out, "{v}"),
                     ValueRef::Text(v) => write!(out, "{:?}", String::from_utf8_lossy(v)),
-                    ValueRef::Blob(v) => {
-                        out.push_str("x'");
-                        for b in v {
-                            let _ = write!(out, "{b:02x}");
-                        }
-                        write!(out, "'")
-                    }
+                    ValueRef::Blob(v) => write!(out, "x'{}'", hex::encode(v)),
                 };
                 out.push(if i + 1 == n { '\n' } else { '|' });
             }
         }
     }
     Ok(out)
+}
+
+/// The time as every Rounds database stores it: milliseconds since the
+/// Unix epoch, by the system clock (0 for a clock set before 1970). The
+/// one reading of the system clock that the store, the office, the client
+/// and the tests share; code that must be reproducible takes a clock
+/// instead of calling this.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `s` as an SQL string literal.
@@ -201,6 +243,35 @@ mod tests {
             one.starts_with("table a\n") && one.contains("table b\n\"t3\"|-3\n"),
             "{one}"
         );
+    }
+
+    #[test]
+    fn a_rowid_dump_tells_the_write_order_and_can_show_sqlite_tables() {
+        let make = |order: &[i64]| {
+            let c = Connection::open_in_memory().unwrap();
+            c.execute_batch(
+                "CREATE TABLE log (pos INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+                 CREATE TABLE t (k TEXT PRIMARY KEY);",
+            )
+            .unwrap();
+            for k in order {
+                c.execute("INSERT INTO t VALUES (?1)", [format!("k{k}")])
+                    .unwrap();
+            }
+            c.execute("INSERT INTO log (v) VALUES ('a')", []).unwrap();
+            c
+        };
+        let (a, b) = (make(&[1, 2]), make(&[2, 1]));
+        let rowid = DumpOptions {
+            order: RowOrder::Rowid,
+            sqlite_tables: true,
+        };
+        assert_eq!(dump(&a).unwrap(), dump(&b).unwrap());
+        assert_ne!(dump_with(&a, rowid).unwrap(), dump_with(&b, rowid).unwrap());
+        assert!(!dump(&a).unwrap().contains("sqlite_sequence"));
+        let all = dump_with(&a, rowid).unwrap();
+        assert!(all.contains("table sqlite_sequence\n\"log\"|1\n"), "{all}");
+        assert!(all.contains("table t\n\"k1\"\n\"k2\"\n"), "{all}");
     }
 
     #[test]

@@ -288,7 +288,7 @@ impl Store {
     pub fn sync_cursor(&self) -> Result<Vec<u8>> {
         Ok(self
             .sync_get("cursor")?
-            .and_then(|h| hex_decode(&h))
+            .and_then(|h| hex::decode(h).ok())
             .unwrap_or_default())
     }
 
@@ -544,7 +544,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('sync.cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [hex_encode(&update.cursor)],
+            [hex::encode(&update.cursor)],
         )?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('sync.last_sync', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -556,18 +556,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn hex_encode(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }

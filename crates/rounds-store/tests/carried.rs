@@ -2,11 +2,12 @@
 //! carried, listed, kept in sync, never a reason for a page to fail, and
 //! opened as usual once the store knows their kind.
 
+use automerge::ROOT;
 use automerge::transaction::Transactable;
-use automerge::{ActorId, ROOT};
-use rounds_core::doc::{Document, EditCtx, NewDoc, SeqIds};
-use rounds_core::schema::{DocKind, Lang};
+use rounds_core::doc::{Document, SeqIds};
+use rounds_core::schema::DocKind;
 use rounds_core::sync::PageUpdate;
+use rounds_core::testing::{actor, ctx, doc};
 use rounds_proto::{DocChanges, Item, doc_id_from_str};
 use rounds_store::{Filter, Store, StoreError};
 use serde_json::json;
@@ -16,20 +17,12 @@ const Q: &str = "0193a5b0-0000-7000-8000-00000000000e";
 const B: &str = "0193a5b0-0000-7000-8000-00000000000b";
 
 fn plan(id: &str, title: &str) -> Document {
-    let mut ids = SeqIds::new(id);
-    let mut ctx = EditCtx {
-        now_ms: 1_700_000_000_000,
-        author: "office",
-        ids: &mut ids,
-    };
-    let new = NewDoc {
-        id: id.into(),
-        kind: DocKind::LESSON_PLAN,
-        title: title.into(),
-        language: Lang::Zh,
-        owner: "u9".into(),
-    };
-    Document::create(&new, ActorId::from(vec![9; 16]), &mut ctx, None).unwrap()
+    doc(id, DocKind::LESSON_PLAN, title)
+        .owner("u9")
+        .author("office")
+        .actor(actor(9))
+        .ids(id)
+        .create()
 }
 
 /// A document as a newer Rounds would write it: a kind this version has
@@ -152,13 +145,11 @@ fn once_rounds_knows_the_kind_a_carried_document_opens_with_nothing_lost() {
     let path = dir.path().join("rounds.sqlite3");
     let mut p = plan(A, "新生儿黄疸的光疗指征");
     let mut ids = SeqIds::new("x");
-    let mut ctx = EditCtx {
-        now_ms: 1_700_000_100_000,
-        author: "office",
-        ids: &mut ids,
-    };
-    p.apply_patch(&json!({"methods": "病例讨论"}), &mut ctx)
-        .unwrap();
+    p.apply_patch(
+        &json!({"methods": "病例讨论"}),
+        &mut ctx("office", &mut ids, 1_700_000_100_000),
+    )
+    .unwrap();
     let bytes = p.save();
     {
         let store = Store::open(&path).unwrap();

@@ -2,10 +2,10 @@
 //! saves and the sync worker's pages race, with compactions on both sides.
 //! Nothing either of them wrote may be lost.
 
-use automerge::ActorId;
-use rounds_core::doc::{Document, EditCtx, SeqIds};
+use rounds_core::doc::{Document, SeqIds};
 use rounds_core::schema::{DocKind, Lang};
 use rounds_core::sync::PageUpdate;
+use rounds_core::testing::{actor, ctx};
 use rounds_proto::{DocChanges, Item, doc_id_from_str};
 use rounds_store::Store;
 use serde_json::json;
@@ -31,7 +31,7 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
     // A colleague's replica, whose changes reach this device through the
     // sync worker's pages.
     let mut colleague = Document::load(&editor.raw_bytes(&id).unwrap()).unwrap();
-    colleague.set_actor(ActorId::from(vec![9u8; 16]));
+    colleague.set_actor(actor(9));
     let mut worker = Store::open(&path).unwrap();
     let doc_id = doc_id_from_str(&id).unwrap();
 
@@ -44,13 +44,11 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
                 "{}b{j};",
                 colleague.to_json()["aids"].as_str().unwrap_or_default()
             );
-            let mut ctx = EditCtx {
-                now_ms: 1_000 + j as i64,
-                author: "参与人",
-                ids: &mut ids,
-            };
             colleague
-                .apply_patch(&json!({ "methods": text, "aids": aids }), &mut ctx)
+                .apply_patch(
+                    &json!({ "methods": text, "aids": aids }),
+                    &mut ctx("参与人", &mut ids, 1_000 + j as i64),
+                )
                 .unwrap();
             let change = colleague
                 .automerge_mut()
@@ -140,7 +138,7 @@ fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
     let id = editor.share(&private.id, true).unwrap().id;
     // The colleague has the case as the office got it.
     let mut colleague = Document::load(&editor.raw_bytes(&id).unwrap()).unwrap();
-    colleague.set_actor(ActorId::from(vec![7u8; 16]));
+    colleague.set_actor(actor(7));
 
     // Two saves, each based on the last: the editor shows the second.
     let mut base = editor.load(&id).unwrap().heads();
@@ -168,13 +166,11 @@ fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
         "the saves were folded into one change"
     );
     let mut ids = SeqIds::new("c");
-    let mut ctx = EditCtx {
-        now_ms: 2_000,
-        author: "李老师",
-        ids: &mut ids,
-    };
     colleague
-        .apply_patch(&json!({"present_illness": "【李】发热5天。"}), &mut ctx)
+        .apply_patch(
+            &json!({"present_illness": "【李】发热5天。"}),
+            &mut ctx("李老师", &mut ids, 2_000),
+        )
         .unwrap();
     let change = colleague
         .automerge_mut()

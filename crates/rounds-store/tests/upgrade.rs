@@ -3,9 +3,8 @@
 //! this one: its documents list, filter and search as before, nothing is
 //! loaded again to do it, and they stay editable.
 
-use automerge::ActorId;
-use rounds_core::doc::{Document, EditCtx, NewDoc, SeqIds};
-use rounds_core::schema::{DocKind, Lang};
+use rounds_core::doc::Document;
+use rounds_core::schema::DocKind;
 use rounds_store::{CLIENT_MIGRATIONS, Filter, Store};
 use rusqlite::{Connection, params};
 use serde_json::json;
@@ -14,20 +13,11 @@ const PLAN: &str = "0193a5b0-0000-7000-8000-0000000000a1";
 const CASE: &str = "0193a5b0-0000-7000-8000-0000000000c1";
 
 fn doc(id: &str, kind: DocKind, title: &str, fields: serde_json::Value) -> Document {
-    let mut ids = SeqIds::new(id);
-    let mut ctx = EditCtx {
-        now_ms: 1_700_000_000_000,
-        author: "李老师",
-        ids: &mut ids,
-    };
-    let new = NewDoc {
-        id: id.into(),
-        kind,
-        title: title.into(),
-        language: Lang::Zh,
-        owner: "u1".into(),
-    };
-    Document::create(&new, ActorId::from(vec![1; 16]), &mut ctx, Some(&fields)).unwrap()
+    rounds_core::testing::doc(id, kind, title)
+        .author("李老师")
+        .ids(id)
+        .fields(fields)
+        .create()
 }
 
 /// Writes `d` the way the previous release did: bytes, its `doc_index`

@@ -1,47 +1,33 @@
 //! Running the `rounds` binary as a teacher would, for the tests in this
-//! directory.
+//! directory, through rounds-testkit's `Program`.
 
 #![allow(dead_code)] // each test file uses some of the helpers
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use rounds_testkit::process::Program;
 use serde_json::Value;
 
-pub fn rounds(data: &Path, args: &[&str]) -> Output {
-    rounds_stdin(data, args, None)
+/// The `rounds` binary on the library `data`.
+fn cli(data: &Path) -> Program {
+    Program::rounds().data(data).user("test-teacher")
 }
 
-pub fn rounds_stdin(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("USER", "test-teacher")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
+pub fn rounds(data: &Path, args: &[&str]) -> Output {
+    cli(data).run(args)
+}
+
+pub fn rounds_stdin(data: &Path, args: &[&str], stdin: &str) -> Output {
+    cli(data).run_with_input(args, stdin)
 }
 
 pub fn ok(data: &Path, args: &[&str]) -> String {
-    let out = rounds(data, args);
-    assert!(
-        out.status.success(),
-        "rounds {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli(data).ok(args)
 }
 
 pub fn json(data: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
+    cli(data).json(args)
 }
 
 /// Runs a command that must fail; returns its one line of error.

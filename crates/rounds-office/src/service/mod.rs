@@ -108,11 +108,7 @@ impl From<DbError> for ApiError {
 pub type Clock = Box<dyn Fn() -> i64 + Send + Sync>;
 
 pub fn system_clock() -> Clock {
-    Box::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    })
+    Box::new(rounds_sqlite::now_ms)
 }
 
 pub struct Service {

@@ -16,36 +16,13 @@ use crate::db::*;
 const RECORD_SYNC_EVERY_MS: i64 = 60_000;
 
 /// The office's cursor, opaque to clients: `[phase][epoch: u32 LE][…]`.
-/// Phase 1 (log): a varint position. Phase 2 (bootstrap): the varint
-/// position the bootstrap ends at, then the last document id sent (16 bytes,
-/// absent at the start).
+/// Phase 1 (log): the position as LEB128 (`rounds_proto::put_uint`).
+/// Phase 2 (bootstrap): the LEB128 position the bootstrap ends at, then
+/// the last document id sent (16 bytes, absent at the start).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Cursor {
     Log(i64),
     Bootstrap { upto: i64, after: Option<String> },
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn get_varint(b: &[u8]) -> Option<(u64, usize)> {
-    let mut v = 0u64;
-    for (i, byte) in b.iter().enumerate().take(10) {
-        v |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((v, i + 1));
-        }
-    }
-    None
 }
 
 impl Cursor {
@@ -55,12 +32,12 @@ impl Cursor {
             Cursor::Log(pos) => {
                 out.push(1);
                 out.extend_from_slice(&epoch.to_le_bytes());
-                put_varint(&mut out, *pos as u64);
+                rounds_proto::put_uint(&mut out, *pos as u64);
             }
             Cursor::Bootstrap { upto, after } => {
                 out.push(2);
                 out.extend_from_slice(&epoch.to_le_bytes());
-                put_varint(&mut out, *upto as u64);
+                rounds_proto::put_uint(&mut out, *upto as u64);
                 if let Some(id) = after.as_deref().and_then(doc_id_from_str) {
                     out.extend_from_slice(&id);
                 }
@@ -77,7 +54,7 @@ impl Cursor {
         if e != epoch {
             return None;
         }
-        let (v, n) = get_varint(&rest[4..])?;
+        let (v, n) = rounds_proto::get_uint(&rest[4..]).ok()?;
         let v = i64::try_from(v).ok()?;
         let tail = &rest[4 + n..];
         match (phase, tail.len()) {

@@ -1,15 +1,12 @@
-//! An office speaking TLS on a free port, with certificates made by
-//! `rounds-office tls init`'s code in a directory of the test's own.
+//! Certificates for an office on TLS ([`crate::Office::start_tls`]), made
+//! by `rounds-office tls init`'s code in a directory of the test's own,
+//! renewed as a renewal tool does, and read back from a running office.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rounds_office::service::{Limits, Service};
-use rounds_office::sqlite::SqliteDb;
 use rounds_office::tls::TlsFiles;
 use rounds_office::tls_init::Made;
-
-use crate::Office;
 
 /// Makes (or, when its authority is already there, renews) the
 /// certificate files in `dir` for `names`.
@@ -29,44 +26,6 @@ pub fn replace_pair(files: &TlsFiles, from: &TlsFiles) {
         let tmp: PathBuf = dst.with_extension("new");
         std::fs::copy(src, &tmp).unwrap();
         std::fs::rename(&tmp, dst).unwrap();
-    }
-}
-
-impl Office {
-    /// An office serving HTTPS with `files` at `https://HOST:PORT`.
-    pub fn start_tls(files: TlsFiles, host: &str) -> Office {
-        let acceptor = rounds_office::tls::acceptor(files).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(SqliteDb::open_dir(dir.path()).unwrap());
-        let service = Arc::new(Service::new(db.clone(), Limits::default()));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let svc = service.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                rounds_office::http::serve_with(svc, listener, Some(acceptor), async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv().unwrap();
-        Office {
-            url: format!("https://{host}:{}", addr.port()),
-            service,
-            db,
-            dir,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
     }
 }
 

@@ -259,6 +259,16 @@ impl Store {
     /// would need a declaration this process lacks. Their bytes stay, and a
     /// build that knows the kind projects them again when it opens the store.
     pub(crate) fn carry_unknown(&mut self) -> Result<usize> {
+        // This runs at every open: ask the kind index which kinds there
+        // are (a few rows) before reading any document's row.
+        let kinds: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT DISTINCT kind FROM doc_index")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        if kinds.iter().all(|k| DocKind::named(k).is_some()) {
+            return Ok(0);
+        }
         let unknown = crate::carried::docs_by_kind(&self.conn, "doc_index", false)?;
         if unknown.is_empty() {
             return Ok(0);

@@ -5,6 +5,7 @@
 //! Callers pass in the time and the source of new ids, so everything here is
 //! deterministic and can be tested and simulated exactly.
 
+pub mod collab;
 pub mod deid;
 pub mod doc;
 pub mod entropy;

@@ -17,9 +17,17 @@ use serde::Serialize;
 
 use crate::generate::Rng;
 
-/// The version of the document layout this build writes. A document whose
-/// `schema` is higher was written by a newer Rounds and opens read-only.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The newest document layout this build knows. A document whose `schema`
+/// is higher was written by a newer Rounds and opens read-only.
+///
+/// 1: the fields and metadata; 2: adds `collab` (see `crate::collab`). A
+/// new document is written as [`BASE_SCHEMA`] and raised to 2 only by its
+/// first collaborative change, so documents without comments, groups or
+/// reviews stay editable by builds that know only 1.
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The layout a new document starts with.
+pub const BASE_SCHEMA: u64 = 1;
 
 /// Everything Rounds knows about one kind of document. Declared once, as a
 /// `static`, and registered ([`DocKind::register`] for kinds outside the

@@ -33,7 +33,7 @@ fn a_new_document_has_every_field_empty() {
     let j = d.to_json();
     assert_eq!(j["title"], "热性惊厥");
     assert_eq!(j["kind"], "lesson_plan");
-    assert_eq!(j["schema"], SCHEMA_VERSION);
+    assert_eq!(j["schema"], rounds_core::schema::BASE_SCHEMA);
     assert_eq!(j["visibility"], "private");
     assert_eq!(j["course"], "");
     assert_eq!(j["objectives"], json!([]));

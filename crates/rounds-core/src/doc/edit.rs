@@ -130,7 +130,7 @@ impl Document {
         Ok(pos.min(self.am.length(&obj)))
     }
 
-    pub(super) fn text_obj(&self, field: &str, row: Option<(&str, &str)>) -> Option<ObjId> {
+    pub(crate) fn text_obj(&self, field: &str, row: Option<(&str, &str)>) -> Option<ObjId> {
         if field == "title" && row.is_none() {
             return match self.am.get(ROOT, "title") {
                 Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
@@ -169,7 +169,7 @@ impl Document {
         self.apply(patch, ctx, true)
     }
 
-    pub(super) fn apply(
+    pub(crate) fn apply(
         &mut self,
         patch: &Json,
         ctx: &mut EditCtx<'_>,

@@ -30,7 +30,8 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::order;
 use crate::schema::{
-    AUTHOR_MAX, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX, TITLE_MAX,
+    AUTHOR_MAX, BASE_SCHEMA, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX,
+    TITLE_MAX,
 };
 use crate::time;
 
@@ -44,10 +45,11 @@ mod summary;
 mod validate;
 mod write;
 
-pub(crate) use read::get_str;
 use read::*;
+pub(crate) use read::{get_i64, get_str};
 pub use summary::{Summary, sections, summary_json};
 use validate::*;
+pub(crate) use validate::{check_chars, check_len};
 pub use validate::{parse_field_input, parse_value_input, validate_id};
 pub(crate) use write::list_items;
 use write::*;
@@ -69,6 +71,7 @@ pub const RESERVED_KEYS: &[&str] = &[
     "fields",
     "attestation",
     "shared_as",
+    "collab",
 ];
 
 /// What went wrong with a document or an edit. Messages name the field.
@@ -92,7 +95,7 @@ impl From<automerge::AutomergeError> for DocError {
     }
 }
 
-fn invalid(field: impl Into<String>, problem: impl Into<String>) -> DocError {
+pub(crate) fn invalid(field: impl Into<String>, problem: impl Into<String>) -> DocError {
     DocError::Invalid {
         field: field.into(),
         problem: problem.into(),
@@ -269,7 +272,7 @@ impl Document {
         let mut am = AutoCommit::new().with_actor(actor.clone());
         am.put(ROOT, "id", new.id.as_str())?;
         am.put(ROOT, "kind", new.kind.as_str())?;
-        am.put(ROOT, "schema", SCHEMA_VERSION)?;
+        am.put(ROOT, "schema", BASE_SCHEMA)?;
         am.put(ROOT, "owner", new.owner.as_str())?;
         am.put(ROOT, "author", ctx.author)?;
         am.put(ROOT, "created", ctx.now_ms)?;
@@ -289,7 +292,7 @@ impl Document {
             am,
             id: new.id.clone(),
             kind: new.kind,
-            schema: SCHEMA_VERSION,
+            schema: BASE_SCHEMA,
         };
         let mut changed = vec!["created".to_owned()];
         if let Some(fields) = fields {
@@ -351,7 +354,7 @@ impl Document {
         })
     }
 
-    fn check_writable(&self) -> Result<(), DocError> {
+    pub(crate) fn check_writable(&self) -> Result<(), DocError> {
         self.read_only().map_or(Ok(()), Err)
     }
 
@@ -414,6 +417,10 @@ impl Document {
         Self::from_automerge(am)
     }
 
+    pub(crate) fn set_schema(&mut self, schema: u64) {
+        self.schema = schema;
+    }
+
     fn refresh_schema(&mut self) {
         if let Some(s) = get_u64(&self.am, &ROOT, "schema") {
             self.schema = s;
@@ -449,7 +456,7 @@ impl Document {
         self.am.keys(&obj).collect()
     }
 
-    fn fields_obj(&self) -> Option<ObjId> {
+    pub(crate) fn fields_obj(&self) -> Option<ObjId> {
         match self.am.get(ROOT, "fields") {
             Ok(Some((Value::Object(ObjType::Map), obj))) => Some(obj),
             _ => None,
@@ -462,7 +469,7 @@ impl Document {
         get_str(&self.am, &fields, key).filter(|s| !s.is_empty())
     }
 
-    fn touch(&mut self, now_ms: i64) -> Result<(), DocError> {
+    pub(crate) fn touch(&mut self, now_ms: i64) -> Result<(), DocError> {
         let actor = self.am.get_actor().to_hex_string();
         let obj = match self.am.get(ROOT, "updated")? {
             Some((Value::Object(ObjType::Map), obj)) => obj,
@@ -472,7 +479,7 @@ impl Document {
         Ok(())
     }
 
-    fn commit(&mut self, ctx: &EditCtx<'_>, fields: Vec<String>) -> Option<ChangeHash> {
+    pub(crate) fn commit(&mut self, ctx: &EditCtx<'_>, fields: Vec<String>) -> Option<ChangeHash> {
         let note = ChangeNote {
             by: ctx.author.to_owned(),
             fields,

@@ -60,7 +60,7 @@ pub(super) fn get_text(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<String
     get_str(am, obj, key)
 }
 
-pub(super) fn get_i64(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
+pub(crate) fn get_i64(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
     match am.get(obj, key) {
         Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
             ScalarValue::Int(i) => Some(*i),

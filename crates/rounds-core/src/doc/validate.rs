@@ -49,7 +49,7 @@ pub(super) fn validate_tags(value: &Json) -> Result<(), DocError> {
     Ok(())
 }
 
-pub(super) fn check_len(field: &str, s: &str, max: usize) -> Result<(), DocError> {
+pub(crate) fn check_len(field: &str, s: &str, max: usize) -> Result<(), DocError> {
     let n = s.chars().count();
     if n > max {
         return Err(invalid(
@@ -60,7 +60,7 @@ pub(super) fn check_len(field: &str, s: &str, max: usize) -> Result<(), DocError
     Ok(())
 }
 
-pub(super) fn check_chars(field: &str, s: &str, multiline: bool) -> Result<(), DocError> {
+pub(crate) fn check_chars(field: &str, s: &str, multiline: bool) -> Result<(), DocError> {
     for c in s.chars() {
         if c == '\n' || c == '\t' || c == '\r' {
             if !multiline && c != '\t' {

@@ -1,0 +1,123 @@
+//! A comment's anchor: a pair of Automerge cursors on the first and last
+//! character of the selected text.
+//!
+//! The first cursor moves after, the last before, when its character is
+//! deleted, so text typed at either boundary stays out of the range,
+//! text inserted inside it (by anyone, offline or live) is in, and a range
+//! whose every character was deleted resolves inverted: the thread is
+//! orphaned and shown with its quote, never dropped.
+
+use automerge::{ChangeHash, Cursor, CursorPosition, MoveCursor, ObjId, ReadDoc};
+
+use crate::doc::{DocError, Document, invalid};
+
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    start: Cursor,
+    end: Cursor,
+}
+
+impl PartialEq for Anchor {
+    fn eq(&self, other: &Anchor) -> bool {
+        self.to_bytes() == other.to_bytes()
+    }
+}
+
+impl Eq for Anchor {}
+
+/// Where an anchor points in one version of its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Resolved {
+    Range {
+        from: usize,
+        to: usize,
+        text: String,
+    },
+    Gone,
+}
+
+impl Anchor {
+    /// An anchor on characters `from..to` (code points) of a text field.
+    pub(super) fn new(
+        d: &Document,
+        obj: &ObjId,
+        from: usize,
+        to: usize,
+    ) -> Result<Anchor, DocError> {
+        let am = d.automerge();
+        let len = am.length(obj);
+        if from >= to || to > len {
+            return Err(invalid(
+                "selection",
+                format!("{from}..{to} is not a non-empty range of a text of {len} characters"),
+            ));
+        }
+        let start =
+            am.get_cursor_moving(obj, CursorPosition::Index(from), None, MoveCursor::After)?;
+        let end =
+            am.get_cursor_moving(obj, CursorPosition::Index(to - 1), None, MoveCursor::Before)?;
+        Ok(Anchor { start, end })
+    }
+
+    pub(super) fn to_bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.start.to_bytes(), self.end.to_bytes())
+    }
+
+    pub(super) fn from_bytes(a: &[u8], b: &[u8]) -> Option<Anchor> {
+        let start = Cursor::try_from(a).ok()?;
+        let end = Cursor::try_from(b).ok()?;
+        // Only cursors on characters: `Start` and `End` would follow
+        // whatever text is typed at the ends.
+        (matches!(start, Cursor::Op(_)) && matches!(end, Cursor::Op(_)))
+            .then_some(Anchor { start, end })
+    }
+
+    /// The range in the text of `field` (or of a list row's `item`), now or
+    /// at `at`.
+    pub(super) fn resolve(
+        &self,
+        d: &Document,
+        field: &str,
+        row: &str,
+        item: &str,
+        at: Option<&[ChangeHash]>,
+    ) -> Resolved {
+        let row = (!row.is_empty()).then_some((row, item));
+        let Some(obj) = d.text_obj(field, row) else {
+            return Resolved::Gone;
+        };
+        self.resolve_in(d, &obj, at)
+    }
+
+    pub(super) fn resolve_in(
+        &self,
+        d: &Document,
+        obj: &ObjId,
+        at: Option<&[ChangeHash]>,
+    ) -> Resolved {
+        let am = d.automerge();
+        let (Ok(from), Ok(last)) = (
+            am.get_cursor_position(obj, &self.start, at),
+            am.get_cursor_position(obj, &self.end, at),
+        ) else {
+            return Resolved::Gone;
+        };
+        let len = match at {
+            Some(h) => am.length_at(obj, h),
+            None => am.length(obj),
+        };
+        // The last character's position is inclusive. Both cursors landing
+        // outside the text, or crossing, means every character went.
+        if last < from || from >= len {
+            return Resolved::Gone;
+        }
+        let to = (last + 1).min(len);
+        let text = match at {
+            Some(h) => am.text_at(obj, h),
+            None => am.text(obj),
+        }
+        .unwrap_or_default();
+        let text: String = text.chars().skip(from).take(to - from).collect();
+        Resolved::Range { from, to, text }
+    }
+}

@@ -1,0 +1,687 @@
+//! The collaborative actions, each one Automerge change with its author.
+
+use automerge::transaction::Transactable;
+use automerge::{ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use serde::Deserialize;
+
+use super::anchor::{Anchor, Resolved};
+use super::read::{collab_obj, map_at};
+use super::rubric::Rubric;
+use super::*;
+use crate::doc::{DocError, Document, EditCtx, check_chars, check_len, invalid};
+
+/// What a comment or suggestion is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Target {
+    /// A field key, `title`, or empty for the whole document.
+    #[serde(default)]
+    pub field: String,
+    /// A list element's id, with `item` the field inside it.
+    #[serde(default)]
+    pub row: String,
+    #[serde(default)]
+    pub item: String,
+    /// A selection of the text, in characters (code points), end exclusive.
+    #[serde(default)]
+    pub range: Option<(usize, usize)>,
+}
+
+/// A preparation group as set by the lead or the owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct GroupInput {
+    pub lead: Who,
+    pub participants: Vec<Participant>,
+    /// Stage → due date.
+    #[serde(default)]
+    pub due: Vec<(String, String)>,
+}
+
+/// A reviewer's scores and words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ReviewInput {
+    pub rubric: String,
+    #[serde(default)]
+    pub scores: Vec<(String, i64)>,
+    #[serde(default)]
+    pub notes: Vec<(String, String)>,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub recommendation: String,
+    #[serde(default)]
+    pub coi: String,
+}
+
+impl<'de> Deserialize<'de> for Who {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Who, D::Error> {
+        #[derive(Deserialize)]
+        struct W {
+            member: String,
+            #[serde(default)]
+            name: String,
+        }
+        let w = W::deserialize(d)?;
+        Ok(Who::new(w.member, w.name))
+    }
+}
+
+impl<'de> Deserialize<'de> for Participant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Participant, D::Error> {
+        #[derive(Deserialize)]
+        struct P {
+            member: String,
+            #[serde(default)]
+            name: String,
+            #[serde(default)]
+            site: String,
+            #[serde(default)]
+            edit: bool,
+        }
+        let p = P::deserialize(d)?;
+        Ok(Participant {
+            member: p.member,
+            name: p.name,
+            site: p.site,
+            edit: p.edit,
+        })
+    }
+}
+
+pub fn heads_string(heads: &[ChangeHash]) -> String {
+    let mut v: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    v.sort();
+    v.join(" ")
+}
+
+/// The heads a `heads` string names, if every one is a change hash.
+pub fn parse_heads(s: &str) -> Option<Vec<ChangeHash>> {
+    s.split_whitespace().map(|h| h.parse().ok()).collect()
+}
+
+fn check_body(what: &str, s: &str, required: bool) -> Result<(), DocError> {
+    if required && s.trim().is_empty() {
+        return Err(invalid(what, "may not be empty"));
+    }
+    check_len(what, s, BODY_MAX)?;
+    check_chars(what, s, true)
+}
+
+fn check_name(what: &str, s: &str) -> Result<(), DocError> {
+    check_len(what, s, NAME_MAX)?;
+    check_chars(what, s, false)
+}
+
+fn check_member(what: &str, m: &str) -> Result<(), DocError> {
+    if m.is_empty()
+        || m.len() > 64
+        || !m
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(invalid(what, format!("`{m}` is not a member id")));
+    }
+    Ok(())
+}
+
+fn put_map(am: &mut automerge::AutoCommit, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
+    Ok(match am.get(obj, key)? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        _ => am.put_object(obj, key, ObjType::Map)?,
+    })
+}
+
+fn put_entry(
+    am: &mut automerge::AutoCommit,
+    obj: &ObjId,
+    who: &Who,
+    now: i64,
+) -> Result<(), DocError> {
+    am.put(obj, "by", who.member.as_str())?;
+    am.put(obj, "name", who.name.as_str())?;
+    am.put(obj, "at", now)?;
+    Ok(())
+}
+
+impl Document {
+    /// The `collab` map, made (and the document raised to schema 2) on the
+    /// first collaborative change.
+    fn collab_mut(&mut self) -> Result<ObjId, DocError> {
+        self.check_writable()?;
+        let am = self.automerge_mut();
+        let c = put_map(am, &ROOT, "collab")?;
+        let schema = crate::doc::get_i64(am, &ROOT, "schema").unwrap_or(0);
+        if schema < COLLAB_SCHEMA as i64 {
+            am.put(ROOT, "schema", COLLAB_SCHEMA)?;
+        }
+        Ok(c)
+    }
+
+    fn collab_section(&mut self, key: &str) -> Result<ObjId, DocError> {
+        let c = self.collab_mut()?;
+        put_map(self.automerge_mut(), &c, key)
+    }
+
+    fn finish(&mut self, ctx: &EditCtx<'_>, what: &str) -> Result<ChangeHash, DocError> {
+        self.touch(ctx.now_ms)?;
+        self.refresh_after_collab();
+        self.commit(ctx, vec![format!("collab.{what}")])
+            .ok_or_else(|| invalid(what, "nothing changed"))
+    }
+
+    fn refresh_after_collab(&mut self) {
+        // `schema` may have been raised.
+        let s = crate::doc::get_i64(self.automerge(), &ROOT, "schema").unwrap_or(0);
+        self.set_schema(s as u64);
+    }
+
+    /// Sets the preparation group: lead preparer, participants, due dates.
+    pub fn set_group(
+        &mut self,
+        g: &GroupInput,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        check_member("lead", &g.lead.member)?;
+        check_name("lead", &g.lead.name)?;
+        for p in &g.participants {
+            check_member("participant", &p.member)?;
+            check_name("participant", &p.name)?;
+            check_name("site", &p.site)?;
+        }
+        for (stage, date) in &g.due {
+            if !stage_known(stage) {
+                return Err(invalid("due", format!("`{stage}` is not a stage")));
+            }
+            let ok = crate::time::parse_date(date)
+                .is_some_and(|(y, m, d)| crate::time::is_real_date(y, m, d));
+            if !ok {
+                return Err(invalid(
+                    "due",
+                    format!("`{date}` is not a date (YYYY-MM-DD)"),
+                ));
+            }
+        }
+        let grp = self.collab_section("group")?;
+        let am = self.automerge_mut();
+        am.put(&grp, "lead", g.lead.member.as_str())?;
+        am.put(&grp, "lead_name", g.lead.name.as_str())?;
+        let members = put_map(am, &grp, "members")?;
+        let keep: Vec<&str> = g.participants.iter().map(|p| p.member.as_str()).collect();
+        for old in am.keys(&members).collect::<Vec<_>>() {
+            if !keep.contains(&old.as_str()) {
+                am.delete(&members, old.as_str())?;
+            }
+        }
+        for p in &g.participants {
+            let e = put_map(am, &members, &p.member)?;
+            am.put(&e, "name", p.name.as_str())?;
+            am.put(&e, "site", p.site.as_str())?;
+            am.put(&e, "edit", p.edit)?;
+        }
+        let due = put_map(am, &grp, "due")?;
+        for old in am.keys(&due).collect::<Vec<_>>() {
+            if !g.due.iter().any(|(s, _)| *s == old) {
+                am.delete(&due, old.as_str())?;
+            }
+        }
+        for (stage, date) in &g.due {
+            am.put(&due, stage.as_str(), date.as_str())?;
+        }
+        self.finish(ctx, "group")
+    }
+
+    /// Moves the preparation to a stage (an entry of the stage log).
+    pub fn move_stage(
+        &mut self,
+        stage: &str,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        if !stage_known(stage) {
+            let known: Vec<&str> = STAGES.iter().map(|(k, ..)| *k).collect();
+            return Err(invalid(
+                "stage",
+                format!("`{stage}` is not a stage ({})", known.join(", ")),
+            ));
+        }
+        if self.collab().group.is_none() {
+            return Err(invalid("stage", "the plan has no preparation group yet"));
+        }
+        let id = ctx.ids.next_id();
+        let log = self.collab_section("stages")?;
+        let am = self.automerge_mut();
+        let e = am.put_object(&log, id.as_str(), ObjType::Map)?;
+        am.put(&e, "stage", stage)?;
+        put_entry(am, &e, who, ctx.now_ms)?;
+        self.finish(ctx, "stage")
+    }
+
+    /// A step of the review track. An approval or publication also sets the
+    /// plan's `status`, which the library lists and filters by.
+    pub fn review_decision(
+        &mut self,
+        state: &str,
+        note: &str,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        if !review_state_known(state) {
+            let known: Vec<&str> = REVIEW_STATES.iter().map(|(k, ..)| *k).collect();
+            return Err(invalid(
+                "review",
+                format!("`{state}` is not a review state ({})", known.join(", ")),
+            ));
+        }
+        check_body("note", note, false)?;
+        let current = self.collab().review_state().map(|e| e.value.clone());
+        if !policy::review_step_allowed(current.as_deref(), state) {
+            return Err(invalid(
+                "review",
+                format!(
+                    "a plan that is {} cannot become {state}",
+                    current.as_deref().unwrap_or("not submitted")
+                ),
+            ));
+        }
+        let id = ctx.ids.next_id();
+        let log = self.collab_section("decisions")?;
+        let am = self.automerge_mut();
+        let e = am.put_object(&log, id.as_str(), ObjType::Map)?;
+        am.put(&e, "state", state)?;
+        am.put(&e, "note", note)?;
+        put_entry(am, &e, who, ctx.now_ms)?;
+        let status = match state {
+            "submitted" | "in_review" => Some("in_review"),
+            "approved" => Some("approved"),
+            "published" => Some("published"),
+            "changes_requested" | "rejected" => Some("draft"),
+            _ => None,
+        };
+        if let Some(status) = status
+            && self.kind().field("status").is_some()
+            && let Some(fields) = self.fields_obj()
+        {
+            self.automerge_mut().put(&fields, "status", status)?;
+        }
+        self.finish(ctx, "review")
+    }
+
+    /// Starts a thread: a comment (or a suggestion, with `proposed`, which
+    /// needs a selection) on a target. Returns the thread's id.
+    pub fn comment(
+        &mut self,
+        target: &Target,
+        body: &str,
+        proposed: Option<&str>,
+        mentions: &[String],
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<String, DocError> {
+        check_member("by", &who.member)?;
+        check_body("comment", body, proposed.is_none())?;
+        if let Some(p) = proposed {
+            check_body("suggestion", p, false)?;
+            if target.range.is_none() {
+                return Err(invalid(
+                    "suggestion",
+                    "a suggestion replaces a selection of text: give its range",
+                ));
+            }
+        }
+        for m in mentions {
+            check_member("mention", m)?;
+        }
+        let mut anchor = None;
+        let mut quote = String::new();
+        if !target.field.is_empty() {
+            let row =
+                (!target.row.is_empty()).then_some((target.row.as_str(), target.item.as_str()));
+            match self.text_obj(&target.field, row) {
+                Some(obj) => {
+                    if let Some((from, to)) = target.range {
+                        let a = Anchor::new(self, &obj, from, to)?;
+                        if let Resolved::Range { text, .. } = a.resolve_in(self, &obj, None) {
+                            quote = text;
+                        }
+                        anchor = Some(a);
+                    }
+                }
+                None => {
+                    let known =
+                        self.kind().field(&target.field).is_some() || target.field == "title";
+                    if !known || target.range.is_some() || !self.has_row(&target.field, &target.row)
+                    {
+                        return Err(invalid(
+                            "target",
+                            format!("`{}` is not a text of this document", target.field),
+                        ));
+                    }
+                }
+            }
+        }
+        let heads = heads_string(&self.automerge_mut().get_heads());
+        let id = ctx.ids.next_id();
+        let mid = ctx.ids.next_id();
+        let threads = self.collab_section("threads")?;
+        let am = self.automerge_mut();
+        let t = am.put_object(&threads, id.as_str(), ObjType::Map)?;
+        put_entry(am, &t, who, ctx.now_ms)?;
+        am.put(
+            &t,
+            "type",
+            if proposed.is_some() {
+                "suggestion"
+            } else {
+                "comment"
+            },
+        )?;
+        am.put(&t, "field", target.field.as_str())?;
+        am.put(&t, "row", target.row.as_str())?;
+        am.put(&t, "item", target.item.as_str())?;
+        if let Some(a) = &anchor {
+            let (s, e) = a.to_bytes();
+            am.put(&t, "start", ScalarValue::Bytes(s))?;
+            am.put(&t, "end", ScalarValue::Bytes(e))?;
+        }
+        am.put(&t, "quote", quote.as_str())?;
+        am.put(&t, "heads", heads.as_str())?;
+        if let Some(p) = proposed {
+            am.put(&t, "proposed", p)?;
+        }
+        let msgs = am.put_object(&t, "messages", ObjType::Map)?;
+        write_message(am, &msgs, &mid, body, mentions, who, ctx.now_ms)?;
+        self.finish(
+            ctx,
+            if proposed.is_some() {
+                "suggestion"
+            } else {
+                "comment"
+            },
+        )?;
+        Ok(id)
+    }
+
+    fn has_row(&self, field: &str, row: &str) -> bool {
+        if row.is_empty() {
+            return true;
+        }
+        self.fields_obj()
+            .map(|f| crate::doc::list_items(self.automerge(), &f, field))
+            .is_some_and(|items| items.iter().any(|e| e.id == row && !e.removed))
+    }
+
+    fn thread_obj(&self, thread: &str) -> Result<ObjId, DocError> {
+        collab_obj(self.automerge())
+            .and_then(|c| map_at(self.automerge(), &c, "threads"))
+            .and_then(|t| map_at(self.automerge(), &t, thread))
+            .ok_or_else(|| invalid("thread", format!("this document has no thread `{thread}`")))
+    }
+
+    /// Answers a thread. Returns the message's id.
+    pub fn reply(
+        &mut self,
+        thread: &str,
+        body: &str,
+        mentions: &[String],
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<String, DocError> {
+        check_member("by", &who.member)?;
+        check_body("reply", body, true)?;
+        for m in mentions {
+            check_member("mention", m)?;
+        }
+        let t = self.thread_obj(thread)?;
+        self.collab_mut()?;
+        let mid = ctx.ids.next_id();
+        let am = self.automerge_mut();
+        let msgs = put_map(am, &t, "messages")?;
+        write_message(am, &msgs, &mid, body, mentions, who, ctx.now_ms)?;
+        self.finish(ctx, "reply")?;
+        Ok(mid)
+    }
+
+    /// Resolves or reopens a thread.
+    pub fn set_thread_resolved(
+        &mut self,
+        thread: &str,
+        resolved: bool,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        let t = self.thread_obj(thread)?;
+        self.collab_mut()?;
+        let am = self.automerge_mut();
+        let st = put_map(am, &t, "state")?;
+        am.put(&st, "value", if resolved { "resolved" } else { "open" })?;
+        am.put(&st, "by", who.member.as_str())?;
+        am.put(&st, "at", ctx.now_ms)?;
+        self.finish(ctx, if resolved { "resolve" } else { "reopen" })
+    }
+
+    /// Accepts or rejects a suggestion. Accepting writes its text in place of
+    /// the selection as it is now; what a colleague changed inside the
+    /// selection since is kept (a three-way merge of quote, text now and
+    /// proposal). The decision is kept, attributed, either way.
+    pub fn decide_suggestion(
+        &mut self,
+        thread: &str,
+        accept: bool,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        let th =
+            self.collab().thread(thread).cloned().ok_or_else(|| {
+                invalid("thread", format!("this document has no thread `{thread}`"))
+            })?;
+        if th.ty != "suggestion" {
+            return Err(invalid(
+                "thread",
+                "this thread is a comment, not a suggestion",
+            ));
+        }
+        if let Some(d) = &th.decision {
+            return Err(invalid(
+                "thread",
+                format!("this suggestion was already {} by {}", d.value, d.name),
+            ));
+        }
+        let t = self.thread_obj(thread)?;
+        if accept {
+            let Place::Range { from, to, text } = th.place.clone() else {
+                return Err(invalid(
+                    "thread",
+                    "the text this suggestion replaces was deleted; it can only be rejected",
+                ));
+            };
+            let row = (!th.row.is_empty()).then_some((th.row.as_str(), th.item.as_str()));
+            let obj = self
+                .text_obj(&th.field, row)
+                .ok_or_else(|| invalid("thread", "the field of this suggestion is gone"))?;
+            let new = merge3(&th.quote, &text, &th.proposed);
+            let am = self.automerge_mut();
+            am.splice_text(&obj, from, (to - from) as isize, &new)?;
+        }
+        self.collab_mut()?;
+        let am = self.automerge_mut();
+        let d = am.put_object(&t, "decision", ObjType::Map)?;
+        am.put(&d, "value", if accept { "accepted" } else { "rejected" })?;
+        put_entry(am, &d, who, ctx.now_ms)?;
+        let st = put_map(am, &t, "state")?;
+        am.put(&st, "value", "resolved")?;
+        am.put(&st, "by", who.member.as_str())?;
+        am.put(&st, "at", ctx.now_ms)?;
+        let mut fields = vec![format!(
+            "collab.{}",
+            if accept { "accept" } else { "reject" }
+        )];
+        if accept {
+            fields.push(th.field.clone());
+        }
+        self.touch(ctx.now_ms)?;
+        self.refresh_after_collab();
+        self.commit(ctx, fields)
+            .ok_or_else(|| invalid("thread", "nothing changed"))
+    }
+
+    /// Writes (or rewrites) the acting reviewer's review.
+    pub fn write_review(
+        &mut self,
+        r: &ReviewInput,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        check_member("reviewer", &who.member)?;
+        let rubric = Rubric::named(&r.rubric).ok_or_else(|| {
+            invalid(
+                "rubric",
+                format!(
+                    "`{}` is not a rubric ({})",
+                    r.rubric,
+                    Rubric::names().join(", ")
+                ),
+            )
+        })?;
+        for (k, v) in &r.scores {
+            rubric.check_score(k, *v).map_err(|e| invalid("score", e))?;
+        }
+        for (k, n) in &r.notes {
+            if rubric.criterion(k).is_none() {
+                return Err(invalid(
+                    "note",
+                    format!("`{k}` is not a criterion of {}", rubric.name),
+                ));
+            }
+            check_body("note", n, false)?;
+        }
+        check_body("comment", &r.comment, false)?;
+        if !r.recommendation.is_empty()
+            && !RECOMMENDATIONS.iter().any(|(k, ..)| *k == r.recommendation)
+        {
+            return Err(invalid(
+                "recommendation",
+                format!(
+                    "`{}` is not accept, minor, major or reject",
+                    r.recommendation
+                ),
+            ));
+        }
+        check_body("conflict of interest", &r.coi, false)?;
+        let reviews = self.collab_section("reviews")?;
+        let am = self.automerge_mut();
+        let e = put_map(am, &reviews, &who.member)?;
+        am.put(&e, "name", who.name.as_str())?;
+        am.put(&e, "rubric", rubric.name)?;
+        let scores = put_map(am, &e, "scores")?;
+        for (k, v) in &r.scores {
+            am.put(&scores, k.as_str(), *v)?;
+        }
+        let notes = put_map(am, &e, "notes")?;
+        for (k, n) in &r.notes {
+            am.put(&notes, k.as_str(), n.as_str())?;
+        }
+        if !r.comment.is_empty() {
+            am.put(&e, "comment", r.comment.as_str())?;
+        }
+        if !r.recommendation.is_empty() {
+            am.put(&e, "recommendation", r.recommendation.as_str())?;
+        }
+        am.put(&e, "coi", r.coi.as_str())?;
+        am.put(&e, "at", ctx.now_ms)?;
+        self.finish(ctx, "review_scores")
+    }
+
+    /// Marks the document as it is now as a best version (精华). Returns
+    /// the entry's id.
+    pub fn mark_best(
+        &mut self,
+        name: &str,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<String, DocError> {
+        check_name("name", name)?;
+        if name.trim().is_empty() {
+            return Err(invalid("name", "may not be empty"));
+        }
+        let heads = heads_string(&self.automerge_mut().get_heads());
+        let id = ctx.ids.next_id();
+        let best = self.collab_section("best")?;
+        let am = self.automerge_mut();
+        let e = am.put_object(&best, id.as_str(), ObjType::Map)?;
+        am.put(&e, "name", name)?;
+        am.put(&e, "heads", heads.as_str())?;
+        am.put(&e, "by", who.member.as_str())?;
+        am.put(&e, "by_name", who.name.as_str())?;
+        am.put(&e, "at", ctx.now_ms)?;
+        self.finish(ctx, "best")?;
+        Ok(id)
+    }
+
+    /// Records a reflection after teaching. Returns its id.
+    pub fn reflect(
+        &mut self,
+        worked: &str,
+        change: &str,
+        difficulties: &str,
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<String, DocError> {
+        check_body("worked", worked, false)?;
+        check_body("change", change, false)?;
+        check_body("difficulties", difficulties, false)?;
+        if [worked, change, difficulties]
+            .iter()
+            .all(|s| s.trim().is_empty())
+        {
+            return Err(invalid(
+                "reflection",
+                "write at least one of what worked, what to change, learners' difficulties",
+            ));
+        }
+        let id = ctx.ids.next_id();
+        let refl = self.collab_section("reflections")?;
+        let am = self.automerge_mut();
+        let e = am.put_object(&refl, id.as_str(), ObjType::Map)?;
+        put_entry(am, &e, who, ctx.now_ms)?;
+        am.put(&e, "worked", worked)?;
+        am.put(&e, "change", change)?;
+        am.put(&e, "difficulties", difficulties)?;
+        self.finish(ctx, "reflection")?;
+        Ok(id)
+    }
+
+    /// Records which version of which shared plan this site copy follows.
+    pub fn set_upstream(
+        &mut self,
+        doc: &str,
+        title: &str,
+        heads: &[ChangeHash],
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
+        crate::doc::validate_id(doc)?;
+        let up = self.collab_section("upstream")?;
+        let am = self.automerge_mut();
+        am.put(&up, "doc", doc)?;
+        am.put(&up, "title", title)?;
+        am.put(&up, "heads", heads_string(heads).as_str())?;
+        self.finish(ctx, "upstream")
+    }
+}
+
+fn write_message(
+    am: &mut automerge::AutoCommit,
+    msgs: &ObjId,
+    id: &str,
+    body: &str,
+    mentions: &[String],
+    who: &Who,
+    now: i64,
+) -> Result<(), DocError> {
+    let m = am.put_object(msgs, id, ObjType::Map)?;
+    put_entry(am, &m, who, now)?;
+    am.put(&m, "body", body)?;
+    let men = am.put_object(&m, "mentions", ObjType::Map)?;
+    for x in mentions {
+        am.put(&men, x.as_str(), true)?;
+    }
+    Ok(())
+}

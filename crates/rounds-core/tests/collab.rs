@@ -1,0 +1,702 @@
+//! Preparing a plan together: anchored threads through concurrent edits,
+//! suggestions, the review track, site copies, versions, the inbox's
+//! items, and the rules the office enforces (`collab::policy`).
+
+use rounds_core::collab::{
+    self, GroupInput, Participant, Piece, Place, ReviewInput, Target, Who, policy,
+};
+use rounds_core::doc::{Document, SeqIds};
+use rounds_core::schema::DocKind;
+use rounds_core::testing::{actor, ctx, doc, fork};
+use serde_json::json;
+
+const ID: &str = "0193a5b0-0000-7000-8000-0000000000c1";
+const METHODS: &str = "先复习脱水的分度，再以病例讨论补液方案，最后总结。";
+
+fn lead() -> Who {
+    Who::new("m-lead", "李主任")
+}
+fn township() -> Who {
+    Who::new("m-town", "乡镇王医生")
+}
+fn reviewer() -> Who {
+    Who::new("m-rev", "张教授")
+}
+
+fn plan() -> Document {
+    let mut d = doc(ID, DocKind::LESSON_PLAN, "小儿腹泻的补液")
+        .author("李主任")
+        .at(1_000)
+        .ids("a")
+        .fields(json!({ "methods": METHODS, "summary": "Oral rehydration first." }))
+        .create();
+    d.set_actor(actor(1));
+    d
+}
+
+fn text(d: &Document, key: &str) -> String {
+    d.to_json()[key].as_str().unwrap().to_owned()
+}
+
+fn pos(s: &str, what: &str) -> usize {
+    let byte = s.find(what).unwrap();
+    s[..byte].chars().count()
+}
+
+fn edit(d: &mut Document, key: &str, value: &str, ids: &mut SeqIds, now: i64) {
+    d.apply_patch(&json!({ key: value }), &mut ctx("x", ids, now))
+        .unwrap();
+}
+
+fn sync(a: &mut Document, b: &mut Document) {
+    let ab = a.save();
+    let bb = b.save();
+    a.merge_bytes(&bb).unwrap();
+    b.merge_bytes(&ab).unwrap();
+}
+
+fn range_text(d: &Document, thread: &str) -> Option<String> {
+    match &d.collab().thread(thread).unwrap().place {
+        Place::Range { text, .. } => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// A comment on "病例讨论补液方案" in methods, made by the township teacher.
+fn commented() -> (Document, String) {
+    let mut d = plan();
+    let mut ids = SeqIds::new("t");
+    let from = pos(METHODS, "病例讨论");
+    let to = from + "病例讨论补液方案".chars().count();
+    let t = d
+        .comment(
+            &Target {
+                field: "methods".into(),
+                range: Some((from, to)),
+                ..Target::default()
+            },
+            "补液方案这里要区分等渗和低渗",
+            None,
+            &[],
+            &township(),
+            &mut ctx("乡镇王医生", &mut ids, 2_000),
+        )
+        .unwrap();
+    (d, t)
+}
+
+#[test]
+fn anchor_survives_concurrent_inserts_before_inside_and_after() {
+    let (mut a, t) = commented();
+    let mut b = fork(&mut a, 2);
+    let mut c = fork(&mut a, 3);
+    let mut ids = SeqIds::new("e");
+    // Before the range on device 2, inside it on device 3, after it on 1.
+    let m = text(&b, "methods");
+    edit(&mut b, "methods", &format!("课前：{m}"), &mut ids, 3_000);
+    let inside = m.replacen("补液方案", "个体化补液方案", 1);
+    edit(&mut c, "methods", &inside, &mut ids, 3_001);
+    let after = m.replacen("最后总结", "最后小组总结", 1);
+    edit(&mut a, "methods", &after, &mut ids, 3_002);
+    sync(&mut a, &mut b);
+    sync(&mut a, &mut c);
+    sync(&mut b, &mut c);
+    let now = text(&a, "methods");
+    assert_eq!(
+        now,
+        "课前：先复习脱水的分度，再以病例讨论个体化补液方案，最后小组总结。"
+    );
+    for d in [&a, &b, &c] {
+        assert_eq!(range_text(d, &t).as_deref(), Some("病例讨论个体化补液方案"));
+    }
+    let th = a.collab().thread(&t).unwrap().clone();
+    // The quote and version it addressed are kept as they were.
+    assert_eq!(th.quote, "病例讨论补液方案");
+    assert!(!th.heads.is_empty());
+}
+
+#[test]
+fn typing_at_the_boundaries_stays_outside() {
+    let (mut d, t) = commented();
+    let mut ids = SeqIds::new("e");
+    let m = text(&d, "methods");
+    let typed = m.replacen("病例讨论补液方案", "【病例讨论补液方案】", 1);
+    edit(&mut d, "methods", &typed, &mut ids, 3_000);
+    assert_eq!(range_text(&d, &t).as_deref(), Some("病例讨论补液方案"));
+}
+
+#[test]
+fn partial_deletion_shrinks_and_total_deletion_orphans() {
+    let (mut a, t) = commented();
+    let mut b = fork(&mut a, 2);
+    let mut ids = SeqIds::new("e");
+    let m = text(&a, "methods");
+    edit(
+        &mut a,
+        "methods",
+        &m.replacen("病例讨论", "", 1),
+        &mut ids,
+        3_000,
+    );
+    assert_eq!(range_text(&a, &t).as_deref(), Some("补液方案"));
+    // Meanwhile on device 2 the rest goes too; after merging nothing of
+    // the selection is left: the thread is orphaned, never dropped.
+    edit(
+        &mut b,
+        "methods",
+        &m.replacen("补液方案", "", 1),
+        &mut ids,
+        3_001,
+    );
+    sync(&mut a, &mut b);
+    for d in [&a, &b] {
+        let th = d.collab().thread(&t).unwrap().clone();
+        assert!(th.orphaned(), "{:?}", th.place);
+        assert_eq!(th.quote, "病例讨论补液方案");
+        assert_eq!(th.messages.len(), 1);
+    }
+}
+
+#[test]
+fn overlapping_threads_keep_their_own_ranges() {
+    let (mut d, t1) = commented();
+    let mut b = fork(&mut d, 2);
+    let mut ids = SeqIds::new("o");
+    let from = pos(METHODS, "补液方案");
+    let to = pos(METHODS, "最后");
+    let t2 = b
+        .comment(
+            &Target {
+                field: "methods".into(),
+                range: Some((from, to)),
+                ..Target::default()
+            },
+            "补充口服补液盐的用法",
+            None,
+            &[],
+            &lead(),
+            &mut ctx("李主任", &mut ids, 2_500),
+        )
+        .unwrap();
+    sync(&mut d, &mut b);
+    assert_eq!(range_text(&d, &t1).as_deref(), Some("病例讨论补液方案"));
+    assert_eq!(range_text(&d, &t2).as_deref(), Some("补液方案，"));
+    assert_eq!(d.collab().threads.len(), 2);
+}
+
+#[test]
+fn suggestion_accepted_after_a_colleague_edited_inside_it() {
+    let mut d = plan();
+    let mut ids = SeqIds::new("s");
+    let from = pos(METHODS, "再以病例讨论");
+    let to = pos(METHODS, "，最后");
+    let t = d
+        .comment(
+            &Target {
+                field: "methods".into(),
+                range: Some((from, to)),
+                ..Target::default()
+            },
+            "",
+            Some("再以两个病例讨论补液方案"),
+            &[],
+            &township(),
+            &mut ctx("乡镇王医生", &mut ids, 2_000),
+        )
+        .unwrap();
+    let mut lead_dev = fork(&mut d, 2);
+    // A colleague adds words inside the selection before the lead decides.
+    let m = text(&d, "methods");
+    edit(
+        &mut d,
+        "methods",
+        &m.replacen("补液方案", "补液与补钾方案", 1),
+        &mut ids,
+        2_100,
+    );
+    sync(&mut d, &mut lead_dev);
+    lead_dev
+        .decide_suggestion(&t, true, &lead(), &mut ctx("李主任", &mut ids, 2_200))
+        .unwrap();
+    let now = text(&lead_dev, "methods");
+    assert_eq!(
+        now,
+        "先复习脱水的分度，再以两个病例讨论补液与补钾方案，最后总结。"
+    );
+    let th = lead_dev.collab().thread(&t).unwrap().clone();
+    let dec = th.decision.unwrap();
+    assert_eq!(
+        (dec.value.as_str(), dec.by.as_str()),
+        ("accepted", "m-lead")
+    );
+    assert_eq!(th.state, "resolved");
+    // Decided once.
+    let again = lead_dev.decide_suggestion(&t, false, &lead(), &mut ctx("李主任", &mut ids, 2_300));
+    assert!(again.is_err());
+}
+
+#[test]
+fn a_suggestion_whose_text_is_gone_can_only_be_rejected() {
+    let mut d = plan();
+    let mut ids = SeqIds::new("s");
+    let t = d
+        .comment(
+            &Target {
+                field: "summary".into(),
+                range: Some((0, 4)),
+                ..Target::default()
+            },
+            "",
+            Some("Give oral"),
+            &[],
+            &township(),
+            &mut ctx("w", &mut ids, 2_000),
+        )
+        .unwrap();
+    edit(&mut d, "summary", "", &mut ids, 2_100);
+    let err = d
+        .decide_suggestion(&t, true, &lead(), &mut ctx("l", &mut ids, 2_200))
+        .unwrap_err();
+    assert!(err.to_string().contains("deleted"), "{err}");
+    d.decide_suggestion(&t, false, &lead(), &mut ctx("l", &mut ids, 2_300))
+        .unwrap();
+    assert_eq!(text(&d, "summary"), "");
+}
+
+fn with_group(d: &mut Document, ids: &mut SeqIds) {
+    d.set_group(
+        &GroupInput {
+            lead: lead(),
+            participants: vec![Participant {
+                member: "m-town".into(),
+                name: "乡镇王医生".into(),
+                site: "青山镇卫生院".into(),
+                edit: false,
+            }],
+            due: vec![("discussion".into(), "2027-03-01".into())],
+        },
+        &mut ctx("李主任", ids, 1_500),
+    )
+    .unwrap();
+}
+
+const OWNER_LEAD: policy::Sender<'static> = policy::Sender {
+    member: "m-lead",
+    role: "teacher",
+    owner: true,
+};
+const TOWN: policy::Sender<'static> = policy::Sender {
+    member: "m-town",
+    role: "teacher",
+    owner: false,
+};
+const OUTSIDER: policy::Sender<'static> = policy::Sender {
+    member: "m-out",
+    role: "teacher",
+    owner: false,
+};
+const REVIEWER: policy::Sender<'static> = policy::Sender {
+    member: "m-rev",
+    role: "lead_teacher",
+    owner: false,
+};
+
+fn grouped() -> Document {
+    let mut d = plan();
+    let before = fork(&mut d, 9);
+    let mut ids = SeqIds::new("g");
+    with_group(&mut d, &mut ids);
+    policy::check(Some(&before), &d, &OWNER_LEAD).unwrap();
+    assert_eq!(d.schema(), collab::COLLAB_SCHEMA);
+    d
+}
+
+/// Runs `f` on a copy of `d` and checks the result as `who` pushed it.
+fn as_member(
+    d: &mut Document,
+    who: &policy::Sender<'_>,
+    f: impl FnOnce(&mut Document, &mut SeqIds),
+) -> Result<Document, policy::Refusal> {
+    // Every device makes ids no other makes (the store's are random).
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let before = fork(d, 8);
+    let mut after = fork(d, 7);
+    let mut ids = SeqIds::new(&format!("p{n}x"));
+    f(&mut after, &mut ids);
+    policy::check(Some(&before), &after, who).map(|()| after)
+}
+
+#[test]
+fn the_office_rules_of_preparation() {
+    let mut d = grouped();
+    let w = Who::new("m-town", "王");
+    // A participant who may not edit still comments and replies.
+    let mut d2 = as_member(&mut d, &TOWN, |d, ids| {
+        d.comment(
+            &Target::default(),
+            "整体结构清楚",
+            None,
+            &["m-lead".into()],
+            &w,
+            &mut ctx("王", ids, 3_000),
+        )
+        .unwrap();
+    })
+    .unwrap();
+    // … but may not edit the plan.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        edit(d, "methods", "改掉", ids, 3_000)
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "edit");
+    // Nor move a stage.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        d.move_stage("discussion", &w, &mut ctx("王", ids, 3_000))
+            .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "stage");
+    // The lead moves stages.
+    as_member(&mut d, &OWNER_LEAD, |d, ids| {
+        d.move_stage("discussion", &lead(), &mut ctx("李", ids, 3_000))
+            .unwrap();
+    })
+    .unwrap();
+    // A member outside the group may not comment.
+    let e = as_member(&mut d, &OUTSIDER, |d, ids| {
+        d.comment(
+            &Target::default(),
+            "路过",
+            None,
+            &[],
+            &Who::new("m-out", "外"),
+            &mut ctx("外", ids, 3_000),
+        )
+        .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "comment");
+    // No one writes in another's name.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        d.comment(
+            &Target::default(),
+            "冒名",
+            None,
+            &[],
+            &lead(),
+            &mut ctx("王", ids, 3_000),
+        )
+        .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "attribution");
+    // A participant cannot add themselves as an editor.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        let mut g = GroupInput {
+            lead: lead(),
+            participants: vec![Participant {
+                member: "m-town".into(),
+                name: "王".into(),
+                site: String::new(),
+                edit: true,
+            }],
+            due: vec![],
+        };
+        g.due.clear();
+        d.set_group(&g, &mut ctx("王", ids, 3_000)).unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "group");
+    // Only the lead decides a suggestion; the township teacher's thread
+    // from above is a comment, so make a suggestion first.
+    let mut qids = SeqIds::new("q");
+    let sug = d2
+        .comment(
+            &Target {
+                field: "summary".into(),
+                range: Some((0, 4)),
+                ..Target::default()
+            },
+            "",
+            Some("Start with oral"),
+            &[],
+            &w,
+            &mut ctx("王", &mut qids, 3_100),
+        )
+        .unwrap();
+    let e = as_member(&mut d2, &TOWN, |d, ids| {
+        d.decide_suggestion(&sug, false, &w, &mut ctx("王", ids, 3_200))
+            .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "suggestion");
+    as_member(&mut d2, &OWNER_LEAD, |d, ids| {
+        d.decide_suggestion(&sug, true, &lead(), &mut ctx("李", ids, 3_200))
+            .unwrap();
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_review_track_and_its_rules() {
+    let mut d = grouped();
+    // Only a lead teacher or admin decides, and not before submission.
+    let e = as_member(&mut d, &REVIEWER, |d, ids| {
+        d.review_decision("approved", "", &reviewer(), &mut ctx("张", ids, 3_000))
+            .unwrap_err();
+        // Written around the device's own check, as a crafted client would.
+        let _ = ids;
+    });
+    assert!(e.is_ok());
+    let mut d = as_member(&mut d, &OWNER_LEAD, |d, ids| {
+        d.review_decision("submitted", "请审核", &lead(), &mut ctx("李", ids, 3_000))
+            .unwrap();
+    })
+    .unwrap();
+    assert_eq!(d.to_json()["status"], "in_review");
+    // The owner may not approve their own plan, even as a lead teacher.
+    let own = policy::Sender {
+        role: "lead_teacher",
+        ..OWNER_LEAD
+    };
+    let e = as_member(&mut d, &own, |d, ids| {
+        d.review_decision("approved", "", &lead(), &mut ctx("李", ids, 3_100))
+            .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "review");
+    // A teacher may not approve at all.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        d.review_decision("approved", "", &township(), &mut ctx("王", ids, 3_100))
+            .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "review");
+    // The reviewer scores with the rubric and approves.
+    let mut d = as_member(&mut d, &REVIEWER, |d, ids| {
+        d.write_review(
+            &ReviewInput {
+                rubric: "glassick".into(),
+                scores: vec![
+                    ("clear_goals".into(), 5),
+                    ("adequate_preparation".into(), 4),
+                ],
+                notes: vec![("clear_goals".into(), "目标可测".into())],
+                comment: "整体良好".into(),
+                recommendation: "minor".into(),
+                coi: String::new(),
+            },
+            &reviewer(),
+            &mut ctx("张", ids, 3_200),
+        )
+        .unwrap();
+        d.review_decision(
+            "approved",
+            "小修后通过",
+            &reviewer(),
+            &mut ctx("张", ids, 3_300),
+        )
+        .unwrap();
+    })
+    .unwrap();
+    let c = d.collab();
+    assert_eq!(c.review_state().unwrap().value, "approved");
+    assert_eq!(c.reviews[0].total(), 9);
+    assert_eq!(d.to_json()["status"], "approved");
+    // Scores outside the scale are refused on the device and by the office.
+    let mut ids = SeqIds::new("z");
+    let bad = ReviewInput {
+        rubric: "glassick".into(),
+        scores: vec![("clear_goals".into(), 9)],
+        ..ReviewInput::default()
+    };
+    assert!(
+        d.write_review(&bad, &reviewer(), &mut ctx("张", &mut ids, 3_400))
+            .is_err()
+    );
+    // A reviewer cannot rewrite someone else's review.
+    let e = as_member(
+        &mut d,
+        &policy::Sender {
+            member: "m-rev2",
+            ..REVIEWER
+        },
+        |d, ids| {
+            d.write_review(
+                &ReviewInput {
+                    rubric: "pingke".into(),
+                    ..ReviewInput::default()
+                },
+                &reviewer(),
+                &mut ctx("x", ids, 3_500),
+            )
+            .unwrap();
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.rule, "attribution");
+    // Best versions are the deciders'.
+    let e = as_member(&mut d, &TOWN, |d, ids| {
+        d.mark_best("精华版", &township(), &mut ctx("王", ids, 3_600))
+            .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "best");
+    let d = as_member(&mut d, &REVIEWER, |d, ids| {
+        d.mark_best("2027 春季精华", &reviewer(), &mut ctx("张", ids, 3_600))
+            .unwrap();
+    })
+    .unwrap();
+    assert_eq!(d.collab().best[0].name, "2027 春季精华");
+}
+
+#[test]
+fn entries_once_written_stay() {
+    let mut d = grouped();
+    let mut ids = SeqIds::new("k");
+    d.move_stage("discussion", &lead(), &mut ctx("李", &mut ids, 2_000))
+        .unwrap();
+    let e = as_member(&mut d, &OWNER_LEAD, |d, _| {
+        let am = d.automerge_mut();
+        let c = match am.get(automerge::ROOT, "collab").unwrap() {
+            Some((_, c)) => c,
+            None => unreachable!(),
+        };
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let stages = am.get(&c, "stages").unwrap().unwrap().1;
+        let k = am.keys(&stages).next().unwrap();
+        am.delete(&stages, k.as_str()).unwrap();
+        am.commit();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "attribution");
+    // A key that is not part of the layout.
+    let e = as_member(&mut d, &OWNER_LEAD, |d, _| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let am = d.automerge_mut();
+        let c = am.get(automerge::ROOT, "collab").unwrap().unwrap().1;
+        am.put(&c, "votes", 3).unwrap();
+        am.commit();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "collab");
+}
+
+#[test]
+fn a_site_copy_takes_the_shared_plans_changes_and_keeps_its_own() {
+    let mut up = grouped();
+    let mut ids = SeqIds::new("u");
+    up.apply_patch(
+        &json!({ "process": [
+            { "stage": "导入", "minutes": 5, "teacher": "提问脱水表现" },
+            { "stage": "讨论", "minutes": 30, "teacher": "分组讨论" }
+        ]}),
+        &mut ctx("李", &mut ids, 2_000),
+    )
+    .unwrap();
+    let from = up.heads();
+    let fields = collab::site_copy_fields(&up);
+    let mut copy = doc(
+        "0193a5b0-0000-7000-8000-0000000000c2",
+        DocKind::LESSON_PLAN,
+        "小儿腹泻的补液（青山镇）",
+    )
+    .author("王")
+    .owner("u2")
+    .ids("c")
+    .fields(fields)
+    .create();
+    copy.set_actor(actor(5));
+    copy.set_upstream(up.id(), &up.title(), &from, &mut ctx("王", &mut ids, 2_100))
+        .unwrap();
+    assert!(!collab::upstream_changed(&copy, &mut up));
+    // The site adapts; the shared plan changes elsewhere meanwhile.
+    let m = text(&copy, "methods");
+    edit(
+        &mut copy,
+        "methods",
+        &format!("{m}结合本院常见病例。"),
+        &mut ids,
+        2_200,
+    );
+    let um = text(&up, "methods");
+    edit(
+        &mut up,
+        "methods",
+        &um.replacen("先复习", "先快速复习", 1),
+        &mut ids,
+        2_300,
+    );
+    let mut rows = up.to_json()["process"].clone();
+    rows.as_array_mut()
+        .unwrap()
+        .push(json!({ "stage": "总结", "minutes": 5 }));
+    up.apply_patch(&json!({ "process": rows }), &mut ctx("李", &mut ids, 2_400))
+        .unwrap();
+    assert!(collab::upstream_changed(&copy, &mut up));
+    let diff = collab::compare(&mut up, &collab::heads_string(&from), "").unwrap();
+    assert!(
+        diff.iter()
+            .any(|f| f.field == "methods" && f.pieces.contains(&Piece::Inserted("快速".into())))
+    );
+    let changed = copy
+        .take_upstream(&mut up, &mut ctx("王", &mut ids, 2_500))
+        .unwrap();
+    assert!(changed.contains(&"methods".to_owned()), "{changed:?}");
+    assert_eq!(
+        text(&copy, "methods"),
+        "先快速复习脱水的分度，再以病例讨论补液方案，最后总结。结合本院常见病例。"
+    );
+    let stages: Vec<String> = copy.to_json()["process"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stage"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stages, ["导入", "讨论", "总结"]);
+    assert!(!collab::upstream_changed(&copy, &mut up));
+}
+
+#[test]
+fn inbox_items_reach_the_right_members() {
+    let mut d = grouped();
+    let mut ids = SeqIds::new("i");
+    let t = d
+        .comment(
+            &Target::default(),
+            "请大家看看目标",
+            None,
+            &["m-rev".into()],
+            &lead(),
+            &mut ctx("李", &mut ids, 2_000),
+        )
+        .unwrap();
+    d.reply(
+        &t,
+        "同意",
+        &[],
+        &township(),
+        &mut ctx("王", &mut ids, 2_100),
+    )
+    .unwrap();
+    d.move_stage("discussion", &lead(), &mut ctx("李", &mut ids, 2_200))
+        .unwrap();
+    d.review_decision("submitted", "", &lead(), &mut ctx("李", &mut ids, 2_300))
+        .unwrap();
+    let ev = collab::events(&d.collab());
+    let of = |who: &str| -> Vec<String> {
+        ev.iter()
+            .filter(|e| e.recipient == who)
+            .map(|e| e.kind.clone())
+            .collect()
+    };
+    assert_eq!(of("m-town"), ["comment", "stage", "review_request"]);
+    assert_eq!(of("m-lead"), ["reply"]);
+    assert_eq!(of("m-rev"), ["mention"]);
+    assert_eq!(of(collab::DECIDERS), ["review_request"]);
+    // Item ids are stable: the same document gives the same items.
+    assert_eq!(collab::events(&fork(&mut d, 4).collab()), ev);
+}

@@ -5,6 +5,11 @@
 //! TLS is checked in one of three ways, chosen at `rounds join`: against a
 //! pinned certificate ([`pin`], `--fingerprint`), against a certificate
 //! authority file (`--ca`), or against the system's roots.
+//!
+//! The office's member directory (`GET /v1/members`: who is in the office,
+//! at which site, and which member this device is) is fetched by
+//! [`members`] and kept in the store; [`sync`] refreshes it at most once
+//! an hour, and [`cached_members`] reads it offline.
 
 mod pin;
 
@@ -16,7 +21,7 @@ pub use pin::Fingerprint;
 use pin::{PinVerifier, Refusal};
 
 use rounds_core::sync::{Report, Session, SessionLimits};
-use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody};
+use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, MembersResponse};
 use rounds_store::{Store, StoreError, TOKEN_FILE};
 
 mod wait;
@@ -413,6 +418,11 @@ fn enroll(
     store.sync_set("office_url", Some(url.as_str().trim_end_matches('/')))?;
     store.sync_set("office_name", Some(&enrolled.office_name))?;
     store.sync_set("member_name", Some(&enrolled.member_name))?;
+    store.sync_set("member_id", Some(&enrolled.member_id))?;
+    // A directory cached before a rejoin may be another member's or
+    // office's: the next sync fetches it again.
+    store.sync_set(MEMBERS_KEY, None)?;
+    store.sync_set(MEMBERS_FETCHED_KEY, None)?;
     store.sync_set("device_id", Some(&enrolled.device_id))?;
     store.sync_set("role", Some(&enrolled.role))?;
     store.sync_set("ca_file", conn.ca_file.as_ref().and_then(|p| p.to_str()))?;
@@ -447,27 +457,75 @@ pub fn joined_connection(store: &Store) -> Result<Connection, ClientError> {
 /// The HTTP transport below; tests can put a fault-injecting one in its place.
 pub trait Transport {
     fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError>;
+
+    /// The office's member directory (`GET /v1/members`), which [`sync`]
+    /// fetches at the end of a successful sync when its cache is older than
+    /// [`MEMBERS_REFRESH_MS`]. `None`: this transport has no directory to
+    /// offer (a test's or the simulation's), and the cache is left alone.
+    fn members(&mut self) -> Option<Result<MembersResponse, ClientError>> {
+        None
+    }
 }
 
 pub struct HttpTransport {
     http: Http,
     url: reqwest::Url,
+    members_url: reqwest::Url,
     token: String,
 }
+
+/// How long a member directory fetched at the end of a sync stays fresh:
+/// members and sites change rarely, and a sync every few seconds (the
+/// desktop app's, while someone types) must not ask every time.
+pub const MEMBERS_REFRESH_MS: i64 = 3_600_000;
+
+/// The longest the directory's request may take. It runs after the sync
+/// has succeeded and holds its answer up, so it gets less time than a
+/// sync's page does.
+const MEMBERS_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The store's sync settings holding the cached directory (its JSON), the
+/// time it was last asked for (milliseconds, the sync's clock) and this
+/// device's member id.
+const MEMBERS_KEY: &str = "members";
+const MEMBERS_FETCHED_KEY: &str = "members_fetched";
+const MEMBER_ID_KEY: &str = "member_id";
 
 impl HttpTransport {
     pub fn for_store(store: &Store, data: &Path) -> Result<HttpTransport, ClientError> {
         let conn = joined_connection(store)?;
-        let url = endpoint(&check_url(&conn)?, &["v1", "sync"])?;
+        let base = check_url(&conn)?;
         Ok(HttpTransport {
             http: http_client(&conn)?,
-            url,
+            url: endpoint(&base, &["v1", "sync"])?,
+            members_url: endpoint(&base, &["v1", "members"])?,
             token: read_token(data)?,
         })
+    }
+
+    /// Asks the office for its member directory.
+    fn fetch_members(&self) -> Result<MembersResponse, ClientError> {
+        let resp = self
+            .http
+            .client
+            .get(self.members_url.clone())
+            .bearer_auth(&self.token)
+            .timeout(MEMBERS_TIMEOUT)
+            .send()
+            .map_err(|e| self.http.send_error(e))?;
+        if !resp.status().is_success() {
+            return Err(office_error(resp));
+        }
+        resp.json()
+            .map_err(|e| ClientError::Protocol(format!("member directory: {e}")))
     }
 }
 
 impl Transport for HttpTransport {
+    fn members(&mut self) -> Option<Result<MembersResponse, ClientError>> {
+        Some(self.fetch_members())
+    }
+
     fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError> {
         let resp = self
             .http
@@ -488,9 +546,69 @@ impl Transport for HttpTransport {
     }
 }
 
+/// Fetches the member directory of the office this store joined
+/// (`GET /v1/members`: its current members, their roles and sites, and
+/// which of them this device is) and caches it in the store, with this
+/// device's member id (so a library that joined before the office had a
+/// directory learns it). `data` is the store's directory, which holds the
+/// token.
+pub fn members(store: &Store, data: &Path) -> Result<MembersResponse, ClientError> {
+    let directory = HttpTransport::for_store(store, data)?.fetch_members()?;
+    cache_members(store, &directory, rounds_sqlite::now_ms())?;
+    Ok(directory)
+}
+
+/// The member directory as last fetched, without asking the office; `None`
+/// when it never was (or the cache does not read, which the next refresh
+/// mends: it is only a copy of the office's).
+pub fn cached_members(store: &Store) -> Result<Option<MembersResponse>, ClientError> {
+    Ok(store
+        .sync_get(MEMBERS_KEY)?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+fn cache_members(store: &Store, directory: &MembersResponse, now: i64) -> Result<(), ClientError> {
+    let json = serde_json::to_string(directory)
+        .map_err(|e| ClientError::Protocol(format!("member directory: {e}")))?;
+    store.sync_set(MEMBERS_KEY, Some(&json))?;
+    store.sync_set(MEMBER_ID_KEY, Some(&directory.you))?;
+    // Last: a directory stored only in part is fetched again next time.
+    store.sync_set(MEMBERS_FETCHED_KEY, Some(&now.to_string()))?;
+    Ok(())
+}
+
+/// At the end of a successful sync, fetches the member directory through
+/// the transport when the cache is missing or older than
+/// [`MEMBERS_REFRESH_MS`] by the sync's clock (or from the clock's future:
+/// a clock set back). Never fails the sync: the directory is a
+/// convenience beside it. A failed fetch (an office without the
+/// directory, a link lost after the last page) still counts as the hour's
+/// attempt, so an office that cannot answer is not asked after every sync.
+fn refresh_members(store: &Store, transport: &mut dyn Transport, now: i64) {
+    let fetched = store
+        .sync_get(MEMBERS_FETCHED_KEY)
+        .ok()
+        .flatten()
+        .and_then(|t| t.parse::<i64>().ok());
+    if fetched.is_some_and(|t| t <= now && now - t < MEMBERS_REFRESH_MS) {
+        return;
+    }
+    match transport.members() {
+        None => {}
+        Some(Ok(directory)) => {
+            let _ = cache_members(store, &directory, now);
+        }
+        Some(Err(_)) => {
+            let _ = store.sync_set(MEMBERS_FETCHED_KEY, Some(&now.to_string()));
+        }
+    }
+}
+
 /// Syncs until the office has everything of ours and we have every page.
 /// Each page is applied with its cursor in one transaction, so an
-/// interrupted sync resumes where it stopped.
+/// interrupted sync resumes where it stopped. At the end, the member
+/// directory is refreshed if it is due (see [`MEMBERS_REFRESH_MS`]); that
+/// never fails the sync.
 pub fn sync(
     store: &mut Store,
     transport: &mut dyn Transport,
@@ -535,6 +653,7 @@ pub fn sync_with_limits(
         store.apply_page(&update, now())?;
         progress(&session.report);
     }
+    refresh_members(store, transport, now());
     Ok(session.report)
 }
 

@@ -49,6 +49,9 @@ pub struct Member {
     pub role: Role,
     pub created: i64,
     pub removed: Option<i64>,
+    /// The hospital or site the member works at: free text, empty when
+    /// not given (see `service::check_site` for what is accepted).
+    pub site: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,6 +190,9 @@ pub trait OfficeDb: Send + Sync + 'static {
     fn members(&self, office: &str) -> DbResult<Vec<Member>>;
     /// Changes a member's role.
     fn set_role(&self, member: &str, role: Role) -> DbResult<()>;
+    /// Changes the site a member works at (empty: none). The caller has
+    /// checked it (`service::check_site`).
+    fn set_site(&self, member: &str, site: &str) -> DbResult<()>;
     /// Removes a member and revokes all their devices.
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()>;
     fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()>;

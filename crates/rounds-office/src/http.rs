@@ -6,6 +6,9 @@
 //!   authenticated by `Authorization: Bearer <token>`.
 //! - `GET /v1/wait?cursor=<hex>&wait=<seconds>` — the wake-up channel (see
 //!   [`crate::wake`]): JSON [`rounds_proto::WaitResponse`], same authentication.
+//! - `GET /v1/members` — the sender's office's current members and the
+//!   sender's own member id: JSON [`rounds_proto::MembersResponse`], same
+//!   authentication.
 //!
 //! Every non-2xx response has a JSON body `{"code", "message"}`. Logs name
 //! devices and documents by id, and never contain tokens, codes or
@@ -23,7 +26,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rounds_proto::{
-    CONTENT_TYPE, EnrollRequest, ErrorBody, MAX_WAIT_SECS, SyncRequest, WaitResponse,
+    CONTENT_TYPE, EnrollRequest, ErrorBody, MAX_WAIT_SECS, MembersResponse, SyncRequest,
+    WaitResponse,
 };
 
 use crate::service::{ApiError, Service};
@@ -50,6 +54,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
         .route("/v1/wait", get(wait))
+        .route("/v1/members", get(members))
         .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(log_request))
@@ -292,6 +297,19 @@ async fn wait(
             () = tokio::time::sleep_until(poll) => {}
         }
     }
+}
+
+/// The member directory of the sender's office (see
+/// [`Service::members`]).
+async fn members(
+    State(svc): State<Arc<Service>>,
+    headers: HeaderMap,
+) -> Result<Json<MembersResponse>, ApiError> {
+    let ctx = authenticated(&svc, &headers).await?;
+    let resp = tokio::task::spawn_blocking(move || svc.members(&ctx))
+        .await
+        .map_err(|_| internal())??;
+    Ok(Json(resp))
 }
 
 fn is_content_type(headers: &HeaderMap, want: &str) -> bool {

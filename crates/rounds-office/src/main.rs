@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use rounds_office::db::{OfficeDb, Role};
-use rounds_office::service::{Limits, Service, new_id};
+use rounds_office::service::{Limits, Service, check_site, new_id};
 use rounds_office::sqlite::SqliteDb;
 use serde::Deserialize;
 
@@ -135,6 +135,9 @@ enum MemberAction {
         /// office_admin, lead_teacher or teacher.
         #[arg(long, default_value = "teacher")]
         role: String,
+        /// The hospital or site the member works at (at most 100 characters).
+        #[arg(long)]
+        site: Option<String>,
         #[arg(long)]
         office: Option<String>,
     },
@@ -147,6 +150,9 @@ enum MemberAction {
     /// Change a member's role (office_admin, lead_teacher or teacher); it
     /// counts from the member's next sync.
     Role { member: String, role: String },
+    /// Set the hospital or site a member works at (at most 100
+    /// characters; "" clears it); devices see it from their next sync.
+    Site { member: String, site: String },
     /// Remove a member; their devices are revoked.
     Remove { member: String },
 }
@@ -432,7 +438,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Member { action } => {
             let db = open_db(&data)?;
             match action {
-                MemberAction::Add { name, role, office } => {
+                MemberAction::Add {
+                    name,
+                    role,
+                    site,
+                    office,
+                } => {
                     let office = pick_office(&db, office.as_deref())?;
                     let role = Role::parse(&role).ok_or_else(|| {
                         Failure("role: must be office_admin, lead_teacher or teacher".into())
@@ -441,8 +452,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if name.is_empty() || name.chars().count() > 100 {
                         return Err(Failure("member name: must be 1 to 100 characters".into()));
                     }
+                    // Checked before the member is added, so a bad site
+                    // adds no one.
+                    let site = check_site(site.as_deref().unwrap_or(""))?;
                     let m =
                         db.add_member(&new_id(), &office, name, role, rounds_sqlite::now_ms())?;
+                    if !site.is_empty() {
+                        db.set_site(&m.id, site)?;
+                    }
                     println!("{}", m.id);
                 }
                 MemberAction::List { office, json } => {
@@ -452,12 +469,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         println!("{}", serde_json::to_string_pretty(&members)?);
                     } else {
                         for m in members {
+                            let site = if m.site.is_empty() {
+                                String::new()
+                            } else {
+                                format!("  @ {}", m.site)
+                            };
                             let removed = if m.removed.is_some() {
                                 "  (removed)"
                             } else {
                                 ""
                             };
-                            println!("{}  {:<12}  {}{removed}", m.id, m.role.as_str(), m.name);
+                            println!(
+                                "{}  {:<12}  {}{site}{removed}",
+                                m.id,
+                                m.role.as_str(),
+                                m.name
+                            );
                         }
                     }
                 }
@@ -466,6 +493,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         Failure("role: must be office_admin, lead_teacher or teacher".into())
                     })?;
                     db.set_role(&member, role)?;
+                }
+                MemberAction::Site { member, site } => {
+                    db.set_site(&member, check_site(&site)?)?;
                 }
                 MemberAction::Remove { member } => {
                     db.remove_member(&member, rounds_sqlite::now_ms())?;

@@ -22,6 +22,10 @@ pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[
         "0002_owner_ids",
         include_str!("../../../migrations/office/0002_owner_ids.sql"),
     ),
+    (
+        "0003_member_site",
+        include_str!("../../../migrations/office/0003_member_site.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -145,6 +149,7 @@ fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
         role: Role::parse(&role).unwrap_or(Role::Teacher),
         created: r.get(4)?,
         removed: r.get(5)?,
+        site: r.get(6)?,
     })
 }
 
@@ -236,13 +241,14 @@ impl OfficeDb for SqliteDb {
             role,
             created: now,
             removed: None,
+            site: String::new(),
         })
     }
 
     fn members(&self, office: &str) -> DbResult<Vec<Member>> {
         let c = self.r();
         let mut s = c.prepare(
-            "SELECT id, office, name, role, created, removed FROM members WHERE office = ?1 ORDER BY created, name",
+            "SELECT id, office, name, role, created, removed, site FROM members WHERE office = ?1 ORDER BY created, name",
         )?;
         let rows = s.query_map([office], member_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -252,6 +258,17 @@ impl OfficeDb for SqliteDb {
         let n = self.w().execute(
             "UPDATE members SET role = ?2 WHERE id = ?1 AND removed IS NULL",
             params![member, role.as_str()],
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(format!("member {member}")));
+        }
+        Ok(())
+    }
+
+    fn set_site(&self, member: &str, site: &str) -> DbResult<()> {
+        let n = self.w().execute(
+            "UPDATE members SET site = ?2 WHERE id = ?1 AND removed IS NULL",
+            params![member, site],
         )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
@@ -327,7 +344,7 @@ impl OfficeDb for SqliteDb {
         }
         let member = tx
             .query_row(
-                "SELECT id, office, name, role, created, removed FROM members WHERE id = ?1 AND removed IS NULL",
+                "SELECT id, office, name, role, created, removed, site FROM members WHERE id = ?1 AND removed IS NULL",
                 [&member_id],
                 member_from_row,
             )

@@ -488,6 +488,34 @@ pub struct EnrollResponse {
     pub role: String,
 }
 
+/// `GET /v1/members`: the member directory of the sender's office, so that
+/// a device can name colleagues (a lead preparer, participants at other
+/// sites, reviewers) and knows its own member id, by which the office
+/// attributes what the device sends. Lists the office's current members
+/// only: removed ones are left out, and no other office's ever appear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersResponse {
+    /// The member id of the device that asked.
+    pub you: String,
+    /// The id of the sender's office.
+    pub office: String,
+    /// The office's current members, in the order they were added.
+    pub members: Vec<MemberEntry>,
+}
+
+/// One member of an office, as [`MembersResponse`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberEntry {
+    pub id: String,
+    pub name: String,
+    /// `office_admin`, `lead_teacher` or `teacher`; a device that meets a
+    /// role it does not know should treat it as `teacher`.
+    pub role: String,
+    /// The hospital or site the member works at (free text, may be empty).
+    #[serde(default)]
+    pub site: String,
+}
+
 /// `GET /v1/wait?cursor=<hex>&wait=<seconds>`: the wake-up channel. The
 /// office answers as soon as something after the cursor is there for the
 /// device to read, or after `wait` seconds with `more: false`. It never

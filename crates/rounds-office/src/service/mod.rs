@@ -7,10 +7,13 @@
 //! `enroll.rs` (codes, enrollment, token authentication), `paging.rs` (the
 //! cursor, a sync request's answer, the wake-up question, snapshot
 //! compaction), `push.rs` (validating and storing one document's pushed
-//! changes) and `check.rs` (the identifier check of every pushed change).
+//! changes), `check.rs` (the identifier check of every pushed change) and
+//! `members.rs` (the member directory a device reads, and what a member's
+//! site may be).
 
 mod check;
 mod enroll;
+mod members;
 mod paging;
 mod push;
 
@@ -22,6 +25,7 @@ use rounds_proto::{RejectCode, Rejection};
 use crate::db::*;
 
 pub use enroll::{MAX_TRACKED_CLIENTS, hash_secret, new_code, new_token, normalize_code};
+pub use members::{MAX_SITE_CHARS, check_site};
 
 /// Limits on what a device may send and receive.
 #[derive(Debug, Clone)]

@@ -85,4 +85,12 @@ describe('error texts', () => {
     // A field the schema does not know still gets a sentence in the UI's language.
     expect(errorText({ code: 'invalid', message: 'edit: must be an object', field: 'edit' }, 'zh', schema)).toBe(catalogs.zh.error_invalid);
   });
+
+  it('says which rule of the office refused a collaborative action', () => {
+    const stage = { code: 'forbidden' as const, message: 'stage: only the lead preparer moves the preparation stages', field: 'stage' };
+    expect(errorText(stage, 'zh', schema)).toBe('只有主备人（或教研室管理员）可以推进备课阶段。');
+    expect(errorText(stage, 'en', schema)).toContain('lead preparer');
+    expect(errorText({ ...stage, field: 'attribution' }, 'zh', schema)).toBe(catalogs.zh.error_forbidden);
+    expect(errorText({ code: 'invalid', message: 'comment: may not be empty', field: 'comment' }, 'zh', schema)).toBe(catalogs.zh.error_body);
+  });
 });

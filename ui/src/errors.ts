@@ -20,6 +20,7 @@ export const ERROR_KEYS: Record<ErrorCode, Key> = {
   unauthorized: 'error_unauthorized',
   certificate_changed: 'error_certificate_changed',
   certificate_untrusted: 'error_certificate_untrusted',
+  forbidden: 'error_forbidden',
   internal: 'error_internal',
 };
 
@@ -73,6 +74,12 @@ export function errorText(e: AppError, lang: Lang, schema: SchemaInfo, place: Er
     if (e.code === 'unauthorized' || (e.code === 'invalid' && e.field === 'code')) return t('error_join_code');
     if (e.code === 'invalid' && e.field === 'url') return t('error_join_url');
   }
+  if (e.code === 'forbidden' && e.field) {
+    // A refusal by the office's rules, named by the rule it broke.
+    const rules: Record<string, Key> = { stage: 'forbidden_stage', suggestion: 'forbidden_suggestion', edit: 'forbidden_edit', group: 'forbidden_group', review: 'forbidden_review', scores: 'forbidden_scores', best: 'forbidden_best', comment: 'forbidden_comment' };
+    if (rules[e.field]) return t(rules[e.field]);
+  }
+  if (e.code === 'invalid' && ['comment', 'body', 'reply', 'suggestion'].includes(e.field ?? '') && e.message.includes('empty')) return t('error_body');
   if (e.code === 'invalid' && e.field) {
     const special: Record<string, Key> = { title: 'error_title', name: 'name_empty', findings: 'error_findings', attestation: 'error_attestation', url: 'error_join_url', code: 'error_join_code', fingerprint: 'error_join_fingerprint' };
     if (special[e.field]) return t(special[e.field], { max: schema.title_max });

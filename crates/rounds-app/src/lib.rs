@@ -6,6 +6,7 @@
 //! The UI's commands share one store connection behind a mutex; the sync
 //! worker has its own connection, so network time never blocks a command.
 
+mod collab;
 mod error;
 pub mod sync;
 pub mod templates;

@@ -13,6 +13,9 @@ use rounds_core::search::SnippetPart;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod collab;
+pub use collab::*;
+
 /// A document kind as the UI names it: the kind's stored name
 /// (`lesson_plan`, `case`, or any kind a later build declares).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -765,6 +768,9 @@ pub enum ErrorCode {
     /// fingerprint, or an expired certificate, or another name); nothing
     /// was sent.
     CertificateUntrusted,
+    /// The office's rules do not let this member do that (only the lead
+    /// preparer moves stages, …); `field` names the rule.
+    Forbidden,
     Internal,
 }
 
@@ -791,5 +797,13 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     Template::export_all(&cfg)?;
     SyncStatus::export_all(&cfg)?;
     AppError::export_all(&cfg)?;
+    CollabView::export_all(&cfg)?;
+    CompareView::export_all(&cfg)?;
+    InboxEntry::export_all(&cfg)?;
+    UnreadCount::export_all(&cfg)?;
+    TargetInput::export_all(&cfg)?;
+    GroupForm::export_all(&cfg)?;
+    ReviewForm::export_all(&cfg)?;
+    TakenUpstream::export_all(&cfg)?;
     Ok(())
 }

@@ -3,4 +3,4 @@
 /**
  * The small set of error codes the UI tells apart.
  */
-export type ErrorCode = "invalid" | "not_found" | "read_only" | "not_joined" | "offline" | "unauthorized" | "certificate_changed" | "certificate_untrusted" | "internal";
+export type ErrorCode = "invalid" | "not_found" | "read_only" | "not_joined" | "offline" | "unauthorized" | "certificate_changed" | "certificate_untrusted" | "forbidden" | "internal";

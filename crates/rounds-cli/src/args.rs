@@ -57,6 +57,38 @@ pub enum Command {
     History(HistoryArgs),
     /// The references a document holds, and the documents that refer to it.
     Links(LinksArgs),
+    /// Set or show a plan's preparation group (集体备课): lead preparer,
+    /// participants, due dates.
+    Group(GroupArgs),
+    /// Comment on a document, a field, a row or a selection of text; with
+    /// no text, list the document's comment threads.
+    Comment(CommentArgs),
+    /// Answer a comment thread.
+    Reply(ReplyArgs),
+    /// Resolve a comment thread (or reopen it).
+    Resolve(ResolveArgs),
+    /// Suggest new text for a selection; the lead preparer accepts or rejects it.
+    Suggest(SuggestArgs),
+    /// Accept a suggestion (or all open ones): its text replaces the selection.
+    Accept(DecideArgs),
+    /// Reject a suggestion (or all open ones).
+    Reject(DecideArgs),
+    /// Move a plan to a preparation stage, or show its stages.
+    Stage(StageArgs),
+    /// The review track: submit, decide, score with a rubric, or show the record.
+    Review(ReviewArgs),
+    /// Compare two versions of a document, field by field.
+    Compare(CompareArgs),
+    /// Mark the current version as a best version (精华), or list them.
+    Best(BestArgs),
+    /// Make your site's copy of a shared plan (二次备课), or take the shared
+    /// plan's changes into your copy.
+    Adapt(AdaptArgs),
+    /// Record a reflection after teaching a plan.
+    Reflect(ReflectArgs),
+    /// What arrived for you: comments, replies, mentions, suggestions,
+    /// review requests and decisions, stage changes.
+    Inbox(InboxArgs),
     /// Write a document as JSON or Markdown.
     Export(ExportArgs),
     /// Import documents from JSON files (`-` for standard input).
@@ -127,7 +159,7 @@ pub struct NewArgs {
 #[derive(Args)]
 pub struct ShowArgs {
     pub id: String,
-    /// Show the document as it was after this change (its number in `history`, or its hash).
+    /// Show the document as it was after this change (its number in `history`, or its hash), or at a best version (its name).
     #[arg(long, value_name = "CHANGE")]
     pub at: Option<String>,
     /// Labels in this language (default: the document's).
@@ -210,6 +242,10 @@ pub struct ExportArgs {
     pub id: String,
     #[arg(long, default_value = "json")]
     pub format: Format,
+    /// Export the document as it was after this change (its number in
+    /// `history`, or its hash), or at a best version (its name).
+    #[arg(long, value_name = "VERSION")]
+    pub at: Option<String>,
     /// Labels in this language (Markdown; default: the document's).
     #[arg(long)]
     pub lang: Option<LangArg>,
@@ -368,4 +404,218 @@ impl From<LangArg> for Lang {
 pub enum Format {
     Json,
     Md,
+}
+
+#[derive(Args)]
+pub struct GroupArgs {
+    pub id: String,
+    /// The lead preparer (主备人): a member id or name from the office's directory.
+    #[arg(long, value_name = "MEMBER")]
+    pub lead: Option<String>,
+    /// A participant (参与人); add `:edit` to let them edit the plan, not only comment.
+    #[arg(long = "participant", value_name = "MEMBER[:edit]")]
+    pub participants: Vec<String>,
+    /// A stage's due date.
+    #[arg(long = "due", value_name = "STAGE=YYYY-MM-DD")]
+    pub due: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where in a document: a field, a list row's field, a selection.
+#[derive(Args, Clone, Default)]
+pub struct TargetArgs {
+    /// The field (a key from `rounds fields`, or `title`); none for the whole document.
+    #[arg(long)]
+    pub field: Option<String>,
+    /// A row of a list field (its position from 1, or its id), with --item.
+    #[arg(long, requires = "field")]
+    pub row: Option<String>,
+    /// The field inside the row.
+    #[arg(long, requires = "row")]
+    pub item: Option<String>,
+    /// The selection: the first occurrence of this text in the field.
+    #[arg(long, requires = "field", conflicts_with = "range")]
+    pub quote: Option<String>,
+    /// The selection by character positions, end exclusive.
+    #[arg(long, requires = "field", value_name = "FROM..TO")]
+    pub range: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CommentArgs {
+    pub id: String,
+    /// The comment; none to list the threads.
+    pub text: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Mention a member (id or name); they see it in their inbox.
+    #[arg(long = "mention", value_name = "MEMBER")]
+    pub mentions: Vec<String>,
+    /// With no text: only open threads.
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ReplyArgs {
+    pub id: String,
+    /// The thread (its id or the start of it).
+    pub thread: String,
+    pub text: String,
+    #[arg(long = "mention", value_name = "MEMBER")]
+    pub mentions: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ResolveArgs {
+    pub id: String,
+    pub thread: String,
+    /// Reopen a resolved thread instead.
+    #[arg(long)]
+    pub reopen: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct SuggestArgs {
+    pub id: String,
+    /// The text proposed in place of the selection (may be empty: delete it).
+    #[arg(long = "text", value_name = "TEXT")]
+    pub proposed: String,
+    /// Why, in a word or two.
+    pub comment: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct DecideArgs {
+    pub id: String,
+    /// The suggestion's thread; none with --all.
+    pub thread: Option<String>,
+    /// Every open suggestion of the document.
+    #[arg(long, conflicts_with = "thread")]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct StageArgs {
+    pub id: String,
+    /// draft, discussion, finalised, adaptation, taught or reflection; none to show.
+    pub stage: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ReviewArgs {
+    pub id: String,
+    /// submit, start, approve, request-changes, reject, publish or score; none to show the record.
+    pub action: Option<String>,
+    /// A note with a decision.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// With score: the rubric (glassick or pingke).
+    #[arg(long, default_value = "glassick")]
+    pub rubric: String,
+    /// With score: a criterion's score.
+    #[arg(long = "score", value_name = "CRITERION=N")]
+    pub scores: Vec<String>,
+    /// With score: a note on a criterion.
+    #[arg(long = "criterion-note", value_name = "CRITERION=TEXT")]
+    pub criterion_notes: Vec<String>,
+    /// With score: accept, minor, major or reject.
+    #[arg(long)]
+    pub recommend: Option<String>,
+    /// With score: your overall comment.
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// With score: a declared conflict of interest.
+    #[arg(long)]
+    pub coi: Option<String>,
+    /// Labels in this language (default: the document's).
+    #[arg(long)]
+    pub lang: Option<LangArg>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    pub id: String,
+    /// The older version: a change's number in `history` or its hash, or a best version's name.
+    #[arg(long)]
+    pub from: String,
+    /// The newer version, likewise (default: the document as it is).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct BestArgs {
+    pub id: String,
+    /// The name of the best version to mark; none to list them.
+    pub name: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct AdaptArgs {
+    /// The shared plan to copy; with --take or --status, your site copy.
+    pub id: String,
+    /// The copy's title (default: the plan's, with your site).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Take the shared plan's changes into this site copy, keeping your own.
+    #[arg(long, conflicts_with = "status")]
+    pub take: bool,
+    /// Whether the shared plan changed since this copy last took it, and how.
+    #[arg(long)]
+    pub status: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ReflectArgs {
+    pub id: String,
+    /// What worked.
+    #[arg(long, default_value = "")]
+    pub worked: String,
+    /// What to change next time.
+    #[arg(long, default_value = "")]
+    pub change: String,
+    /// Where learners struggled.
+    #[arg(long, default_value = "")]
+    pub difficulties: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct InboxArgs {
+    /// Only what is unread.
+    #[arg(long)]
+    pub unread: bool,
+    /// Mark a document's items read (its id), or one item (ID:ITEM).
+    #[arg(long, value_name = "ID[:ITEM]", conflicts_with = "read_all")]
+    pub read: Option<String>,
+    /// Mark everything read.
+    #[arg(long)]
+    pub read_all: bool,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -148,7 +148,10 @@ pub fn history(data: Option<&Path>, a: HistoryArgs) -> Result<(), Failure> {
 pub fn export(data: Option<&Path>, a: ExportArgs) -> Result<(), Failure> {
     let store = open(data)?;
     let id = store.resolve(&a.id)?;
-    let doc = store.load(&id)?;
+    let doc = match &a.at {
+        Some(v) => store.at(&id, v)?,
+        None => store.load(&id)?,
+    };
     let text = match a.format {
         Format::Json => serde_json::to_string_pretty(&doc.to_json())? + "\n",
         Format::Md => {

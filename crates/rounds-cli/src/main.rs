@@ -18,6 +18,7 @@ macro_rules! out {
 
 mod args;
 mod backup;
+mod collab;
 mod common;
 mod documents;
 mod filters;
@@ -61,6 +62,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Restore(a) => documents::restore(data, a),
         Command::History(a) => documents::history(data, a),
         Command::Links(a) => links::links(data, a),
+        Command::Group(a) => collab::group(data, a),
+        Command::Comment(a) => collab::comment(data, a),
+        Command::Reply(a) => collab::reply(data, a),
+        Command::Resolve(a) => collab::resolve(data, a),
+        Command::Suggest(a) => collab::suggest(data, a),
+        Command::Accept(a) => collab::decide(data, a, true),
+        Command::Reject(a) => collab::decide(data, a, false),
+        Command::Stage(a) => collab::stage(data, a),
+        Command::Review(a) => collab::review(data, a),
+        Command::Compare(a) => collab::compare(data, a),
+        Command::Best(a) => collab::best(data, a),
+        Command::Adapt(a) => collab::adapt(data, a),
+        Command::Reflect(a) => collab::reflect(data, a),
+        Command::Inbox(a) => collab::inbox(data, a),
         Command::Export(a) => documents::export(data, a),
         Command::Import(a) => documents::import(data, a),
         Command::Samples(a) => documents::samples(data, a),

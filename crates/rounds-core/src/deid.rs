@@ -178,3 +178,26 @@ pub fn identifiers(doc: &Document) -> Vec<(rounds_deid::Kind, String)> {
     v.dedup();
     v
 }
+
+/// Which identifiers refuse a change to a document of kind `doc`. A case is
+/// refused for every high-confidence identifier. A kind that holds no
+/// patient data, such as a lesson plan, legitimately names its teachers,
+/// its hospital, its teaching dates and the beds of a ward round, so only
+/// the identifiers that never belong in one — a resident ID, a phone
+/// number, a bank card — refuse it. The office applies this to every
+/// pushed change; devices apply it to comments before they are written.
+pub fn may_not_hold(doc: crate::schema::DocKind, kind: rounds_deid::Kind) -> bool {
+    doc.holds_patient_data()
+        || matches!(
+            kind,
+            rounds_deid::Kind::ResidentId | rounds_deid::Kind::Phone | rounds_deid::Kind::BankCard
+        )
+}
+
+/// The first identifier in `text` that a document of kind `doc` may not
+/// hold (see [`may_not_hold`]).
+pub fn forbidden_in(doc: crate::schema::DocKind, text: &str) -> Option<Finding> {
+    rounds_deid::scan(text)
+        .into_iter()
+        .find(|f| f.blocks_sharing() && may_not_hold(doc, f.kind))
+}

@@ -700,3 +700,184 @@ fn inbox_items_reach_the_right_members() {
     // Item ids are stable: the same document gives the same items.
     assert_eq!(collab::events(&fork(&mut d, 4).collab()), ev);
 }
+
+#[test]
+fn a_squash_of_a_shared_case_keeps_its_comments_anchored() {
+    let mut d = doc(
+        "0193a5b0-0000-7000-8000-0000000000c9",
+        DocKind::CASE,
+        "婴儿咳喘",
+    )
+    .fields(json!({ "present_illness": "咳嗽三天。" }))
+    .create();
+    d.set_actor(actor(1));
+    // What the office has; then text typed and commented on, unpushed.
+    let since = d.heads();
+    let mut ids = SeqIds::new("q");
+    edit(
+        &mut d,
+        "present_illness",
+        "咳嗽三天，夜间喘息加重。",
+        &mut ids,
+        2_000,
+    );
+    let from = pos("咳嗽三天，夜间喘息加重。", "夜间喘息");
+    let t = d
+        .comment(
+            &Target {
+                field: "present_illness".into(),
+                range: Some((from, from + 4)),
+                ..Target::default()
+            },
+            "喘息的诱因？",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", &mut ids, 2_100),
+        )
+        .unwrap();
+    let squashed = d
+        .squashed(&since, actor(1), &mut ctx("王", &mut ids, 2_200))
+        .unwrap();
+    assert_eq!(squashed.collab().threads.len(), 1);
+    assert_eq!(range_text(&squashed, &t).as_deref(), Some("夜间喘息"));
+    assert_eq!(
+        squashed.collab().thread(&t).unwrap().messages[0].body,
+        "喘息的诱因？"
+    );
+    assert_eq!(squashed.schema(), collab::COLLAB_SCHEMA);
+}
+
+#[test]
+fn identifiers_never_go_into_comments() {
+    let mut d = plan();
+    let mut ids = SeqIds::new("x");
+    let err = d
+        .comment(
+            &Target::default(),
+            "有问题打我手机 13812345678",
+            None,
+            &[],
+            &lead(),
+            &mut ctx("李", &mut ids, 2_000),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("identifier"), "{err}");
+    assert!(d.collab().is_empty());
+}
+
+#[test]
+fn concurrent_decisions_never_leave_a_push_stuck() {
+    let mut d = grouped();
+    let mut ids = SeqIds::new("cd");
+    let t = d
+        .comment(
+            &Target::default(),
+            "目标是否可测？",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", &mut ids, 2_000),
+        )
+        .unwrap();
+    d.review_decision("submitted", "", &lead(), &mut ctx("李", &mut ids, 2_100))
+        .unwrap();
+    let rev2 = Who::new("m-rev2", "周教授");
+    let mut a = fork(&mut d, 2);
+    let mut b = fork(&mut d, 3);
+    // Offline at once: one reviewer approves, another asks for changes;
+    // the lead and the participant both resolve the thread.
+    a.review_decision(
+        "approved",
+        "",
+        &reviewer(),
+        &mut ctx("张", &mut SeqIds::new("ra"), 3_000),
+    )
+    .unwrap();
+    a.set_thread_resolved(
+        &t,
+        true,
+        &reviewer(),
+        &mut ctx("张", &mut SeqIds::new("rb"), 3_001),
+    )
+    .unwrap();
+    b.review_decision(
+        "changes_requested",
+        "补充目标",
+        &rev2,
+        &mut ctx("周", &mut SeqIds::new("rc"), 3_002),
+    )
+    .unwrap();
+    b.set_thread_resolved(
+        &t,
+        true,
+        &rev2,
+        &mut ctx("周", &mut SeqIds::new("rd"), 3_003),
+    )
+    .unwrap();
+    // The office takes a's push first, then b's merged onto it.
+    policy::check(Some(&d), &a, &REVIEWER).unwrap();
+    let mut office = fork(&mut a, 5);
+    let b_bytes = b.save();
+    office.merge_bytes(&b_bytes).unwrap();
+    let rev2_sender = policy::Sender {
+        member: "m-rev2",
+        ..REVIEWER
+    };
+    policy::check(Some(&a), &office, &rev2_sender).unwrap();
+    let c = office.collab();
+    assert_eq!(c.decisions.len(), 3);
+    let th = c.thread(&t).unwrap();
+    assert_eq!(th.state, "resolved");
+    assert!(th.state_by == "m-rev" || th.state_by == "m-rev2");
+}
+
+#[test]
+fn first_comments_made_at_once_on_two_devices_both_stay() {
+    // A plan nobody has commented on: both devices create `collab` and
+    // its `threads` for their first comment, concurrently.
+    let mut a = plan();
+    let mut b = fork(&mut a, 2);
+    let office = fork(&mut a, 3);
+    let ta = a
+        .comment(
+            &Target::default(),
+            "甲的意见",
+            None,
+            &[],
+            &lead(),
+            &mut ctx("李", &mut SeqIds::new("fa"), 2_000),
+        )
+        .unwrap();
+    let tb = b
+        .comment(
+            &Target::default(),
+            "乙的意见",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", &mut SeqIds::new("fb"), 2_001),
+        )
+        .unwrap();
+    policy::check(Some(&office), &a, &OWNER_LEAD).unwrap();
+    let mut merged = fork(&mut a, 4);
+    merged.merge_bytes(&b.save()).unwrap();
+    policy::check(Some(&a), &merged, &TOWN).unwrap();
+    let c = merged.collab();
+    assert!(
+        c.thread(&ta).is_some() && c.thread(&tb).is_some(),
+        "{:?}",
+        c.threads
+    );
+    // Replies reach either thread, wherever Automerge keeps it.
+    merged
+        .reply(
+            &tb,
+            "收到",
+            &[],
+            &lead(),
+            &mut ctx("李", &mut SeqIds::new("fc"), 2_100),
+        )
+        .unwrap();
+    assert_eq!(merged.collab().thread(&tb).unwrap().messages.len(), 2);
+}

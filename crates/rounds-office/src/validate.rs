@@ -19,12 +19,17 @@
 //! - `workflow`: a field moved to a value that the kind's field rules
 //!   (`DocKind::field_rules`) reserve for other roles — for now `status`
 //!   to approved or published, for lead teachers and office admins.
+//! - the rules of preparing a plan together (`collab`, `attribution`,
+//!   `group`, `edit`, `comment`, `stage`, `review`, `suggestion`,
+//!   `scores`, `best`, `upstream`): `rounds_core::collab::policy`, which
+//!   devices run before saving too, so both sides refuse the same things.
 //!
 //! The identifier checks of shared cases and lesson plans are in
 //! `service/check.rs` (`check_case`); the binding of owner ids to members is in
 //! the database's `push_doc`.
 
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use rounds_core::collab::policy;
 use rounds_core::doc::{Document, EditCtx, NewDoc, RESERVED_KEYS, SeqIds};
 use rounds_core::schema::{
     AUTHOR_MAX, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX,
@@ -161,6 +166,19 @@ pub fn check_state(
             ));
         }
     }
+    let sender = policy::Sender {
+        member: &ctx.member,
+        role: ctx.role.as_str(),
+        owner: before.is_none_or(|(_, owner)| owner == ctx.member),
+    };
+    policy::check(before.map(|(b, _)| b), after, &sender).map_err(|r| {
+        let code = if r.rule == "collab" {
+            RejectCode::InvalidDocument
+        } else {
+            RejectCode::Forbidden
+        };
+        refuse(code, r.rule, r.message)
+    })?;
     Ok(())
 }
 

@@ -300,7 +300,17 @@ impl Store {
             author: &author,
             ids: &mut ids,
         };
+        // A plan being prepared together is checked with the office's own
+        // rules (who may edit, comment, move stages, decide), so what the
+        // office would refuse is refused here: a refused push would hold
+        // every later change of the document on this device.
+        let collab_before = crate::collab::has_collab(&doc)
+            .then(|| Document::from_automerge(doc.automerge().clone()))
+            .transpose()?;
         let out = f(&tx, &mut doc, &mut ctx)?;
+        if collab_before.is_some() || crate::collab::has_collab(&doc) {
+            crate::collab::check_policy(&tx, collab_before.as_ref(), &doc, &self.user_id)?;
+        }
         if check_links {
             links::check_new_links(&tx, &links_before, &doc)?;
         }

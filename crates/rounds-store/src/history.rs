@@ -8,9 +8,19 @@ impl Store {
     }
 
     /// The document as it was right after the change `hash` (or a unique
-    /// prefix of it, or its 1-based index in the history).
+    /// prefix of it, or its 1-based index in the history), or at a best
+    /// version (its name or id).
     pub fn at(&self, id: &str, change: &str) -> Result<Document> {
         let mut doc = self.load(id)?;
+        if let Some(b) = doc
+            .collab()
+            .best
+            .into_iter()
+            .find(|b| b.name == change || b.id == change)
+        {
+            let heads = rounds_core::collab::parse_heads(&b.heads).unwrap_or_default();
+            return Ok(doc.at_heads(&heads)?);
+        }
         let history = doc.history();
         let hash = if let Ok(i) = change.parse::<usize>()
             && change.len() < 8

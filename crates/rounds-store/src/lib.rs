@@ -12,6 +12,7 @@
 
 mod backup;
 mod carried;
+mod collab;
 mod documents;
 mod history;
 mod import;
@@ -22,6 +23,8 @@ mod query;
 mod removed;
 mod sync;
 mod write;
+
+pub use collab::InboxItem;
 
 pub use carried::CarriedDoc;
 pub use links::{Backlink, LinkView};

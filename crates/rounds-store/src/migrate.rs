@@ -30,4 +30,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0007_doc_links",
         include_str!("../../../migrations/client/0007_doc_links.sql"),
     ),
+    (
+        "0008_inbox",
+        include_str!("../../../migrations/client/0008_inbox.sql"),
+    ),
 ];

@@ -68,6 +68,7 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
         )?;
     }
     crate::links::write_links(tx, rowid, doc)?;
+    crate::collab::write_inbox(tx, rowid, doc)?;
     let body = doc.search_text();
     tx.execute(
         "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
@@ -94,6 +95,7 @@ fn drop_projection(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
         "doc_tags",
         "doc_text",
         "doc_links",
+        "inbox",
     ] {
         tx.execute(&format!("DELETE FROM {table} WHERE doc = ?1"), [rowid])?;
     }

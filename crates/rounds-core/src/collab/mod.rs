@@ -46,6 +46,7 @@ mod events;
 mod merge3;
 pub mod policy;
 mod read;
+mod record;
 pub mod rubric;
 mod site;
 mod write;
@@ -55,10 +56,36 @@ pub use compare::{FieldDiff, Piece, compare};
 pub use events::{DECIDERS, Event, events};
 pub use merge3::merge3;
 pub use read::*;
+pub use record::review_record;
 pub use site::{site_copy_fields, upstream_changed};
+pub(crate) use write::carry;
 pub use write::*;
 
 use serde::Serialize;
+
+/// The keys under which `collab` keeps what people write (message bodies,
+/// suggested and quoted text, review comments and reflections): what the
+/// identifier checks read, as they read the text of fields.
+pub const TEXT_KEYS: &[&str] = &[
+    "body",
+    "proposed",
+    "quote",
+    "note",
+    "comment",
+    "coi",
+    "worked",
+    "change",
+    "difficulties",
+];
+
+/// Whether a key under `collab` holds what people write: [`TEXT_KEYS`], or
+/// a rubric criterion (a review's note on it).
+pub fn is_text_key(k: &str) -> bool {
+    TEXT_KEYS.contains(&k)
+        || rubric::Rubric::all()
+            .iter()
+            .any(|r| r.criterion(k).is_some())
+}
 
 /// The schema a document has once it holds collaboration data.
 pub const COLLAB_SCHEMA: u64 = 2;

@@ -151,12 +151,20 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
     }
 
     log_entries(&b.decisions, &a.decisions, who, "review")?;
-    let mut state = b.review_state().map(|e| e.value.clone());
+    // A step must follow from a state the track has been in. Not only the
+    // latest: two reviewers deciding offline at once both made a valid
+    // step from what they saw, and the second to sync must not be stuck.
+    let mut states: Vec<Option<String>> = vec![None];
+    states.extend(b.decisions.iter().map(|e| Some(e.value.clone())));
     for e in new_entries(&b.decisions, &a.decisions) {
         if !review_state_known(&e.value) {
             return no("review", format!("`{}` is not a review state", e.value));
         }
-        if !review_step_allowed(state.as_deref(), &e.value) {
+        if !states
+            .iter()
+            .any(|s| review_step_allowed(s.as_deref(), &e.value))
+        {
+            let state = b.review_state().map(|e| e.value.clone());
             return no(
                 "review",
                 format!(
@@ -184,7 +192,20 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
                 "no one decides the review of a plan they own or lead",
             );
         }
-        state = Some(e.value.clone());
+        states.push(Some(e.value.clone()));
+    }
+
+    // Approving or publishing, by the review track or by the status field
+    // directly, is never the plan's own owner's or lead's decision.
+    let status = |d: &Document| d.choice("status");
+    let decided = status(after)
+        .filter(|s| matches!(s.as_str(), "approved" | "published"))
+        .filter(|s| before.and_then(status).as_ref() != Some(s));
+    if decided.is_some() && (who.owner || leads) {
+        return no(
+            "review",
+            "no one approves or publishes a plan they own or lead",
+        );
     }
 
     threads(&b, &a, who, may_comment, leads)?;
@@ -385,8 +406,11 @@ fn threads(
         }
         match (&old.decision, &new.decision) {
             (Some(x), Some(y)) if x == y => {}
-            (Some(_), _) => return no("suggestion", "a suggestion is decided once"),
-            (None, Some(d)) => {
+            (Some(_), None) => return no("suggestion", "a decision may not be removed"),
+            // Devices decide a suggestion once; two deciders deciding it
+            // offline at once leave one decision (Automerge keeps one of
+            // the two), which either may have pushed: the rule is who.
+            (_, Some(d)) => {
                 if d.by != who.member {
                     return no("attribution", "a decision names the member who made it");
                 }
@@ -612,11 +636,13 @@ const COLLAB: S = S::Rec(&[
 
 /// The layout of `collab`, if the document has one.
 pub fn check_shape(am: &AutoCommit) -> Result<(), Refusal> {
-    match am.get(automerge::ROOT, "collab") {
-        Ok(None) => Ok(()),
-        Ok(Some((Value::Object(ObjType::Map), obj))) => walk(am, &obj, &COLLAB, "collab"),
-        _ => no("collab", "`collab` must be a map"),
+    for (v, obj) in am.get_all(automerge::ROOT, "collab").unwrap_or_default() {
+        if !matches!(v, Value::Object(ObjType::Map)) {
+            return no("collab", "`collab` must be a map");
+        }
+        walk(am, &obj, &COLLAB, "collab")?;
     }
+    Ok(())
 }
 
 fn well_formed_key(k: &str) -> bool {
@@ -653,10 +679,22 @@ fn walk(am: &AutoCommit, obj: &ObjId, spec: &S, path: &str) -> Result<(), Refusa
     }
 }
 
+/// Every value at `key`, including values that conflict with the one
+/// Automerge shows: Rounds reads those too (`read::all_maps`).
 fn value(am: &AutoCommit, obj: &ObjId, key: &str, spec: &S, path: &str) -> Result<(), Refusal> {
-    let Ok(Some((v, id))) = am.get(obj, key) else {
-        return Ok(());
-    };
+    for (v, id) in am.get_all(obj, key).unwrap_or_default() {
+        one_value(am, v, id, spec, path)?;
+    }
+    Ok(())
+}
+
+fn one_value(
+    am: &AutoCommit,
+    v: Value<'_>,
+    id: ObjId,
+    spec: &S,
+    path: &str,
+) -> Result<(), Refusal> {
     let ok = match (spec, &v) {
         (S::Rec(_) | S::Dict(..), Value::Object(ObjType::Map)) => return walk(am, &id, spec, path),
         (S::Str(max), Value::Scalar(s)) => match s.as_ref() {

@@ -232,6 +232,43 @@ pub(super) fn collab_obj(am: &AutoCommit) -> Option<ObjId> {
     map_at(am, &ROOT, "collab")
 }
 
+/// Every map at `key`: the one Automerge shows first, then any that
+/// conflict with it. Two devices that first comment on a plan at the same
+/// time each create `collab` (or its `threads`) as a map of their own;
+/// Automerge keeps both but shows one, so reading only that one would hide
+/// the other device's comments. Rounds reads the union; writes go to the
+/// map shown.
+pub(super) fn all_maps(am: &AutoCommit, obj: &ObjId, key: &str) -> Vec<ObjId> {
+    let mut out: Vec<ObjId> = map_at(am, obj, key).into_iter().collect();
+    for (v, id) in am.get_all(obj, key).unwrap_or_default() {
+        if matches!(v, Value::Object(ObjType::Map)) && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// Every map a section of `collab` (`threads`, `stages`…) is kept in.
+pub(super) fn section(am: &AutoCommit, key: &str) -> Vec<ObjId> {
+    all_maps(am, &ROOT, "collab")
+        .iter()
+        .flat_map(|c| all_maps(am, c, key))
+        .collect()
+}
+
+/// The entries of several maps of maps, the first of each key kept.
+pub(super) fn union(am: &AutoCommit, objs: &[ObjId]) -> Vec<(String, ObjId)> {
+    let mut out: Vec<(String, ObjId)> = Vec::new();
+    for o in objs {
+        for (k, e) in entries(am, o) {
+            if !out.iter().any(|(x, _)| *x == k) {
+                out.push((k, e));
+            }
+        }
+    }
+    out
+}
+
 pub(super) fn map_at(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<ObjId> {
     match am.get(obj, key) {
         Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
@@ -276,11 +313,8 @@ pub(super) fn entries(am: &AutoCommit, obj: &ObjId) -> Vec<(String, ObjId)> {
         .collect()
 }
 
-fn log(am: &AutoCommit, c: &ObjId, key: &str, value_key: &str) -> Vec<LogEntry> {
-    let Some(obj) = map_at(am, c, key) else {
-        return Vec::new();
-    };
-    let mut v: Vec<LogEntry> = entries(am, &obj)
+fn log(am: &AutoCommit, key: &str, value_key: &str) -> Vec<LogEntry> {
+    let mut v: Vec<LogEntry> = union(am, &section(am, key))
         .into_iter()
         .map(|(id, e)| LogEntry {
             value: s(am, &e, value_key),
@@ -297,10 +331,10 @@ fn log(am: &AutoCommit, c: &ObjId, key: &str, value_key: &str) -> Vec<LogEntry> 
 
 fn read_collab(d: &Document) -> Collab {
     let am = d.automerge();
-    let Some(c) = collab_obj(am) else {
+    if collab_obj(am).is_none() {
         return Collab::default();
-    };
-    let group = map_at(am, &c, "group").map(|g| {
+    }
+    let group = section(am, "group").first().cloned().map(|g| {
         let mut participants: Vec<Participant> = map_at(am, &g, "members")
             .map(|m| {
                 entries(am, &m)
@@ -326,19 +360,14 @@ fn read_collab(d: &Document) -> Collab {
             due,
         }
     });
-    let mut threads: Vec<Thread> = map_at(am, &c, "threads")
-        .map(|t| {
-            entries(am, &t)
-                .into_iter()
-                .map(|(id, o)| read_thread(d, am, id, &o))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut threads: Vec<Thread> = union(am, &section(am, "threads"))
+        .into_iter()
+        .map(|(id, o)| read_thread(d, am, id, &o))
+        .collect();
     threads.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    let mut reviews: Vec<Review> = map_at(am, &c, "reviews")
+    let mut reviews: Vec<Review> = Some(union(am, &section(am, "reviews")))
         .map(|r| {
-            entries(am, &r)
-                .into_iter()
+            r.into_iter()
                 .map(|(reviewer, o)| Review {
                     name: s(am, &o, "name"),
                     rubric: s(am, &o, "rubric"),
@@ -358,10 +387,9 @@ fn read_collab(d: &Document) -> Collab {
         })
         .unwrap_or_default();
     reviews.sort_by(|a, b| (a.at, &a.reviewer).cmp(&(b.at, &b.reviewer)));
-    let mut best: Vec<Best> = map_at(am, &c, "best")
+    let mut best: Vec<Best> = Some(union(am, &section(am, "best")))
         .map(|b| {
-            entries(am, &b)
-                .into_iter()
+            b.into_iter()
                 .map(|(id, o)| Best {
                     name: s(am, &o, "name"),
                     heads: s(am, &o, "heads"),
@@ -374,15 +402,14 @@ fn read_collab(d: &Document) -> Collab {
         })
         .unwrap_or_default();
     best.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    let upstream = map_at(am, &c, "upstream").map(|u| Upstream {
+    let upstream = section(am, "upstream").first().cloned().map(|u| Upstream {
         doc: s(am, &u, "doc"),
         title: s(am, &u, "title"),
         heads: s(am, &u, "heads"),
     });
-    let mut reflections: Vec<Reflection> = map_at(am, &c, "reflections")
+    let mut reflections: Vec<Reflection> = Some(union(am, &section(am, "reflections")))
         .map(|r| {
-            entries(am, &r)
-                .into_iter()
+            r.into_iter()
                 .map(|(id, o)| Reflection {
                     by: s(am, &o, "by"),
                     name: s(am, &o, "name"),
@@ -398,8 +425,8 @@ fn read_collab(d: &Document) -> Collab {
     reflections.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     Collab {
         group,
-        stages: log(am, &c, "stages", "stage"),
-        decisions: log(am, &c, "decisions", "state"),
+        stages: log(am, "stages", "stage"),
+        decisions: log(am, "decisions", "state"),
         threads,
         reviews,
         best,
@@ -409,10 +436,9 @@ fn read_collab(d: &Document) -> Collab {
 }
 
 fn read_thread(d: &Document, am: &AutoCommit, id: String, o: &ObjId) -> Thread {
-    let mut messages: Vec<Message> = map_at(am, o, "messages")
+    let mut messages: Vec<Message> = Some(union(am, &all_maps(am, o, "messages")))
         .map(|m| {
-            entries(am, &m)
-                .into_iter()
+            m.into_iter()
                 .map(|(mid, e)| Message {
                     by: s(am, &e, "by"),
                     name: s(am, &e, "name"),

@@ -5,7 +5,7 @@ use automerge::{ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use serde::Deserialize;
 
 use super::anchor::{Anchor, Resolved};
-use super::read::{collab_obj, map_at};
+use super::read::{Thread, collab_obj, section, union};
 use super::rubric::Rubric;
 use super::*;
 use crate::doc::{DocError, Document, EditCtx, check_chars, check_len, invalid};
@@ -104,6 +104,24 @@ fn check_body(what: &str, s: &str, required: bool) -> Result<(), DocError> {
     }
     check_len(what, s, BODY_MAX)?;
     check_chars(what, s, true)
+}
+
+impl Document {
+    /// What people write in comments travels to the office like the
+    /// fields: it may hold no identifier the document itself may not.
+    fn check_said(&self, what: &str, s: &str) -> Result<(), DocError> {
+        match crate::deid::forbidden_in(self.kind(), s) {
+            Some(f) => Err(invalid(
+                what,
+                format!(
+                    "holds what looks like a patient identifier ({} “{}”), which may not leave this computer; write it without",
+                    f.kind.label_en(),
+                    f.text
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 fn check_name(what: &str, s: &str) -> Result<(), DocError> {
@@ -272,6 +290,7 @@ impl Document {
             ));
         }
         check_body("note", note, false)?;
+        self.check_said("note", note)?;
         let current = self.collab().review_state().map(|e| e.value.clone());
         if !policy::review_step_allowed(current.as_deref(), state) {
             return Err(invalid(
@@ -330,6 +349,8 @@ impl Document {
         for m in mentions {
             check_member("mention", m)?;
         }
+        self.check_said("comment", body)?;
+        self.check_said("suggestion", proposed.unwrap_or_default())?;
         let mut anchor = None;
         let mut quote = String::new();
         if !target.field.is_empty() {
@@ -410,9 +431,11 @@ impl Document {
     }
 
     fn thread_obj(&self, thread: &str) -> Result<ObjId, DocError> {
-        collab_obj(self.automerge())
-            .and_then(|c| map_at(self.automerge(), &c, "threads"))
-            .and_then(|t| map_at(self.automerge(), &t, thread))
+        let am = self.automerge();
+        union(am, &section(am, "threads"))
+            .into_iter()
+            .find(|(id, _)| id == thread)
+            .map(|(_, o)| o)
             .ok_or_else(|| invalid("thread", format!("this document has no thread `{thread}`")))
     }
 
@@ -430,6 +453,7 @@ impl Document {
         for m in mentions {
             check_member("mention", m)?;
         }
+        self.check_said("reply", body)?;
         let t = self.thread_obj(thread)?;
         self.collab_mut()?;
         let mid = ctx.ids.next_id();
@@ -451,7 +475,9 @@ impl Document {
         let t = self.thread_obj(thread)?;
         self.collab_mut()?;
         let am = self.automerge_mut();
-        let st = put_map(am, &t, "state")?;
+        // A new map each time, so two members resolving at once leave one
+        // whole state (theirs or the other's), never a mix of both.
+        let st = am.put_object(&t, "state", ObjType::Map)?;
         am.put(&st, "value", if resolved { "resolved" } else { "open" })?;
         am.put(&st, "by", who.member.as_str())?;
         am.put(&st, "at", ctx.now_ms)?;
@@ -506,7 +532,7 @@ impl Document {
         let d = am.put_object(&t, "decision", ObjType::Map)?;
         am.put(&d, "value", if accept { "accepted" } else { "rejected" })?;
         put_entry(am, &d, who, ctx.now_ms)?;
-        let st = put_map(am, &t, "state")?;
+        let st = am.put_object(&t, "state", ObjType::Map)?;
         am.put(&st, "value", "resolved")?;
         am.put(&st, "by", who.member.as_str())?;
         am.put(&st, "at", ctx.now_ms)?;
@@ -566,6 +592,12 @@ impl Document {
             ));
         }
         check_body("conflict of interest", &r.coi, false)?;
+        for (what, text) in [("comment", &r.comment), ("conflict of interest", &r.coi)]
+            .into_iter()
+            .chain(r.notes.iter().map(|(_, n)| ("note", n)))
+        {
+            self.check_said(what, text)?;
+        }
         let reviews = self.collab_section("reviews")?;
         let am = self.automerge_mut();
         let e = put_map(am, &reviews, &who.member)?;
@@ -682,6 +714,80 @@ fn write_message(
     let men = am.put_object(&m, "mentions", ObjType::Map)?;
     for x in mentions {
         am.put(&men, x.as_str(), true)?;
+    }
+    Ok(())
+}
+
+/// Makes `dst`'s collaboration data equal `src`'s, as pending operations
+/// (a squash folds a shared case's unpushed changes into one, and must
+/// carry what people said with them). Threads new since `dst`'s version
+/// are anchored again on `dst`'s text, which by then equals `src`'s: their
+/// cursors named characters typed in the changes the squash replaces.
+/// Returns whether anything changed.
+pub(crate) fn carry(src: &Document, dst: &mut Document) -> Result<bool, DocError> {
+    let Some(from) = collab_obj(src.automerge()) else {
+        return Ok(false);
+    };
+    let before = dst.automerge().pending_ops();
+    let known: Vec<String> = dst.collab().threads.iter().map(|t| t.id.clone()).collect();
+    let to = dst.collab_mut()?;
+    copy_map(src.automerge(), &from, dst.automerge_mut(), &to)?;
+    let moved: Vec<(String, Thread)> = src
+        .collab()
+        .threads
+        .into_iter()
+        .filter(|t| !known.contains(&t.id))
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    for (id, t) in moved {
+        let Place::Range { from, to, .. } = t.place else {
+            continue;
+        };
+        let row = (!t.row.is_empty()).then_some((t.row.as_str(), t.item.as_str()));
+        let Some(obj) = dst.text_obj(&t.field, row) else {
+            continue;
+        };
+        let Ok(a) = Anchor::new(dst, &obj, from, to) else {
+            continue;
+        };
+        let tobj = dst.thread_obj(&id)?;
+        let (s, e) = a.to_bytes();
+        let am = dst.automerge_mut();
+        am.put(&tobj, "start", ScalarValue::Bytes(s))?;
+        am.put(&tobj, "end", ScalarValue::Bytes(e))?;
+    }
+    dst.refresh_after_collab();
+    Ok(dst.automerge().pending_ops() > before)
+}
+
+fn copy_map(
+    src: &automerge::AutoCommit,
+    from: &ObjId,
+    dst: &mut automerge::AutoCommit,
+    to: &ObjId,
+) -> Result<(), DocError> {
+    let keys: Vec<String> = src.keys(from).collect();
+    for old in dst.keys(to).collect::<Vec<_>>() {
+        if !keys.contains(&old) {
+            dst.delete(to, old.as_str())?;
+        }
+    }
+    for k in keys {
+        match src.get(from, k.as_str())? {
+            Some((Value::Object(ObjType::Map), sub)) => {
+                let d = put_map(dst, to, &k)?;
+                copy_map(src, &sub, dst, &d)?;
+            }
+            Some((Value::Scalar(v), _)) => {
+                let same =
+                    matches!(dst.get(to, k.as_str())?, Some((Value::Scalar(w), _)) if w == v);
+                if !same {
+                    dst.put(to, k.as_str(), v.into_owned())?;
+                }
+            }
+            // `collab` holds only maps and scalars (see the layout).
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -522,7 +522,19 @@ impl Document {
                 format!("this document has no change {hash}"),
             ));
         }
-        let am = self.am.fork_at(&[hash])?;
+        self.at_heads(&[hash])
+    }
+
+    /// The document as it was at a version (a set of heads, such as a
+    /// best version's).
+    pub fn at_heads(&mut self, heads: &[ChangeHash]) -> Result<Document, DocError> {
+        if heads
+            .iter()
+            .any(|h| self.am.get_change_by_hash(h).is_none())
+        {
+            return Err(invalid("version", "this document has no such version"));
+        }
+        let am = self.am.fork_at(heads)?;
         let mut d = Document::from_automerge(am)?;
         // Reading an old version must never create changes under our actor.
         d.am.set_actor(ActorId::random());

@@ -83,16 +83,41 @@ impl Document {
         let state = self.to_json();
         let mut base = Document::from_automerge(self.am.fork_at(since)?)?;
         base.set_actor(actor);
-        base.apply_state(&state, ctx)?;
+        let mut changed = Vec::new();
+        base.apply_state_pending(&state, ctx, &mut changed)?;
+        // Comments, decisions and the rest of `collab` are folded into the
+        // same change: a squash must never drop what colleagues said.
+        if crate::collab::carry(self, &mut base)? {
+            changed.push("collab".into());
+        }
+        base.commit_pending(ctx, changed)?;
         Ok(base)
     }
 
+    /// Commits what is pending, if anything, as one change.
+    fn commit_pending(
+        &mut self,
+        ctx: &mut EditCtx<'_>,
+        mut changed: Vec<String>,
+    ) -> Result<(), DocError> {
+        if self.am.pending_ops() > 0 {
+            // Touching only when something changed keeps a squash of
+            // nothing from making a change.
+            self.touch(ctx.now_ms)?;
+            changed.push("squashed".into());
+            self.commit(ctx, changed);
+        }
+        Ok(())
+    }
+
     /// Makes this document's content equal `state` (a `to_json` export),
-    /// including sharing, deletion and attestation, in one change.
-    pub(super) fn apply_state(
+    /// including sharing, deletion and attestation, left pending for one
+    /// commit.
+    fn apply_state_pending(
         &mut self,
         state: &Json,
         ctx: &mut EditCtx<'_>,
+        changed: &mut Vec<String>,
     ) -> Result<(), DocError> {
         let mut fields = state.clone();
         if let Some(o) = fields.as_object_mut() {
@@ -105,8 +130,7 @@ impl Document {
         }
         let obj = fields.as_object().cloned().unwrap_or_default();
         self.validate_patch(&obj, true)?;
-        let mut changed = Vec::new();
-        self.apply_validated(&obj, ctx, &mut changed)?;
+        self.apply_validated(&obj, ctx, changed)?;
         let vis = state["visibility"].as_str().unwrap_or("private");
         if get_str(&self.am, &ROOT, "visibility").as_deref() != Some(vis) {
             self.am.put(ROOT, "visibility", vis)?;
@@ -130,11 +154,6 @@ impl Document {
                 .and_then(time::parse_rfc3339)
                 .unwrap_or(ctx.now_ms);
             self.am.put(&att, "at", at)?;
-        }
-        if self.am.pending_ops() > 0 {
-            self.touch(ctx.now_ms)?;
-            changed.push("squashed".into());
-            self.commit(ctx, changed);
         }
         Ok(())
     }

@@ -3,7 +3,6 @@
 
 use automerge::{AutoCommit, Change};
 use rounds_core::doc::Document;
-use rounds_core::schema::DocKind;
 use rounds_proto::{RejectCode, Rejection};
 
 use super::reject;
@@ -44,7 +43,14 @@ pub(super) fn check_case(
         // the same push removes it again.
         let mut inserted = String::new();
         let mut last_obj = None;
-        for op in c.decode().operations.iter().filter(|op| op.insert) {
+        // Text fields arrive as inserted characters; what people write in
+        // comments, replies, suggestions and reviews arrives as whole
+        // strings put under the keys `collab` keeps text in.
+        let written = |op: &&automerge::legacy::Op| {
+            op.insert
+                || matches!(&op.key, automerge::legacy::Key::Map(k) if rounds_core::collab::is_text_key(k))
+        };
+        for op in c.decode().operations.iter().filter(written) {
             if let Some(automerge::ScalarValue::Str(text)) = op.primitive_value() {
                 // Text of different objects must not run together into one
                 // number that no field holds.
@@ -57,7 +63,7 @@ pub(super) fn check_case(
         }
         if let Some(f) = rounds_deid::scan(&inserted)
             .into_iter()
-            .find(|f| f.blocks_sharing() && lesson_plan_may_not_hold(after.kind(), f.kind))
+            .find(|f| f.blocks_sharing() && rounds_core::deid::may_not_hold(after.kind(), f.kind))
             && !known.iter().any(|(k, t)| *k == f.kind && *t == f.text)
         {
             return Err(reject(
@@ -109,18 +115,4 @@ pub(super) fn check_case(
         known = now;
     }
     Ok(())
-}
-
-/// Which identifiers refuse a change to a document of a kind that holds no
-/// patient data, such as a lesson plan. A plan legitimately
-/// names its teachers, its hospital, its teaching dates and the beds of a
-/// ward round, so only the identifiers that never belong in a plan — a
-/// resident ID, a phone number, a bank card — refuse it; a case is checked
-/// for every kind.
-fn lesson_plan_may_not_hold(doc: DocKind, kind: rounds_deid::Kind) -> bool {
-    doc.holds_patient_data()
-        || matches!(
-            kind,
-            rounds_deid::Kind::ResidentId | rounds_deid::Kind::Phone | rounds_deid::Kind::BankCard
-        )
 }

@@ -387,12 +387,17 @@ impl List {
     }
 
     /// The element a reference names among the rows before the command: a
-    /// number is always a position (short starts of random ids are often
-    /// digits, and a teacher who types `process:4` means the fourth row);
-    /// any other text is an id or the unique start of one.
+    /// row's whole id names it; otherwise a number is a position (short
+    /// starts of random ids are often digits, and a teacher who types
+    /// `process:4` means the fourth row), and any other text is an id or
+    /// the unique start of one. (A whole id can be all digits: one in a few
+    /// hundred random ids is.)
     fn resolve(&self, r: &RowRef, typed: &str) -> Result<&str, DocError> {
         let key = self.key;
         let name = format!("{key}:{}", r.0);
+        if let Some(id) = self.before.iter().find(|id| **id == r.0) {
+            return Ok(id);
+        }
         if r.0.bytes().all(|b| b.is_ascii_digit()) {
             let n = self.before.len();
             return match r.0.parse::<usize>() {

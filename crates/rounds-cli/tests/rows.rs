@@ -623,3 +623,36 @@ fn a_whole_list_given_with_set_replaces_the_list() {
     );
     assert_eq!(show(data, &plan), doc);
 }
+
+#[test]
+fn a_whole_id_made_of_digits_names_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("case.json");
+    std::fs::write(
+        &file,
+        json!({
+            "kind": "case",
+            "title": "Bronchiolitis",
+            "language": "en",
+            "questions": [
+                {"id": "ab0000000001", "act": "act1", "question": "First?"},
+                {"id": "891104590392", "act": "act2", "question": "Second?"},
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let id = json(&data, &["import", file.to_str().unwrap(), "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Random ids are sometimes all digits: the whole id names its row…
+    ok(&data, &["edit", &id, "--remove", "questions:891104590392"]);
+    let doc = json(&data, &["show", &id, "--json"]);
+    assert_eq!(column(&doc, "questions", "question"), [json!("First?")]);
+    // … while a short number is still a position.
+    ok(&data, &["edit", &id, "--remove", "questions:1"]);
+    let doc = json(&data, &["show", &id, "--json"]);
+    assert_eq!(doc["questions"], json!([]));
+}

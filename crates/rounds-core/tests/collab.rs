@@ -881,3 +881,21 @@ fn first_comments_made_at_once_on_two_devices_both_stay() {
         .unwrap();
     assert_eq!(merged.collab().thread(&tb).unwrap().messages.len(), 2);
 }
+
+#[test]
+fn on_the_review_track_no_one_approves_their_own_plan_through_status() {
+    let own_lead_teacher = policy::Sender {
+        role: "lead_teacher",
+        ..OWNER_LEAD
+    };
+    let approve = |d: &mut Document, ids: &mut SeqIds| {
+        d.apply_patch(&json!({ "status": "approved" }), &mut ctx("李", ids, 4_000))
+            .unwrap();
+    };
+    let mut d = grouped();
+    let e = as_member(&mut d, &own_lead_teacher, approve).unwrap_err();
+    assert_eq!(e.rule, "review");
+    // Outside the track the kind's field rule alone decides.
+    let mut plain = plan();
+    as_member(&mut plain, &own_lead_teacher, approve).unwrap();
+}

@@ -195,13 +195,17 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
         states.push(Some(e.value.clone()));
     }
 
-    // Approving or publishing, by the review track or by the status field
-    // directly, is never the plan's own owner's or lead's decision.
+    // Approving or publishing a plan on the review track, by a decision or
+    // by the status field directly, is never its own owner's or lead's
+    // decision. (A plan outside the track keeps the kind's field rule
+    // alone: a lead teacher's own approved plans, imported or generated,
+    // still sync.)
     let status = |d: &Document| d.choice("status");
     let decided = status(after)
         .filter(|s| matches!(s.as_str(), "approved" | "published"))
         .filter(|s| before.and_then(status).as_ref() != Some(s));
-    if decided.is_some() && (who.owner || leads) {
+    let on_track = group.is_some() || !a.decisions.is_empty();
+    if decided.is_some() && on_track && (who.owner || leads) {
         return no(
             "review",
             "no one approves or publishes a plan they own or lead",

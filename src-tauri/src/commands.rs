@@ -3,8 +3,9 @@
 //! on the thread that draws the window.
 
 use rounds_app::{
-    App, AppError, Caret, CarriedSummary, DocSummary, DocView, FindingRef, HistoryItem, Kind,
-    Language, ListQuery, Profile, Saved, SchemaInfo, SearchHit, SyncStatus, Template,
+    App, AppError, Caret, CarriedSummary, CollabView, CompareView, DocSummary, DocView, FindingRef,
+    GroupForm, HistoryItem, InboxEntry, Kind, Language, ListQuery, Profile, ReviewForm, Saved,
+    SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount,
 };
 use serde_json::Value;
 use tauri::State;
@@ -214,4 +215,148 @@ pub fn export_markdown(
         )
     })?;
     Ok(path.display().to_string())
+}
+
+// ---- preparing together (集体备课) -------------------------------------------
+
+/// Everything the editor shows about preparing a document together.
+#[tauri::command(async)]
+pub fn collab_view(app: State<'_, App>, id: String) -> R<CollabView> {
+    app.collab(&id)
+}
+
+#[tauri::command(async)]
+pub fn comment(
+    app: State<'_, App>,
+    id: String,
+    target: TargetInput,
+    body: String,
+    mentions: Vec<String>,
+) -> R<CollabView> {
+    app.comment(&id, &target, &body, &mentions)
+}
+
+#[tauri::command(async)]
+pub fn suggest(
+    app: State<'_, App>,
+    id: String,
+    target: TargetInput,
+    proposed: String,
+    body: String,
+) -> R<CollabView> {
+    app.suggest(&id, &target, &proposed, &body)
+}
+
+#[tauri::command(async)]
+pub fn reply(
+    app: State<'_, App>,
+    id: String,
+    thread: String,
+    body: String,
+    mentions: Vec<String>,
+) -> R<CollabView> {
+    app.reply(&id, &thread, &body, &mentions)
+}
+
+#[tauri::command(async)]
+pub fn resolve_thread(
+    app: State<'_, App>,
+    id: String,
+    thread: String,
+    resolved: bool,
+) -> R<CollabView> {
+    app.resolve(&id, &thread, resolved)
+}
+
+/// Accepts or rejects one suggestion, or (`thread` null) every undecided one.
+#[tauri::command(async)]
+pub fn decide_suggestion(
+    app: State<'_, App>,
+    id: String,
+    thread: Option<String>,
+    accept: bool,
+) -> R<CollabView> {
+    app.decide(&id, thread.as_deref(), accept)
+}
+
+#[tauri::command(async)]
+pub fn set_group(app: State<'_, App>, id: String, group: GroupForm) -> R<CollabView> {
+    app.set_group(&id, &group)
+}
+
+#[tauri::command(async)]
+pub fn move_stage(app: State<'_, App>, id: String, stage: String) -> R<CollabView> {
+    app.move_stage(&id, &stage)
+}
+
+#[tauri::command(async)]
+pub fn review_decision(
+    app: State<'_, App>,
+    id: String,
+    state: String,
+    note: String,
+) -> R<CollabView> {
+    app.review_decision(&id, &state, &note)
+}
+
+#[tauri::command(async)]
+pub fn write_review(app: State<'_, App>, id: String, review: ReviewForm) -> R<CollabView> {
+    app.write_review(&id, &review)
+}
+
+#[tauri::command(async)]
+pub fn mark_best(app: State<'_, App>, id: String, name: String) -> R<CollabView> {
+    app.mark_best(&id, &name)
+}
+
+#[tauri::command(async)]
+pub fn reflect(
+    app: State<'_, App>,
+    id: String,
+    worked: String,
+    change: String,
+    difficulties: String,
+) -> R<CollabView> {
+    app.reflect(&id, &worked, &change, &difficulties)
+}
+
+/// This site's copy of a shared plan (二次备课).
+#[tauri::command(async)]
+pub fn adapt_doc(app: State<'_, App>, id: String) -> R<DocView> {
+    app.adapt(&id)
+}
+
+#[tauri::command(async)]
+pub fn take_upstream(app: State<'_, App>, id: String) -> R<TakenUpstream> {
+    app.take_upstream(&id)
+}
+
+#[tauri::command(async)]
+pub fn compare_versions(
+    app: State<'_, App>,
+    id: String,
+    from: String,
+    to: String,
+) -> R<CompareView> {
+    app.compare(&id, &from, &to)
+}
+
+#[tauri::command(async)]
+pub fn review_record(app: State<'_, App>, id: String, language: Language) -> R<String> {
+    app.review_record(&id, language)
+}
+
+#[tauri::command(async)]
+pub fn inbox(app: State<'_, App>, unread: bool) -> R<Vec<InboxEntry>> {
+    app.inbox(unread)
+}
+
+#[tauri::command(async)]
+pub fn inbox_unread(app: State<'_, App>) -> R<Vec<UnreadCount>> {
+    app.inbox_unread()
+}
+
+#[tauri::command(async)]
+pub fn mark_read(app: State<'_, App>, doc: Option<String>, items: Vec<String>) -> R<u32> {
+    app.mark_read(doc.as_deref(), &items)
 }

@@ -128,12 +128,14 @@ export class Harness {
     return execFileSync(bin, args, { encoding: 'utf8' }).trim();
   }
 
-  /** Starts a real office server with the given members; returns its URL and each member's one-time code. */
-  async office(members: string[]): Promise<{ url: string; codes: string[]; dir: string }> {
+  /** Starts a real office server with the given members (a name, or a name with a site and a role); returns its URL and each member's one-time code. */
+  async office(members: (string | { name: string; site?: string; role?: string })[]): Promise<{ url: string; codes: string[]; dir: string }> {
     const dir = join(this.tmp, 'office');
     this.run(bins.office, ['--data', dir, 'office', 'create', '儿科虚拟教研室']);
-    const codes = members.map((m) => {
-      const id = this.run(bins.office, ['--data', dir, 'member', 'add', m]).split(/\s+/)[0];
+    const codes = members.map((member) => {
+      const m = typeof member === 'string' ? { name: member } : member;
+      const extra = [...(m.site ? ['--site', m.site] : []), ...(m.role ? ['--role', m.role] : [])];
+      const id = this.run(bins.office, ['--data', dir, 'member', 'add', m.name, ...extra]).split(/\s+/)[0];
       return this.run(bins.office, ['--data', dir, 'code', id]).split('\n').pop() as string;
     });
     const child = spawn(bins.office, ['--data', dir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });

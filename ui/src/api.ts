@@ -20,6 +20,14 @@ import type { SchemaInfo } from './generated/SchemaInfo';
 import type { SearchHit } from './generated/SearchHit';
 import type { SyncStatus } from './generated/SyncStatus';
 import type { Template } from './generated/Template';
+import type { CollabView } from './generated/CollabView';
+import type { CompareView } from './generated/CompareView';
+import type { GroupForm } from './generated/GroupForm';
+import type { InboxEntry } from './generated/InboxEntry';
+import type { ReviewForm } from './generated/ReviewForm';
+import type { TakenUpstream } from './generated/TakenUpstream';
+import type { TargetInput } from './generated/TargetInput';
+import type { UnreadCount } from './generated/UnreadCount';
 
 export const api = {
   schema: () => invoke<SchemaInfo>('schema'),
@@ -62,6 +70,31 @@ export const api = {
   printPage: (name: string) => invoke<void>('print_page', { name }),
   /** Saves the page shown as a PDF named `name` in the documents folder; returns its path. */
   savePdf: (name: string) => invoke<string>('save_pdf', { name }),
+
+  // Preparing together (集体备课): each action returns what the editor shows afterwards.
+  collab: (id: string) => invoke<CollabView>('collab_view', { id }),
+  comment: (id: string, target: TargetInput, body: string, mentions: string[]) => invoke<CollabView>('comment', { id, target, body, mentions }),
+  suggest: (id: string, target: TargetInput, proposed: string, body: string) => invoke<CollabView>('suggest', { id, target, proposed, body }),
+  reply: (id: string, thread: string, body: string, mentions: string[]) => invoke<CollabView>('reply', { id, thread, body, mentions }),
+  resolve: (id: string, thread: string, resolved: boolean) => invoke<CollabView>('resolve_thread', { id, thread, resolved }),
+  /** Accepts or rejects one suggestion, or every undecided one when `thread` is null. */
+  decide: (id: string, thread: string | null, accept: boolean) => invoke<CollabView>('decide_suggestion', { id, thread, accept }),
+  setGroup: (id: string, group: GroupForm) => invoke<CollabView>('set_group', { id, group }),
+  moveStage: (id: string, stage: string) => invoke<CollabView>('move_stage', { id, stage }),
+  reviewDecision: (id: string, state: string, note: string) => invoke<CollabView>('review_decision', { id, state, note }),
+  writeReview: (id: string, review: ReviewForm) => invoke<CollabView>('write_review', { id, review }),
+  markBest: (id: string, name: string) => invoke<CollabView>('mark_best', { id, name }),
+  reflect: (id: string, worked: string, change: string, difficulties: string) => invoke<CollabView>('reflect', { id, worked, change, difficulties }),
+  /** This site's copy of a shared plan (二次备课). */
+  adapt: (id: string) => invoke<DocView>('adapt_doc', { id }),
+  takeUpstream: (id: string) => invoke<TakenUpstream>('take_upstream', { id }),
+  /** Two versions (history change hash or number, best version name; '' for the current one) field by field. */
+  compare: (id: string, from: string, to: string) => invoke<CompareView>('compare_versions', { id, from, to }),
+  reviewRecord: (id: string, language: Language) => invoke<string>('review_record', { id, language }),
+  inbox: (unread: boolean) => invoke<InboxEntry[]>('inbox', { unread }),
+  inboxUnread: () => invoke<UnreadCount[]>('inbox_unread'),
+  /** Marks items of `doc` read (all of it when `items` is empty), or everything when `doc` is null. */
+  markRead: (doc: string | null, items: string[]) => invoke<number>('mark_read', { doc, items }),
 };
 
 export function onSyncStatus(f: (s: SyncStatus) => void): Promise<UnlistenFn> {

@@ -18,11 +18,14 @@ import { FirstStart, Settings, needsName } from './settings';
 import { TemplateDialog } from './templates';
 import type { Profile } from './generated/Profile';
 import { shortcutFor } from './shortcuts';
+import { Inbox } from './inbox';
+import type { UnreadCount } from './generated/UnreadCount';
 
 export type Route =
   | { name: 'library' }
   | { name: 'settings' }
-  | { name: 'editor'; id: string }
+  | { name: 'inbox' }
+  | { name: 'editor'; id: string; thread?: string }
   | { name: 'print'; id: string; teacher: boolean; at?: string };
 
 const LANG_KEY = 'rounds.lang';
@@ -45,6 +48,13 @@ export function Root() {
   // Bumped when the sync worker brings documents from the office, so the
   // open screen reloads what it shows.
   const [remoteTick, setRemoteTick] = useState(0);
+  // Unread inbox items per document: the top bar's count and the library's badges.
+  const [unread, setUnread] = useState<UnreadCount[]>([]);
+  const [readTick, setReadTick] = useState(0);
+  useEffect(() => {
+    api.inboxUnread().then(setUnread, () => {});
+  }, [remoteTick, readTick, route]);
+  const unreadTotal = unread.reduce((a, u) => a + u.count, 0);
 
   useEffect(() => {
     // The system language from the environment wins over the webview's,
@@ -148,6 +158,10 @@ export function Root() {
           <button class="from-template" onClick={() => setTemplatesOpen(true)}>
             {t('from_template')}
           </button>
+          <button class={`inbox-btn ${route.name === 'inbox' ? 'on' : ''}`} onClick={() => setRoute({ name: 'inbox' })} title={t('inbox')}>
+            {t('inbox')}
+            {unreadTotal > 0 && <span class="badge" aria-label={t('inbox_unread', { n: unreadTotal })}>{unreadTotal}</span>}
+          </button>
           <button class={`settings-btn ${route.name === 'settings' ? 'on' : ''}`} onClick={() => setRoute({ name: 'settings' })} title={t('settings')}>
             ⚙ {profile?.name || t('settings')}
           </button>
@@ -179,13 +193,18 @@ export function Root() {
         )}
         <main>
           {route.name === 'library' && (
-            <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} />
+            <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} unread={unread} />
+          )}
+          {route.name === 'inbox' && (
+            <Inbox open={(id, thread) => setRoute({ name: 'editor', id, thread: thread ?? undefined })} onError={setError} remoteTick={remoteTick} onRead={() => setReadTick((n) => n + 1)} />
           )}
           {route.name === 'settings' && <Settings profile={profile} sync={sync} onProfile={setProfile} chooseLang={chooseLang} />}
           {route.name === 'editor' && (
             <Editor
               key={route.id}
               id={route.id}
+              thread={route.thread}
+              onRead={() => setReadTick((n) => n + 1)}
               back={() => setRoute({ name: 'library' })}
               open={(id) => setRoute({ name: 'editor', id })}
               print={(teacher, at) => setRoute({ name: 'print', id: route.id, teacher, at })}

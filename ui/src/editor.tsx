@@ -18,6 +18,13 @@ import type { HistoryItem } from './generated/HistoryItem';
 import type { RemovedRow } from './generated/RemovedRow';
 import type { KindInfo } from './generated/KindInfo';
 import type { FieldInfo } from './generated/FieldInfo';
+import type { CollabView } from './generated/CollabView';
+import type { ThreadView } from './generated/ThreadView';
+import { Margin, type Draft } from './margin';
+import { CollabBar, GroupEditor, ReflectDialog, SiteBanner, type Panel } from './group';
+import { ReviewPanel } from './review';
+import { CompareDialog } from './compare';
+import { fieldOrder, selectionRange, toUtf16 } from './collab';
 
 type Values = Record<string, unknown>;
 
@@ -28,7 +35,7 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   return v;
 }
 
-export function Editor(props: { id: string; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
+export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
   const { t, lang, schema, explain, joined, locale } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [values, setValues] = useState<Values>({});
@@ -38,6 +45,14 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   const [version, setVersion] = useState<{ item: HistoryItem; view: DocView } | null>(null);
   const [shareOpen, setShareOpen] = useState(false);
   const [attested, setAttested] = useState(false);
+  // Preparing together: the collaboration data, a comment being written, the thread and field in view, an open panel.
+  const [collab, setCollab] = useState<CollabView | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [activeThread, setActiveThread] = useState<string | null>(props.thread ?? null);
+  const [activeField, setActiveField] = useState<string | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [sel, setSel] = useState<{ draft: Omit<Draft, 'mode'>; x: number; y: number } | null>(null);
+  const jumped = useRef(false);
   const valuesRef = useRef(values);
   valuesRef.current = values;
   // The teacher's own edits, for Ctrl+Z / Ctrl+Shift+Z (undo.ts).
@@ -201,6 +216,20 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
     if (props.remoteTick > 0) void reload(false);
   }, [props.remoteTick]);
 
+  // The collaboration data follows the document: after every save, reload and sync (threads move with the text).
+  useEffect(() => {
+    if (!doc) return;
+    api.collab(props.id).then(setCollab, () => {});
+  }, [doc]);
+
+  // Opened from the inbox at a thread: show it once the form is there.
+  useEffect(() => {
+    if (jumped.current || !collab || !props.thread) return;
+    const th = [...collab.threads, ...collab.orphaned].find((x) => x.id === props.thread);
+    jumped.current = true;
+    if (th) requestAnimationFrame(() => jumpTo(th));
+  }, [collab]);
+
   // After a field's text was replaced by the merged text, put the caret
   // back where the teacher was typing.
   useLayoutEffect(() => {
@@ -214,7 +243,11 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   if (!doc || !kind) return <p class="muted">{t('loading')}</p>;
 
   const shown = version ? toValues(kind, version.view.fields) : values;
-  const readOnly = version !== null || doc.read_only !== null || doc.summary.deleted;
+  // A participant of the preparation group who may only comment sees the plan read-only (the office would refuse the edit).
+  const commentOnly = collab !== null && collab.me !== null && collab.group !== null && !collab.allowed.edit;
+  const readOnly = version !== null || doc.read_only !== null || doc.summary.deleted || commentOnly;
+  // The bar and the margin appear once this computer has joined an office (or the document already holds collaboration data).
+  const together = collab !== null && !version && (collab.me !== null || collab.group !== null || collab.threads.length + collab.orphaned.length > 0 || collab.upstream !== null);
   // Findings belong to the saved text; an earlier version shows none.
   const findings = version || doc.summary.deleted ? [] : doc.findings;
   const blocking = findings.filter((f) => f.blocking).length;
@@ -439,6 +472,89 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   const saveLabel =
     saveState === 'saved' ? t('saved') : saveState === 'saving' ? t('saving') : saveState === 'unsaved' ? t('unsaved') : t('save_failed', { reason: explain(saver.lastError) });
 
+  const fieldLabel = (field: string, row: string, item: string) => {
+    if (field === 'title') return t('title_label');
+    const f = kind.sections.flatMap((x) => x.fields).find((x) => x.key === field);
+    if (!f) return field;
+    if (!row) return pick(f.label, lang);
+    const rows = (values[field] ?? []) as Row[];
+    const n = rows.findIndex((r) => r.id === row) + 1;
+    const sub = f.input.type === 'list' ? f.input.item.find((x) => x.key === item) : undefined;
+    return [pick(f.label, lang), n > 0 ? t('row_n', { n }) : '', sub ? pick(sub.label, lang) : ''].filter(Boolean).join(' · ');
+  };
+
+  /** The text control a thread is about. */
+  const controlOf = (field: string, row: string, item: string) =>
+    (row
+      ? document.querySelector(`.editor [data-list="${field}"] [data-row="${row}"] [data-field="${item}"]`)
+      : document.querySelector(`.editor [data-field="${field}"]:not([data-row] *)`)) as HTMLInputElement | HTMLTextAreaElement | null;
+
+  /** Shows a thread's text in the form: scrolled to, with its selection selected. */
+  const jumpTo = (th: ThreadView) => {
+    setActiveThread(th.id);
+    const el = controlOf(th.field, th.row, th.item);
+    if (!el) return;
+    // Only the page's own scroller moves (scrollIntoView would also move the window's frame).
+    const main = el.closest('main');
+    if (main) main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - main.clientHeight / 3;
+    el.focus({ preventScroll: true });
+    if (th.place.state === 'range' && typeof el.setSelectionRange === 'function') el.setSelectionRange(toUtf16(el.value, th.place.from), toUtf16(el.value, th.place.to));
+  };
+
+  /** A selection in a text field offers a comment or a suggestion (offsets in code points, as the core counts). */
+  const onSelection = (e: Event) => {
+    const el = e.target as HTMLInputElement | HTMLTextAreaElement;
+    if (!collab?.allowed.comment || version || !el?.dataset?.field || typeof el.selectionStart !== 'number') return;
+    if (el.type !== 'text' && el.tagName !== 'TEXTAREA') return;
+    const r = selectionRange(el.value, el.selectionStart, el.selectionEnd ?? el.selectionStart);
+    if (!r) {
+      setSel(null);
+      return;
+    }
+    const rowEl = el.closest('[data-row]') as HTMLElement | null;
+    const listEl = el.closest('[data-list]') as HTMLElement | null;
+    const target = rowEl && listEl ? { field: listEl.dataset.list!, row: rowEl.dataset.row ?? '', item: el.dataset.field, range: [r.from, r.to] as [number, number] } : { field: el.dataset.field, row: '', item: '', range: [r.from, r.to] as [number, number] };
+    if (rowEl && !target.row) return; // a new row without an id yet
+    const rect = el.getBoundingClientRect();
+    const me = e as MouseEvent;
+    const x = Math.min(typeof me.clientX === 'number' && me.clientX > 0 ? me.clientX : rect.right - 200, window.innerWidth - 260);
+    const y = typeof me.clientY === 'number' && me.clientY > 0 ? me.clientY + 12 : rect.bottom + 4;
+    setSel({ draft: { target, quote: r.quote }, x, y: Math.min(y, window.innerHeight - 60) });
+  };
+
+  const onCollab = (v: CollabView, contentChanged = false) => {
+    setCollab(v);
+    if (contentChanged) void reload(false);
+  };
+
+  const adapt = async () => {
+    try {
+      await saver.flush();
+      const v = await api.adapt(props.id);
+      props.open(v.summary.id);
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
+  const takeUpstream = async () => {
+    try {
+      await saver.flush();
+      const r = await api.takeUpstream(props.id);
+      setDoc(r.view);
+      const fresh = toValues(kind, r.view.fields);
+      setValues((cur) => {
+        const next = { ...cur };
+        for (const key of r.changed) if (!saver.isDirty(key)) next[key] = fresh[key];
+        return next;
+      });
+      for (const key of r.changed) bases.current[key] = r.view.heads;
+      setNotice(t('upstream_taken', { n: r.changed.length }));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
   const fieldName = (key: string) => {
     for (const s of kind.sections) for (const f of s.fields) if (f.key === key) return pick(f.label, lang);
     const special: Record<string, string> = { created: t('change_created'), deleted: t('change_deleted'), restored: t('change_restored'), visibility: t('change_visibility'), title: t('change_title'), tags: t('change_tags') };
@@ -446,7 +562,7 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
   };
 
   return (
-    <div class="editor-wrap">
+    <div class={`editor-wrap ${together ? 'with-margin' : ''}`}>
       <div class="editor-top">
       <div class="editor-bar">
         <button onClick={() => void saver.flush().then(props.back)}>← {t('back')}</button>
@@ -489,6 +605,11 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         </div>
       )}
       </div>
+      {together && collab && (
+        <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(explain(e))} />
+      )}
+      {together && collab && <SiteBanner collab={collab} onTake={() => void takeUpstream()} open={props.open} />}
+      {commentOnly && !version && <div class="banner info comment-only-note no-print">{t('comment_only_note')}</div>}
       {version && <VersionChanges changes={versionChanges} onCopy={(c) => void copy(c.old)} />}
       {doc.read_only && !version && <div class="banner info">{t('read_only', { reason: doc.read_only })}</div>}
       {doc.summary.deleted && <div class="banner info">{t('deleted_note')}</div>}
@@ -524,8 +645,21 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         />
       )}
 
+      <div class={together ? 'editor-cols' : ''}>
       <RefCtx.Provider value={{ self: props.id, links: (version ? version.view : doc).links, open: props.open }}>
-      <form class="editor" onSubmit={(e) => e.preventDefault()} aria-label={String(shown.title ?? '')}>
+      <form
+        class="editor"
+        onSubmit={(e) => e.preventDefault()}
+        aria-label={String(shown.title ?? '')}
+        onMouseUp={onSelection}
+        onKeyUp={(e) => e.shiftKey && onSelection(e)}
+        onSelectCapture={onSelection}
+        onFocusIn={(e) => {
+          const el = e.target as HTMLElement;
+          const list = el.closest('[data-list]') as HTMLElement | null;
+          setActiveField(list?.dataset.list ?? el.dataset?.field ?? null);
+        }}
+      >
         <div class="title-row">
           <span class={`kind kind-${kind.kind}`}>{pick(kind.label, lang)}</span>
           <input
@@ -571,6 +705,39 @@ export function Editor(props: { id: string; back: () => void; open: (id: string)
         ))}
       </form>
       </RefCtx.Provider>
+      {together && collab && (
+        <Margin
+          id={props.id}
+          collab={collab}
+          fieldLabel={fieldLabel}
+          order={fieldOrder(kind)}
+          draft={draft}
+          setDraft={(d) => {
+            setDraft(d);
+            setSel(null);
+          }}
+          active={activeThread}
+          activeField={activeField}
+          onCollab={onCollab}
+          onJump={jumpTo}
+          onError={(e) => props.onError(explain(e))}
+        />
+      )}
+      </div>
+      {sel && collab && !draft && (
+        <div class="selection-tools no-print" style={{ left: `${sel.x}px`, top: `${sel.y}px` }} role="toolbar" aria-label={t('comment')}>
+          <button type="button" class="sel-comment" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'comment' }); setSel(null); }}>
+            💬 {t('comment')}
+          </button>
+          <button type="button" class="sel-suggest" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'suggest' }); setSel(null); }}>
+            ✎ {t('suggest')}
+          </button>
+        </div>
+      )}
+      {panel === 'group' && collab && <GroupEditor id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} />}
+      {panel === 'review' && collab && <ReviewPanel id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} />}
+      {panel === 'compare' && collab && <CompareDialog id={props.id} collab={collab} close={() => setPanel(null)} onError={(e) => props.onError(explain(e))} />}
+      {panel === 'reflect' && collab && <ReflectDialog id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} />}
       {!version && <LinkedFrom links={doc.linked_from} open={props.open} />}
 
       {(removed || notice) && (

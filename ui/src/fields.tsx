@@ -93,10 +93,10 @@ export function FieldEditor(props: { field: FieldInfo; value: unknown; readOnly:
       const item = input.item;
       const setRow = (i: number, key: string, v: Json) => props.onList(rows.map((r, j) => (j === i ? { ...r, [key]: v } : r)), false);
       return (
-        <div class={`field list-field list-${f.key}`} role="group" aria-label={label}>
+        <div class={`field list-field list-${f.key}`} data-list={f.key} role="group" aria-label={label}>
           {!props.hideLabel && <span class="label">{label}</span>}
           {rows.map((r, i) => (
-            <div class="row" key={r._k} role="group" aria-label={`${label} · ${t('row_n', { n: i + 1 })}`}>
+            <div class="row" key={r._k} data-row={typeof r.id === 'string' ? r.id : ''} role="group" aria-label={`${label} · ${t('row_n', { n: i + 1 })}`}>
               <div class="row-fields">
                 {item.map((sub) => (
                   <FieldEditor field={sub} value={r[sub.key]} readOnly={props.readOnly} compact findings={r.id ? props.findings?.filter((x) => x.row === r.id && x.sub_field === sub.key) : []} onMask={props.onMask} onChange={(v) => setRow(i, sub.key, v)} onList={() => {}} />

@@ -9,12 +9,13 @@ import type { Kind } from './generated/Kind';
 import type { ListQuery } from './generated/ListQuery';
 import type { Scope } from './generated/Scope';
 import type { SnippetSpan } from './generated/SnippetSpan';
+import type { UnreadCount } from './generated/UnreadCount';
 
 const PAGE = 100;
 
 type Row = { summary: DocSummary; snippet?: SnippetSpan[] };
 
-export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void }) {
+export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void; unread?: UnreadCount[] }) {
   const { t, lang, schema, explain, joined } = useApp();
   const [text, setText] = useState('');
   const [query, setQuery] = useState<ListQuery>({ kind: null, filters: {}, scope: 'all', limit: PAGE, offset: 0 });
@@ -170,7 +171,13 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
               <button class="doc" onClick={() => props.open(s.id)}>
                 <span class={`kind kind-${s.kind}`}>{pick(kindInfo(s.kind)?.label ?? { zh: s.kind, en: s.kind }, lang)}</span>
                 <span class="doc-main">
-                  <span class="doc-title">{s.title}</span>
+                  <span class="doc-title">
+                    {s.title}
+                    {(() => {
+                      const n = props.unread?.find((u) => u.doc === s.id)?.count ?? 0;
+                      return n > 0 ? <span class="badge unread-badge" title={t('inbox_unread', { n })}>{n}</span> : null;
+                    })()}
+                  </span>
                   {snippet && snippet.length > 0 && (
                     <span class="snippet">
                       {snippet.map((p) => (p.hit ? <mark>{p.text}</mark> : <span>{p.text}</span>))}

@@ -149,6 +149,10 @@ fn a_whole_cycle_through_the_app() {
 
     // The participant: comment-only, may not move stages.
     town.sync();
+    let inbox = town.app.inbox(true).unwrap();
+    let stage = inbox.iter().find(|i| i.kind == "stage").unwrap();
+    assert_eq!(stage.text, "discussion");
+    assert_eq!(stage.label.as_ref().unwrap().zh, "集体研讨");
     let v = town.app.collab(&plan).unwrap();
     assert!(v.allowed.comment && !v.allowed.edit && !v.allowed.move_stage);
     assert!(!v.allowed.decide_suggestions);
@@ -170,7 +174,7 @@ fn a_whole_cycle_through_the_app() {
             &plan,
             &methods_at(a, b),
             "建议写明脱水程度的评估方法",
-            &[g.lead.clone()],
+            std::slice::from_ref(&g.lead),
         )
         .unwrap();
     let c = &v.threads[0];

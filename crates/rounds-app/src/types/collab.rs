@@ -433,12 +433,36 @@ pub struct InboxEntry {
     /// The thread it belongs to; empty if none.
     pub thread: String,
     pub text: String,
+    /// `text` in both languages when it is a stage, a review state or a
+    /// suggestion's decision (a key, not what someone wrote).
+    pub label: Option<Label>,
     pub read: bool,
+}
+
+/// The labels of a key an inbox item's text may be.
+fn label_of(kind: &str, text: &str) -> Option<Label> {
+    let table: &[(&str, &str, &str)] = match kind {
+        "stage" => collab::STAGES,
+        "review" | "review_request" => collab::REVIEW_STATES,
+        "decision" => &[
+            ("accepted", "Accepted", "已采纳"),
+            ("rejected", "Not accepted", "未采纳"),
+        ],
+        _ => return None,
+    };
+    table
+        .iter()
+        .find(|(k, ..)| *k == text)
+        .map(|(_, en, zh)| Label {
+            zh: (*zh).to_owned(),
+            en: (*en).to_owned(),
+        })
 }
 
 impl From<rounds_store::InboxItem> for InboxEntry {
     fn from(i: rounds_store::InboxItem) -> InboxEntry {
         InboxEntry {
+            label: label_of(&i.kind, &i.text),
             doc: i.doc,
             title: i.title,
             item: i.item,

@@ -98,7 +98,7 @@ fn thread_id(doc: &Document, given: &str) -> Result<String, Failure> {
     let hits: Vec<&Thread> = c
         .threads
         .iter()
-        .filter(|t| t.id == given || t.id.starts_with(given))
+        .filter(|t| t.id == given || t.id.starts_with(given) || t.id.ends_with(given))
         .collect();
     match hits.as_slice() {
         [t] => Ok(t.id.clone()),
@@ -304,6 +304,9 @@ fn print_thread(doc: &Document, t: &Thread) {
     let place = match &t.place {
         Place::Whole => String::new(),
         Place::Range { text, .. } => format!(" on “{text}”"),
+        Place::Orphaned if t.decision.as_ref().is_some_and(|d| d.value == "accepted") => {
+            format!(" — “{}”, replaced as suggested", t.quote)
+        }
         Place::Orphaned => format!(" — ORPHANED: the text “{}” was deleted", t.quote),
     };
     let kind = if t.ty == "suggestion" {
@@ -369,7 +372,7 @@ fn done(store: &Store, id: &str, thread: &str, as_json: bool, what: &str) -> Res
     if as_json {
         print_json(&json!({ "doc": id, "thread": t.as_ref().map(thread_json) }));
     } else if let Some(t) = t {
-        outln!("{what}: thread {}", Store::short_id(&t.id));
+        outln!("{what}: thread {}", t.id);
         print_thread(&doc, &t);
     }
     Ok(())

@@ -230,6 +230,12 @@ fn suggestion_accepted_after_a_colleague_edited_inside_it() {
         ("accepted", "m-lead")
     );
     assert_eq!(th.state, "resolved");
+    // Only what differed was replaced: the thread still points at its words.
+    assert!(
+        matches!(&th.place, Place::Range { text, .. } if text.starts_with("再以两个病例讨论")),
+        "{:?}",
+        th.place
+    );
     // Decided once.
     let again = lead_dev.decide_suggestion(&t, false, &lead(), &mut ctx("李主任", &mut ids, 2_300));
     assert!(again.is_err());

@@ -143,7 +143,7 @@ impl Store {
         let title = match title {
             Some(t) => t.to_owned(),
             None => {
-                let site = self.sync_get("site")?.unwrap_or_default();
+                let site = self.my_site()?;
                 match (site.is_empty(), s.language) {
                     (false, rounds_core::Lang::Zh) => format!("{}（{site}）", s.title),
                     (false, rounds_core::Lang::En) => format!("{} ({site})", s.title),
@@ -158,6 +158,21 @@ impl Store {
             Ok(doc.set_upstream(up.id(), &s.title, &heads, ctx)?)
         })?;
         Ok(summary)
+    }
+
+    /// This member's site, as the office's directory (cached by sync) says.
+    fn my_site(&self) -> Result<String> {
+        let Some(text) = self.sync_get("members")? else {
+            return Ok(String::new());
+        };
+        let dir: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let me = dir["you"].as_str().unwrap_or_default();
+        Ok(dir["members"]
+            .as_array()
+            .and_then(|m| m.iter().find(|x| x["id"] == me))
+            .and_then(|x| x["site"].as_str())
+            .unwrap_or_default()
+            .to_owned())
     }
 
     /// Whether the shared plan a site copy follows changed since the copy

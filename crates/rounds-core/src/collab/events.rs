@@ -92,6 +92,12 @@ pub fn events(c: &Collab) -> Vec<Event> {
             };
             to.retain(|r| !m.mentions.contains(r));
             let kind = if i > 0 { "reply" } else { t.ty.as_str() };
+            // A suggestion's item shows what it proposes.
+            let body = match (i, t.ty.as_str(), m.body.is_empty()) {
+                (0, "suggestion", true) => format!("“{}”", t.proposed),
+                (0, "suggestion", false) => format!("“{}” — {}", t.proposed, m.body),
+                _ => m.body.clone(),
+            };
             push(
                 format!("{}.{}", t.id, m.id),
                 kind,
@@ -100,7 +106,7 @@ pub fn events(c: &Collab) -> Vec<Event> {
                 &m.name,
                 m.at,
                 &t.id,
-                &m.body,
+                &body,
             );
         }
         if let Some(d) = &t.decision {
@@ -141,10 +147,11 @@ pub fn events(c: &Collab) -> Vec<Event> {
         } else {
             "review"
         };
-        let text = if d.note.is_empty() {
-            d.value.clone()
-        } else {
-            format!("{}: {}", d.value, d.note)
+        // A request says what the submitter wrote; a decision, which one.
+        let text = match (kind, d.note.is_empty()) {
+            ("review_request", _) => d.note.clone(),
+            (_, true) => d.value.clone(),
+            (_, false) => format!("{}: {}", d.value, d.note),
         };
         push(
             format!("decision.{}", d.id),

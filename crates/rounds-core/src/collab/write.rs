@@ -513,7 +513,7 @@ impl Document {
         }
         let t = self.thread_obj(thread)?;
         if accept {
-            let Place::Range { from, to, text } = th.place.clone() else {
+            let Place::Range { from, text, .. } = th.place.clone() else {
                 return Err(invalid(
                     "thread",
                     "the text this suggestion replaces was deleted; it can only be rejected",
@@ -524,8 +524,35 @@ impl Document {
                 .text_obj(&th.field, row)
                 .ok_or_else(|| invalid("thread", "the field of this suggestion is gone"))?;
             let new = merge3(&th.quote, &text, &th.proposed);
+            // Only what differs is replaced, so the characters the new text
+            // keeps stay the same characters: the thread (and any other
+            // anchored there) keeps pointing at them.
+            let old: Vec<char> = text.chars().collect();
+            let new: Vec<char> = new.chars().collect();
+            let mut ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new);
+            ops.reverse();
             let am = self.automerge_mut();
-            am.splice_text(&obj, from, (to - from) as isize, &new)?;
+            for op in ops {
+                let (at, del, ins) = match op {
+                    similar::DiffOp::Equal { .. } => continue,
+                    similar::DiffOp::Delete {
+                        old_index, old_len, ..
+                    } => (old_index, old_len, 0..0),
+                    similar::DiffOp::Insert {
+                        old_index,
+                        new_index,
+                        new_len,
+                    } => (old_index, 0, new_index..new_index + new_len),
+                    similar::DiffOp::Replace {
+                        old_index,
+                        old_len,
+                        new_index,
+                        new_len,
+                    } => (old_index, old_len, new_index..new_index + new_len),
+                };
+                let ins: String = new[ins].iter().collect();
+                am.splice_text(&obj, from + at, del as isize, &ins)?;
+            }
         }
         self.collab_mut()?;
         let am = self.automerge_mut();

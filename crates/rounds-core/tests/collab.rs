@@ -905,3 +905,78 @@ fn on_the_review_track_no_one_approves_their_own_plan_through_status() {
     let mut plain = plan();
     as_member(&mut plain, &own_lead_teacher, approve).unwrap();
 }
+
+#[test]
+fn threads_on_a_section_a_field_and_a_row() {
+    let mut d = plan();
+    let mut ids = SeqIds::new("sec");
+    d.apply_patch(
+        &json!({ "process": [{ "stage": "导入", "minutes": 5, "teacher": "病例导入" }] }),
+        &mut ctx("李", &mut ids, 1_100),
+    )
+    .unwrap();
+    let row = d.to_json()["process"][0]["id"].as_str().unwrap().to_owned();
+    let w = lead();
+    for (target, ok) in [
+        (
+            Target {
+                field: "section:methods".into(),
+                ..Target::default()
+            },
+            true,
+        ),
+        (
+            Target {
+                field: "section:nonsense".into(),
+                ..Target::default()
+            },
+            false,
+        ),
+        (
+            Target {
+                field: "summary".into(),
+                ..Target::default()
+            },
+            true,
+        ),
+        (
+            Target {
+                field: "process".into(),
+                row: row.clone(),
+                item: "teacher".into(),
+                range: Some((0, 2)),
+            },
+            true,
+        ),
+        (
+            Target {
+                field: "process".into(),
+                row: "nope".into(),
+                item: "teacher".into(),
+                range: None,
+            },
+            false,
+        ),
+        (
+            Target {
+                field: "not_a_field".into(),
+                ..Target::default()
+            },
+            false,
+        ),
+    ] {
+        let r = d.comment(
+            &target,
+            "看这里",
+            None,
+            &[],
+            &w,
+            &mut ctx("李", &mut ids, 1_200),
+        );
+        assert_eq!(r.is_ok(), ok, "{target:?}: {r:?}");
+    }
+    let c = d.collab();
+    assert_eq!(c.threads.len(), 3);
+    let on_row = c.threads.iter().find(|t| !t.row.is_empty()).unwrap();
+    assert!(matches!(&on_row.place, Place::Range { text, .. } if text == "病例"));
+}

@@ -21,7 +21,8 @@
 //! | `reflections` | map entry id → map `by`, `name`, `at`, `worked`, `change`, `difficulties` |
 //!
 //! A thread: `by`, `name`, `at`, `type` (`comment`/`suggestion`), `field`
-//! (empty for the whole document), `row`, `item` (a list element and its
+//! (empty for the whole document, `section:<key>` for a whole section),
+//! `row`, `item` (a list element and its
 //! field), `start`/`end` (Automerge cursors, bytes, for a selection), `quote`
 //! and `heads` (the selected text and the version it was made on), `proposed`
 //! (a suggestion's text), `state` (map `value` open/resolved, `by`, `at`),

@@ -10,10 +10,14 @@ use super::rubric::Rubric;
 use super::*;
 use crate::doc::{DocError, Document, EditCtx, check_chars, check_len, invalid};
 
+/// How a thread's `field` names a whole section: `section:<key>`.
+pub const SECTION: &str = "section:";
+
 /// What a comment or suggestion is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Target {
-    /// A field key, `title`, or empty for the whole document.
+    /// A field key, `title`, `section:<key>` for a whole section, or empty
+    /// for the whole document.
     #[serde(default)]
     pub field: String,
     /// A list element's id, with `item` the field inside it.
@@ -364,6 +368,16 @@ impl Document {
                             quote = text;
                         }
                         anchor = Some(a);
+                    }
+                }
+                None if target.field.starts_with(SECTION) => {
+                    let key = &target.field[SECTION.len()..];
+                    let known = self.kind().sections().iter().any(|(sec, _)| sec.key == key);
+                    if !known || target.range.is_some() || !target.row.is_empty() {
+                        return Err(invalid(
+                            "target",
+                            format!("`{key}` is not a section of this document"),
+                        ));
                     }
                 }
                 None => {

@@ -9,6 +9,7 @@ import { Harness, bins } from './harness';
 
 const lead = new Harness(4444);
 const peer = new Harness(4446);
+const reviewer = new Harness(4448);
 const { rounds } = bins;
 
 const METHODS = '以一例中度脱水患儿导入，分组讨论口服补液与静脉补液的指征，最后由学员总结。';
@@ -16,10 +17,12 @@ const METHODS = '以一例中度脱水患儿导入，分组讨论口服补液与
 beforeAll(async () => {
   await lead.startDriver('zh');
   await peer.startDriver('zh');
+  await reviewer.startDriver('zh');
 }, 30_000);
 afterAll(async () => {
   await lead.stop();
   await peer.stop();
+  await reviewer.stop();
 });
 
 const syncNow = async (h: Harness) => {
@@ -60,11 +63,14 @@ describe('preparing a plan together in two windows', () => {
     const { url, codes } = await lead.office([
       { name: '李主任', site: '市儿童医院' },
       { name: '王医生', site: '青山镇卫生院' },
+      { name: '张教授', site: '医学院', role: 'lead_teacher' },
     ]);
     lead.run(rounds, ['--data', lead.data, 'profile', '--name', '李主任']);
     lead.run(rounds, ['--data', lead.data, 'join', url, codes[0]]);
     peer.run(rounds, ['--data', peer.data, 'profile', '--name', '王医生']);
     peer.run(rounds, ['--data', peer.data, 'join', url, codes[1]]);
+    reviewer.run(rounds, ['--data', reviewer.data, 'profile', '--name', '张教授']);
+    reviewer.run(rounds, ['--data', reviewer.data, 'join', url, codes[2]]);
     const plan = JSON.parse(lead.run(rounds, ['--data', lead.data, 'new', 'lesson', '小儿腹泻的液体疗法', '--set', `methods=${METHODS}`, '--set', 'course=儿科学', '--json'])) as { id: string };
     lead.run(rounds, ['--data', lead.data, 'share', plan.id]);
     lead.run(rounds, ['--data', lead.data, 'sync']);
@@ -78,6 +84,7 @@ describe('preparing a plan together in two windows', () => {
     await lead.s.waitFor('.group-dialog');
     await lead.s.exec(`const box = [...document.querySelectorAll('.group-members li')].find(li => li.textContent.includes('王医生')).querySelector('input.pick'); box.click();`);
     await lead.retype('.group-dialog input[name=due-discussion]', '2027-03-10');
+    await lead.shot('collab-00-group-zh');
     await lead.s.click(await lead.s.find('.group-dialog .save-group'));
     await lead.s.until(`return !document.querySelector('.group-dialog') && document.querySelector('.collab-bar').textContent.includes('青山镇卫生院')`);
     await lead.clickButton('.collab-stages', '集体研讨');
@@ -114,7 +121,6 @@ describe('preparing a plan together in two windows', () => {
     const reply = await lead.s.waitFor('.reply-form textarea');
     await lead.s.type(reply, '同意 @王');
     await lead.s.waitFor('.mention-picker .mention-option');
-    await lead.shot('collab-00-mention-zh');
     await lead.s.exec(`document.querySelector('.mention-picker .mention-option').click()`);
     await lead.s.until(`return document.querySelector('.reply-form textarea').value.includes('@王医生')`);
     await lead.s.click(await lead.s.find('.reply-form button[type=submit]'));
@@ -144,9 +150,34 @@ describe('preparing a plan together in two windows', () => {
     await lead.s.waitFor('.review-dialog .review-record');
     await lead.shot('collab-08-review-en');
     await lead.s.exec(`[...document.querySelectorAll('.review-dialog .actions button')].pop().click()`);
+    await syncNow(lead);
+
+    // A lead teacher reviews: scores every criterion, approves, and marks the plan a best version (精华).
+    await reviewer.startApp();
+    await syncNow(reviewer);
+    await reviewer.s.click(await reviewer.s.waitFor('.doclist .doc'));
+    await reviewer.s.click(await reviewer.s.waitFor('.collab-bar .open-review'));
+    await reviewer.s.waitFor('.review-dialog .rubric-form');
+    expect(await reviewer.s.exec<number>(`return document.querySelectorAll('.review-dialog .submit-review').length`)).toBe(0);
+    await reviewer.s.exec(`document.querySelectorAll('.rubric tr[data-criterion]').forEach((tr, i) => tr.querySelectorAll('.scale label')[i % 2 ? 3 : 4].click())`);
+    await reviewer.s.exec(`const s = document.querySelector('.rubric-form select[name=recommendation]'); s.value = 'minor'; s.dispatchEvent(new Event('change', { bubbles: true }));`);
+    await reviewer.s.type(await reviewer.s.find('.rubric-form textarea[name=comment]'), '病例导入贴近基层，建议补充补液计算的评价标准。');
+    await reviewer.s.click(await reviewer.s.find('.rubric-form button[type=submit]'));
+    await reviewer.s.waitFor('.review-dialog table.scores');
+    await reviewer.shot('collab-09-review-zh');
+    await reviewer.s.click(await reviewer.s.find('.review-actions .decide-approved'));
+    await reviewer.s.until(`return document.querySelector('.collab-bar .review-chip.review-approved') !== null`);
+    await reviewer.retype('.mark-best input[name=best]', '2027 春季定稿');
+    await reviewer.clickButton('.mark-best', '标为精华');
+    await reviewer.s.until(`return document.querySelector('.collab-bar .best-badge')?.textContent.includes('2027 春季定稿')`);
+    await reviewer.s.exec(`[...document.querySelectorAll('.review-dialog .actions button')].pop().click()`);
+    await reviewer.shot('collab-10-best-zh');
 
     // The participant's inbox: the lead's comment, the decision, the mention; opening one marks it read.
     await peer.s.until(`return document.querySelector('.inbox-btn .badge') !== null`, [], 20_000);
+    // The library shows the plan's unread count beside its title.
+    await peer.s.exec(`document.querySelector('.editor-bar button').click()`);
+    await peer.s.waitFor('.doclist .unread-badge', 15_000);
     await peer.s.click(await peer.s.find('.inbox-btn'));
     await peer.s.waitFor('.inbox-item.unread');
     const kinds = await peer.s.exec<string[]>(`return [...document.querySelectorAll('.inbox-item')].map(e => e.dataset.kind)`);

@@ -35,6 +35,13 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   return v;
 }
 
+/** The text control a thread is about: a field, or a list row's field. */
+function controlOf(field: string, row: string, item: string) {
+  return (row
+    ? document.querySelector(`.editor [data-list="${field}"] [data-row="${row}"] [data-field="${item}"]`)
+    : document.querySelector(`.editor [data-field="${field}"]:not([data-row] *)`)) as HTMLInputElement | HTMLTextAreaElement | null;
+}
+
 export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
   const { t, lang, schema, explain, joined, locale } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
@@ -221,6 +228,19 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     if (!doc) return;
     api.collab(props.id).then(setCollab, () => {});
   }, [doc]);
+
+  // Each field's label counts its open threads; clicking the count shows the first of them.
+  useEffect(() => {
+    document.querySelectorAll('.editor [data-threads]').forEach((e) => e.removeAttribute('data-threads'));
+    if (!collab || version) return;
+    const counts = new Map<Element, number>();
+    for (const th of collab.threads) {
+      if (th.state !== 'open' || !th.field) continue;
+      const label = controlOf(th.field, th.row, th.item)?.closest('.field')?.querySelector(':scope > .label');
+      if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    counts.forEach((n, label) => label.setAttribute('data-threads', String(n)));
+  });
 
   // Opened from the inbox at a thread: show it once the form is there.
   useEffect(() => {
@@ -483,12 +503,6 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     return [pick(f.label, lang), n > 0 ? t('row_n', { n }) : '', sub ? pick(sub.label, lang) : ''].filter(Boolean).join(' · ');
   };
 
-  /** The text control a thread is about. */
-  const controlOf = (field: string, row: string, item: string) =>
-    (row
-      ? document.querySelector(`.editor [data-list="${field}"] [data-row="${row}"] [data-field="${item}"]`)
-      : document.querySelector(`.editor [data-field="${field}"]:not([data-row] *)`)) as HTMLInputElement | HTMLTextAreaElement | null;
-
   /** Shows a thread's text in the form: scrolled to, with its selection selected. */
   const jumpTo = (th: ThreadView) => {
     setActiveThread(th.id);
@@ -652,6 +666,16 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         onSubmit={(e) => e.preventDefault()}
         aria-label={String(shown.title ?? '')}
         onMouseUp={onSelection}
+        onClick={(e) => {
+          const label = (e.target as HTMLElement).closest('[data-threads]');
+          if (!label || !collab) return;
+          const ctl = label.closest('.field')?.querySelector('[data-field]') as HTMLElement | null;
+          const th = collab.threads.find((x) => x.state === 'open' && controlOf(x.field, x.row, x.item) === ctl);
+          if (th) {
+            e.preventDefault();
+            jumpTo(th);
+          }
+        }}
         onKeyUp={(e) => e.shiftKey && onSelection(e)}
         onSelectCapture={onSelection}
         onFocusIn={(e) => {
@@ -727,7 +751,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       {sel && collab && !draft && (
         <div class="selection-tools no-print" style={{ left: `${sel.x}px`, top: `${sel.y}px` }} role="toolbar" aria-label={t('comment')}>
           <button type="button" class="sel-comment" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'comment' }); setSel(null); }}>
-            💬 {t('comment')}
+            {t('comment')}
           </button>
           <button type="button" class="sel-suggest" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'suggest' }); setSel(null); }}>
             ✎ {t('suggest')}

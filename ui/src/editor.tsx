@@ -21,10 +21,9 @@ import type { FieldInfo } from './generated/FieldInfo';
 import type { CollabView } from './generated/CollabView';
 import type { ThreadView } from './generated/ThreadView';
 import { Margin, type Draft } from './margin';
-import { CollabBar, GroupEditor, ReflectDialog, SiteBanner, type Panel } from './group';
-import { ReviewPanel } from './review';
-import { CompareDialog } from './compare';
-import { fieldOrder, selectionRange, toUtf16 } from './collab';
+import { CollabBar, SiteBanner, type Panel as PanelName } from './group';
+import { fieldOrder, toUtf16 } from './collab';
+import { Panel, SelectionTools, controlOf, markThreadCounts, selectionAt, threadPlace, type Selected } from './together';
 
 type Values = Record<string, unknown>;
 
@@ -33,13 +32,6 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   const v: Values = { ...fields };
   for (const s of kind.sections) for (const f of s.fields) if (f.input.type === 'list') v[f.key] = rowsFromStore(fields[f.key]);
   return v;
-}
-
-/** The text control a thread is about: a field, or a list row's field. */
-function controlOf(field: string, row: string, item: string) {
-  return (row
-    ? document.querySelector(`.editor [data-list="${field}"] [data-row="${row}"] [data-field="${item}"]`)
-    : document.querySelector(`.editor [data-field="${field}"]:not([data-row] *)`)) as HTMLInputElement | HTMLTextAreaElement | null;
 }
 
 export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
@@ -57,8 +49,8 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
   const [draft, setDraft] = useState<Draft | null>(null);
   const [activeThread, setActiveThread] = useState<string | null>(props.thread ?? null);
   const [activeField, setActiveField] = useState<string | null>(null);
-  const [panel, setPanel] = useState<Panel>(null);
-  const [sel, setSel] = useState<{ draft: Omit<Draft, 'mode'>; x: number; y: number } | null>(null);
+  const [panel, setPanel] = useState<PanelName>(null);
+  const [sel, setSel] = useState<Selected | null>(null);
   const jumped = useRef(false);
   const valuesRef = useRef(values);
   valuesRef.current = values;
@@ -230,17 +222,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
   }, [doc]);
 
   // Each field's label counts its open threads; clicking the count shows the first of them.
-  useEffect(() => {
-    document.querySelectorAll('.editor [data-threads]').forEach((e) => e.removeAttribute('data-threads'));
-    if (!collab || version) return;
-    const counts = new Map<Element, number>();
-    for (const th of collab.threads) {
-      if (th.state !== 'open' || !th.field) continue;
-      const label = controlOf(th.field, th.row, th.item)?.closest('.field')?.querySelector(':scope > .label');
-      if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
-    }
-    counts.forEach((n, label) => label.setAttribute('data-threads', String(n)));
-  });
+  useEffect(() => markThreadCounts(version ? null : collab));
 
   // Opened from the inbox at a thread: show it once the form is there.
   useEffect(() => {
@@ -492,16 +474,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
   const saveLabel =
     saveState === 'saved' ? t('saved') : saveState === 'saving' ? t('saving') : saveState === 'unsaved' ? t('unsaved') : t('save_failed', { reason: explain(saver.lastError) });
 
-  const fieldLabel = (field: string, row: string, item: string) => {
-    if (field === 'title') return t('title_label');
-    const f = kind.sections.flatMap((x) => x.fields).find((x) => x.key === field);
-    if (!f) return field;
-    if (!row) return pick(f.label, lang);
-    const rows = (values[field] ?? []) as Row[];
-    const n = rows.findIndex((r) => r.id === row) + 1;
-    const sub = f.input.type === 'list' ? f.input.item.find((x) => x.key === item) : undefined;
-    return [pick(f.label, lang), n > 0 ? t('row_n', { n }) : '', sub ? pick(sub.label, lang) : ''].filter(Boolean).join(' · ');
-  };
+  const fieldLabel = (field: string, row: string, item: string) => threadPlace(kind, values, field, row, item, t, lang);
 
   /** Shows a thread's text in the form: scrolled to, with its selection selected. */
   const jumpTo = (th: ThreadView) => {
@@ -517,23 +490,9 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
 
   /** A selection in a text field offers a comment or a suggestion (offsets in code points, as the core counts). */
   const onSelection = (e: Event) => {
-    const el = e.target as HTMLInputElement | HTMLTextAreaElement;
-    if (!collab?.allowed.comment || version || !el?.dataset?.field || typeof el.selectionStart !== 'number') return;
-    if (el.type !== 'text' && el.tagName !== 'TEXTAREA') return;
-    const r = selectionRange(el.value, el.selectionStart, el.selectionEnd ?? el.selectionStart);
-    if (!r) {
-      setSel(null);
-      return;
-    }
-    const rowEl = el.closest('[data-row]') as HTMLElement | null;
-    const listEl = el.closest('[data-list]') as HTMLElement | null;
-    const target = rowEl && listEl ? { field: listEl.dataset.list!, row: rowEl.dataset.row ?? '', item: el.dataset.field, range: [r.from, r.to] as [number, number] } : { field: el.dataset.field, row: '', item: '', range: [r.from, r.to] as [number, number] };
-    if (rowEl && !target.row) return; // a new row without an id yet
-    const rect = el.getBoundingClientRect();
-    const me = e as MouseEvent;
-    const x = Math.min(typeof me.clientX === 'number' && me.clientX > 0 ? me.clientX : rect.right - 200, window.innerWidth - 260);
-    const y = typeof me.clientY === 'number' && me.clientY > 0 ? me.clientY + 12 : rect.bottom + 4;
-    setSel({ draft: { target, quote: r.quote }, x, y: Math.min(y, window.innerHeight - 60) });
+    if (!collab?.allowed.comment || version) return;
+    const found = selectionAt(e);
+    if (found !== undefined) setSel(found);
   };
 
   const onCollab = (v: CollabView, contentChanged = false) => {
@@ -748,20 +707,8 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         />
       )}
       </div>
-      {sel && collab && !draft && (
-        <div class="selection-tools no-print" style={{ left: `${sel.x}px`, top: `${sel.y}px` }} role="toolbar" aria-label={t('comment')}>
-          <button type="button" class="sel-comment" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'comment' }); setSel(null); }}>
-            {t('comment')}
-          </button>
-          <button type="button" class="sel-suggest" onMouseDown={(e) => e.preventDefault()} onClick={() => { setDraft({ ...sel.draft, mode: 'suggest' }); setSel(null); }}>
-            ✎ {t('suggest')}
-          </button>
-        </div>
-      )}
-      {panel === 'group' && collab && <GroupEditor id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} />}
-      {panel === 'review' && collab && <ReviewPanel id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} />}
-      {panel === 'compare' && collab && <CompareDialog id={props.id} collab={collab} close={() => setPanel(null)} onError={(e) => props.onError(explain(e))} />}
-      {panel === 'reflect' && collab && <ReflectDialog id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} />}
+      {sel && collab && !draft && <SelectionTools at={sel} pick={(mode) => { setDraft({ ...sel.draft, mode }); setSel(null); }} />}
+      {panel && collab && <Panel panel={panel} id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} />}
       {!version && <LinkedFrom links={doc.linked_from} open={props.open} />}
 
       {(removed || notice) && (

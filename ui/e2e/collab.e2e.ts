@@ -191,5 +191,29 @@ describe('preparing a plan together in two windows', () => {
     await peer.s.until(`return document.querySelector('.thread.active') !== null`, [], 15_000);
     await peer.s.click(await peer.s.find('.inbox-btn'));
     await peer.s.until(`return document.querySelectorAll('.inbox-item.unread').length === arguments[0]`, [before - 1]);
+
+    // The township adapts the approved plan for its site (二次备课); the shared plan then changes, and the copy takes the change.
+    await peer.s.click(await peer.s.waitFor('.inbox-item'));
+    await peer.s.click(await peer.s.waitFor('.collab-bar .adapt', 15_000));
+    await peer.s.until(`return document.querySelector('.site-banner') !== null && document.querySelector('.title-input').value.includes('青山镇卫生院')`, [], 15_000);
+    await lead.retype('.editor [data-field=course]', '儿科学（第9版）');
+    await lead.waitSaved();
+    await syncNow(lead);
+    await syncNow(peer);
+    await peer.s.until(`return document.querySelector('.site-banner.changed') !== null`, [], 20_000);
+    await peer.s.click(await peer.s.find('.site-banner .show-upstream-diff'));
+    await peer.s.waitFor('.upstream-diff ins');
+    await peer.shot('collab-11-site-copy-en');
+    await peer.s.click(await peer.s.find('.site-banner .take-upstream'));
+    await peer.s.until(`return document.querySelector('.editor [data-field=course]').value === '儿科学（第9版）' && !document.querySelector('.site-banner.changed')`, [], 15_000);
+
+    // Back on the shared plan, a reflection after teaching.
+    await peer.s.click(await peer.s.find('.site-banner button'));
+    await peer.s.click(await peer.s.waitFor('.collab-bar .open-reflect', 15_000));
+    await peer.s.type(await peer.s.waitFor('.reflect-dialog textarea[name=worked]'), 'The case-based opening worked well.');
+    await peer.s.click(await peer.s.find('.reflect-dialog .actions button.primary'));
+    await peer.s.waitFor('.reflect-dialog .reflection');
+    expect(await peer.s.exec<number>(`return document.querySelectorAll('.collab-bar .open-site-copy').length`)).toBe(1);
+    await peer.shot('collab-12-reflection-en');
   }, 240_000);
 });

@@ -579,7 +579,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       )}
       </div>
       {together && collab && (
-        <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(explain(e))} />
+        <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(explain(e))} siteCopy={doc.linked_from.find((b) => b.field === 'upstream')} openDoc={props.open} />
       )}
       {together && collab && <SiteBanner collab={collab} onTake={() => void takeUpstream()} open={props.open} />}
       {commentOnly && !version && <div class="banner info comment-only-note no-print">{t('comment_only_note')}</div>}

@@ -22,7 +22,7 @@ export const stageLabel = (c: CollabView, key: string, lang: 'zh' | 'en') => lab
 export const reviewLabel = (c: CollabView, key: string, lang: 'zh' | 'en') => label(c, 'review_states', key, lang);
 export const recommendationLabel = (c: CollabView, key: string, lang: 'zh' | 'en') => label(c, 'recommendations', key, lang);
 
-export function CollabBar(props: { id: string; collab: CollabView; onCollab: (v: CollabView) => void; open: (p: Panel) => void; onAdapt: () => void; onError: (e: unknown) => void }) {
+export function CollabBar(props: { id: string; collab: CollabView; onCollab: (v: CollabView) => void; open: (p: Panel) => void; onAdapt: () => void; onError: (e: unknown) => void; siteCopy?: { id: string; title: string }; openDoc: (id: string) => void }) {
   const { t, lang } = useApp();
   const c = props.collab;
   const g = c.group;
@@ -71,6 +71,20 @@ export function CollabBar(props: { id: string; collab: CollabView; onCollab: (v:
           </span>
         )}
         {c.review_state && <span class={`chip review-chip review-${c.review_state.value}`}>{t('review')}: {reviewLabel(c, c.review_state.value, lang)}</span>}
+        <button type="button" class="open-review" onClick={() => props.open('review')}>{t('review_panel')}</button>
+        <button type="button" class="open-compare" onClick={() => props.open('compare')}>{t('compare')}</button>
+        {(c.allowed.reflect || c.reflections.length > 0) && (
+          <button type="button" class="open-reflect" onClick={() => props.open('reflect')}>
+            {t('reflection')}
+            {c.reflections.length > 0 && ` (${c.reflections.length})`}
+          </button>
+        )}
+        {c.allowed.adapt &&
+          (props.siteCopy ? (
+            <button type="button" class="open-site-copy" title={props.siteCopy.title} onClick={() => props.openDoc(props.siteCopy!.id)}>{t('open_site_copy')}</button>
+          ) : (
+            <button type="button" class="adapt" onClick={props.onAdapt}>{t('adapt')}</button>
+          ))}
       </div>
       <div class="collab-stages">
         {g && (
@@ -87,18 +101,6 @@ export function CollabBar(props: { id: string; collab: CollabView; onCollab: (v:
           <button type="button" class="next-stage" onClick={() => void move(next.key)}>
             {t('next_stage', { stage: pick(next.label, lang) })} →
           </button>
-        )}
-        <div class="spacer" />
-        <button type="button" class="open-review" onClick={() => props.open('review')}>{t('review_panel')}</button>
-        <button type="button" class="open-compare" onClick={() => props.open('compare')}>{t('compare')}</button>
-        {(c.allowed.reflect || c.reflections.length > 0) && (
-          <button type="button" class="open-reflect" onClick={() => props.open('reflect')}>
-            {t('reflection')}
-            {c.reflections.length > 0 && ` (${c.reflections.length})`}
-          </button>
-        )}
-        {c.allowed.adapt && (
-          <button type="button" class="adapt" onClick={props.onAdapt}>{t('adapt')}</button>
         )}
       </div>
     </section>

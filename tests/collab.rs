@@ -580,3 +580,116 @@ fn offline_discussion_in_random_orders_converges() {
         "random-order discussions: 6 seeds, {total_threads} threads, all converged and attributed"
     );
 }
+
+#[test]
+fn reviews_on_the_offices_own_rubric() {
+    let office = Office::start();
+    let o = office.create_office("儿科虚拟教研室");
+    let (_, body) = rounds_office::service::parse_rubric(
+        &json!({
+            "name": "jiaoxue_chafang",
+            "en": "Teaching round",
+            "zh": "教学查房评分",
+            "min": 0,
+            "max": 10,
+            "criteria": [
+                {"key": "preparation", "en": "Preparation", "zh": "准备"},
+                {"key": "bedside", "en": "Bedside teaching", "zh": "床旁教学"}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    rounds_office::db::OfficeDb::put_rubric(office.db.as_ref(), &o, "jiaoxue_chafang", &body, 1)
+        .unwrap();
+    let mut lead = Teacher::joined(&office, &o, "李主任");
+    let mut rev = Teacher::joined_as(&office, &o, "张教授", Role::LeadTeacher);
+    let plan = lead.create(DocKind::LESSON_PLAN, "川崎病教学查房", json!({}));
+    lead.store
+        .set_visibility(&plan, Visibility::Office)
+        .unwrap();
+    lead.store
+        .collab_change(&plan, |d, ctx, w| {
+            d.review_decision("submitted", "", w, ctx)
+        })
+        .unwrap();
+    lead.sync().unwrap();
+    rev.sync().unwrap();
+    // The directory brought the office's rubric.
+    let rubrics = rev.store.rubrics().unwrap();
+    assert!(
+        rubrics
+            .iter()
+            .any(|r| r.name == "jiaoxue_chafang" && r.max == 10)
+    );
+    let office_rubrics = rev.store.office_rubrics().unwrap();
+    let review = ReviewInput {
+        rubric: "jiaoxue_chafang".into(),
+        scores: vec![("preparation".into(), 9), ("bedside".into(), 7)],
+        notes: vec![("bedside".into(), "查体示范到位".into())],
+        ..ReviewInput::default()
+    };
+    rev.store
+        .collab_change(&plan, |d, ctx, w| {
+            d.write_review_in(&review, &office_rubrics, w, ctx)
+        })
+        .unwrap();
+    // Beyond its scale: refused on the device.
+    let over = ReviewInput {
+        scores: vec![("bedside".into(), 11)],
+        ..review.clone()
+    };
+    assert!(
+        rev.store
+            .collab_change(&plan, |d, ctx, w| d.write_review_in(
+                &over,
+                &office_rubrics,
+                w,
+                ctx
+            ))
+            .is_err()
+    );
+    let r = rev.sync().unwrap();
+    assert!(r.rejections.is_empty(), "{:?}", r.rejections);
+    let stored = office.document(&plan).unwrap();
+    assert_eq!(stored.collab().reviews[0].total(), 16);
+    let record = collab::review_record_in(&stored, rounds_core::Lang::Zh, &office_rubrics);
+    assert!(
+        record.contains("床旁教学 | 7/10 | 查体示范到位"),
+        "{record}"
+    );
+    // A rubric the office does not have, from a device that skips its
+    // checks, is refused by the office.
+    let mut d = office.document(&plan).unwrap();
+    d.set_actor(rev.store.actor().clone());
+    let heads = d.heads();
+    let fake = rounds_core::collab::rubric::RubricDef {
+        name: "made_up".into(),
+        ..serde_json::from_str(&body).unwrap()
+    };
+    let mut ids = SeqIds::new("fake");
+    let mut ctx = EditCtx {
+        now_ms: 9_000_000_000_000,
+        author: "x",
+        ids: &mut ids,
+    };
+    d.write_review_in(
+        &ReviewInput {
+            rubric: "made_up".into(),
+            scores: vec![("bedside".into(), 3)],
+            ..ReviewInput::default()
+        },
+        &[fake],
+        &who(&rev),
+        &mut ctx,
+    )
+    .unwrap();
+    let before = office.bytes(&plan).unwrap();
+    let r = RawDevice::of(&office, &rev).push(&plan, changes_since(d.automerge_mut(), &heads));
+    assert!(
+        r.rejections[0].message.starts_with("scores:"),
+        "{:?}",
+        r.rejections
+    );
+    assert_eq!(office.bytes(&plan).unwrap(), before);
+}

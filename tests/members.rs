@@ -103,6 +103,7 @@ fn a_device_sees_its_own_offices_current_members_and_which_one_it_is() {
             you: outsider.clone(),
             office: o2.clone(),
             members: vec![entry(&outsider, "外院老师", "teacher", "市儿童医院")],
+            rubrics: vec![],
         }
     );
 
@@ -111,7 +112,7 @@ fn a_device_sees_its_own_offices_current_members_and_which_one_it_is() {
     assert_eq!(status, 200, "{raw}");
     let mut keys: Vec<&str> = raw.as_object().unwrap().keys().map(|k| &**k).collect();
     keys.sort();
-    assert_eq!(keys, ["members", "office", "you"]);
+    assert_eq!(keys, ["members", "office", "rubrics", "you"]);
     for m in raw["members"].as_array().unwrap() {
         let mut keys: Vec<&str> = m.as_object().unwrap().keys().map(|k| &**k).collect();
         keys.sort();

@@ -539,7 +539,10 @@ pub fn review(data: Option<&Path>, a: ReviewArgs) -> Result<(), Failure> {
                 recommendation: a.recommend.clone().unwrap_or_default(),
                 coi: a.coi.clone().unwrap_or_default(),
             };
-            store.collab_change(&id, |doc, ctx, who| doc.write_review(&input, who, ctx))?;
+            let office = store.office_rubrics()?;
+            store.collab_change(&id, |doc, ctx, who| {
+                doc.write_review_in(&input, &office, who, ctx)
+            })?;
         }
         Some(action) => {
             let state = match action {
@@ -575,7 +578,10 @@ pub fn review(data: Option<&Path>, a: ReviewArgs) -> Result<(), Failure> {
         }));
         return Ok(());
     }
-    out!("{}", collab::review_record(&doc, lang));
+    out!(
+        "{}",
+        collab::review_record_in(&doc, lang, &store.office_rubrics()?)
+    );
     Ok(())
 }
 

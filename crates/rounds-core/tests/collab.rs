@@ -290,21 +290,25 @@ const OWNER_LEAD: policy::Sender<'static> = policy::Sender {
     member: "m-lead",
     role: "teacher",
     owner: true,
+    rubrics: &[],
 };
 const TOWN: policy::Sender<'static> = policy::Sender {
     member: "m-town",
     role: "teacher",
     owner: false,
+    rubrics: &[],
 };
 const OUTSIDER: policy::Sender<'static> = policy::Sender {
     member: "m-out",
     role: "teacher",
     owner: false,
+    rubrics: &[],
 };
 const REVIEWER: policy::Sender<'static> = policy::Sender {
     member: "m-rev",
     role: "lead_teacher",
     owner: false,
+    rubrics: &[],
 };
 
 fn grouped() -> Document {

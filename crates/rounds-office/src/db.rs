@@ -193,6 +193,11 @@ pub trait OfficeDb: Send + Sync + 'static {
     /// Changes the site a member works at (empty: none). The caller has
     /// checked it (`service::check_site`).
     fn set_site(&self, member: &str, site: &str) -> DbResult<()>;
+    /// Adds (or replaces) one of the office's review rubrics: its name and
+    /// its JSON, checked by the caller.
+    fn put_rubric(&self, office: &str, name: &str, body: &str, now: i64) -> DbResult<()>;
+    /// The office's review rubrics as (name, JSON), oldest first.
+    fn rubrics(&self, office: &str) -> DbResult<Vec<(String, String)>>;
     /// Removes a member and revokes all their devices.
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()>;
     fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()>;

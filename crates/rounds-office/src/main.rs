@@ -75,6 +75,12 @@ enum Command {
         #[command(subcommand)]
         action: MemberAction,
     },
+    /// The office's own review rubrics, beside the built-in ones
+    /// (Glassick's criteria, 评课).
+    Rubric {
+        #[command(subcommand)]
+        action: RubricAction,
+    },
     /// Issue a one-time enrollment code for a member (shown once).
     Code {
         member: String,
@@ -155,6 +161,26 @@ enum MemberAction {
     Site { member: String, site: String },
     /// Remove a member; their devices are revoked.
     Remove { member: String },
+}
+
+#[derive(Subcommand)]
+enum RubricAction {
+    /// Add a rubric from a JSON file (`-` for standard input): {"name",
+    /// "en", "zh", "min", "max", "criteria": [{"key", "en", "zh"}]}; a
+    /// rubric of the same name is replaced. Devices receive it with the
+    /// member directory at their next sync.
+    Add {
+        file: PathBuf,
+        #[arg(long)]
+        office: Option<String>,
+    },
+    /// The office's rubrics.
+    List {
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -430,6 +456,49 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     } else {
                         for o in offices {
                             println!("{}  {}", o.id, o.name);
+                        }
+                    }
+                }
+            }
+        }
+        Command::Rubric { action } => {
+            let db = open_db(&data)?;
+            match action {
+                RubricAction::Add { file, office } => {
+                    let office = pick_office(&db, office.as_deref())?;
+                    let text = if file == Path::new("-") {
+                        let mut s = String::new();
+                        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+                        s
+                    } else {
+                        std::fs::read_to_string(&file)
+                            .map_err(|e| Failure(format!("{}: {e}", file.display())))?
+                    };
+                    let (r, body) = rounds_office::service::parse_rubric(&text)
+                        .map_err(|e| Failure(format!("rubric: {e}")))?;
+                    db.put_rubric(&office, &r.name, &body, rounds_sqlite::now_ms())?;
+                    println!("{}", r.name);
+                }
+                RubricAction::List { office, json } => {
+                    let office = pick_office(&db, office.as_deref())?;
+                    let rubrics: Vec<serde_json::Value> = db
+                        .rubrics(&office)?
+                        .into_iter()
+                        .filter_map(|(_, body)| serde_json::from_str(&body).ok())
+                        .collect();
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&rubrics)?);
+                    } else {
+                        for r in rubrics {
+                            let criteria = r["criteria"].as_array().map_or(0, Vec::len);
+                            println!(
+                                "{}  {} / {}  {}–{}, {criteria} criteria",
+                                r["name"].as_str().unwrap_or_default(),
+                                r["zh"].as_str().unwrap_or_default(),
+                                r["en"].as_str().unwrap_or_default(),
+                                r["min"],
+                                r["max"]
+                            );
                         }
                     }
                 }

@@ -26,6 +26,10 @@ pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[
         "0003_member_site",
         include_str!("../../../migrations/office/0003_member_site.sql"),
     ),
+    (
+        "0004_rubrics",
+        include_str!("../../../migrations/office/0004_rubrics.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -274,6 +278,24 @@ impl OfficeDb for SqliteDb {
             return Err(DbError::NotFound(format!("member {member}")));
         }
         Ok(())
+    }
+
+    fn put_rubric(&self, office: &str, name: &str, body: &str, now: i64) -> DbResult<()> {
+        self.w().execute(
+            "INSERT INTO rubrics (office, name, body, created) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (office, name) DO UPDATE SET body = excluded.body",
+            params![office, name, body, now],
+        )?;
+        Ok(())
+    }
+
+    fn rubrics(&self, office: &str) -> DbResult<Vec<(String, String)>> {
+        let c = self.r();
+        let mut stmt = c.prepare_cached(
+            "SELECT name, body FROM rubrics WHERE office = ?1 ORDER BY created, name",
+        )?;
+        let rows = stmt.query_map([office], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {

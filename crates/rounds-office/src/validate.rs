@@ -30,6 +30,7 @@
 
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use rounds_core::collab::policy;
+use rounds_core::collab::rubric::RubricDef;
 use rounds_core::doc::{Document, EditCtx, NewDoc, RESERVED_KEYS, SeqIds};
 use rounds_core::schema::{
     AUTHOR_MAX, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX,
@@ -79,11 +80,13 @@ const ELEMENT_ID_MAX: usize = 64;
 
 /// Checks the state a push would produce, `after`, against the stored one,
 /// `before` (`None` for a new document), for the member behind `ctx`, whose
-/// `owner` is the member owning the stored document.
+/// `owner` is the member owning the stored document; `rubrics` are the
+/// office's own review rubrics.
 pub fn check_state(
     before: Option<(&Document, &str)>,
     after: &Document,
     ctx: &DeviceCtx,
+    rubrics: &[RubricDef],
 ) -> Result<(), Refusal> {
     let am = after.automerge();
     if let Some((b, _)) = before {
@@ -170,6 +173,7 @@ pub fn check_state(
         member: &ctx.member,
         role: ctx.role.as_str(),
         owner: before.is_none_or(|(_, owner)| owner == ctx.member),
+        rubrics,
     };
     policy::check(before.map(|(b, _)| b), after, &sender).map_err(|r| {
         let code = if r.rule == "collab" {

@@ -315,9 +315,9 @@ proptest! {
         } else {
             let now = stored();
             prop_assert_eq!(root_keys(&now), root_keys(&original));
-            let checked = rounds_office::validate::check_state(Some((&original, s.ctx.member.as_str())), &now, &s.ctx);
+            let checked = rounds_office::validate::check_state(Some((&original, s.ctx.member.as_str())), &now, &s.ctx, &[]);
             prop_assert!(checked.is_ok(), "an accepted state breaks a rule: {:?}", checked);
-            let checked = rounds_office::validate::check_state(None, &now, &s.ctx);
+            let checked = rounds_office::validate::check_state(None, &now, &s.ctx, &[]);
             prop_assert!(checked.is_ok(), "an accepted state is not valid whole: {:?}", checked);
         }
     }

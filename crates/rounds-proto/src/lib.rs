@@ -501,6 +501,30 @@ pub struct MembersResponse {
     pub office: String,
     /// The office's current members, in the order they were added.
     pub members: Vec<MemberEntry>,
+    /// The review rubrics the office defined beside the built-in ones
+    /// (absent from an older office's answer).
+    #[serde(default)]
+    pub rubrics: Vec<RubricEntry>,
+}
+
+/// A review rubric an office defined (`rounds-office rubric add`): the
+/// shape of `rounds_core::collab::rubric::RubricDef`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RubricEntry {
+    pub name: String,
+    pub en: String,
+    pub zh: String,
+    pub min: i64,
+    pub max: i64,
+    pub criteria: Vec<CriterionEntry>,
+}
+
+/// One criterion of a [`RubricEntry`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionEntry {
+    pub key: String,
+    pub en: String,
+    pub zh: String,
 }
 
 /// One member of an office, as [`MembersResponse`] lists it.

@@ -4,6 +4,7 @@
 //! read state kept on the device).
 
 use automerge::ReadDoc;
+use rounds_core::collab::rubric::RubricDef;
 use rounds_core::collab::{self, Who, policy};
 use rounds_core::doc::{DocError, Document, EditCtx};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -59,12 +60,32 @@ pub(crate) fn check_policy(
         return Ok(());
     };
     let role = get("role")?.unwrap_or_else(|| "teacher".into());
+    let rubrics = office_rubrics(get("members")?.as_deref());
     let sender = policy::Sender {
         member: &member,
         role: &role,
         owner: after.owner() == user_id,
+        rubrics: &rubrics,
     };
     policy::check(before, after, &sender).map_err(|r| StoreError::Invalid(r.to_string()))
+}
+
+/// The office's own rubrics from its cached directory (`members`); any
+/// that is not a valid rubric is left out.
+fn office_rubrics(directory: Option<&str>) -> Vec<RubricDef> {
+    let Some(text) = directory else {
+        return Vec::new();
+    };
+    let dir: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    dir["rubrics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| serde_json::from_value::<RubricDef>(r.clone()).ok())
+                .filter(|r| r.validate().is_ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Rebuilds a document's inbox rows (with the rest of its projection).
@@ -158,6 +179,17 @@ impl Store {
             Ok(doc.set_upstream(up.id(), &s.title, &heads, ctx)?)
         })?;
         Ok(summary)
+    }
+
+    /// The rubrics a review may use here: the built-in ones and the
+    /// office's, as its directory (cached by sync) says.
+    pub fn rubrics(&self) -> Result<Vec<RubricDef>> {
+        Ok(collab::rubric::with_office(&self.office_rubrics()?))
+    }
+
+    /// The office's own rubrics, as its directory (cached by sync) says.
+    pub fn office_rubrics(&self) -> Result<Vec<RubricDef>> {
+        Ok(office_rubrics(self.sync_get("members")?.as_deref()))
     }
 
     /// This member's site, as the office's directory (cached by sync) says.

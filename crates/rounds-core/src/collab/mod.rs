@@ -57,7 +57,7 @@ pub use compare::{FieldDiff, Piece, compare};
 pub use events::{DECIDERS, Event, events};
 pub use merge3::merge3;
 pub use read::*;
-pub use record::review_record;
+pub use record::{review_record, review_record_in};
 pub use site::{site_copy_fields, upstream_changed};
 pub(crate) use write::carry;
 pub use write::*;
@@ -82,10 +82,16 @@ pub const TEXT_KEYS: &[&str] = &[
 /// Whether a key under `collab` holds what people write: [`TEXT_KEYS`], or
 /// a rubric criterion (a review's note on it).
 pub fn is_text_key(k: &str) -> bool {
+    is_text_key_in(k, &[])
+}
+
+/// [`is_text_key`], with the criteria of the office's rubrics too.
+pub fn is_text_key_in(k: &str, office: &[rubric::RubricDef]) -> bool {
     TEXT_KEYS.contains(&k)
         || rubric::Rubric::all()
             .iter()
             .any(|r| r.criterion(k).is_some())
+        || office.iter().any(|r| r.criterion(k).is_some())
 }
 
 /// The schema a document has once it holds collaboration data.

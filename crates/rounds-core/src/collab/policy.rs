@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use super::read::{Collab, LogEntry, Thread};
-use super::rubric::Rubric;
+use super::rubric::{self, RubricDef};
 use super::{BODY_MAX, COLLAB_SCHEMA, NAME_MAX, review_state_known, stage_known};
 use crate::doc::{Document, RESERVED_KEYS};
 
@@ -45,6 +45,8 @@ pub struct Sender<'a> {
     pub role: &'a str,
     /// The sender owns the document.
     pub owner: bool,
+    /// The office's own review rubrics, beside the built-in ones.
+    pub rubrics: &'a [RubricDef],
 }
 
 impl Sender<'_> {
@@ -229,7 +231,7 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
         if who.owner || leads {
             return no("scores", "no one reviews a plan they own or lead");
         }
-        let Some(rubric) = Rubric::named(&r.rubric) else {
+        let Some(rubric) = rubric::find(who.rubrics, &r.rubric) else {
             return no("scores", format!("`{}` is not a rubric", r.rubric));
         };
         for (k, v) in &r.scores {

@@ -4,7 +4,7 @@
 
 use super::RECOMMENDATIONS;
 use super::REVIEW_STATES;
-use super::rubric::Rubric;
+use super::rubric::{self, RubricDef};
 use crate::doc::Document;
 use crate::schema::Lang;
 use crate::time;
@@ -21,8 +21,13 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// The review record of `doc`.
+/// The review record of `doc`, on built-in rubrics.
 pub fn review_record(doc: &Document, lang: Lang) -> String {
+    review_record_in(doc, lang, &[])
+}
+
+/// The review record of `doc`, whose reviews may use the office's rubrics.
+pub fn review_record_in(doc: &Document, lang: Lang, office: &[RubricDef]) -> String {
     let zh = lang == Lang::Zh;
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
     let c = doc.collab();
@@ -56,9 +61,10 @@ pub fn review_record(doc: &Document, lang: Lang) -> String {
         out.push('\n');
     }
     for r in &c.reviews {
-        let rubric = Rubric::named(&r.rubric);
+        let rubric = rubric::find(office, &r.rubric);
+        let rubric = rubric.as_ref();
         let rname = rubric.map_or(r.rubric.clone(), |x| {
-            if zh { x.zh } else { x.en }.to_owned()
+            if zh { x.zh.clone() } else { x.en.clone() }
         });
         out.push_str(&format!(
             "## {} {} — {rname}\n\n",
@@ -82,7 +88,7 @@ pub fn review_record(doc: &Document, lang: Lang) -> String {
             Some(x) => x
                 .criteria
                 .iter()
-                .map(|c| (c.key.to_owned(), if zh { c.zh } else { c.en }.to_owned()))
+                .map(|c| (c.key.clone(), if zh { c.zh.clone() } else { c.en.clone() }))
                 .collect(),
             None => r.scores.keys().map(|k| (k.clone(), k.clone())).collect(),
         };

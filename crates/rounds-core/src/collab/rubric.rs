@@ -111,3 +111,151 @@ impl Rubric {
         Ok(())
     }
 }
+
+/// A criterion of a rubric an office defined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CriterionDef {
+    pub key: String,
+    pub en: String,
+    pub zh: String,
+}
+
+/// A rubric as data: one of the built-in ones, or one an office defined
+/// (`rounds-office rubric add`), which devices learn with the member
+/// directory and the office checks reviews against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RubricDef {
+    pub name: String,
+    pub en: String,
+    pub zh: String,
+    pub min: i64,
+    pub max: i64,
+    pub criteria: Vec<CriterionDef>,
+}
+
+/// The most criteria a rubric may have.
+pub const CRITERIA_MAX: usize = 20;
+
+fn word(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn label(what: &str, s: &str) -> Result<(), String> {
+    if s.trim().is_empty() || s.chars().count() > super::NAME_MAX || s.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "{what}: a label of 1 to {} characters on one line",
+            super::NAME_MAX
+        ));
+    }
+    Ok(())
+}
+
+impl RubricDef {
+    /// Whether an office may define this rubric: a name and criterion keys
+    /// of lowercase letters, digits and `_` (at most 32), not a built-in
+    /// rubric's name; labels in both languages; a scale within 0–100; 1 to
+    /// 20 criteria with distinct keys.
+    pub fn validate(&self) -> Result<(), String> {
+        if !word(&self.name) {
+            return Err(format!(
+                "name: `{}` must be lowercase letters, digits and _ (at most 32)",
+                self.name
+            ));
+        }
+        if Rubric::named(&self.name).is_some() {
+            return Err(format!("name: `{}` is a built-in rubric", self.name));
+        }
+        label("en", &self.en)?;
+        label("zh", &self.zh)?;
+        if !(0 <= self.min && self.min < self.max && self.max <= 100) {
+            return Err(format!(
+                "scale: {}–{} must run upwards within 0–100",
+                self.min, self.max
+            ));
+        }
+        if self.criteria.is_empty() || self.criteria.len() > CRITERIA_MAX {
+            return Err(format!("criteria: 1 to {CRITERIA_MAX}"));
+        }
+        for (i, c) in self.criteria.iter().enumerate() {
+            if !word(&c.key) {
+                return Err(format!(
+                    "criteria: `{}` must be lowercase letters, digits and _ (at most 32)",
+                    c.key
+                ));
+            }
+            if self.criteria[..i].iter().any(|d| d.key == c.key) {
+                return Err(format!("criteria: `{}` appears twice", c.key));
+            }
+            label(&c.key, &c.en)?;
+            label(&c.key, &c.zh)?;
+        }
+        Ok(())
+    }
+
+    pub fn criterion(&self, key: &str) -> Option<&CriterionDef> {
+        self.criteria.iter().find(|c| c.key == key)
+    }
+
+    /// Whether `value` is a score of criterion `key` on this scale.
+    pub fn check_score(&self, key: &str, value: i64) -> Result<(), String> {
+        if self.criterion(key).is_none() {
+            let keys: Vec<&str> = self.criteria.iter().map(|c| c.key.as_str()).collect();
+            return Err(format!(
+                "`{key}` is not a criterion of {} ({})",
+                self.name,
+                keys.join(", ")
+            ));
+        }
+        if value < self.min || value > self.max {
+            return Err(format!(
+                "{key}: {value} is outside the scale {}–{}",
+                self.min, self.max
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl From<&Rubric> for RubricDef {
+    fn from(r: &Rubric) -> RubricDef {
+        RubricDef {
+            name: r.name.to_owned(),
+            en: r.en.to_owned(),
+            zh: r.zh.to_owned(),
+            min: r.min,
+            max: r.max,
+            criteria: r
+                .criteria
+                .iter()
+                .map(|c| CriterionDef {
+                    key: c.key.to_owned(),
+                    en: c.en.to_owned(),
+                    zh: c.zh.to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The rubrics a review may use: the built-in ones, then the office's
+/// (an office's rubric never takes a built-in one's name).
+pub fn with_office(office: &[RubricDef]) -> Vec<RubricDef> {
+    let mut v: Vec<RubricDef> = Rubric::all().iter().map(|r| RubricDef::from(*r)).collect();
+    for r in office {
+        if !v.iter().any(|x| x.name == r.name) {
+            v.push(r.clone());
+        }
+    }
+    v
+}
+
+/// The rubric named `name` among the built-in ones and `office`'s.
+pub fn find(office: &[RubricDef], name: &str) -> Option<RubricDef> {
+    Rubric::named(name)
+        .map(RubricDef::from)
+        .or_else(|| office.iter().find(|r| r.name == name).cloned())
+}

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::anchor::{Anchor, Resolved};
 use super::read::{Thread, collab_obj, section, union};
-use super::rubric::Rubric;
+use super::rubric::{self, RubricDef};
 use super::*;
 use crate::doc::{DocError, Document, EditCtx, check_chars, check_len, invalid};
 
@@ -590,22 +590,35 @@ impl Document {
             .ok_or_else(|| invalid("thread", "nothing changed"))
     }
 
-    /// Writes (or rewrites) the acting reviewer's review.
+    /// Writes (or rewrites) the acting reviewer's review, on a built-in
+    /// rubric.
     pub fn write_review(
         &mut self,
         r: &ReviewInput,
         who: &Who,
         ctx: &mut EditCtx<'_>,
     ) -> Result<ChangeHash, DocError> {
+        self.write_review_in(r, &[], who, ctx)
+    }
+
+    /// [`Document::write_review`], on a built-in rubric or one of the
+    /// office's (`office`).
+    pub fn write_review_in(
+        &mut self,
+        r: &ReviewInput,
+        office: &[RubricDef],
+        who: &Who,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<ChangeHash, DocError> {
         check_member("reviewer", &who.member)?;
-        let rubric = Rubric::named(&r.rubric).ok_or_else(|| {
+        let rubric = rubric::find(office, &r.rubric).ok_or_else(|| {
+            let names: Vec<String> = rubric::with_office(office)
+                .into_iter()
+                .map(|r| r.name)
+                .collect();
             invalid(
                 "rubric",
-                format!(
-                    "`{}` is not a rubric ({})",
-                    r.rubric,
-                    Rubric::names().join(", ")
-                ),
+                format!("`{}` is not a rubric ({})", r.rubric, names.join(", ")),
             )
         })?;
         for (k, v) in &r.scores {
@@ -643,7 +656,7 @@ impl Document {
         let am = self.automerge_mut();
         let e = put_map(am, &reviews, &who.member)?;
         am.put(&e, "name", who.name.as_str())?;
-        am.put(&e, "rubric", rubric.name)?;
+        am.put(&e, "rubric", rubric.name.as_str())?;
         let scores = put_map(am, &e, "scores")?;
         for (k, v) in &r.scores {
             am.put(&scores, k.as_str(), *v)?;

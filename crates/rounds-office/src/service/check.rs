@@ -21,6 +21,7 @@ pub(super) fn check_case(
     after: &Document,
     mut state: AutoCommit,
     fresh: &[Change],
+    rubrics: &[rounds_core::collab::rubric::RubricDef],
 ) -> Result<(), Rejection> {
     let what = if after.kind().holds_patient_data() {
         "a shared case"
@@ -48,7 +49,7 @@ pub(super) fn check_case(
         // strings put under the keys `collab` keeps text in.
         let written = |op: &&automerge::legacy::Op| {
             op.insert
-                || matches!(&op.key, automerge::legacy::Key::Map(k) if rounds_core::collab::is_text_key(k))
+                || matches!(&op.key, automerge::legacy::Key::Map(k) if rounds_core::collab::is_text_key_in(k, rubrics))
         };
         for op in c.decode().operations.iter().filter(written) {
             if let Some(automerge::ScalarValue::Str(text)) = op.primitive_value() {

@@ -3,7 +3,8 @@
 //! several sites, reviewers) and needs its own member id, by which the
 //! office attributes what it sends.
 
-use rounds_proto::{MemberEntry, MembersResponse};
+use rounds_core::collab::rubric::RubricDef;
+use rounds_proto::{CriterionEntry, MemberEntry, MembersResponse, RubricEntry};
 
 use super::{ApiError, Service};
 use crate::db::*;
@@ -31,6 +32,15 @@ pub fn check_site(site: &str) -> Result<&str, String> {
     Ok(site)
 }
 
+/// A rubric an administrator gives as JSON (`rounds-office rubric add`),
+/// checked ([`RubricDef::validate`]), and the JSON to store for it.
+pub fn parse_rubric(json: &str) -> Result<(RubricDef, String), String> {
+    let r: RubricDef = serde_json::from_str(json).map_err(|e| format!("not a rubric: {e}"))?;
+    r.validate()?;
+    let body = serde_json::to_string(&r).map_err(|e| e.to_string())?;
+    Ok((r, body))
+}
+
 impl Service {
     /// The current members of the sender's office, and who the sender is.
     /// Only the sender's own office: the query is by the office the token
@@ -48,11 +58,54 @@ impl Service {
                 site: m.site,
             })
             .collect();
+        let rubrics = self
+            .office_rubrics(&ctx.office)?
+            .into_iter()
+            .map(|r| RubricEntry {
+                name: r.name,
+                en: r.en,
+                zh: r.zh,
+                min: r.min,
+                max: r.max,
+                criteria: r
+                    .criteria
+                    .into_iter()
+                    .map(|c| CriterionEntry {
+                        key: c.key,
+                        en: c.en,
+                        zh: c.zh,
+                    })
+                    .collect(),
+            })
+            .collect();
         Ok(MembersResponse {
             you: ctx.member.clone(),
             office: ctx.office.clone(),
             members,
+            rubrics,
         })
+    }
+
+    /// The office's own review rubrics. A stored one that no longer reads
+    /// as a valid rubric is left out (and logged), never served.
+    pub fn office_rubrics(&self, office: &str) -> Result<Vec<RubricDef>, ApiError> {
+        Ok(self
+            .db
+            .rubrics(office)?
+            .into_iter()
+            .filter_map(|(name, body)| {
+                match serde_json::from_str::<RubricDef>(&body)
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.validate().map(|()| r))
+                {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        tracing::error!(office, rubric = %name, error = %e, "stored rubric is not valid");
+                        None
+                    }
+                }
+            })
+            .collect())
     }
 }
 

@@ -25,7 +25,7 @@ use rounds_proto::{RejectCode, Rejection};
 use crate::db::*;
 
 pub use enroll::{MAX_TRACKED_CLIENTS, hash_secret, new_code, new_token, normalize_code};
-pub use members::{MAX_SITE_CHARS, check_site};
+pub use members::{MAX_SITE_CHARS, check_site, parse_rubric};
 
 /// Limits on what a device may send and receive.
 #[derive(Debug, Clone)]

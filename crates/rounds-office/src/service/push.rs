@@ -68,6 +68,11 @@ impl Service {
                 e.insert(ok);
             }
         }
+        // The office's own rubrics, read once per pushed document and only
+        // for a document that is prepared together (reviews may use them,
+        // and reviewers' notes under their criteria are checked for
+        // identifiers).
+        let mut rubrics: Option<Vec<rounds_core::collab::rubric::RubricDef>> = None;
         let limits = &self.limits;
         let mut decide = |state: Option<&DocState>| -> Result<Accepted, Rejection> {
             let mut am = match state {
@@ -163,13 +168,27 @@ impl Service {
                 )),
                 None => None,
             };
-            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx)
+            let rubrics: &[_] = if automerge::ReadDoc::get(d.automerge(), automerge::ROOT, "collab")
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                rubrics.get_or_insert_with(|| {
+                    self.office_rubrics(&ctx.office).unwrap_or_else(|e| {
+                        tracing::error!(error = ?e, "reading the office's rubrics");
+                        Vec::new()
+                    })
+                })
+            } else {
+                &[]
+            };
+            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx, rubrics)
                 .map_err(|r| reject(doc, r.code, r.message))?;
             // Kinds that hold patient data are checked for every
             // high-confidence identifier; the others (lesson plans, whose
             // free text may quote a case) for the kinds no teaching text
             // needs (`lesson_plan_may_not_hold`). Every kind is checked.
-            check_case(doc, &d, base, &fresh)?;
+            check_case(doc, &d, base, &fresh, rubrics)?;
             let visibility = d.visibility().as_str().to_owned();
             Ok(Accepted {
                 changes: fresh

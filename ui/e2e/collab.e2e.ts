@@ -113,6 +113,10 @@ describe('preparing a plan together in two windows', () => {
     await syncNow(lead);
     await lead.s.until(`return document.querySelector('.thread.suggestion .accept') !== null`, [], 20_000);
     await lead.shot('collab-01-margin-before-zh');
+    // Clicking a thread shows its text in the form, selected (and offers no new comment on it).
+    await lead.s.exec(`[...document.querySelectorAll('.thread')].find(t => t.textContent.includes('镇卫生院以口服补液为主')).querySelector('.thread-where').click()`);
+    await lead.s.until(`const el = document.querySelector('.editor [data-field=methods]'); return document.activeElement === el && el.value.slice(el.selectionStart, el.selectionEnd) === '口服补液与静脉补液的指征'`);
+    expect(await lead.s.exec<boolean>(`return document.querySelector('.selection-tools') === null && document.querySelector('.thread.active') !== null`)).toBe(true);
     await lead.s.click(await lead.s.find('.thread.suggestion .accept'));
     await lead.s.until(`return document.querySelector('.editor [data-field=methods]').value.includes('最后由学员总结并完成一例补液计算')`, [], 15_000);
     await lead.s.until(`return document.querySelector('.thread.suggestion .decision.accepted') !== null`);

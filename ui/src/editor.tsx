@@ -52,6 +52,8 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
   const [panel, setPanel] = useState<PanelName>(null);
   const [sel, setSel] = useState<Selected | null>(null);
   const jumped = useRef(false);
+  // When a thread's text is selected for the teacher, the select event that follows offers no comment on it.
+  const selectedByUs = useRef(0);
   const valuesRef = useRef(values);
   valuesRef.current = values;
   // The teacher's own edits, for Ctrl+Z / Ctrl+Shift+Z (undo.ts).
@@ -485,12 +487,14 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     const main = el.closest('main');
     if (main) main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - main.clientHeight / 3;
     el.focus({ preventScroll: true });
+    selectedByUs.current = Date.now();
     if (th.place.state === 'range' && typeof el.setSelectionRange === 'function') el.setSelectionRange(toUtf16(el.value, th.place.from), toUtf16(el.value, th.place.to));
   };
 
   /** A selection in a text field offers a comment or a suggestion (offsets in code points, as the core counts). */
   const onSelection = (e: Event) => {
     if (!collab?.allowed.comment || version) return;
+    if (e.type === 'select' && Date.now() - selectedByUs.current < 500) return;
     const found = selectionAt(e);
     if (found !== undefined) setSel(found);
   };

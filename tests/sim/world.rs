@@ -236,6 +236,8 @@ struct Marker {
     text: String,
     row: Option<String>,
     by: usize,
+    /// Written in a comment thread, not a field.
+    comment: bool,
 }
 
 pub struct Sim {
@@ -376,6 +378,9 @@ impl Sim {
                 "sim",
             )
             .unwrap();
+        // What joining stores: the member this device acts as.
+        worker.sync_set("member_id", Some(&e.member_id)).unwrap();
+        worker.sync_set("role", Some(&e.role)).unwrap();
         Client {
             name: name.into(),
             index,
@@ -561,6 +566,7 @@ impl Sim {
                     text: m,
                     row: None,
                     by: c,
+                    comment: false,
                 });
                 self.show(c, &s.id);
             }
@@ -581,6 +587,7 @@ impl Sim {
                     text: m,
                     row: None,
                     by: c,
+                    comment: false,
                 });
                 self.show(c, &shared.id);
             }
@@ -663,9 +670,56 @@ impl Sim {
                     self.office.borrow().db.revoke_device(&device, now).unwrap();
                     self.clients[c].revoked = true;
                 }
+                3..=5 => self.comment_marker(c),
                 _ => {}
             },
         }
+    }
+
+    /// A comment (or a reply) holding a marker, on a document the client
+    /// holds: comments travel, merge and are squashed with a shared case's
+    /// edits like any change, and none may be lost.
+    fn comment_marker(&mut self, c: usize) {
+        let docs = self.docs_of(c);
+        if docs.is_empty() {
+            return;
+        }
+        let id = docs[self.pick_doc(docs.len())].0.clone();
+        let m = self.marker();
+        let reply = self.rng.below(2) == 0;
+        let store = &mut self.clients[c].editor;
+        let threads: Vec<String> = store
+            .load(&id)
+            .unwrap()
+            .collab()
+            .threads
+            .iter()
+            .map(|t| t.id.clone())
+            .collect();
+        let pick = self.rng.below(threads.len().max(1));
+        let store = &mut self.clients[c].editor;
+        match threads.get(pick).filter(|_| reply) {
+            Some(t) => {
+                store
+                    .collab_change(&id, |d, ctx, w| d.reply(t, &m, &[], w, ctx))
+                    .unwrap();
+            }
+            None => {
+                store
+                    .collab_change(&id, |d, ctx, w| {
+                        d.comment(&Default::default(), &m, None, &[], w, ctx)
+                    })
+                    .unwrap();
+            }
+        }
+        self.trace(c, || format!("comments {m} on {id}"));
+        self.markers.push(Marker {
+            doc: id,
+            text: m,
+            row: None,
+            by: c,
+            comment: true,
+        });
     }
 
     /// The editor inserts a marker somewhere in a text field of what it
@@ -703,6 +757,7 @@ impl Sim {
             text: m,
             row: None,
             by: c,
+            comment: false,
         });
     }
 
@@ -752,6 +807,7 @@ impl Sim {
                 text: m,
                 row,
                 by: c,
+                comment: false,
             });
         }
     }
@@ -784,11 +840,13 @@ impl Sim {
     }
 
     fn office_doc(&self, id: &str) -> Option<Value> {
+        self.office_document(id).map(|d| d.to_json())
+    }
+
+    fn office_document(&self, id: &str) -> Option<Document> {
         let cell = self.office.borrow();
         let (snapshot, _, rest, _) = cell.db.doc_log_since_snapshot(id).ok()?;
-        Document::load(&[snapshot, rest].concat())
-            .ok()
-            .map(|d| d.to_json())
+        Document::load(&[snapshot, rest].concat()).ok()
     }
 
     pub fn check(&mut self) -> Result<(), String> {
@@ -824,6 +882,15 @@ impl Sim {
                     Some(o) => {
                         if o != mine {
                             return Err(disagreement(cl, &s, &mine, &o));
+                        }
+                        // And on what was said about it.
+                        let theirs = self.office_document(&s.id).map(|d| d.collab());
+                        let said = cl.worker.load(&s.id).unwrap().collab();
+                        if theirs.as_ref() != Some(&said) {
+                            return Err(format!(
+                                "{} disagrees with the office on the comments of {}",
+                                cl.name, s.id
+                            ));
                         }
                         all_docs.insert(s.id.clone(), o);
                     }
@@ -865,12 +932,25 @@ impl Sim {
                 continue;
             }
             self.counts.edits_checked += 1;
-            let present = match self.office_doc(&m.doc) {
-                Some(o) => o.to_string().contains(&m.text),
-                None => self.clients[m.by]
+            let said = |d: &Document| {
+                d.collab()
+                    .threads
+                    .iter()
+                    .any(|t| t.messages.iter().any(|x| x.body == m.text))
+            };
+            let present = match (m.comment, self.office_document(&m.doc)) {
+                (false, Some(o)) => o.to_json().to_string().contains(&m.text),
+                (true, Some(o)) => said(&o),
+                (comment, None) => self.clients[m.by]
                     .worker
                     .load(&m.doc)
-                    .map(|d| d.to_json().to_string().contains(&m.text))
+                    .map(|d| {
+                        if comment {
+                            said(&d)
+                        } else {
+                            d.to_json().to_string().contains(&m.text)
+                        }
+                    })
                     .unwrap_or(false),
             };
             if !present {

@@ -329,6 +329,9 @@ fn a_whole_cycle_through_the_app() {
     assert!(md.contains("审核记录") && md.contains("可以推广"), "{md}");
     reviewer.sync();
     lead.sync();
+    let approved = lead.app.inbox(true).unwrap();
+    let approved = approved.iter().find(|i| i.kind == "review").unwrap();
+    assert_eq!(approved.label.as_ref().unwrap().zh, "已通过：同意");
     let e = lead
         .app
         .review_decision(&plan, "published", "")

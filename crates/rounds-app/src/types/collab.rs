@@ -450,13 +450,21 @@ fn label_of(kind: &str, text: &str) -> Option<Label> {
         ],
         _ => return None,
     };
-    table
-        .iter()
-        .find(|(k, ..)| *k == text)
-        .map(|(_, en, zh)| Label {
-            zh: (*zh).to_owned(),
-            en: (*en).to_owned(),
-        })
+    // A decision with a note reads `approved: the note`.
+    let (key, note) = text.split_once(": ").unwrap_or((text, ""));
+    table.iter().find(|(k, ..)| *k == key).map(|(_, en, zh)| {
+        if note.is_empty() {
+            Label {
+                zh: (*zh).to_owned(),
+                en: (*en).to_owned(),
+            }
+        } else {
+            Label {
+                zh: format!("{zh}：{note}"),
+                en: format!("{en}: {note}"),
+            }
+        }
+    })
 }
 
 impl From<rounds_store::InboxItem> for InboxEntry {

@@ -586,7 +586,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(explain(e))} siteCopy={doc.linked_from.find((b) => b.field === 'upstream')} openDoc={props.open} />
       )}
       {together && collab && <SiteBanner collab={collab} onTake={() => void takeUpstream()} open={props.open} />}
-      {commentOnly && !version && <div class="banner info comment-only-note no-print">{t('comment_only_note')}</div>}
+      {commentOnly && !version && <div class="banner info comment-only-note no-print">{collab?.allowed.comment ? t('comment_only_note') : t('read_only_group_note')}</div>}
       {version && <VersionChanges changes={versionChanges} onCopy={(c) => void copy(c.old)} />}
       {doc.read_only && !version && <div class="banner info">{t('read_only', { reason: doc.read_only })}</div>}
       {doc.summary.deleted && <div class="banner info">{t('deleted_note')}</div>}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { completeMention, dayLabel, dayOf, groupByDay, matchMembers, mentionQuery, openSuggestions, reviewStepAllowed, selectionRange, sortThreads, toCodePoints, toUtf16 } from './collab';
+import { fieldOrder, completeMention, dayLabel, dayOf, groupByDay, matchMembers, mentionQuery, openSuggestions, reviewStepAllowed, selectionRange, sortThreads, toCodePoints, toUtf16 } from './collab';
 import type { ThreadView } from './generated/ThreadView';
 import type { InboxEntry } from './generated/InboxEntry';
+import type { KindInfo } from './generated/KindInfo';
 
 describe('selections in code points', () => {
   it('counts Chinese text one for one', () => {
@@ -70,6 +71,10 @@ describe('threads', () => {
     const order = ['title', 'objectives', 'methods'];
     const ts = [thread('a', 'methods', 10, 1), thread('b', 'methods', 2, 5), thread('c', 'objectives', null, 9), thread('d', '', null, 3)];
     expect(sortThreads(ts, order).map((t) => t.id)).toEqual(['d', 'c', 'b', 'a']);
+    const kind = { sections: [{ key: 'goals', label: { zh: '', en: '' }, fields: [{ key: 'objectives' }] }, { key: 'methods', label: { zh: '', en: '' }, fields: [{ key: 'methods' }] }] } as unknown as KindInfo;
+    expect(fieldOrder(kind)).toEqual(['title', 'section:goals', 'objectives', 'section:methods', 'methods']);
+    const withSection = [...ts, thread('e', 'section:methods', null, 10)];
+    expect(sortThreads(withSection, fieldOrder(kind)).map((t) => t.id)).toEqual(['d', 'c', 'e', 'b', 'a']);
   });
 
   it('accept all takes only undecided suggestions', () => {

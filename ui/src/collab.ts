@@ -59,10 +59,13 @@ export function matchMembers<T extends { name: string }>(members: T[], query: st
   return q ? members.filter((m) => m.name.toLowerCase().includes(q)) : members;
 }
 
-/** Field keys in the order the form shows them (the title first). */
+/** Field keys in the order the form shows them (the title first), each section (`section:KEY`, as a thread on a whole section names it) before its fields. */
 export function fieldOrder(kind: KindInfo | undefined): string[] {
   const keys = ['title'];
-  for (const s of kind?.sections ?? []) for (const f of s.fields) keys.push(f.key);
+  for (const s of kind?.sections ?? []) {
+    keys.push(`section:${s.key}`);
+    for (const f of s.fields) keys.push(f.key);
+  }
   return keys;
 }
 

@@ -87,6 +87,7 @@ describe('where a thread is', () => {
     const values = { process: [{ id: 'r0' }, { id: 'r1' }] };
     const t = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('zh', k, p);
     expect(threadPlace(kind, values, 'methods', '', '', t, 'zh')).toBe('教学方法');
+    expect(threadPlace(kind, values, 'section:s', '', '', t, 'zh')).toBe('教学过程');
     expect(threadPlace(kind, values, 'process', 'r1', 'content', t, 'zh')).toBe('教学过程 · 第 2 行 · 教学内容');
     expect(threadPlace(kind, values, 'title', '', '', (k) => translate('en', k), 'en')).toBe('Title');
   });

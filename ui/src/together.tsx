@@ -15,6 +15,8 @@ import type { Draft } from './margin';
 
 /** The text control a thread is about: a field, or a list row's field. */
 export function controlOf(field: string, row: string, item: string) {
+  // A thread on a whole section has no text control: its first one stands for it.
+  if (field.startsWith('section:')) return document.querySelector(`#sec-${field.slice(8)} [data-field]`) as HTMLInputElement | HTMLTextAreaElement | null;
   return (row
     ? document.querySelector(`.editor [data-list="${field}"] [data-row="${row}"] [data-field="${item}"]`)
     : document.querySelector(`.editor [data-field="${field}"]:not([data-row] *)`)) as HTMLInputElement | HTMLTextAreaElement | null;
@@ -26,7 +28,7 @@ export function markThreadCounts(collab: CollabView | null) {
   if (!collab) return;
   const counts = new Map<Element, number>();
   for (const th of collab.threads) {
-    if (th.state !== 'open' || !th.field) continue;
+    if (th.state !== 'open' || !th.field || th.field.startsWith('section:')) continue;
     const label = controlOf(th.field, th.row, th.item)?.closest('.field')?.querySelector(':scope > .label');
     if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
   }
@@ -77,6 +79,10 @@ export function SelectionTools(props: { at: Selected; pick: (mode: Draft['mode']
 /** What a thread is about, as the margin names it: a field's label, with the row's number and the row's field. */
 export function threadPlace(kind: KindInfo, values: Record<string, unknown>, field: string, row: string, item: string, t: (k: Key, p?: Record<string, string | number>) => string, lang: Lang): string {
   if (field === 'title') return t('title_label');
+  if (field.startsWith('section:')) {
+    const sec = kind.sections.find((x) => `section:${x.key}` === field);
+    return sec ? pick(sec.label, lang) : field;
+  }
   const f = kind.sections.flatMap((x) => x.fields).find((x) => x.key === field);
   if (!f) return field;
   if (!row) return pick(f.label, lang);

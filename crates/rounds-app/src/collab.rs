@@ -89,14 +89,18 @@ fn directory(s: &Store) -> Vec<MemberInfo> {
         .unwrap_or_default()
 }
 
-fn rubrics() -> Vec<RubricInfo> {
-    Rubric::all()
-        .iter()
+/// The rubrics a review may use here: the built-in ones and the office's
+/// own (from the cached directory).
+fn rubrics(s: &Store) -> Vec<RubricInfo> {
+    let all = s
+        .rubrics()
+        .unwrap_or_else(|_| Rubric::all().iter().map(|r| (*r).into()).collect());
+    all.into_iter()
         .map(|r| RubricInfo {
-            name: r.name.to_owned(),
+            name: r.name.clone(),
             label: Label {
-                zh: r.zh.to_owned(),
-                en: r.en.to_owned(),
+                zh: r.zh.clone(),
+                en: r.en.clone(),
             },
             min: r.min,
             max: r.max,
@@ -104,10 +108,10 @@ fn rubrics() -> Vec<RubricInfo> {
                 .criteria
                 .iter()
                 .map(|c| CriterionInfo {
-                    key: c.key.to_owned(),
+                    key: c.key.clone(),
                     label: Label {
-                        zh: c.zh.to_owned(),
-                        en: c.en.to_owned(),
+                        zh: c.zh.clone(),
+                        en: c.en.clone(),
                     },
                 })
                 .collect(),
@@ -246,7 +250,7 @@ fn view_of(s: &Store, id: &str) -> Result<CollabView> {
         decisions: c.decisions.iter().map(Into::into).collect(),
         review_states: KeyLabel::table(collab::REVIEW_STATES),
         recommendations: KeyLabel::table(collab::RECOMMENDATIONS),
-        rubrics: rubrics(),
+        rubrics: rubrics(s),
         reviews: c
             .reviews
             .iter()
@@ -462,7 +466,11 @@ impl App {
             recommendation: r.recommendation.clone(),
             coi: r.coi.clone(),
         };
-        self.act(id, |d, ctx, who| d.write_review(&input, who, ctx))
+        // The office's own rubrics, as the last sync brought them.
+        let office = self.store().office_rubrics()?;
+        self.act(id, |d, ctx, who| {
+            d.write_review_in(&input, &office, who, ctx)
+        })
     }
 
     /// Marks the document as it is now as a best version (精华).
@@ -544,8 +552,13 @@ impl App {
 
     /// The review record, as Markdown in `lang`, for printing.
     pub fn review_record(&self, id: &str, lang: Language) -> Result<String> {
-        let doc = self.store().load(id)?;
-        Ok(collab::review_record(&doc, lang.into()))
+        let s = self.store();
+        let doc = s.load(id)?;
+        Ok(collab::review_record_in(
+            &doc,
+            lang.into(),
+            &s.office_rubrics()?,
+        ))
     }
 
     /// The inbox, newest first: everything, or only what is unread.

@@ -415,3 +415,67 @@ fn a_whole_cycle_through_the_app() {
     assert_eq!(e.code, ErrorCode::Forbidden);
     assert_eq!(e.field.as_deref(), Some("group"));
 }
+
+/// A rubric the office declared reaches the reviewer's panel with the
+/// directory, and a review on it is written through the app; beyond its
+/// scale it is refused.
+#[test]
+fn a_review_on_the_offices_own_rubric() {
+    let office = Office::start();
+    let o = office.create_office("儿科虚拟教研室");
+    let (_, body) = rounds_office::service::parse_rubric(
+        &json!({
+            "name": "jiaoxue_chafang",
+            "en": "Teaching round",
+            "zh": "教学查房评分",
+            "min": 0,
+            "max": 10,
+            "criteria": [
+                {"key": "preparation", "en": "Preparation", "zh": "准备"},
+                {"key": "bedside", "en": "Bedside teaching", "zh": "床旁教学"}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    OfficeDb::put_rubric(office.db.as_ref(), &o, "jiaoxue_chafang", &body, 1).unwrap();
+    let lead = Device::join(&office, &o, "李主任", Role::Teacher, "");
+    let rev = Device::join(&office, &o, "张教授", Role::LeadTeacher, "");
+    let plan = new_doc(
+        &lead.app,
+        DocKind::LESSON_PLAN,
+        "川崎病教学查房",
+        Language::Zh,
+    )
+    .summary
+    .id;
+    lead.app.share(&plan, false).unwrap();
+    lead.sync();
+    lead.app.review_decision(&plan, "submitted", "").unwrap();
+    lead.sync();
+    rev.sync();
+    let v = rev.app.collab(&plan).unwrap();
+    let r = v
+        .rubrics
+        .iter()
+        .find(|r| r.name == "jiaoxue_chafang")
+        .unwrap();
+    assert_eq!((r.min, r.max, r.label.zh.as_str()), (0, 10, "教学查房评分"));
+    assert!(v.rubrics.iter().any(|r| r.name == "glassick"));
+    let form = |bedside: i64| ReviewForm {
+        rubric: "jiaoxue_chafang".into(),
+        scores: BTreeMap::from([
+            ("preparation".to_owned(), 9),
+            ("bedside".to_owned(), bedside),
+        ]),
+        notes: BTreeMap::new(),
+        comment: String::new(),
+        recommendation: String::new(),
+        coi: String::new(),
+    };
+    assert!(rev.app.write_review(&plan, &form(11)).is_err());
+    let v = rev.app.write_review(&plan, &form(7)).unwrap();
+    assert_eq!(v.reviews[0].total, 16);
+    let md = rev.app.review_record(&plan, Language::Zh).unwrap();
+    assert!(md.contains("教学查房评分"), "{md}");
+}

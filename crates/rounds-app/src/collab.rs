@@ -498,24 +498,8 @@ impl App {
         if member_of(&s).is_none() {
             return Err(not_joined());
         }
-        // The copy is named after this member's site, from the directory
-        // (the store knows a site only if something stored one).
-        let me = member_of(&s).unwrap_or_default();
-        let site = directory(&s)
-            .into_iter()
-            .find(|m| m.id == me)
-            .map(|m| m.site)
-            .unwrap_or_default();
-        let title = if site.is_empty() {
-            None
-        } else {
-            let up = s.load(id)?.summary();
-            Some(match up.language {
-                rounds_core::Lang::Zh => format!("{}（{site}）", up.title),
-                rounds_core::Lang::En => format!("{} ({site})", up.title),
-            })
-        };
-        let copy = s.adapt(id, title.as_deref()).map_err(refused)?;
+        // The store names the copy after this member's site (from the directory).
+        let copy = s.adapt(id, None).map_err(refused)?;
         let mut doc = s.load(&copy.id)?;
         let v = Self::view(&s, &mut doc);
         drop(s);

@@ -500,6 +500,7 @@ fn documents_of_a_newer_kind_are_listed_apart() {
                     bytes: d.save(),
                 }],
                 cursor: vec![1],
+                ..Default::default()
             },
             1,
         )

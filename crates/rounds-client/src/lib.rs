@@ -637,6 +637,41 @@ pub fn sync_with_limits(
     limits: SessionLimits,
     progress: &mut dyn FnMut(&Report),
 ) -> Result<Report, ClientError> {
+    let report = sync_once(store, transport, now, limits, progress)?;
+    if !report.restarted {
+        return Ok(report);
+    }
+    // The office was restored from a backup: offer it everything now,
+    // rather than at the next sync.
+    let again = sync_once(store, transport, now, limits, progress)?;
+    Ok(combine(report, again))
+}
+
+/// Two sessions' reports as one.
+fn combine(a: Report, b: Report) -> Report {
+    let mut rejections = a.rejections;
+    rejections.extend(b.rejections);
+    Report {
+        round_trips: a.round_trips + b.round_trips,
+        bytes_up: a.bytes_up + b.bytes_up,
+        bytes_down: a.bytes_down + b.bytes_down,
+        docs_pushed: a.docs_pushed + b.docs_pushed,
+        changes_pushed: a.changes_pushed + b.changes_pushed,
+        docs_received: a.docs_received + b.docs_received,
+        changes_received: a.changes_received + b.changes_received,
+        snapshots_received: a.snapshots_received + b.snapshots_received,
+        rejections,
+        restarted: a.restarted || b.restarted,
+    }
+}
+
+fn sync_once(
+    store: &mut Store,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> i64,
+    limits: SessionLimits,
+    progress: &mut dyn FnMut(&Report),
+) -> Result<Report, ClientError> {
     let pushes = store.outgoing()?;
     let mut session = Session::new(store.sync_cursor()?, pushes, limits);
     while let Some(req) = session.next_request() {

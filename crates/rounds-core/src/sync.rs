@@ -25,6 +25,9 @@ pub struct Report {
     pub changes_received: u32,
     pub snapshots_received: u32,
     pub rejections: Vec<RejectionReport>,
+    /// The office did not recognise this device's cursor (it was restored
+    /// from a backup): everything is read and offered again.
+    pub restarted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +48,9 @@ pub struct PageUpdate {
     pub items: Vec<Item>,
     /// The cursor to store with them.
     pub cursor: Vec<u8>,
+    /// The office did not recognise this device's cursor: what it holds of
+    /// the device's documents is unknown, and all must be offered again.
+    pub restarted: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +193,8 @@ impl Session {
             }
         }
         update.items = resp.items;
+        update.restarted = resp.restarted;
+        self.report.restarted |= resp.restarted;
         self.cursor = resp.cursor;
         self.more = resp.more;
         Ok(update)

@@ -93,6 +93,14 @@ enum Command {
         #[command(subcommand)]
         action: DeviceAction,
     },
+    /// Write a consistent copy of the office's database to a new file,
+    /// while the office serves (a restore is that file put back as
+    /// `office.sqlite3` in the data directory of a stopped office).
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Documents, changes, devices and their last sync.
     Status {
         #[arg(long)]
@@ -626,6 +634,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 DeviceAction::Revoke { device } => {
                     db.revoke_device(&device, rounds_sqlite::now_ms())?
                 }
+            }
+        }
+        Command::Backup { file, json } => {
+            let db = open_db(&data)?;
+            let r = db.backup_to(&file)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "backed up to {}: {} offices, {} members, {} documents, {} changes (log position {}), {} bytes",
+                    file.display(),
+                    r.offices,
+                    r.members,
+                    r.documents,
+                    r.changes,
+                    r.last_position,
+                    r.bytes
+                );
             }
         }
         Command::Status { office, json } => {

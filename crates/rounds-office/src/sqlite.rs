@@ -40,6 +40,17 @@ pub struct SqliteDb {
     epoch: u32,
 }
 
+/// What a backup holds, read back from the copy.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackupReport {
+    pub offices: i64,
+    pub members: i64,
+    pub documents: i64,
+    pub changes: i64,
+    pub last_position: i64,
+    pub bytes: u64,
+}
+
 fn open_conn(path: Option<&Path>) -> DbResult<Connection> {
     let conn = match path {
         Some(p) => Connection::open(p)?,
@@ -78,6 +89,73 @@ impl SqliteDb {
             readers,
             epoch,
         })
+    }
+
+    /// Writes a consistent copy of the whole database to `to`, a file that
+    /// must not exist yet, while the office keeps serving: `VACUUM INTO`
+    /// reads one snapshot on a reader connection, so pushes go on meanwhile
+    /// and the copy holds each either whole or not at all. The copy is
+    /// written beside its final name and renamed once complete, then opened
+    /// and checked; a failed backup leaves nothing behind.
+    pub fn backup_to(&self, to: &Path) -> DbResult<BackupReport> {
+        if to.exists() {
+            return Err(DbError::Conflict(format!(
+                "{} exists already; a backup never overwrites a file",
+                to.display()
+            )));
+        }
+        let name = to
+            .file_name()
+            .ok_or_else(|| DbError::Conflict(format!("{} is not a file name", to.display())))?;
+        let partial = to.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let _ = std::fs::remove_file(&partial);
+        let result = (|| {
+            self.r().execute(
+                "VACUUM INTO ?1",
+                [partial.to_str().ok_or_else(|| {
+                    DbError::Conflict(format!("{} is not a UTF-8 path", partial.display()))
+                })?],
+            )?;
+            let copy = Connection::open(&partial)?;
+            // A restored office is an older log than the devices read: a
+            // device whose cursor is past its end would skip what is
+            // written there next. The copy gets an epoch of its own, so
+            // every device's cursor is recognised as another database's
+            // and the device reads everything again (merging is harmless).
+            let epoch = loop {
+                let e = random_epoch()?;
+                if e != self.epoch {
+                    break e;
+                }
+            };
+            copy.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?1)",
+                [epoch.to_string()],
+            )?;
+            let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if integrity != "ok" {
+                return Err(DbError::Conflict(format!(
+                    "the copy fails its check: {integrity}"
+                )));
+            }
+            let count = |sql: &str| -> DbResult<i64> { Ok(copy.query_row(sql, [], |r| r.get(0))?) };
+            let report = BackupReport {
+                offices: count("SELECT count(*) FROM offices")?,
+                members: count("SELECT count(*) FROM members")?,
+                documents: count("SELECT count(*) FROM documents")?,
+                changes: count("SELECT count(*) FROM log")?,
+                last_position: count("SELECT coalesce(max(pos), 0) FROM log")?,
+                bytes: std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0),
+            };
+            drop(copy);
+            std::fs::rename(&partial, to)
+                .map_err(|e| DbError::Conflict(format!("{}: {e}", to.display())))?;
+            Ok(report)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        result
     }
 
     /// Checks the database file for corruption.

@@ -60,6 +60,13 @@ pub struct SyncResponse {
     pub cursor: Vec<u8>,
     /// Another page is waiting: ask again at once with the new cursor.
     pub more: bool,
+    /// The office did not recognise the cursor sent (its database was
+    /// restored from a backup, or replaced): it sends everything again,
+    /// and what it has of the device's documents is unknown, so the device
+    /// must offer all of them again. On the wire, bit 1 of the byte whose
+    /// bit 0 is `more` (an older client reads the byte as `more` and only
+    /// asks once more).
+    pub restarted: bool,
 }
 
 /// Why a document's pushed changes were refused.
@@ -296,7 +303,7 @@ impl SyncResponse {
             }
         }
         put_bytes(&mut p, &self.cursor);
-        p.push(u8::from(self.more));
+        p.push(u8::from(self.more) | (u8::from(self.restarted) << 1));
         frame(p)
     }
 
@@ -336,14 +343,16 @@ impl SyncResponse {
             }
         }
         let cursor = r.bytes()?.to_vec();
-        let more = r.byte()? != 0;
+        // Bits a newer office may add are ignored.
+        let flags = r.byte()?;
         r.finish()?;
         Ok(SyncResponse {
             acks,
             rejections,
             items,
             cursor,
-            more,
+            more: flags & 1 != 0,
+            restarted: flags & 2 != 0,
         })
     }
 }
@@ -698,13 +707,14 @@ mod tests {
         }
 
         #[test]
-        fn responses_round_trip(items in proptest::collection::vec(item(), 0..5), acks in proptest::collection::vec(any::<[u8; 16]>(), 0..3), more in any::<bool>(), msg in "\\PC{0,40}") {
+        fn responses_round_trip(items in proptest::collection::vec(item(), 0..5), acks in proptest::collection::vec(any::<[u8; 16]>(), 0..3), more in any::<bool>(), restarted in any::<bool>(), msg in "\\PC{0,40}") {
             let resp = SyncResponse {
                 acks,
                 rejections: vec![Rejection { doc: [7; 16], code: RejectCode::ForgedActor, message: msg }],
                 items,
                 cursor: vec![1, 2, 3],
                 more,
+                restarted,
             };
             prop_assert_eq!(SyncResponse::decode(&resp.encode(), 1 << 24).unwrap(), resp);
         }

@@ -478,6 +478,19 @@ impl Store {
                 params![rowid, heads_to_bytes(&held), rejection.code.as_str(), rejection.message, now_ms],
             )?;
         }
+        if update.restarted {
+            // The office was restored from a backup: what it has of every
+            // document is unknown. Everything is offered again (the office
+            // keeps what it has by hash), and refusals caused by the gap
+            // (changes depending on what the restore lost) are forgotten.
+            // `sent_heads` stays: a shared case's squash must never rewrite
+            // what an office may have.
+            tx.execute(
+                "UPDATE sync_docs SET office_heads = x'', pending = 1, rejected_heads = NULL,
+                 rejected_code = NULL, rejected_message = NULL, rejected_at = NULL",
+                [],
+            )?;
+        }
         for item in &update.items {
             let id = doc_id_to_string(item.doc());
             let incoming: Vec<u8> = match item {

@@ -51,6 +51,7 @@ fn page(items: Vec<Item>, cursor: u8) -> PageUpdate {
         rejected: vec![],
         items,
         cursor: vec![cursor],
+        restarted: false,
     }
 }
 

@@ -85,7 +85,12 @@ impl Service {
         // A device without a cursor starts from snapshots of everything up
         // to now; what it pushes in this same request is not sent back.
         let epoch = self.db.epoch();
-        let cursor = Cursor::decode(&req.cursor, epoch).unwrap_or(Cursor::Bootstrap {
+        let known = Cursor::decode(&req.cursor, epoch);
+        // A cursor of another database (this one was restored from a
+        // backup, whose epoch is its own): the device may hold changes this
+        // database never saw, and must offer everything again.
+        resp.restarted = known.is_none() && !req.cursor.is_empty();
+        let cursor = known.unwrap_or(Cursor::Bootstrap {
             upto: self.db.head()?,
             after: None,
         });

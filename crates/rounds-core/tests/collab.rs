@@ -984,3 +984,55 @@ fn threads_on_a_section_a_field_and_a_row() {
     let on_row = c.threads.iter().find(|t| !t.row.is_empty()).unwrap();
     assert!(matches!(&on_row.place, Place::Range { text, .. } if text == "病例"));
 }
+
+#[test]
+fn deleting_a_selection_at_the_start_of_a_field_orphans_its_thread() {
+    let mut d = plan();
+    let mut ids = SeqIds::new("st");
+    let first = "先复习脱水的分度，";
+    let t = d
+        .comment(
+            &Target {
+                field: "methods".into(),
+                range: Some((0, first.chars().count())),
+                ..Target::default()
+            },
+            "开头这句可以删",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", &mut ids, 2_000),
+        )
+        .unwrap();
+    // The same at the end of the field, on another thread.
+    let last_from = pos(METHODS, "最后总结。");
+    let t2 = d
+        .comment(
+            &Target {
+                field: "methods".into(),
+                range: Some((last_from, METHODS.chars().count())),
+                ..Target::default()
+            },
+            "结尾",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", &mut ids, 2_001),
+        )
+        .unwrap();
+    let rest = METHODS.replacen(first, "", 1).replacen("最后总结。", "", 1);
+    edit(&mut d, "methods", &rest, &mut ids, 2_100);
+    for id in [&t, &t2] {
+        let th = d.collab().thread(id).unwrap().clone();
+        assert!(th.orphaned(), "{:?}", th.place);
+    }
+    // Text typed where a selection was does not revive it.
+    edit(
+        &mut d,
+        "methods",
+        &format!("新的开头。{rest}"),
+        &mut ids,
+        2_200,
+    );
+    assert!(d.collab().thread(&t).unwrap().orphaned());
+}

@@ -96,18 +96,39 @@ impl Anchor {
         at: Option<&[ChangeHash]>,
     ) -> Resolved {
         let am = d.automerge();
-        let (Ok(from), Ok(last)) = (
-            am.get_cursor_position(obj, &self.start, at),
-            am.get_cursor_position(obj, &self.end, at),
-        ) else {
-            return Resolved::Gone;
-        };
         let len = match at {
             Some(h) => am.length_at(obj, h),
             None => am.length(obj),
         };
-        // The last character's position is inclusive. Both cursors landing
-        // outside the text, or crossing, means every character went.
+        let Ok(from) = am.get_cursor_position(obj, &self.start, at) else {
+            return Resolved::Gone;
+        };
+        // The last character, inclusive. Its cursor is read as one that
+        // moves after: the position of the character itself if it is still
+        // there, else of the next one, whose predecessor is then the last
+        // character left of the selection. (A cursor that moves before
+        // cannot say "nothing is left before": it answers 0, the same as
+        // for a first character that is still there.)
+        let Some(end_after) = as_after(&self.end) else {
+            return Resolved::Gone;
+        };
+        let Ok(next) = am.get_cursor_position(obj, &end_after, at) else {
+            return Resolved::Gone;
+        };
+        let end_there = next < len
+            && am
+                .get_cursor(obj, CursorPosition::Index(next), at)
+                .is_ok_and(|c| c.to_string() == end_after.to_string());
+        let last = if end_there {
+            Some(next)
+        } else {
+            next.checked_sub(1)
+        };
+        let Some(last) = last else {
+            return Resolved::Gone;
+        };
+        // Both ends crossing, or the first landing past the text, means
+        // every character of the selection went.
         if last < from || from >= len {
             return Resolved::Gone;
         }
@@ -120,4 +141,10 @@ impl Anchor {
         let text: String = text.chars().skip(from).take(to - from).collect();
         Resolved::Range { from, to, text }
     }
+}
+
+/// The same character's cursor, moving after it when it is deleted.
+fn as_after(c: &Cursor) -> Option<Cursor> {
+    let s = c.to_string();
+    Cursor::try_from(s.strip_prefix('-').unwrap_or(&s)).ok()
 }

@@ -4,6 +4,7 @@
 // it and both windows show the new text. Screenshots of the comment
 // margin, the compare view and the inbox in Chinese and in English.
 
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, bins } from './harness';
 
@@ -176,6 +177,18 @@ describe('preparing a plan together in two windows', () => {
     await reviewer.s.until(`return document.querySelector('.collab-bar .best-badge')?.textContent.includes('2027 春季定稿')`);
     await reviewer.s.exec(`[...document.querySelectorAll('.review-dialog .actions button')].pop().click()`);
     await reviewer.shot('collab-10-best-zh');
+    // The review record on paper: decisions, every score with the total, saved as a PDF and read back.
+    await reviewer.s.click(await reviewer.s.find('.collab-bar .open-review'));
+    await reviewer.s.click(await reviewer.s.waitFor('.review-dialog .print-record'));
+    await reviewer.s.waitFor('.sheet-record table.record-scores');
+    await reviewer.shot('collab-13-record-zh');
+    await reviewer.s.exec(`document.querySelector('.print-tools .save-pdf').click()`);
+    await reviewer.s.waitFor('.print-saved code', 60_000);
+    const pdf = await reviewer.s.text(await reviewer.s.find('.print-saved code'));
+    const printed = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).normalize('NFKC').replace(/\s+/g, '');
+    for (const words of ['审核记录', '已通过', '张教授', '目标明确', '27/30', '病例导入贴近基层']) expect(printed).toContain(words);
+    await reviewer.s.exec(`document.querySelector('.print-tools .back-to-editor').click()`);
+    await reviewer.s.waitFor('.collab-bar');
 
     // The participant's inbox: the lead's comment, the decision, the mention; opening one marks it read.
     await peer.s.until(`return document.querySelector('.inbox-btn .badge') !== null`, [], 20_000);

@@ -13,6 +13,7 @@ import type { Kind } from './generated/Kind';
 import { Library } from './library';
 import { Editor } from './editor';
 import { PrintView } from './print';
+import { RecordPrint } from './recordprint';
 import { SyncBar } from './syncbar';
 import { FirstStart, Settings, needsName } from './settings';
 import { TemplateDialog } from './templates';
@@ -26,7 +27,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'inbox' }
   | { name: 'editor'; id: string; thread?: string }
-  | { name: 'print'; id: string; teacher: boolean; at?: string };
+  | { name: 'print'; id: string; teacher: boolean; at?: string; record?: boolean };
 
 const LANG_KEY = 'rounds.lang';
 
@@ -207,14 +208,15 @@ export function Root() {
               onRead={() => setReadTick((n) => n + 1)}
               back={() => setRoute({ name: 'library' })}
               open={(id) => setRoute({ name: 'editor', id })}
-              print={(teacher, at) => setRoute({ name: 'print', id: route.id, teacher, at })}
+              print={(teacher, at, record) => setRoute({ name: 'print', id: route.id, teacher, at, record })}
               onError={setError}
               remoteTick={remoteTick}
             />
           )}
-          {route.name === 'print' && (
+          {route.name === 'print' && !route.record && (
             <PrintView id={route.id} teacher={route.teacher} at={route.at} back={() => setRoute({ name: 'editor', id: route.id })} />
           )}
+          {route.name === 'print' && route.record && <RecordPrint id={route.id} back={() => setRoute({ name: 'editor', id: route.id })} />}
         </main>
         <SyncBar
           status={sync}

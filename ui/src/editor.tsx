@@ -34,7 +34,7 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   return v;
 }
 
-export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string) => void; onError: (m: string) => void; remoteTick: number }) {
+export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string, record?: boolean) => void; onError: (m: string) => void; remoteTick: number }) {
   const { t, lang, schema, explain, joined, locale } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [values, setValues] = useState<Values>({});
@@ -712,7 +712,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       )}
       </div>
       {sel && collab && !draft && <SelectionTools at={sel} pick={(mode) => { setDraft({ ...sel.draft, mode }); setSel(null); }} />}
-      {panel && collab && <Panel panel={panel} id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} />}
+      {panel && collab && <Panel panel={panel} id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} printRecord={() => props.print(true, undefined, true)} />}
       {!version && <LinkedFrom links={doc.linked_from} open={props.open} />}
 
       {(removed || notice) && (

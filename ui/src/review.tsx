@@ -17,7 +17,7 @@ import type { CollabView } from './generated/CollabView';
 const DECISIONS = ['in_review', 'approved', 'changes_requested', 'rejected', 'published'] as const;
 const DECISION_KEYS = { in_review: 'decide_in_review', approved: 'decide_approved', changes_requested: 'decide_changes_requested', rejected: 'decide_rejected', published: 'decide_published' } as const;
 
-export function ReviewPanel(props: { id: string; collab: CollabView; close: () => void; onCollab: (v: CollabView) => void; onError: (e: unknown) => void; notice: (m: string) => void }) {
+export function ReviewPanel(props: { id: string; collab: CollabView; close: () => void; onCollab: (v: CollabView) => void; onError: (e: unknown) => void; notice: (m: string) => void; printRecord?: () => void }) {
   const { t, lang } = useApp();
   const c = props.collab;
   const state = c.review_state?.value ?? null;
@@ -177,6 +177,11 @@ export function ReviewPanel(props: { id: string; collab: CollabView; close: () =
         )}
         <div class="actions">
           <button type="button" class="show-record" onClick={() => void showRecord()}>{t('review_record')}</button>
+          {props.printRecord && (
+            <button type="button" class="print-record" onClick={props.printRecord}>
+              {t('print_record')}
+            </button>
+          )}
           <div class="spacer" />
           <button type="button" onClick={props.close}>{t('close')}</button>
         </div>

@@ -93,7 +93,7 @@ export function threadPlace(kind: KindInfo, values: Record<string, unknown>, fie
 }
 
 /** The dialog of the collaboration bar that is open. */
-export function Panel(props: { panel: Exclude<PanelName, null>; id: string; collab: CollabView; close: () => void; onCollab: (v: CollabView) => void; onError: (e: unknown) => void; notice: (m: string) => void }) {
+export function Panel(props: { panel: Exclude<PanelName, null>; id: string; collab: CollabView; close: () => void; onCollab: (v: CollabView) => void; onError: (e: unknown) => void; notice: (m: string) => void; printRecord: () => void }) {
   switch (props.panel) {
     case 'group':
       return <GroupEditor {...props} />;

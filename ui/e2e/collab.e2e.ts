@@ -133,6 +133,15 @@ describe('preparing a plan together in two windows', () => {
     await lead.s.exec(`const m = document.querySelector('main'); m.scrollTop += document.querySelector('.editor [data-field=methods]').getBoundingClientRect().top - 260;`);
     await lead.s.exec(`document.querySelector('.thread-list').scrollTop = 0`);
     await lead.shot('collab-02-margin-zh');
+    // A comment on a whole section, from the section's own button.
+    await lead.s.exec(`document.querySelector('.editor [data-field=methods]').closest('fieldset.section').querySelector('.comment-section').click()`);
+    await lead.s.type(await lead.s.waitFor('.composer textarea[name=body]'), '本节请补充各环节的时间分配');
+    await lead.s.click(await lead.s.find('.composer button[type=submit]'));
+    await lead.s.until(
+      `const t = [...document.querySelectorAll('.thread')].find(t => t.textContent.includes('本节请补充各环节的时间分配'));
+       return !!t && t.querySelector('.thread-where').textContent.includes(arguments[0])`,
+      [await lead.s.exec<string>(`return document.querySelector('.editor [data-field=methods]').closest('fieldset.section').querySelector('legend').firstChild.textContent.trim()`)],
+    );
     await syncNow(lead);
     await syncNow(peer);
     await peer.s.until(`return document.querySelector('.editor [data-field=methods]').value.includes('最后由学员总结并完成一例补液计算')`, [], 20_000);

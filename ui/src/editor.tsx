@@ -673,7 +673,20 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         <Findings findings={at('tags')} onMask={onMask} />
         {kind.sections.map((s) => (
           <fieldset class="section" id={`sec-${s.key}`}>
-            <legend>{pick(s.label, lang)}</legend>
+            <legend>
+              {pick(s.label, lang)}
+              {together && collab?.allowed.comment && (
+                <button
+                  type="button"
+                  class="comment-section"
+                  title={t('comment_section')}
+                  aria-label={`${t('comment_section')}: ${pick(s.label, lang)}`}
+                  onClick={() => setDraft({ mode: 'comment', target: { field: `section:${s.key}`, row: '', item: '', range: null }, quote: '' })}
+                >
+                  + {t('comment')}
+                </button>
+              )}
+            </legend>
             {s.fields.map((f) => (
               <FieldEditor
                 field={f}

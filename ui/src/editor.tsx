@@ -3,9 +3,9 @@ import { FieldEditor, Findings } from './fields';
 import { RemovedRows } from './removed';
 import { LinkedFrom, RefCtx } from './refs';
 import { UndoStack, reinsertRow, undoKey } from './undo';
-import { minutesCheck } from './minutes';
 import { printFileName } from './print';
-import { changesSince, copyText, fieldText, restorePatch, type FieldChange, type Part } from './versions';
+import { changesSince, copyText, fieldText, restorePatch, type FieldChange } from './versions';
+import { MinutesTotal, VersionChanges, timed } from './editor-parts';
 import { api, asAppError } from './api';
 import { Autosaver, type SaveState } from './autosave';
 import { useApp } from './ctx';
@@ -17,7 +17,6 @@ import type { Finding } from './generated/Finding';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { RemovedRow } from './generated/RemovedRow';
 import type { KindInfo } from './generated/KindInfo';
-import type { FieldInfo } from './generated/FieldInfo';
 import type { CollabView } from './generated/CollabView';
 import type { ThreadView } from './generated/ThreadView';
 import { Margin, type Draft } from './margin';
@@ -794,45 +793,5 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         </div>
       )}
     </div>
-  );
-}
-
-
-/** What changed since the version shown, field by field: deleted text struck through, inserted text marked, and the earlier text to copy. */
-function VersionChanges(props: { changes: FieldChange[]; onCopy: (c: FieldChange) => void }) {
-  const { t } = useApp();
-  return (
-    <section class="version-changes" aria-label={t('changes_since')}>
-      <h2>{t('changes_since')}</h2>
-      {props.changes.length === 0 && <p class="muted">{t('no_changes_since')}</p>}
-      {props.changes.map((c) => (
-        <div class="version-change" data-key={c.key}>
-          <div class="version-change-head">
-            <strong>{c.label}</strong>
-            <button type="button" class="copy-field" onClick={() => props.onCopy(c)}>{t('copy_text')}</button>
-          </div>
-          <p class="diff">
-            {c.parts.map((p: Part) => (p.kind === 'ins' ? <ins>{p.text}</ins> : p.kind === 'del' ? <del>{p.text}</del> : <span>{p.text}</span>))}
-          </p>
-        </div>
-      ))}
-    </section>
-  );
-}
-
-/** The teaching process's minutes against the class hours (学时 of 45 minutes), with a warning when they differ. */
-/** A list whose rows have minutes (a teaching process): its total is shown under it, against the class hours. */
-function timed(f: FieldInfo): boolean {
-  return f.input.type === 'list' && f.input.item.some((i) => i.key === 'minutes' && i.input.type === 'int');
-}
-
-function MinutesTotal(props: { process: unknown; hours: unknown }) {
-  const { t } = useApp();
-  const m = minutesCheck(props.process, props.hours);
-  if (m.total === 0 && m.expected === null) return null;
-  return (
-    <p class={`minutes-total ${m.differs ? 'warn' : 'ok'}`} role="status">
-      {m.expected === null ? t('minutes_total', { total: m.total }) : m.differs ? t('minutes_differ', { total: m.total, hours: m.hours, expected: m.expected }) : t('minutes_match', { total: m.total, hours: m.hours })}
-    </p>
   );
 }

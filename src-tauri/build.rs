@@ -43,6 +43,7 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "create_from",
         "export_markdown",
         "collab_view",
+        "refresh_directory",
         "comment",
         "suggest",
         "reply",

@@ -225,6 +225,12 @@ pub fn collab_view(app: State<'_, App>, id: String) -> R<CollabView> {
     app.collab(&id)
 }
 
+/// The same, after asking the office for its member directory again.
+#[tauri::command(async)]
+pub fn refresh_directory(app: State<'_, App>, id: String) -> R<CollabView> {
+    app.refresh_directory(&id)
+}
+
 #[tauri::command(async)]
 pub fn comment(
     app: State<'_, App>,

@@ -160,6 +160,7 @@ pub fn run() {
             commands::create_from,
             commands::export_markdown,
             commands::collab_view,
+            commands::refresh_directory,
             commands::comment,
             commands::suggest,
             commands::reply,

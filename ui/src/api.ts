@@ -73,6 +73,7 @@ export const api = {
 
   // Preparing together (集体备课): each action returns what the editor shows afterwards.
   collab: (id: string) => invoke<CollabView>('collab_view', { id }),
+  refreshDirectory: (id: string) => invoke<CollabView>('refresh_directory', { id }),
   comment: (id: string, target: TargetInput, body: string, mentions: string[]) => invoke<CollabView>('comment', { id, target, body, mentions }),
   suggest: (id: string, target: TargetInput, proposed: string, body: string) => invoke<CollabView>('suggest', { id, target, proposed, body }),
   reply: (id: string, thread: string, body: string, mentions: string[]) => invoke<CollabView>('reply', { id, thread, body, mentions }),

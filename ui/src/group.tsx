@@ -3,7 +3,7 @@
 // versions, and the actions this member may take), the group editor, the
 // site-copy banner (二次备课) and the reflection form.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { useApp } from './ctx';
 import { formatTime, pick } from './i18n';
@@ -118,6 +118,10 @@ export function GroupEditor(props: { id: string; collab: CollabView; close: () =
   const [lead, setLead] = useState(g?.lead ?? c.me?.id ?? '');
   const [picked, setPicked] = useState<Record<string, { on: boolean; edit: boolean }>>(() => Object.fromEntries((g?.participants ?? []).map((p) => [p.member, { on: true, edit: p.edit }])));
   const [due, setDue] = useState<Record<string, string>>(() => ({ ...(g?.due ?? {}) }));
+  // Colleagues who joined since the directory was last fetched can be picked.
+  useEffect(() => {
+    api.refreshDirectory(props.id).then(props.onCollab, () => {});
+  }, [props.id]);
   // Members the directory no longer lists stay in the group as they were.
   const people = [...c.members.map((m) => ({ member: m.id, name: m.name, site: m.site })), ...(g?.participants ?? []).filter((p) => !c.members.some((m) => m.id === p.member))];
   const save = async () => {

@@ -334,6 +334,23 @@ impl App {
         view_of(&self.store(), id)
     }
 
+    /// [`App::collab`] after asking the office for its member directory
+    /// again (the group editor does, so a colleague who joined since the
+    /// last hourly refresh can be picked). Offline, the cached directory is
+    /// shown as it is. The request runs on a connection and a thread of its
+    /// own, so the UI's commands are not held up by the network.
+    pub fn refresh_directory(&self, id: &str) -> Result<CollabView> {
+        let dir = self.dir.clone();
+        // Offline or refused: the cached directory stays, and is shown.
+        let _ = std::thread::spawn(move || -> Result<()> {
+            let own = Store::open_dir(&dir)?;
+            rounds_client::members(&own, &dir).map_err(AppError::from)?;
+            Ok(())
+        })
+        .join();
+        self.collab(id)
+    }
+
     /// A comment on a field (a selection of it, a row of a list, or the
     /// whole document when `target.field` is empty), mentioning members.
     pub fn comment(

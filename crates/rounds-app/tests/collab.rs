@@ -479,3 +479,41 @@ fn a_review_on_the_offices_own_rubric() {
     let md = rev.app.review_record(&plan, Language::Zh).unwrap();
     assert!(md.contains("教学查房评分"), "{md}");
 }
+
+#[test]
+fn the_group_editor_asks_the_office_for_new_colleagues() {
+    let office = Office::start();
+    let o = office.create_office("儿科虚拟教研室");
+    let lead = Device::join(&office, &o, "李主任", Role::Teacher, "市儿童医院");
+    let id = new_doc(&lead.app, DocKind::LESSON_PLAN, "小儿惊厥", Language::Zh)
+        .summary
+        .id;
+    lead.sync();
+    let before = lead.app.collab(&id).unwrap().members.len();
+    // A colleague joins the office after the lead's directory was fetched.
+    let newcomer = office.add_member_as(&o, "新来的刘医生", Role::Teacher);
+    office.db.set_site(&newcomer, "河口乡卫生院").unwrap();
+    lead.sync();
+    let cached = lead.app.collab(&id).unwrap();
+    assert_eq!(
+        cached.members.len(),
+        before,
+        "the hourly cache is still fresh"
+    );
+    let fresh = lead.app.refresh_directory(&id).unwrap();
+    let m = fresh
+        .members
+        .iter()
+        .find(|m| m.id == newcomer)
+        .expect("the newcomer is in the directory");
+    assert_eq!(
+        (m.name.as_str(), m.site.as_str()),
+        ("新来的刘医生", "河口乡卫生院")
+    );
+    // Offline, the cached directory is shown as it is.
+    drop(office);
+    assert_eq!(
+        lead.app.refresh_directory(&id).unwrap().members.len(),
+        before + 1
+    );
+}

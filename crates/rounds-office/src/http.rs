@@ -25,6 +25,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+
+use crate::metrics::Metrics;
 use rounds_proto::{
     CONTENT_TYPE, EnrollRequest, ErrorBody, MAX_WAIT_SECS, MembersResponse, SyncRequest,
     WaitResponse,
@@ -55,9 +57,10 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/sync", post(sync))
         .route("/v1/wait", get(wait))
         .route("/v1/members", get(members))
+        .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
         .layer(middleware::from_fn(json_errors))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(service.clone(), log_request))
         // Bodies are read by the handlers with their own limit; this layer
         // only stops axum's default 2 MB limit from cutting in first.
         .layer(axum::extract::DefaultBodyLimit::max(limit))
@@ -232,10 +235,21 @@ async fn sync(
     let req = SyncRequest::decode(&bytes, limit)
         .map_err(|e| ApiError::new(400, "bad_request", format!("malformed sync request: {e}")))?;
     let device = ctx.device.clone();
-    let resp = tokio::task::spawn_blocking(move || svc.sync(&ctx, req))
+    let svc2 = svc.clone();
+    let resp = tokio::task::spawn_blocking(move || svc2.sync(&ctx, req))
         .await
         .map_err(|_| internal())??;
     let body = resp.encode();
+    let m = &svc.metrics;
+    Metrics::add(&m.syncs, 1);
+    Metrics::add(&m.docs_accepted, resp.acks.len() as u64);
+    Metrics::add(&m.bytes_sent, body.len() as u64);
+    for item in &resp.items {
+        match item {
+            rounds_proto::Item::Changes(c) => Metrics::add(&m.changes_sent, c.changes.len() as u64),
+            rounds_proto::Item::Snapshot { .. } => Metrics::add(&m.snapshots_sent, 1),
+        }
+    }
     tracing::info!(device = %device, acks = resp.acks.len(), rejections = resp.rejections.len(), items = resp.items.len(), bytes = body.len(), more = resp.more, "sync");
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
@@ -345,13 +359,55 @@ async fn json_errors(req: Request, next: Next) -> Response {
 }
 
 /// One line per request: method, path, status and time. No headers, no bodies.
-async fn log_request(req: Request, next: Next) -> Response {
+async fn log_request(State(svc): State<Arc<Service>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let start = Instant::now();
     let resp = next.run(req).await;
-    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = start.elapsed().as_millis() as u64, "request");
+    let elapsed = start.elapsed();
+    svc.metrics.request(
+        crate::metrics::route_of(&path),
+        resp.status().as_u16(),
+        elapsed.as_secs_f64(),
+    );
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = elapsed.as_millis() as u64, "request");
     resp
+}
+
+/// `GET /metrics`, in the Prometheus text format, to this machine only: a
+/// request from another address, or one a reverse proxy forwarded (with
+/// `X-Forwarded-For`), is refused, so an office behind a proxy does not
+/// publish its counters. Scrape it on the office's machine (or through a
+/// tunnel to it).
+async fn metrics(State(svc): State<Arc<Service>>, req: Request) -> Result<Response, ApiError> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let local = peer.is_some_and(|p| p.ip().is_loopback());
+    if !local || req.headers().contains_key("x-forwarded-for") {
+        return Err(ApiError::new(
+            403,
+            "forbidden",
+            "the office's metrics are served to its own machine only",
+        ));
+    }
+    let db = svc.db.clone();
+    let log_head = tokio::task::spawn_blocking(move || db.head())
+        .await
+        .map_err(|_| internal())??;
+    let page = svc.metrics.render(crate::metrics::Gauges {
+        waiting: svc.wake.open_waits(),
+        log_head,
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        page,
+    )
+        .into_response())
 }
 
 /// How long a client may take to send a request's headers. A client that

@@ -7,9 +7,11 @@
 //! validation, paging) → [`db::OfficeDb`] (storage; [`sqlite`] by default).
 //! [`tls`] is the office's own TLS (certificates reloaded when they
 //! change), [`tls_init`] the certificate authority of `rounds-office tls init`.
+//! [`metrics`] counts what the office does, for `GET /metrics`.
 
 pub mod db;
 pub mod http;
+pub mod metrics;
 pub mod service;
 pub mod sqlite;
 pub mod tls;

@@ -131,6 +131,8 @@ pub struct Service {
     last_recorded: Mutex<HashMap<String, i64>>,
     /// Devices waiting for something new (`GET /v1/wait`).
     pub wake: Arc<crate::wake::Wake>,
+    /// What this process counts, for `GET /metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub use rounds_core::entropy::{Entropy, SeededEntropy};
@@ -181,6 +183,7 @@ impl Service {
             failed_enrolls: Mutex::new(HashMap::new()),
             last_recorded: Mutex::new(HashMap::new()),
             wake: Arc::new(crate::wake::Wake::default()),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
         }
     }
 

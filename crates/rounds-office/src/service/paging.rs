@@ -107,6 +107,7 @@ impl Service {
                 Ok(()) => resp.acks.push(doc),
                 Err(r) => {
                     tracing::info!(device = %ctx.device, doc = %doc_id_to_string(&r.doc), code = r.code.as_str(), "push rejected");
+                    self.metrics.refusal(r.code.as_str(), &r.message);
                     resp.rejections.push(r);
                 }
             }

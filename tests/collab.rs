@@ -431,6 +431,13 @@ fn refusals(c: &mut Cycle) {
             .unwrap();
     });
     refused(c, &c.town, "attribution", ch);
+    // A participant signing with their own member id and the lead's name.
+    let masked = Who::new(town.member.clone(), lead.name.clone());
+    let ch = crafted(c, &c.town, |d, ctx| {
+        d.comment(&Target::default(), "冒用姓名", None, &[], &masked, ctx)
+            .unwrap();
+    });
+    refused(c, &c.town, "attribution", ch);
     // A comment-only participant editing the plan.
     let ch = crafted(c, &c.town, |d, ctx| {
         d.apply_patch(&json!({ "summary": "偷偷改了" }), ctx)

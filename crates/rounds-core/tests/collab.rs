@@ -290,24 +290,28 @@ const OWNER_LEAD: policy::Sender<'static> = policy::Sender {
     member: "m-lead",
     role: "teacher",
     owner: true,
+    name: None,
     rubrics: &[],
 };
 const TOWN: policy::Sender<'static> = policy::Sender {
     member: "m-town",
     role: "teacher",
     owner: false,
+    name: None,
     rubrics: &[],
 };
 const OUTSIDER: policy::Sender<'static> = policy::Sender {
     member: "m-out",
     role: "teacher",
     owner: false,
+    name: None,
     rubrics: &[],
 };
 const REVIEWER: policy::Sender<'static> = policy::Sender {
     member: "m-rev",
     role: "lead_teacher",
     owner: false,
+    name: None,
     rubrics: &[],
 };
 
@@ -1035,4 +1039,38 @@ fn deleting_a_selection_at_the_start_of_a_field_orphans_its_thread() {
         2_200,
     );
     assert!(d.collab().thread(&t).unwrap().orphaned());
+}
+
+#[test]
+fn entries_carry_the_name_the_office_knows() {
+    let mut d = grouped();
+    let named = policy::Sender {
+        name: Some("乡镇王医生"),
+        ..TOWN
+    };
+    as_member(&mut d, &named, |d, ids| {
+        d.comment(
+            &Target::default(),
+            "署名一致",
+            None,
+            &[],
+            &township(),
+            &mut ctx("王", ids, 3_000),
+        )
+        .unwrap();
+    })
+    .unwrap();
+    let e = as_member(&mut d, &named, |d, ids| {
+        d.comment(
+            &Target::default(),
+            "冒用姓名",
+            None,
+            &[],
+            &Who::new("m-town", "李主任"),
+            &mut ctx("王", ids, 3_000),
+        )
+        .unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "attribution");
 }

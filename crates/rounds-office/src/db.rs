@@ -70,6 +70,9 @@ pub struct DeviceInfo {
 pub struct DeviceCtx {
     pub device: String,
     pub member: String,
+    /// The member's name in the office: what collaborative entries the
+    /// device writes must be signed with.
+    pub member_name: String,
     pub office: String,
     /// The member's role now: read with the token on every request, so a
     /// changed role counts from the next sync.

@@ -506,7 +506,7 @@ impl OfficeDb for SqliteDb {
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<DeviceCtx>> {
         let c = self.r();
         Ok(c.query_row(
-            "SELECT d.id, m.id, m.office, m.role FROM devices d JOIN members m ON m.id = d.member
+            "SELECT d.id, m.id, m.office, m.role, m.name FROM devices d JOIN members m ON m.id = d.member
              WHERE d.token_hash = ?1 AND d.revoked IS NULL AND m.removed IS NULL",
             [token_hash],
             |r| {
@@ -514,6 +514,7 @@ impl OfficeDb for SqliteDb {
                 Ok(DeviceCtx {
                     device: r.get(0)?,
                     member: r.get(1)?,
+                    member_name: r.get(4)?,
                     office: r.get(2)?,
                     // The table's CHECK admits only known roles; anything
                     // else would get the least privilege.

@@ -173,6 +173,7 @@ pub fn check_state(
         member: &ctx.member,
         role: ctx.role.as_str(),
         owner: before.is_none_or(|(_, owner)| owner == ctx.member),
+        name: Some(&ctx.member_name),
         rubrics,
     };
     policy::check(before.map(|(b, _)| b), after, &sender).map_err(|r| {

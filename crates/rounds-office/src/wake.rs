@@ -164,6 +164,7 @@ mod tests {
         DeviceCtx {
             device: device.into(),
             member: format!("m-{device}"),
+            member_name: format!("member {device}"),
             office: office.into(),
             role: crate::db::Role::Teacher,
         }

@@ -61,10 +61,12 @@ pub(crate) fn check_policy(
     };
     let role = get("role")?.unwrap_or_else(|| "teacher".into());
     let rubrics = office_rubrics(get("members")?.as_deref());
+    let name = get("member_name")?.filter(|n| !n.is_empty());
     let sender = policy::Sender {
         member: &member,
         role: &role,
         owner: after.owner() == user_id,
+        name: name.as_deref(),
         rubrics: &rubrics,
     };
     policy::check(before, after, &sender).map_err(|r| StoreError::Invalid(r.to_string()))
@@ -131,7 +133,14 @@ impl Store {
                 "this library has not joined an office (or has not synced since it was updated): comments, groups and reviews are made as a member of an office — `rounds join`, then `rounds sync`".into(),
             )
         })?;
-        Ok(Who::new(member, self.author()))
+        // The name the office knows the member by (the office checks it on
+        // every entry); a library that joined before it was stored uses
+        // the profile's.
+        let name = self
+            .sync_get("member_name")?
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.author().to_owned());
+        Ok(Who::new(member, name))
     }
 
     /// The member's role in the office, as the office last said it.

@@ -7,7 +7,8 @@
 //!
 //! - `collab`: the data has the layout of `collab` (keys, types, sizes).
 //! - `attribution`: every new entry (thread, message, stage, decision,
-//!   best version, reflection, review) names the sender as its author,
+//!   best version, reflection, review) names the sender as its author
+//!   (member id, and the member's name in the office where it is known),
 //!   and entries once written never change author, time or content,
 //!   except a message's body by its author and a review by its reviewer;
 //!   nothing is removed.
@@ -45,8 +46,18 @@ pub struct Sender<'a> {
     pub role: &'a str,
     /// The sender owns the document.
     pub owner: bool,
+    /// The member's name in the office, when the checker knows it: new
+    /// entries must carry it, so no one comments under a colleague's name
+    /// with their own member id.
+    pub name: Option<&'a str>,
     /// The office's own review rubrics, beside the built-in ones.
     pub rubrics: &'a [RubricDef],
+}
+
+impl Sender<'_> {
+    fn signs(&self, name: &str) -> bool {
+        self.name.is_none_or(|n| n == name)
+    }
 }
 
 impl Sender<'_> {
@@ -222,7 +233,7 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
         if old == Some(r) {
             continue;
         }
-        if r.reviewer != who.member {
+        if r.reviewer != who.member || !who.signs(&r.name) {
             return no("attribution", "a member writes only their own review");
         }
         if !who.decider() {
@@ -266,7 +277,7 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
         }
     }
     for x in a.best.iter().filter(|x| !b.best.contains(x)) {
-        if x.by != who.member {
+        if x.by != who.member || !who.signs(&x.by_name) {
             return no(
                 "attribution",
                 "a best version names the member who marked it",
@@ -294,7 +305,7 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
         .iter()
         .filter(|y| !b.reflections.iter().any(|x| x.id == y.id))
     {
-        if x.by != who.member {
+        if x.by != who.member || !who.signs(&x.name) {
             return no("attribution", "a reflection names the member who wrote it");
         }
         if !may_comment {
@@ -349,7 +360,7 @@ fn log_entries(
         }
     }
     for e in new_entries(b, a) {
-        if e.by != who.member {
+        if e.by != who.member || !who.signs(&e.name) {
             return no(
                 "attribution",
                 format!("a {what} entry names the member who made it"),
@@ -417,7 +428,7 @@ fn threads(
             // offline at once leave one decision (Automerge keeps one of
             // the two), which either may have pushed: the rule is who.
             (_, Some(d)) => {
-                if d.by != who.member {
+                if d.by != who.member || !who.signs(&d.name) {
                     return no("attribution", "a decision names the member who made it");
                 }
                 if new.ty != "suggestion" || !matches!(d.value.as_str(), "accepted" | "rejected") {
@@ -431,7 +442,7 @@ fn threads(
         }
     }
     for new in a.threads.iter().filter(|t| b.thread(&t.id).is_none()) {
-        if new.by != who.member {
+        if new.by != who.member || !who.signs(&new.name) {
             return no("attribution", "a thread names the member who started it");
         }
         if !may_comment {
@@ -475,7 +486,7 @@ fn check_messages(
                 }
             }
             None => {
-                if m.by != who.member {
+                if m.by != who.member || !who.signs(&m.name) {
                     return no("attribution", "a message names the member who wrote it");
                 }
                 if !may_comment {

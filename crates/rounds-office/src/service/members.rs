@@ -157,6 +157,7 @@ mod tests {
         let ctx = DeviceCtx {
             device: "d".into(),
             member: lead.clone(),
+            member_name: "lead".into(),
             office: o.clone(),
             role: Role::LeadTeacher,
         };

@@ -194,9 +194,12 @@ fn eponym_follows(after: &str) -> bool {
 fn after_relation(text: &str, start: usize) -> bool {
     let head = text[..start].trim_end_matches(' ');
     let head = head.strip_suffix(',').unwrap_or(head).trim_end_matches(' ');
+    // Past the last character that is not a letter, whatever its width
+    // (`®Ali`: the word starts after the two bytes of `®`).
     let word_start = head
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = head[word_start..].to_ascii_lowercase();
     RELATIONS.contains(&word.as_str())
 }

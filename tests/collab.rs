@@ -700,3 +700,79 @@ fn reviews_on_the_offices_own_rubric() {
     );
     assert_eq!(office.bytes(&plan).unwrap(), before);
 }
+
+#[test]
+fn an_edit_right_withdrawn_while_the_edit_travelled_does_not_hold_it() {
+    let office = Office::start();
+    let o = office.create_office("儿科虚拟教研室");
+    let mut lead = Teacher::joined(&office, &o, "李主任");
+    let mut town = Teacher::joined(&office, &o, "青山镇王医生");
+    let plan = lead.create(
+        DocKind::LESSON_PLAN,
+        "新生儿黄疸",
+        json!({ "methods": METHODS }),
+    );
+    lead.store
+        .set_visibility(&plan, Visibility::Office)
+        .unwrap();
+    let lead_who = who(&lead);
+    let group = |edit: bool, t: &Teacher| {
+        let w = who(t);
+        GroupInput {
+            lead: lead_who.clone(),
+            participants: vec![Participant {
+                member: w.member,
+                name: w.name,
+                site: "青山镇卫生院".into(),
+                edit,
+            }],
+            due: vec![],
+        }
+    };
+    let may_edit = group(true, &town);
+    lead.store
+        .collab_change(&plan, |d, ctx, _| d.set_group(&may_edit, ctx))
+        .unwrap();
+    lead.sync().unwrap();
+    town.sync().unwrap();
+    // The township edits while it may; meanwhile the lead withdraws the right.
+    town.store
+        .edit(&plan, &json!({ "summary": "乡镇版小结：先口服补液" }))
+        .unwrap();
+    let comment_only = group(false, &town);
+    lead.store
+        .collab_change(&plan, |d, ctx, _| d.set_group(&comment_only, ctx))
+        .unwrap();
+    lead.sync().unwrap();
+    let r = town.sync().unwrap();
+    assert!(r.rejections.is_empty(), "{:?}", r.rejections);
+    assert_eq!(
+        office.document(&plan).unwrap().to_json()["summary"],
+        "乡镇版小结：先口服补液"
+    );
+    // From now on the township's device knows, and so does the office.
+    let err = town
+        .store
+        .edit(&plan, &json!({ "summary": "再改" }))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("edit:"), "{err}");
+    let mut d = office.document(&plan).unwrap();
+    d.set_actor(town.store.actor().clone());
+    let heads = d.heads();
+    let mut ids = SeqIds::new("late");
+    let mut ctx = EditCtx {
+        now_ms: 9_000_000_000_000,
+        author: "x",
+        ids: &mut ids,
+    };
+    d.apply_patch(&json!({ "summary": "撤销后又改" }), &mut ctx)
+        .unwrap();
+    let before = office.bytes(&plan).unwrap();
+    let r = RawDevice::of(&office, &town).push(&plan, changes_since(d.automerge_mut(), &heads));
+    assert!(
+        r.rejections[0].message.starts_with("edit:"),
+        "{:?}",
+        r.rejections
+    );
+    assert_eq!(office.bytes(&plan).unwrap(), before);
+}

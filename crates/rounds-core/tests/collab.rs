@@ -292,6 +292,7 @@ const OWNER_LEAD: policy::Sender<'static> = policy::Sender {
     owner: true,
     name: None,
     rubrics: &[],
+    could_edit_then: false,
 };
 const TOWN: policy::Sender<'static> = policy::Sender {
     member: "m-town",
@@ -299,6 +300,7 @@ const TOWN: policy::Sender<'static> = policy::Sender {
     owner: false,
     name: None,
     rubrics: &[],
+    could_edit_then: false,
 };
 const OUTSIDER: policy::Sender<'static> = policy::Sender {
     member: "m-out",
@@ -306,6 +308,7 @@ const OUTSIDER: policy::Sender<'static> = policy::Sender {
     owner: false,
     name: None,
     rubrics: &[],
+    could_edit_then: false,
 };
 const REVIEWER: policy::Sender<'static> = policy::Sender {
     member: "m-rev",
@@ -313,6 +316,7 @@ const REVIEWER: policy::Sender<'static> = policy::Sender {
     owner: false,
     name: None,
     rubrics: &[],
+    could_edit_then: false,
 };
 
 fn grouped() -> Document {

@@ -88,6 +88,19 @@ pub fn check_state(
     ctx: &DeviceCtx,
     rubrics: &[RubricDef],
 ) -> Result<(), Refusal> {
+    check_state_with(before, after, ctx, rubrics, false)
+}
+
+/// [`check_state`]; `could_edit_then`: the sender's changes were made on a
+/// version whose preparation group let them edit (see
+/// `rounds_core::collab::policy::Sender::could_edit_then`).
+pub fn check_state_with(
+    before: Option<(&Document, &str)>,
+    after: &Document,
+    ctx: &DeviceCtx,
+    rubrics: &[RubricDef],
+    could_edit_then: bool,
+) -> Result<(), Refusal> {
     let am = after.automerge();
     if let Some((b, _)) = before {
         for key in IMMUTABLE {
@@ -175,6 +188,7 @@ pub fn check_state(
         owner: before.is_none_or(|(_, owner)| owner == ctx.member),
         name: Some(&ctx.member_name),
         rubrics,
+        could_edit_then,
     };
     policy::check(before.map(|(b, _)| b), after, &sender).map_err(|r| {
         let code = if r.rule == "collab" {

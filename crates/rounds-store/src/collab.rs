@@ -68,6 +68,8 @@ pub(crate) fn check_policy(
         owner: after.owner() == user_id,
         name: name.as_deref(),
         rubrics: &rubrics,
+        // A local save is checked against the group this device has now.
+        could_edit_then: false,
     };
     policy::check(before, after, &sender).map_err(|r| StoreError::Invalid(r.to_string()))
 }

@@ -16,7 +16,9 @@
 //!   preparer or an office admin.
 //! - `edit`: once a plan has a group, its content (title, tags, language,
 //!   fields) is changed only by the owner, the lead, participants allowed
-//!   to edit, or an office admin; everyone else in the group comments.
+//!   to edit, or an office admin; everyone else in the group comments. An
+//!   edit made on a version whose group still allowed it (the right was
+//!   withdrawn while it travelled) is accepted: see `Sender::could_edit_then`.
 //! - `comment`: once a plan has a group, threads and replies come from its
 //!   owner, lead, participants, lead teachers or office admins.
 //! - `stage`: the lead preparer (or an office admin) moves the stages.
@@ -52,6 +54,11 @@ pub struct Sender<'a> {
     pub name: Option<&'a str>,
     /// The office's own review rubrics, beside the built-in ones.
     pub rubrics: &'a [RubricDef],
+    /// The sender's changes were made on a version whose group let them
+    /// edit (the office looks when the group it has now does not: a right
+    /// withdrawn while the sender's edits were on their way must not hold
+    /// those edits, and every later change of the document, forever).
+    pub could_edit_then: bool,
 }
 
 impl Sender<'_> {
@@ -136,7 +143,7 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
     let leads = group.is_some_and(|g| g.lead == who.member);
     if let (Some(g), Some(before)) = (&group_before, before)
         && content(before) != content(after)
-        && !(who.owner || who.admin() || g.may_edit(who.member))
+        && !(who.owner || who.admin() || g.may_edit(who.member) || who.could_edit_then)
     {
         return no(
             "edit",

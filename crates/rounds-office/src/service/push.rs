@@ -182,8 +182,22 @@ impl Service {
             } else {
                 &[]
             };
-            crate::validate::check_state(stored.as_ref().map(|(d, o)| (d, *o)), &d, ctx, rubrics)
-                .map_err(|r| reject(doc, r.code, r.message))?;
+            let stored_ref = stored.as_ref().map(|(d, o)| (d, *o));
+            match crate::validate::check_state(stored_ref, &d, ctx, rubrics) {
+                Ok(()) => {}
+                // A participant whose right to edit was withdrawn while
+                // their edits travelled: judged by the group of the version
+                // they edited (what their changes depend on), so the edits,
+                // and everything after them, are not held forever.
+                Err(r)
+                    if r.message.starts_with("edit:")
+                        && could_edit_at(&mut base.clone(), &fresh, &ctx.member) =>
+                {
+                    crate::validate::check_state_with(stored_ref, &d, ctx, rubrics, true)
+                        .map_err(|r| reject(doc, r.code, r.message))?;
+                }
+                Err(r) => return Err(reject(doc, r.code, r.message)),
+            }
             // Kinds that hold patient data are checked for every
             // high-confidence identifier; the others (lesson plans, whose
             // free text may quote a case) for the kinds no teaching text
@@ -218,4 +232,26 @@ fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
         reveal: false,
         owner_id: d.owner(),
     })
+}
+
+/// Whether `member` could edit the document as it was when `fresh` were
+/// made: at the heads they depend on (leaving out those among themselves).
+fn could_edit_at(stored: &mut AutoCommit, fresh: &[Change], member: &str) -> bool {
+    let own: std::collections::HashSet<_> = fresh.iter().map(|c| c.hash()).collect();
+    let mut base: Vec<_> = fresh
+        .iter()
+        .flat_map(|c| c.deps().iter().copied())
+        .filter(|h| !own.contains(h))
+        .collect();
+    base.sort();
+    base.dedup();
+    if base.is_empty() || base.iter().any(|h| stored.get_change_by_hash(h).is_none()) {
+        return false;
+    }
+    let Ok(then) = stored.fork_at(&base) else {
+        return false;
+    };
+    Document::from_automerge(then)
+        .map(|d| d.collab().group.is_some_and(|g| g.may_edit(member)))
+        .unwrap_or(false)
 }

@@ -13,8 +13,8 @@
 use std::path::Path;
 
 use rounds_core::schema::{
-    Choice, DocKind, Field, KindDecl, Lang, RegisterError, Section, c, choice, line, list, long,
-    para,
+    Choice, DocKind, Field, KindDecl, Lang, RegisterError, Section, StageDecl, c, choice, line,
+    list, long, para,
 };
 use rounds_office::db::Role;
 use rounds_store::{Filter, Store};
@@ -103,6 +103,26 @@ fn registering_checks_names_and_declarations() {
         DocKind::register(&BAD_NAME),
         Err(RegisterError::Invalid { .. })
     ));
+    static BAD_STAGE: KindDecl = KindDecl {
+        name: "bad_stage",
+        aliases: &[],
+        stages: &[StageDecl {
+            key: "done",
+            en: "Done",
+            zh: "完成",
+            movers: &["anyone"],
+        }],
+        ..drill_decl()
+    };
+    assert!(matches!(
+        DocKind::register(&BAD_STAGE),
+        Err(RegisterError::Invalid { why, .. }) if why.contains("movers")
+    ));
+    assert_eq!(kind.stages().len(), 2);
+    assert_eq!(
+        kind.stage("checked").unwrap().movers,
+        ["lead_teacher", "office_admin"]
+    );
     // None of the refused ones became a kind.
     assert!(DocKind::named("another_item").is_none() && DocKind::named("bad_filter").is_none());
 }
@@ -124,6 +144,21 @@ const fn drill_decl() -> KindDecl {
         field_rules: &[],
         print_header: &["format"],
         teacher_only: &[KEY],
+        // A kind declares its own stages and who moves to each.
+        stages: &[
+            StageDecl {
+                key: "drafted",
+                en: "Drafted",
+                zh: "已出题",
+                movers: &["lead"],
+            },
+            StageDecl {
+                key: "checked",
+                en: "Checked",
+                zh: "已审题",
+                movers: &["lead_teacher", "office_admin"],
+            },
+        ],
         samples: &[],
         generate: None,
     }

@@ -245,7 +245,13 @@ fn view_of(s: &Store, id: &str) -> Result<CollabView> {
         }),
         stage: c.stage().map(Into::into),
         stages: c.stages.iter().map(Into::into).collect(),
-        stage_table: KeyLabel::table(collab::STAGES),
+        stage_table: KeyLabel::table(
+            &doc.kind()
+                .stages()
+                .iter()
+                .map(|s| (s.key, s.en, s.zh))
+                .collect::<Vec<_>>(),
+        ),
         review_state: c.review_state().map(Into::into),
         decisions: c.decisions.iter().map(Into::into).collect(),
         review_states: KeyLabel::table(collab::REVIEW_STATES),

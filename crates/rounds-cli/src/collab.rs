@@ -6,9 +6,7 @@
 
 use std::path::Path;
 
-use rounds_core::collab::{
-    self, GroupInput, Participant, Place, ReviewInput, STAGES, Target, Thread, Who,
-};
+use rounds_core::collab::{self, GroupInput, Participant, Place, ReviewInput, Target, Thread, Who};
 use rounds_core::doc::Document;
 use rounds_core::{Lang, time};
 use rounds_store::Store;
@@ -484,7 +482,8 @@ pub fn stage(data: Option<&Path>, a: StageArgs) -> Result<(), Failure> {
     }
     let lang = doc.summary().language;
     let current = c.stage().map(|e| e.value.clone());
-    for (key, en, zh) in STAGES {
+    for st in doc.kind().stages() {
+        let (key, en, zh) = (&st.key, &st.en, &st.zh);
         let mark = if current.as_deref() == Some(*key) {
             "▶"
         } else {

@@ -63,12 +63,27 @@ pub struct KindDecl {
     /// Sections a learner's copy leaves out (a case's teacher version); a
     /// kind with any prints a student and a teacher version.
     pub teacher_only: &'static [Section],
+    /// The stages of preparing a document of this kind together (集体备课),
+    /// in order, and who moves to each; none: the kind is not prepared in
+    /// stages (its documents may still be commented on and reviewed).
+    pub stages: &'static [StageDecl],
     /// Sample documents (file name, JSON as `rounds import` reads it).
     pub samples: &'static [(&'static str, &'static str)],
     /// Makes a generated document of this kind for tests and benchmarks:
     /// its title and fields, from a topic and a number, with long texts of
     /// about `body` characters.
     pub generate: Option<fn(&mut Rng, &GenSpec<'_>) -> (String, serde_json::Value)>,
+}
+
+/// One stage of preparing a document together, and who may move the
+/// document to it: `lead` (the group's lead preparer) and office roles
+/// (`office_admin`, `lead_teacher`, `teacher`). The office enforces it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StageDecl {
+    pub key: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub movers: &'static [&'static str],
 }
 
 /// What [`KindDecl::generate`] is asked for.
@@ -227,6 +242,15 @@ impl DocKind {
         self.0.field_rules
     }
 
+    /// The stages of preparing a document of this kind together.
+    pub fn stages(self) -> &'static [StageDecl] {
+        self.0.stages
+    }
+
+    pub fn stage(self, key: &str) -> Option<&'static StageDecl> {
+        self.0.stages.iter().find(|s| s.key == key)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         self.0.name
@@ -345,6 +369,22 @@ impl KindDecl {
         {
             if field(k).is_none() {
                 return Err(bad(format!("`{k}` is not a field")));
+            }
+        }
+        let mut stages = std::collections::HashSet::new();
+        for st in self.stages {
+            if !word(st.key) || st.key.len() > 16 || !stages.insert(st.key) {
+                return Err(bad(format!(
+                    "stage `{}` must be a short word, once",
+                    st.key
+                )));
+            }
+            let known = ["lead", "office_admin", "lead_teacher", "teacher"];
+            if st.movers.is_empty() || st.movers.iter().any(|m| !known.contains(m)) {
+                return Err(bad(format!(
+                    "stage `{}`: movers are lead, office_admin, lead_teacher or teacher",
+                    st.key
+                )));
             }
         }
         Ok(())

@@ -1078,3 +1078,51 @@ fn entries_carry_the_name_the_office_knows() {
     .unwrap_err();
     assert_eq!(e.rule, "attribution");
 }
+
+#[test]
+fn stages_are_the_kinds() {
+    // A case is not prepared in stages: it says so.
+    let mut c = doc(
+        "0193a5b0-0000-7000-8000-0000000000d1",
+        DocKind::CASE,
+        "病例",
+    )
+    .create();
+    let mut ids = SeqIds::new("k");
+    c.set_group(
+        &GroupInput {
+            lead: lead(),
+            participants: vec![],
+            due: vec![],
+        },
+        &mut ctx("李", &mut ids, 1_000),
+    )
+    .unwrap();
+    let err = c
+        .move_stage("discussion", &lead(), &mut ctx("李", &mut ids, 1_100))
+        .unwrap_err();
+    assert!(err.to_string().contains("not prepared in stages"), "{err}");
+    // A lesson plan's stages are the ones its kind declares, and a stage
+    // it does not declare is refused by the office's rules too.
+    assert_eq!(DocKind::LESSON_PLAN.stages().len(), 6);
+    let mut d = grouped();
+    let e = as_member(&mut d, &OWNER_LEAD, |d, _| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        d.move_stage(
+            "discussion",
+            &lead(),
+            &mut ctx("李", &mut SeqIds::new("kk"), 2_000),
+        )
+        .unwrap();
+        let am = d.automerge_mut();
+        let col = am.get(automerge::ROOT, "collab").unwrap().unwrap().1;
+        let log = am.get(&col, "stages").unwrap().unwrap().1;
+        let k = am.keys(&log).next().unwrap();
+        let e = am.get(&log, k.as_str()).unwrap().unwrap().1;
+        am.put(&e, "stage", "shipped").unwrap();
+        am.commit();
+    })
+    .unwrap_err();
+    assert_eq!(e.rule, "stage");
+}

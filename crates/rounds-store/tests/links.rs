@@ -29,6 +29,7 @@ static CASE_NOTE: KindDecl = KindDecl {
     field_rules: &[],
     print_header: &[],
     teacher_only: &[],
+    stages: &[],
     samples: &[],
     generate: None,
 };

@@ -441,8 +441,13 @@ pub struct InboxEntry {
 
 /// The labels of a key an inbox item's text may be.
 fn label_of(kind: &str, text: &str) -> Option<Label> {
+    // Every kind's stages: an inbox lists items of all documents.
+    let stages: Vec<(&str, &str, &str)> = rounds_core::DocKind::all()
+        .into_iter()
+        .flat_map(|k| k.stages().iter().map(|s| (s.key, s.en, s.zh)))
+        .collect();
     let table: &[(&str, &str, &str)] = match kind {
-        "stage" => collab::STAGES,
+        "stage" => &stages,
         "review" | "review_request" => collab::REVIEW_STATES,
         "decision" => &[
             ("accepted", "Accepted", "已采纳"),

@@ -12,7 +12,7 @@
 //! | key under `collab` | value |
 //! |---|---|
 //! | `group` | map: `lead` (member id), `lead_name`, `members` (map member id → map `name`, `site`, `edit` bool), `due` (map stage → `YYYY-MM-DD`) |
-//! | `stages` | map entry id → map `stage`, `by`, `name`, `at`: a log, the latest entry is the stage |
+//! | `stages` | map entry id → map `stage`, `by`, `name`, `at`: a log, the latest entry is the stage (the stages are the kind's, `KindDecl::stages`) |
 //! | `decisions` | map entry id → map `state`, `by`, `name`, `at`, `note`: the review track's log |
 //! | `threads` | map thread id → [`Thread`]'s map (below) |
 //! | `reviews` | map reviewer member id → map `name`, `rubric`, `scores` (criterion → int), `notes` (criterion → str), `comment`, `recommendation`, `coi`, `at` |
@@ -102,16 +102,6 @@ pub const BODY_MAX: usize = 10_000;
 /// The longest name of a best version or note of a decision.
 pub const NAME_MAX: usize = 200;
 
-/// The stages of collective preparation, in order.
-pub const STAGES: &[(&str, &str, &str)] = &[
-    ("draft", "Individual draft", "个人初备"),
-    ("discussion", "Group discussion", "集体研讨"),
-    ("finalised", "Finalised", "修改定稿"),
-    ("adaptation", "Site adaptations", "二次备课"),
-    ("taught", "Taught", "教学实施"),
-    ("reflection", "Reflection", "教学反思"),
-];
-
 /// The review track's states.
 pub const REVIEW_STATES: &[(&str, &str, &str)] = &[
     ("submitted", "Submitted", "已提交"),
@@ -129,10 +119,6 @@ pub const RECOMMENDATIONS: &[(&str, &str, &str)] = &[
     ("major", "Major revision", "大修"),
     ("reject", "Reject", "拒绝"),
 ];
-
-pub fn stage_known(s: &str) -> bool {
-    STAGES.iter().any(|(k, ..)| *k == s)
-}
 
 pub fn review_state_known(s: &str) -> bool {
     REVIEW_STATES.iter().any(|(k, ..)| *k == s)

@@ -21,7 +21,9 @@
 //!   withdrawn while it travelled) is accepted: see `Sender::could_edit_then`.
 //! - `comment`: once a plan has a group, threads and replies come from its
 //!   owner, lead, participants, lead teachers or office admins.
-//! - `stage`: the lead preparer (or an office admin) moves the stages.
+//! - `stage`: the kind declares its stages and who moves to each
+//!   (`KindDecl::stages`; a lesson plan's: the lead preparer, or an office
+//!   admin).
 //! - `review`: the owner or lead submits; lead teachers and office admins
 //!   decide, never on a plan they own or lead; steps follow the track.
 //! - `suggestion`: the lead preparer (or the owner, or an office admin)
@@ -37,7 +39,7 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use super::read::{Collab, LogEntry, Thread};
 use super::rubric::{self, RubricDef};
-use super::{BODY_MAX, COLLAB_SCHEMA, NAME_MAX, review_state_known, stage_known};
+use super::{BODY_MAX, COLLAB_SCHEMA, NAME_MAX, review_state_known};
 use crate::doc::{Document, RESERVED_KEYS};
 
 /// The member whose changes are checked.
@@ -156,13 +158,21 @@ pub fn check(before: Option<&Document>, after: &Document, who: &Sender<'_>) -> R
 
     log_entries(&b.stages, &a.stages, who, "stage")?;
     for e in new_entries(&b.stages, &a.stages) {
-        if !stage_known(&e.value) {
-            return no("stage", format!("`{}` is not a stage", e.value));
-        }
+        // The kind declares its stages and who moves to each.
+        let Some(stage) = after.kind().stage(&e.value) else {
+            return no(
+                "stage",
+                format!("`{}` is not a stage of this kind", e.value),
+            );
+        };
         if group.is_none() {
             return no("stage", "the plan has no preparation group");
         }
-        if !(leads || who.admin()) {
+        let moves = stage
+            .movers
+            .iter()
+            .any(|m| (*m == "lead" && leads) || *m == who.role);
+        if !moves {
             return no(
                 "stage",
                 "only the lead preparer moves the preparation stages",

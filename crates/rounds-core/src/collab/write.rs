@@ -210,7 +210,7 @@ impl Document {
             check_name("site", &p.site)?;
         }
         for (stage, date) in &g.due {
-            if !stage_known(stage) {
+            if self.kind().stage(stage).is_none() {
                 return Err(invalid("due", format!("`{stage}` is not a stage")));
             }
             let ok = crate::time::parse_date(date)
@@ -258,11 +258,15 @@ impl Document {
         who: &Who,
         ctx: &mut EditCtx<'_>,
     ) -> Result<ChangeHash, DocError> {
-        if !stage_known(stage) {
-            let known: Vec<&str> = STAGES.iter().map(|(k, ..)| *k).collect();
+        if self.kind().stage(stage).is_none() {
+            let known: Vec<&str> = self.kind().stages().iter().map(|s| s.key).collect();
             return Err(invalid(
                 "stage",
-                format!("`{stage}` is not a stage ({})", known.join(", ")),
+                if known.is_empty() {
+                    format!("a {} is not prepared in stages", self.kind().as_str())
+                } else {
+                    format!("`{stage}` is not a stage ({})", known.join(", "))
+                },
             ));
         }
         if self.collab().group.is_none() {

@@ -180,6 +180,8 @@ pub static DECL: KindDecl = KindDecl {
     field_rules: WORKFLOW_RULES,
     print_header: &[],
     teacher_only: &[TEACHER, WORKFLOW],
+    // Cases are discussed and reviewed, not prepared in stages.
+    stages: &[],
     samples: &[
         (
             "case-febrile-seizure.zh.json",

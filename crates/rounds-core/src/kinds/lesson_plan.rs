@@ -228,6 +228,7 @@ pub static DECL: KindDecl = KindDecl {
         "co_preparers",
     ],
     teacher_only: &[],
+    stages: super::PREPARATION,
     samples: &[
         (
             "lesson-febrile-seizures.zh.json",

@@ -8,7 +8,7 @@
 pub mod case;
 pub mod lesson_plan;
 
-use crate::schema::{Choice, FieldRule, Section, c};
+use crate::schema::{Choice, FieldRule, Section, StageDecl, c};
 
 /// The kinds every build knows, in the order they are offered.
 pub static BUILTIN: &[&crate::schema::KindDecl] = &[&lesson_plan::DECL, &case::DECL];
@@ -40,3 +40,23 @@ pub const LEARNER_LEVELS: &[Choice] = &[
     c("nurse", "Nurses", "护士"),
     c("teacher", "Clinical teachers", "临床带教老师"),
 ];
+
+/// The stages of collective preparation (集体备课), in order; the lead
+/// preparer moves the plan through them, and an office admin may too.
+pub const PREPARATION: &[StageDecl] = &[
+    stage("draft", "Individual draft", "个人初备"),
+    stage("discussion", "Group discussion", "集体研讨"),
+    stage("finalised", "Finalised", "修改定稿"),
+    stage("adaptation", "Site adaptations", "二次备课"),
+    stage("taught", "Taught", "教学实施"),
+    stage("reflection", "Reflection", "教学反思"),
+];
+
+const fn stage(key: &'static str, en: &'static str, zh: &'static str) -> StageDecl {
+    StageDecl {
+        key,
+        en,
+        zh,
+        movers: &["lead", "office_admin"],
+    }
+}

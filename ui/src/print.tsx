@@ -33,12 +33,43 @@ export function printFileName(title: string, date: unknown, today: Date = new Da
   return `${title.trim() || 'Rounds'} ${d}`;
 }
 
+/** Back to the editor, print, save as PDF (named `name`), and where the PDF went: above every printed sheet. */
+export function PrintTools(props: { name: string; back: () => void; onError: (m: string) => void }) {
+  const { t, explain } = useApp();
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (f: () => Promise<unknown>) => {
+    setBusy(true);
+    setSaved(null);
+    try {
+      const r = await f();
+      if (typeof r === 'string') setSaved(r);
+    } catch (e) {
+      props.onError(explain(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <div class="print-tools no-print">
+        <button class="back-to-editor" onClick={props.back}>← {t('back_to_editor')}</button>
+        <button class="primary print-now" disabled={busy} onClick={() => void run(() => api.printPage(props.name))}>{t('print_now')}</button>
+        <button class="save-pdf" disabled={busy} onClick={() => void run(() => api.savePdf(props.name))}>{t('save_pdf')}</button>
+      </div>
+      {saved && (
+        <p class="print-saved no-print" role="status">
+          {t('pdf_saved')} <code>{saved}</code>
+        </p>
+      )}
+    </>
+  );
+}
+
 export function PrintView(props: { id: string; teacher: boolean; at?: string; back: () => void }) {
   const { t, lang, schema, locale, explain } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const sheet = useRef<HTMLElement>(null);
   // Page breaks follow the laid-out sheet; fonts may still be loading.
   useLayoutEffect(() => {
@@ -86,31 +117,9 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
     return r.available ? (r.title ?? '') : t('ref_unavailable');
   };
 
-  const run = async (f: () => Promise<unknown>) => {
-    setBusy(true);
-    setSaved(null);
-    try {
-      const r = await f();
-      if (typeof r === 'string') setSaved(r);
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <div class="print-wrap">
-      <div class="print-tools no-print">
-        <button class="back-to-editor" onClick={props.back}>← {t('back_to_editor')}</button>
-        <button class="primary print-now" disabled={busy} onClick={() => void run(() => api.printPage(name))}>{t('print_now')}</button>
-        <button class="save-pdf" disabled={busy} onClick={() => void run(() => api.savePdf(name))}>{t('save_pdf')}</button>
-      </div>
-      {saved && (
-        <p class="print-saved no-print" role="status">
-          {t('pdf_saved')} <code>{saved}</code>
-        </p>
-      )}
+      <PrintTools name={name} back={props.back} onError={setError} />
       <article ref={sheet} class={`sheet sheet-${kind.kind}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
         <h1 class="sheet-title">{pick(kind.print_title, lang)}</h1>
         <h2 class="sheet-subtitle">

@@ -10,7 +10,7 @@ import { pick } from './i18n';
 import type { CollabView } from './generated/CollabView';
 import type { DocView } from './generated/DocView';
 import type { KeyLabel } from './generated/KeyLabel';
-import { printFileName } from './print';
+import { PrintTools, printFileName } from './print';
 
 function labelOf(table: KeyLabel[], key: string, lang: 'zh' | 'en'): string {
   const k = table.find((x) => x.key === key);
@@ -30,8 +30,6 @@ export function RecordPrint(props: { id: string; back: () => void }) {
   const [doc, setDoc] = useState<DocView | null>(null);
   const [c, setC] = useState<CollabView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     Promise.all([api.get(props.id), api.collab(props.id)]).then(([d, v]) => {
       setDoc(d);
@@ -41,30 +39,9 @@ export function RecordPrint(props: { id: string; back: () => void }) {
   if (error) return <p class="field-error">{error}</p>;
   if (!doc || !c) return <p class="muted">{t('loading')}</p>;
   const name = `${t('review_record')} ${printFileName(doc.summary.title, null)}`;
-  const run = async (f: () => Promise<unknown>) => {
-    setBusy(true);
-    setSaved(null);
-    try {
-      const r = await f();
-      if (typeof r === 'string') setSaved(r);
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <div class="print-wrap">
-      <div class="print-tools no-print">
-        <button class="back-to-editor" onClick={props.back}>← {t('back_to_editor')}</button>
-        <button class="primary print-now" disabled={busy} onClick={() => void run(() => api.printPage(name))}>{t('print_now')}</button>
-        <button class="save-pdf" disabled={busy} onClick={() => void run(() => api.savePdf(name))}>{t('save_pdf')}</button>
-      </div>
-      {saved && (
-        <p class="print-saved no-print" role="status">
-          {t('pdf_saved')} <code>{saved}</code>
-        </p>
-      )}
+      <PrintTools name={name} back={props.back} onError={setError} />
       <article class="sheet sheet-record" lang={lang === 'zh' ? 'zh-CN' : 'en'}>
         <h1 class="sheet-title">{t('review_record')}</h1>
         <h2 class="sheet-subtitle">{doc.summary.title}</h2>

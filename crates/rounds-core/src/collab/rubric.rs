@@ -84,31 +84,8 @@ impl Rubric {
         ALL
     }
 
-    pub fn names() -> Vec<&'static str> {
-        ALL.iter().map(|r| r.name).collect()
-    }
-
     pub fn criterion(&self, key: &str) -> Option<&'static Criterion> {
         self.criteria.iter().find(|c| c.key == key)
-    }
-
-    /// Whether `value` is a score of criterion `key` on this scale.
-    pub fn check_score(&self, key: &str, value: i64) -> Result<(), String> {
-        if self.criterion(key).is_none() {
-            let keys: Vec<&str> = self.criteria.iter().map(|c| c.key).collect();
-            return Err(format!(
-                "`{key}` is not a criterion of {} ({})",
-                self.name,
-                keys.join(", ")
-            ));
-        }
-        if value < self.min || value > self.max {
-            return Err(format!(
-                "{key}: {value} is outside the scale {}–{}",
-                self.min, self.max
-            ));
-        }
-        Ok(())
     }
 }
 

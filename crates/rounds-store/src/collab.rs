@@ -7,7 +7,7 @@ use automerge::ReadDoc;
 use rounds_core::collab::rubric::RubricDef;
 use rounds_core::collab::{self, Who, policy};
 use rounds_core::doc::{DocError, Document, EditCtx};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use crate::{Result, Store, StoreError, Summary};
@@ -47,15 +47,7 @@ pub(crate) fn check_policy(
     after: &Document,
     user_id: &str,
 ) -> Result<()> {
-    let get = |k: &str| -> Result<Option<String>> {
-        Ok(tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [format!("sync.{k}")],
-                |r| r.get(0),
-            )
-            .optional()?)
-    };
+    let get = |k: &str| crate::sync::sync_get_in(tx, k);
     let Some(member) = get("member_id")? else {
         return Ok(());
     };

@@ -261,14 +261,7 @@ pub(crate) fn unfold(
 impl Store {
     /// Reads a sync setting.
     pub fn sync_get(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [format!("sync.{key}")],
-                |r| r.get(0),
-            )
-            .optional()?)
+        sync_get_in(&self.conn, key)
     }
 
     /// Writes (or with `None` removes) a sync setting.
@@ -569,4 +562,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// [`Store::sync_get`] on a connection or a transaction in progress.
+pub(crate) fn sync_get_in(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [format!("sync.{key}")],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

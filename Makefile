@@ -7,12 +7,16 @@ CARGO ?= cargo
 # Where `make run` keeps its library, so trying Rounds never touches your own.
 DEMO_DATA ?= $(CURDIR)/target/demo-data
 
-.PHONY: setup build run test lint fmt clean bench bench-smoke soak ui ui-test e2e deb
+.PHONY: setup setup-test build run test lint fmt clean bench bench-smoke soak ui ui-test e2e deb
 
 # `desktop` adds WebKitGTK, Xvfb, CJK fonts and Node.js: the workspace
 # includes the desktop app (src-tauri), which every cargo build compiles.
 setup:
 	@scripts/setup.sh desktop
+
+## What `make test` needs beyond `setup`: PostgreSQL for the office's tests.
+setup-test:
+	@scripts/setup.sh desktop postgres
 
 ## Builds the UI into ui/dist, which the desktop app embeds at compile time
 ## (so it must exist before cargo builds src-tauri). `npm ci` runs only when
@@ -52,8 +56,8 @@ run: build
 ## Runs every test, after formatting and lint checks. `--show-output` prints
 ## what the harness tests report: simulation, crash, hostile-input and
 ## de-identification counts.
-test: setup ui lint
-	$(CARGO) test --workspace --locked -- --show-output
+test: setup-test ui lint
+	scripts/with-postgres.sh $(CARGO) test --workspace --locked -- --show-output
 	$(MAKE) ui-test
 	$(MAKE) e2e
 

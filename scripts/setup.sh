@@ -11,10 +11,18 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "insta
 for p in build-essential pkg-config curl ca-certificates; do
   pkg_installed "$p" || need_apt+=("$p")
 done
+# PostgreSQL for the office's tests (scripts/with-postgres.sh makes a
+# throw-away cluster with pg_virtualenv, from postgresql-common), when
+# asked for: scripts/setup.sh desktop postgres (what `make test` runs).
+if [[ " $* " == *" postgres "* ]]; then
+  for p in postgresql postgresql-common; do
+    pkg_installed "$p" || need_apt+=("$p")
+  done
+fi
 # Extra packages a later part of the build asks for (the desktop app and its
 # end-to-end tests, which read printed PDFs back with poppler-utils),
 # passed as arguments: scripts/setup.sh desktop
-if [[ "${1:-}" == "desktop" ]]; then
+if [[ " $* " == *" desktop "* ]]; then
   for p in libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver fonts-noto-cjk poppler-utils; do
     pkg_installed "$p" || need_apt+=("$p")
   done

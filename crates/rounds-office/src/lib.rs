@@ -4,14 +4,16 @@
 //!
 //! Layers, each knowing only the one below: [`http`] (axum: routes, limits,
 //! error bodies, logs) → [`service`] (enrollment, authentication,
-//! validation, paging) → [`db::OfficeDb`] (storage; [`sqlite`] by default).
+//! validation, paging) → [`db::OfficeDb`] (storage: [`sqlite`] by default, [`pg`] for a province).
 //! [`tls`] is the office's own TLS (certificates reloaded when they
 //! change), [`tls_init`] the certificate authority of `rounds-office tls init`.
 //! [`metrics`] counts what the office does, for `GET /metrics`.
 
+pub mod backend;
 pub mod db;
 pub mod http;
 pub mod metrics;
+pub mod pg;
 pub mod service;
 pub mod sqlite;
 pub mod tls;

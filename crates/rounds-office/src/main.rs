@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use rounds_office::backend::Backend;
 use rounds_office::db::{OfficeDb, Role};
 use rounds_office::service::{Limits, Service, check_site, new_id};
-use rounds_office::sqlite::SqliteDb;
 use serde::Deserialize;
 
 #[derive(Parser)]
@@ -24,7 +24,17 @@ struct Cli {
     /// Where the office keeps its database.
     #[arg(long, global = true, env = "ROUNDS_OFFICE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// A TOML file with settings (`listen`, `data`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`, `tls_cert`, `tls_key`).
+    /// Run on PostgreSQL at this URL (postgres://USER:PASSWORD@HOST/DATABASE)
+    /// instead of SQLite in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_OFFICE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// A TOML file with settings (`listen`, `data`, `database_url`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`, `tls_cert`, `tls_key`).
     #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -93,14 +103,31 @@ enum Command {
         #[command(subcommand)]
         action: DeviceAction,
     },
-    /// Write a consistent copy of the office's database to a new file,
-    /// while the office serves (a restore is that file put back as
-    /// `office.sqlite3` in the data directory of a stopped office).
+    /// Write a consistent copy of the office's SQLite database to a new
+    /// file, while the office serves (a restore is that file put back as
+    /// `office.sqlite3` in the data directory of a stopped office). On
+    /// PostgreSQL use pg_dump, then `rounds-office restored` after a restore
+    /// (docs/office.md).
     Backup {
         file: PathBuf,
         #[arg(long)]
         json: bool,
     },
+    /// Copy the SQLite office of the data directory into an empty
+    /// PostgreSQL database, checked table by table (row counts and
+    /// hashes); the SQLite files are left as they were. Stop the office
+    /// first, then start it with the new database URL.
+    Migrate {
+        /// The PostgreSQL database (postgres://USER:PASSWORD@HOST/DATABASE).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// After the database was restored from a backup: give it a new epoch,
+    /// so that every device sends and reads everything again and nothing
+    /// acknowledged after the backup is lost.
+    Restored,
     /// Documents, changes, devices and their last sync.
     Status {
         #[arg(long)]
@@ -210,6 +237,8 @@ enum DeviceAction {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite (see `--database-url`).
+    database_url: Option<String>,
     max_request_bytes: Option<usize>,
     page_bytes: Option<usize>,
     log_json: Option<bool>,
@@ -271,14 +300,8 @@ fn load_config(path: Option<&Path>) -> Result<FileConfig, Failure> {
     toml::from_str(&text).map_err(|e| Failure(format!("{}: {e}", p.display())))
 }
 
-fn open_db(data: &Path) -> Result<Arc<SqliteDb>, Failure> {
-    Ok(Arc::new(SqliteDb::open_dir(data).map_err(|e| {
-        Failure(format!("{}: {e}", data.display()))
-    })?))
-}
-
 /// The office named by id or name, or the only one.
-fn pick_office(db: &SqliteDb, office: Option<&str>) -> Result<String, Failure> {
+fn pick_office(db: &dyn OfficeDb, office: Option<&str>) -> Result<String, Failure> {
     let offices = db.offices()?;
     match office {
         Some(o) => offices
@@ -308,6 +331,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .data
         .or(file.data.clone())
         .unwrap_or_else(|| PathBuf::from("office-data"));
+    let url = cli.database_url.or(file.database_url.clone());
+    let open_backend = || Backend::open(url.as_deref(), &data).map_err(Failure);
+    let open_db = || open_backend().map(|b| b.db());
     match cli.command {
         Command::Serve {
             listen,
@@ -349,7 +375,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 None => None,
             };
-            let db = open_db(&data)?;
+            let backend = open_backend()?;
+            let place = backend.describe(&data, url.as_deref());
+            let db = backend.db();
             let mut limits = Limits::default();
             if let Some(n) = file.max_request_bytes {
                 limits.max_request_bytes = n;
@@ -373,7 +401,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let addr = listener.local_addr()?;
                 // Printed on stdout so that scripts and tests can find the port.
                 println!("listening on {scheme}://{addr}");
-                tracing::info!(%addr, data = %data.display(), "rounds-office serving");
+                tracing::info!(%addr, data = %place, "rounds-office serving");
                 // A service manager stops the office with SIGTERM, a
                 // terminal with SIGINT: both shut it down gracefully.
                 #[cfg(unix)]
@@ -447,7 +475,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         },
         Command::Office { action } => {
-            let db = open_db(&data)?;
+            let db = open_db()?;
             match action {
                 OfficeAction::Create { name } => {
                     let name = name.trim();
@@ -470,10 +498,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Rubric { action } => {
-            let db = open_db(&data)?;
+            let db = open_db()?;
             match action {
                 RubricAction::Add { file, office } => {
-                    let office = pick_office(&db, office.as_deref())?;
+                    let office = pick_office(&*db, office.as_deref())?;
                     let text = if file == Path::new("-") {
                         let mut s = String::new();
                         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
@@ -488,7 +516,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{}", r.name);
                 }
                 RubricAction::List { office, json } => {
-                    let office = pick_office(&db, office.as_deref())?;
+                    let office = pick_office(&*db, office.as_deref())?;
                     let rubrics: Vec<serde_json::Value> = db
                         .rubrics(&office)?
                         .into_iter()
@@ -513,7 +541,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Member { action } => {
-            let db = open_db(&data)?;
+            let db = open_db()?;
             match action {
                 MemberAction::Add {
                     name,
@@ -521,7 +549,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     site,
                     office,
                 } => {
-                    let office = pick_office(&db, office.as_deref())?;
+                    let office = pick_office(&*db, office.as_deref())?;
                     let role = Role::parse(&role).ok_or_else(|| {
                         Failure("role: must be office_admin, lead_teacher or teacher".into())
                     })?;
@@ -540,7 +568,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     println!("{}", m.id);
                 }
                 MemberAction::List { office, json } => {
-                    let office = pick_office(&db, office.as_deref())?;
+                    let office = pick_office(&*db, office.as_deref())?;
                     let members = db.members(&office)?;
                     if json {
                         println!("{}", serde_json::to_string_pretty(&members)?);
@@ -589,7 +617,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(files) => Some(rounds_office::tls::pin_fingerprint(&files.cert)?),
                 None => None,
             };
-            let db = open_db(&data)?;
+            let db = open_db()?;
             let svc = Service::new(db, Limits::default());
             let code = svc.issue_code(&member, hours)?;
             println!("{code}");
@@ -606,10 +634,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Device { action } => {
-            let db = open_db(&data)?;
+            let db = open_db()?;
             match action {
                 DeviceAction::List { office, json } => {
-                    let office = pick_office(&db, office.as_deref())?;
+                    let office = pick_office(&*db, office.as_deref())?;
                     let devices = db.devices(&office)?;
                     if json {
                         println!("{}", serde_json::to_string_pretty(&devices)?);
@@ -637,7 +665,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Backup { file, json } => {
-            let db = open_db(&data)?;
+            let Backend::Sqlite(db) = open_backend()? else {
+                return Err(Failure(
+                    "this office runs on PostgreSQL: back it up with pg_dump, and after restoring run `rounds-office restored` (docs/office.md, Backups)".into(),
+                ));
+            };
             let r = db.backup_to(&file)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -654,9 +686,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Command::Migrate { to, json } => {
+            let r = rounds_office::backend::move_to_postgres(&data, &to).map_err(Failure)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                for t in &r.tables {
+                    println!("{:<17} {:>9} rows  sha256 {}", t.table, t.rows, t.sha256);
+                }
+                println!(
+                    "copied {} into {}; every table checked. Start the office with database_url = \"{}\" (the SQLite files in {} are unchanged).",
+                    data.display(),
+                    r.to,
+                    r.to,
+                    data.display()
+                );
+            }
+        }
+        Command::Restored => match open_backend()? {
+            Backend::Postgres(db) => {
+                let e = db.new_epoch()?;
+                println!(
+                    "new epoch {e}: devices send and read everything again at their next sync"
+                );
+            }
+            Backend::Sqlite(_) => {
+                return Err(Failure(
+                    "an SQLite backup made by `rounds-office backup` has a new epoch already; nothing to do".into(),
+                ));
+            }
+        },
         Command::Status { office, json } => {
-            let db = open_db(&data)?;
-            let office = pick_office(&db, office.as_deref())?;
+            let db = open_db()?;
+            let office = pick_office(&*db, office.as_deref())?;
             let s = db.status(&office)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);

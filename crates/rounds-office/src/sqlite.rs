@@ -247,16 +247,13 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceInfo> {
     })
 }
 
-/// Readers see office documents and their own private ones.
-const READABLE: &str = "(d.visibility = 'office' OR d.owner = :member)";
-
-/// A log row reaches a reader who owns the document, or a colleague if the
-/// document is shared now and was when the row was written.
-const ROW_READABLE: &str = "(d.owner = :member OR (d.visibility = 'office' AND l.shared = 1))";
-
 impl OfficeDb for SqliteDb {
     fn epoch(&self) -> u32 {
         self.epoch
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
     }
 
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
@@ -418,56 +415,53 @@ impl OfficeDb for SqliteDb {
     fn enroll(
         &self,
         code_hash: &[u8],
-        device_id: &str,
-        device_name: &str,
-        token_hash: &[u8],
-        actor: &[u8],
+        device: NewDevice<'_>,
         now: i64,
+        decide: &mut dyn FnMut(&EnrollView) -> Result<ActorPlan, EnrollFailure>,
     ) -> DbResult<Result<(Office, Member), EnrollFailure>> {
         let mut c = self.w();
         let tx = c.transaction()?;
-        let code: Option<(String, i64, Option<i64>)> = tx
+        let code: Option<CodeRow> = tx
             .query_row(
                 "SELECT member, expires, used FROM enrollment_codes WHERE hash = ?1",
                 [code_hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok(CodeRow {
+                        member: r.get(0)?,
+                        expires: r.get(1)?,
+                        used: r.get(2)?,
+                    })
+                },
             )
             .optional()?;
-        let Some((member_id, expires, used)) = code else {
-            return Ok(Err(EnrollFailure::Unknown));
+        let member = match &code {
+            Some(code) => tx
+                .query_row(
+                    "SELECT id, office, name, role, created, removed, site FROM members WHERE id = ?1",
+                    [&code.member],
+                    member_from_row,
+                )
+                .optional()?,
+            None => None,
         };
-        if used.is_some() {
-            return Ok(Err(EnrollFailure::Used));
-        }
-        if expires <= now {
-            return Ok(Err(EnrollFailure::Expired));
-        }
-        let member = tx
+        let actor_holder: Option<(String, bool)> = tx
             .query_row(
-                "SELECT id, office, name, role, created, removed, site FROM members WHERE id = ?1 AND removed IS NULL",
-                [&member_id],
-                member_from_row,
-            )
-            .optional()?;
-        let Some(member) = member else {
-            return Ok(Err(EnrollFailure::Unknown));
-        };
-        // An actor of a revoked device of the same member moves to the new
-        // device: a teacher whose device was revoked joins again with a new
-        // code and keeps pushing the edits it made meanwhile, which carry
-        // that actor. An actor of a live device, or of another member's,
-        // stays where it is.
-        let holder: Option<(String, Option<i64>)> = tx
-            .query_row(
-                "SELECT d.member, d.revoked FROM device_actors a JOIN devices d ON d.id = a.device WHERE a.actor = ?1",
-                [actor],
+                "SELECT d.member, d.revoked IS NOT NULL FROM device_actors a JOIN devices d ON d.id = a.device WHERE a.actor = ?1",
+                [device.actor],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let rebind = match holder {
-            None => false,
-            Some((m, Some(_))) if m == member.id => true,
-            Some(_) => return Ok(Err(EnrollFailure::ActorTaken)),
+        let view = EnrollView {
+            code,
+            member,
+            actor_holder,
+        };
+        let plan = match decide(&view) {
+            Ok(plan) => plan,
+            Err(f) => return Ok(Err(f)),
+        };
+        let Some(member) = view.member else {
+            return Ok(Err(EnrollFailure::Unknown));
         };
         tx.execute(
             "UPDATE enrollment_codes SET used = ?2 WHERE hash = ?1",
@@ -475,19 +469,18 @@ impl OfficeDb for SqliteDb {
         )?;
         tx.execute(
             "INSERT INTO devices (id, member, name, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![device_id, member.id, device_name, token_hash, now],
+            params![device.id, member.id, device.name, device.token_hash, now],
         )?;
-        if rebind {
-            tx.execute(
+        match plan {
+            ActorPlan::Move => tx.execute(
                 "UPDATE device_actors SET device = ?2 WHERE actor = ?1",
-                params![actor, device_id],
-            )?;
-        } else {
-            tx.execute(
+                params![device.actor, device.id],
+            )?,
+            ActorPlan::Bind => tx.execute(
                 "INSERT INTO device_actors (actor, device) VALUES (?1, ?2)",
-                params![actor, device_id],
-            )?;
-        }
+                params![device.actor, device.id],
+            )?,
+        };
         let office = tx.query_row(
             "SELECT id, name, created FROM offices WHERE id = ?1",
             [&member.office],
@@ -503,22 +496,26 @@ impl OfficeDb for SqliteDb {
         Ok(Ok((office, member)))
     }
 
-    fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<DeviceCtx>> {
+    fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<TokenHolder>> {
         let c = self.r();
         Ok(c.query_row(
-            "SELECT d.id, m.id, m.office, m.role, m.name FROM devices d JOIN members m ON m.id = d.member
-             WHERE d.token_hash = ?1 AND d.revoked IS NULL AND m.removed IS NULL",
+            "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL
+             FROM devices d JOIN members m ON m.id = d.member WHERE d.token_hash = ?1",
             [token_hash],
             |r| {
                 let role: String = r.get(3)?;
-                Ok(DeviceCtx {
-                    device: r.get(0)?,
-                    member: r.get(1)?,
-                    member_name: r.get(4)?,
-                    office: r.get(2)?,
-                    // The table's CHECK admits only known roles; anything
-                    // else would get the least privilege.
-                    role: Role::parse(&role).unwrap_or(Role::Teacher),
+                Ok(TokenHolder {
+                    ctx: DeviceCtx {
+                        device: r.get(0)?,
+                        member: r.get(1)?,
+                        member_name: r.get(4)?,
+                        office: r.get(2)?,
+                        // The table's CHECK admits only known roles; anything
+                        // else would get the least privilege.
+                        role: Role::parse(&role).unwrap_or(Role::Teacher),
+                    },
+                    revoked: r.get(5)?,
+                    member_removed: r.get(6)?,
                 })
             },
         )
@@ -603,7 +600,7 @@ impl OfficeDb for SqliteDb {
         ctx: &DeviceCtx,
         doc: &str,
         now: i64,
-        decide: &mut dyn FnMut(Option<&DocState>) -> Result<Accepted, rounds_proto::Rejection>,
+        rules: PushRules<'_>,
     ) -> DbResult<Result<(), rounds_proto::Rejection>> {
         // Validation (loading the document, applying the changes, scanning
         // for identifiers) runs on a reader, without the writer: one
@@ -618,7 +615,7 @@ impl OfficeDb for SqliteDb {
                 let tx = c.transaction()?;
                 load_state(&tx, doc)?
             };
-            let accepted = match decide(state.as_ref()) {
+            let accepted = match (rules.decide)(state.as_ref()) {
                 Ok(a) => a,
                 Err(rej) => return Ok(Err(rej)),
             };
@@ -627,93 +624,53 @@ impl OfficeDb for SqliteDb {
             if doc_version(&tx, doc)? != version {
                 continue;
             }
-            return store_push(tx, ctx, doc, now, state.as_ref(), &accepted);
+            return store_push(tx, ctx, doc, now, state.as_ref(), &accepted, rules.owner);
         }
         let mut c = self.w();
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (state, _) = load_state(&tx, doc)?;
-        let accepted = match decide(state.as_ref()) {
+        let accepted = match (rules.decide)(state.as_ref()) {
             Ok(a) => a,
             Err(rej) => return Ok(Err(rej)),
         };
-        store_push(tx, ctx, doc, now, state.as_ref(), &accepted)
+        store_push(tx, ctx, doc, now, state.as_ref(), &accepted, rules.owner)
     }
 
-    fn read_log(&self, ctx: &DeviceCtx, after: i64, max_bytes: usize) -> DbResult<LogPage> {
+    fn read_log(
+        &self,
+        office: &str,
+        after: i64,
+        max_bytes: usize,
+        wanted: &dyn Fn(&RowMeta<'_>) -> bool,
+    ) -> DbResult<LogPage> {
         let mut c = self.r();
         // One read transaction: everything scanned is one consistent view.
         let tx = c.transaction()?;
-        let sql = format!(
-            "SELECT l.pos, l.doc, l.kind,
-                    CASE WHEN l.device <> :device AND {ROW_READABLE} THEN 1 ELSE 0 END AS wanted,
-                    CASE WHEN l.device <> :device AND {ROW_READABLE} THEN l.bytes END
-             FROM log l JOIN documents d ON d.id = l.doc
-             WHERE l.office = :office AND l.pos > :after
-             ORDER BY l.pos LIMIT 512"
-        );
-        let mut page = LogPage {
-            entries: Vec::new(),
-            scanned: after,
-            more: false,
-        };
-        let mut size = 0usize;
-        {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            loop {
-                let rows: Vec<(i64, String, i64, bool, Option<Vec<u8>>)> = stmt
-                    .query_map(
-                        rusqlite::named_params! {":office": ctx.office, ":after": page.scanned, ":device": ctx.device, ":member": ctx.member},
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                    )?
-                    .collect::<rusqlite::Result<_>>()?;
-                let fetched = rows.len();
-                for (pos, doc, kind, wanted, bytes) in rows {
-                    if size >= max_bytes && !page.entries.is_empty() {
-                        page.more = true;
-                        return Ok(page);
-                    }
-                    page.scanned = pos;
-                    if !wanted {
-                        continue;
-                    }
-                    let entry = if kind == 2 {
-                        LogEntry::Reveal {
-                            pos,
-                            bytes: whole_doc(&tx, &doc)?,
-                            doc,
-                        }
-                    } else {
-                        LogEntry::Change {
-                            pos,
-                            doc,
-                            bytes: bytes.unwrap_or_default(),
-                        }
-                    };
-                    size += match &entry {
-                        LogEntry::Change { bytes, .. } | LogEntry::Reveal { bytes, .. } => {
-                            bytes.len() + 24
-                        }
-                    };
-                    page.entries.push(entry);
-                }
-                if fetched < 512 {
-                    return Ok(page);
-                }
-            }
-        }
+        page_log(&mut SqliteLog(&tx), office, after, max_bytes, wanted)
     }
 
-    fn readable_after(&self, ctx: &DeviceCtx, after: i64) -> DbResult<bool> {
-        let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM log l JOIN documents d ON d.id = l.doc
-             WHERE l.office = :office AND l.pos > :after AND l.device <> :device AND {ROW_READABLE})"
-        );
-        let c = self.r();
-        let mut stmt = c.prepare_cached(&sql)?;
-        Ok(stmt.query_row(
-            rusqlite::named_params! {":office": ctx.office, ":after": after, ":device": ctx.device, ":member": ctx.member},
-            |r| r.get(0),
-        )?)
+    fn readable_after(
+        &self,
+        office: &str,
+        after: i64,
+        wanted: &dyn Fn(&RowMeta<'_>) -> bool,
+    ) -> DbResult<bool> {
+        let mut c = self.r();
+        let tx = c.transaction()?;
+        let mut src = SqliteLog(&tx);
+        let mut from = after;
+        loop {
+            let rows = src.rows(office, from, LOG_BATCH)?;
+            for row in &rows {
+                if wanted(&row.meta()) {
+                    return Ok(true);
+                }
+            }
+            match rows.last() {
+                Some(last) if rows.len() == LOG_BATCH => from = last.pos,
+                _ => return Ok(false),
+            }
+        }
     }
 
     fn head(&self) -> DbResult<i64> {
@@ -724,44 +681,47 @@ impl OfficeDb for SqliteDb {
 
     fn read_snapshots(
         &self,
-        ctx: &DeviceCtx,
+        office: &str,
         after_doc: &str,
         upto: i64,
         max_bytes: usize,
+        readable: &dyn Fn(&DocMeta<'_>) -> bool,
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)> {
         let c = self.r();
-        let sql = format!(
-            "SELECT d.id, d.snapshot, d.snapshot_pos FROM documents d
-             WHERE d.office = :office AND d.id > :after AND {READABLE} ORDER BY d.id LIMIT 64"
-        );
-        let mut stmt = c.prepare_cached(&sql)?;
+        let mut stmt = c.prepare_cached(
+            "SELECT id, owner, visibility FROM documents WHERE office = ?1 AND id > ?2 ORDER BY id LIMIT 64",
+        )?;
+        let mut snap =
+            c.prepare_cached("SELECT snapshot, snapshot_pos FROM documents WHERE id = ?1")?;
         let mut changes = c.prepare_cached("SELECT bytes FROM log WHERE doc = ?1 AND kind = 1 AND pos > ?2 AND pos <= ?3 ORDER BY pos")?;
         let mut out = Vec::new();
         let mut size = 0usize;
         let mut from = after_doc.to_owned();
         loop {
-            let rows: Vec<(String, Vec<u8>, i64)> = stmt
-                .query_map(rusqlite::named_params! {":office": ctx.office, ":after": from, ":member": ctx.member}, |r| {
+            let rows: Vec<(String, String, String)> = stmt
+                .query_map(params![office, from], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let fetched = rows.len();
-            for (doc, snapshot, snap_pos) in rows {
+            for (doc, owner, visibility) in rows {
+                if !readable(&DocMeta {
+                    owner: &owner,
+                    visibility: &visibility,
+                }) {
+                    from = doc;
+                    continue;
+                }
                 if size >= max_bytes && !out.is_empty() {
                     return Ok((out, true));
                 }
-                // A snapshot newer than the bootstrap's end cannot be cut
-                // back; send it whole (later log entries then repeat a
-                // little of it, which merging makes harmless).
-                let mut bytes = snapshot;
-                let base = snap_pos.min(upto);
-                if snap_pos <= upto {
+                let (snapshot, snap_pos): (Vec<u8>, i64) =
+                    snap.query_row([&doc], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let bytes = bootstrap_bytes(snapshot, snap_pos, upto, |base| {
                     let rows =
                         changes.query_map(params![doc, base, upto], |r| r.get::<_, Vec<u8>>(0))?;
-                    for b in rows {
-                        bytes.extend_from_slice(&b?);
-                    }
-                }
+                    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                })?;
                 from = doc.clone();
                 if !bytes.is_empty() {
                     size += bytes.len() + 24;
@@ -821,6 +781,12 @@ impl OfficeDb for SqliteDb {
         )?;
         Ok(())
     }
+
+    fn digest(&self) -> DbResult<Vec<TableDigest>> {
+        let mut c = self.r();
+        let tx = c.transaction()?;
+        digest_of(&tx)
+    }
 }
 
 /// How often a push is validated without the writer before the last try
@@ -846,13 +812,11 @@ fn store_push(
     now: i64,
     state: Option<&DocState>,
     accepted: &Accepted,
+    owner_rule: &dyn Fn(
+        Option<&DocState>,
+        Option<&str>,
+    ) -> Result<Option<String>, rounds_proto::Rejection>,
 ) -> DbResult<Result<(), rounds_proto::Rejection>> {
-    // The owner id a document names belongs to the member who first
-    // pushed a document naming it; a document of someone else's names
-    // its stored owner (the root key cannot change, see validation).
-    let rightful = state
-        .as_ref()
-        .map_or(ctx.member.as_str(), |s| s.owner.as_str());
     let bound: Option<String> = tx
         .query_row(
             "SELECT member FROM owner_ids WHERE owner = ?1",
@@ -860,21 +824,15 @@ fn store_push(
             |r| r.get(0),
         )
         .optional()?;
-    match bound {
-        Some(m) if m != rightful => {
-            return Ok(Err(rounds_proto::Rejection {
-                doc: rounds_proto::doc_id_from_str(doc).unwrap_or_default(),
-                code: rounds_proto::RejectCode::Forbidden,
-                message: "owner: the document names another member as its owner".into(),
-            }));
-        }
-        Some(_) => {}
-        None => {
+    match owner_rule(state, bound.as_deref()) {
+        Err(rej) => return Ok(Err(rej)),
+        Ok(Some(member)) => {
             tx.execute(
                 "INSERT INTO owner_ids (owner, member) VALUES (?1, ?2)",
-                params![accepted.owner_id, rightful],
+                params![accepted.owner_id, member],
             )?;
         }
+        Ok(None) => {}
     }
     match &state {
         None => {
@@ -962,4 +920,129 @@ fn whole_doc(c: &Connection, doc: &str) -> DbResult<Vec<u8>> {
         bytes.extend_from_slice(&b?);
     }
     Ok(bytes)
+}
+
+/// The log as [`page_log`] reads it, inside one read transaction.
+struct SqliteLog<'a>(&'a Connection);
+
+impl LogSource for SqliteLog<'_> {
+    fn rows(&mut self, office: &str, after: i64, limit: usize) -> DbResult<Vec<LogRow>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT l.pos, l.doc, l.kind, l.device, d.owner, d.visibility, l.shared, coalesce(length(l.bytes), 0)
+             FROM log l JOIN documents d ON d.id = l.doc
+             WHERE l.office = ?1 AND l.pos > ?2 ORDER BY l.pos LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![office, after, limit as i64], |r| {
+            Ok(LogRow {
+                pos: r.get(0)?,
+                doc: r.get(1)?,
+                kind: r.get(2)?,
+                device: r.get(3)?,
+                owner: r.get(4)?,
+                visibility: r.get(5)?,
+                shared: r.get(6)?,
+                size: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn change_bytes(&mut self, positions: &[i64]) -> DbResult<Vec<Vec<u8>>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT coalesce(bytes, x'') FROM log WHERE pos = ?1")?;
+        positions
+            .iter()
+            .map(|p| Ok(stmt.query_row([p], |r| r.get(0))?))
+            .collect()
+    }
+
+    fn whole_doc(&mut self, doc: &str) -> DbResult<Vec<u8>> {
+        whole_doc(self.0, doc)
+    }
+}
+
+/// Every row of `table` in key order, as [`Cell`]s.
+fn each_row(
+    c: &Connection,
+    table: &str,
+    cols: &[&str],
+    key: &str,
+    sink: &mut dyn FnMut(Vec<Cell>) -> DbResult<()>,
+) -> DbResult<()> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = c.prepare(&format!(
+        "SELECT {} FROM {table} ORDER BY {key}",
+        cols.join(", ")
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut cells = Vec::with_capacity(cols.len());
+        for i in 0..cols.len() {
+            cells.push(match r.get_ref(i)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(v) => Cell::Int(v),
+                ValueRef::Real(v) => Cell::Text(v.to_string()),
+                ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
+            });
+        }
+        sink(cells)?;
+    }
+    Ok(())
+}
+
+fn digest_of(c: &Connection) -> DbResult<Vec<TableDigest>> {
+    let mut out = Vec::new();
+    for (table, cols, key) in TABLES {
+        let mut w = DigestWriter::default();
+        each_row(c, table, cols, key, &mut |cells| {
+            w.row(&cells);
+            Ok(())
+        })?;
+        out.push(w.finish(table));
+    }
+    Ok(out)
+}
+
+/// An office database opened only to be read: the source of a move to
+/// PostgreSQL, which must leave it exactly as it was.
+pub struct ReadOnly(Connection);
+
+impl ReadOnly {
+    pub fn open(path: &Path) -> DbResult<ReadOnly> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != OFFICE_MIGRATIONS.len() as i64 {
+            return Err(DbError::Conflict(format!(
+                "the office database is at schema version {version}, this rounds-office writes {}: open it once with `rounds-office status` (which brings it up to date) or use the matching rounds-office",
+                OFFICE_MIGRATIONS.len()
+            )));
+        }
+        Ok(ReadOnly(conn))
+    }
+
+    /// Copies every table into `target` (one read transaction here, one
+    /// write transaction there) and returns the digests both agree on.
+    pub fn copy_into(&self, target: &crate::pg::PgDb) -> DbResult<Vec<TableDigest>> {
+        self.0.execute_batch("BEGIN")?;
+        let result = (|| {
+            let expected = digest_of(&self.0)?;
+            target.import(
+                &mut |table, sink| {
+                    let (_, cols, key) = TABLES
+                        .iter()
+                        .find(|(t, _, _)| *t == table)
+                        .ok_or_else(|| DbError::NotFound(format!("table {table}")))?;
+                    each_row(&self.0, table, cols, key, sink)
+                },
+                &expected,
+            )
+        })();
+        let _ = self.0.execute_batch("COMMIT");
+        result
+    }
 }

@@ -138,13 +138,18 @@ impl Service {
         let code = normalize_code(&req.code);
         let token = token_from(self.random());
         let device_id = self.fresh_id();
+        let now = self.now();
+        let token_hash = hash_secret(&token);
         let result = self.db.enroll(
             &hash_secret(&code),
-            &device_id,
-            name,
-            &hash_secret(&token),
-            &actor,
-            self.now(),
+            NewDevice {
+                id: &device_id,
+                name,
+                token_hash: &token_hash,
+                actor: &actor,
+            },
+            now,
+            &mut |view| super::access::enrollment(view, now),
         )?;
         match result {
             Ok((office, member)) => {
@@ -199,6 +204,7 @@ impl Service {
         }
         self.db
             .device_for_token(&hash_secret(token))?
+            .and_then(super::access::authenticates)
             .ok_or_else(ApiError::unauthorized)
     }
 }

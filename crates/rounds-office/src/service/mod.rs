@@ -11,6 +11,7 @@
 //! `members.rs` (the member directory a device reads, and what a member's
 //! site may be).
 
+pub mod access;
 mod check;
 mod enroll;
 mod members;

@@ -125,9 +125,13 @@ impl Service {
         let log_from = match cursor {
             Cursor::Log(pos) => pos,
             Cursor::Bootstrap { upto, after } => {
-                let (docs, more) =
-                    self.db
-                        .read_snapshots(ctx, after.as_deref().unwrap_or(""), upto, budget)?;
+                let (docs, more) = self.db.read_snapshots(
+                    &ctx.office,
+                    after.as_deref().unwrap_or(""),
+                    upto,
+                    budget,
+                    &|d| super::access::may_read_doc(ctx, d),
+                )?;
                 let last = docs.last().map(|(d, _)| d.clone());
                 for (doc, bytes) in docs {
                     used += bytes.len();
@@ -148,9 +152,12 @@ impl Service {
                 upto
             }
         };
-        let page = self
-            .db
-            .read_log(ctx, log_from, budget.saturating_sub(used).max(1))?;
+        let page = self.db.read_log(
+            &ctx.office,
+            log_from,
+            budget.saturating_sub(used).max(1),
+            &|r| super::access::may_read_row(ctx, r),
+        )?;
         for entry in page.entries {
             match entry {
                 LogEntry::Change { doc, bytes, .. } => {
@@ -188,7 +195,9 @@ impl Service {
     /// sync's snapshots) always has more: the device must sync to go on.
     pub fn has_more(&self, ctx: &DeviceCtx, cursor: &[u8]) -> Result<bool, ApiError> {
         match Cursor::decode(cursor, self.db.epoch()) {
-            Some(Cursor::Log(pos)) => Ok(self.db.readable_after(ctx, pos)?),
+            Some(Cursor::Log(pos)) => Ok(self
+                .db
+                .readable_after(&ctx.office, pos, &|r| super::access::may_read_row(ctx, r))?),
             Some(Cursor::Bootstrap { .. }) | None => Ok(true),
         }
     }

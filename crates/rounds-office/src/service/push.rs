@@ -216,7 +216,18 @@ impl Service {
                 owner_id: d.owner(),
             })
         };
-        Ok(self.db.push_doc(ctx, &doc_str, now, &mut decide)?)
+        let owner = |state: Option<&DocState>, bound: Option<&str>| {
+            super::access::owner_binding(ctx, &doc_str, state, bound)
+        };
+        Ok(self.db.push_doc(
+            ctx,
+            &doc_str,
+            now,
+            PushRules {
+                decide: &mut decide,
+                owner: &owner,
+            },
+        )?)
     }
 }
 

@@ -71,6 +71,22 @@ fn the_office_counts_what_it_does() {
     );
     assert!(value(&page, "rounds_office_snapshots_sent_total") >= 3.0);
     assert!(value(&page, "rounds_office_log_head") >= 3.0);
+    assert_eq!(
+        value(
+            &page,
+            "rounds_office_db_connections_max{backend=\"sqlite\"}"
+        ),
+        5.0
+    );
+    let idle = value(
+        &page,
+        "rounds_office_db_connections{backend=\"sqlite\",state=\"idle\"}",
+    );
+    let busy = value(
+        &page,
+        "rounds_office_db_connections{backend=\"sqlite\",state=\"busy\"}",
+    );
+    assert_eq!(idle + busy, 5.0);
     let syncs = value(
         &page,
         "rounds_office_requests_total{route=\"/v1/sync\",status=\"200\"}",

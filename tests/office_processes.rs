@@ -164,6 +164,15 @@ fn devices_sync_through_any_of_three_office_processes() {
             "teacher {i}'s last edit is in {tags:?}"
         );
     }
+    // Each process reports its own pool of connections to the database.
+    let page = reqwest::blocking::get(format!("{}/metrics", procs[0].url))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("rounds_office_db_connections_max{backend=\"postgres\"} 16"),
+        "{page}"
+    );
     let status = office.json(&["status", "--json"]);
     assert_eq!(status["documents"], (1 + TEACHERS * ROUNDS) as u64);
 }

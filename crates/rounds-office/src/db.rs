@@ -259,6 +259,16 @@ pub struct PushRules<'a> {
     ) -> Result<Option<String>, rounds_proto::Rejection>,
 }
 
+/// A backend's connections: how many it may open, has open, and of
+/// those are idle, and how many callers wait for one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolGauge {
+    pub max: usize,
+    pub open: usize,
+    pub idle: usize,
+    pub waiting: usize,
+}
+
 /// One table's content, for comparing two databases (an office moved to
 /// PostgreSQL, a conformance test): its rows in key order, each value
 /// written the same way by every backend, hashed.
@@ -282,6 +292,9 @@ pub trait OfficeDb: Send + Sync + 'static {
 
     /// Which backend this is, for logs and metrics: "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
+
+    /// The connection pool now, for `/metrics`.
+    fn pool(&self) -> PoolGauge;
 
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office>;
     fn offices(&self) -> DbResult<Vec<Office>>;

@@ -399,6 +399,8 @@ async fn metrics(State(svc): State<Arc<Service>>, req: Request) -> Result<Respon
     let page = svc.metrics.render(crate::metrics::Gauges {
         waiting: svc.wake.open_waits(),
         log_head,
+        backend: svc.db.backend(),
+        pool: svc.db.pool(),
     });
     Ok((
         [(

@@ -667,7 +667,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Backup { file, json } => {
             let Backend::Sqlite(db) = open_backend()? else {
                 return Err(Failure(
-                    "this office runs on PostgreSQL: back it up with pg_dump, and after restoring run `rounds-office restored` (docs/office.md, Backups)".into(),
+                    "this office runs on PostgreSQL: back it up with pg_dump, and after restoring run `rounds-office restored` (docs/office.md, PostgreSQL)".into(),
                 ));
             };
             let r = db.backup_to(&file)?;

@@ -69,6 +69,8 @@ pub fn route_of(path: &str) -> &'static str {
 pub struct Gauges {
     pub waiting: u32,
     pub log_head: i64,
+    pub backend: &'static str,
+    pub pool: crate::db::PoolGauge,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -190,6 +192,23 @@ impl Metrics {
             o,
             "# HELP rounds_office_log_head The office's last change-log position.\n# TYPE rounds_office_log_head gauge\nrounds_office_log_head {}",
             g.log_head
+        );
+        let b = g.backend;
+        let _ = writeln!(
+            o,
+            "# HELP rounds_office_db_connections The database connections of this process, by state.\n# TYPE rounds_office_db_connections gauge\nrounds_office_db_connections{{backend=\"{b}\",state=\"idle\"}} {}\nrounds_office_db_connections{{backend=\"{b}\",state=\"busy\"}} {}",
+            g.pool.idle,
+            g.pool.open.saturating_sub(g.pool.idle)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP rounds_office_db_connections_max The connections this process may open.\n# TYPE rounds_office_db_connections_max gauge\nrounds_office_db_connections_max{{backend=\"{b}\"}} {}",
+            g.pool.max
+        );
+        let _ = writeln!(
+            o,
+            "# HELP rounds_office_db_waiting Requests waiting for a database connection.\n# TYPE rounds_office_db_waiting gauge\nrounds_office_db_waiting{{backend=\"{b}\"}} {}",
+            g.pool.waiting
         );
         o
     }

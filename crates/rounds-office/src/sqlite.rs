@@ -256,6 +256,18 @@ impl OfficeDb for SqliteDb {
         "sqlite"
     }
 
+    fn pool(&self) -> PoolGauge {
+        // One writer and the readers, all opened at the start.
+        let conns = std::iter::once(&self.writer).chain(&self.readers);
+        let idle = conns.filter(|m| m.try_lock().is_ok()).count();
+        PoolGauge {
+            max: READERS + 1,
+            open: READERS + 1,
+            idle,
+            waiting: 0,
+        }
+    }
+
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
         let c = self.w();
         let exists: bool = c.query_row(

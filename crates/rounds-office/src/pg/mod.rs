@@ -98,8 +98,19 @@ pub fn admin_execute(url: &str, sql: &str) -> DbResult<()> {
     })
 }
 
-fn pool_err(e: impl std::fmt::Display) -> DbError {
-    DbError::Pool(e.to_string())
+/// A pool error with its causes ("error connecting to server: Connection
+/// refused"), which its own message leaves out.
+fn pool_err(e: impl std::error::Error) -> DbError {
+    let mut m = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !m.contains(&more) {
+            m = format!("{m}: {more}");
+        }
+        source = s.source();
+    }
+    DbError::Pool(m)
 }
 
 impl PgDb {
@@ -173,6 +184,8 @@ impl PgDb {
         c: &mut Object,
         new_epoch: &mut dyn FnMut() -> DbResult<u32>,
     ) -> DbResult<u32> {
+        // PostgreSQL's notice that the table exists already is not news.
+        self.block(c.batch_execute("SET client_min_messages TO warning"))?;
         self.block(c.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version BIGINT PRIMARY KEY,

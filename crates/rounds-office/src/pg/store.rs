@@ -15,6 +15,16 @@ impl OfficeDb for PgDb {
         "postgres"
     }
 
+    fn pool(&self) -> PoolGauge {
+        let s = self.pool.status();
+        PoolGauge {
+            max: s.max_size,
+            open: s.size,
+            idle: s.available,
+            waiting: s.waiting,
+        }
+    }
+
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
         let c = self.client()?;
         let n = self.block(c.execute(

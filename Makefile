@@ -62,14 +62,15 @@ test: setup-test ui lint
 	$(MAKE) e2e
 
 ## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.
-bench: setup
-	$(CARGO) run --release --locked -p rounds-bench
+bench: setup-test
+	$(CARGO) build --release --locked -p rounds-office
+	scripts/with-postgres.sh $(CARGO) run --release --locked -p rounds-bench
 
 ## A tiny run of every part of the benchmark, to keep it working. It is a
 ## test of rounds-bench (crates/rounds-bench/tests/smoke.rs), so `cargo test
 ## --workspace` in `make test` runs it with the binaries it has just built.
 bench-smoke:
-	$(CARGO) test --locked -p rounds-bench --test smoke -- --nocapture
+	scripts/with-postgres.sh $(CARGO) test --locked -p rounds-bench --test smoke -- --nocapture
 
 ## The fault simulation with many more schedules than `make test` runs.
 soak: setup

@@ -1,255 +1,504 @@
-//! Many simulated devices syncing with one office over loopback at once.
-//! Each device is enrolled for real and keeps its own cursor; one request
-//! in ten also pushes an edit of a document the device created, which the
-//! other devices then receive. Every loop stops by itself: by count and
-//! by a deadline.
+//! The office under a network's devices, measured honestly.
+//!
+//! Real `rounds-office serve` processes (one on SQLite; one or three on a
+//! PostgreSQL database) and many simulated devices in this process, each
+//! enrolled for real through HTTP. Offices of `members` members; in each,
+//! `shared` members share a 5–20 KB lesson plan that every member reads,
+//! the others keep a draft of the same size. Before the clock starts every
+//! device has pushed its plan and read its office's material, except a
+//! few new devices whose first sync (the whole office's material) falls in
+//! the measured window. Then every device syncs every `interval`, open
+//! loop: each sync has an intended time, and its latency is measured from
+//! that time, so a sync that had to wait for the one before it counts its
+//! wait. A sync pushes a real text edit of the device's plan with the
+//! probability that makes about 5% of syncs bring something new to a
+//! colleague; what share did is counted, not assumed.
+//!
+//! CPU is read from `/proc` for the office processes and, on PostgreSQL,
+//! for the database's processes, over the measured window only.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rounds_core::doc::{Document, NewDoc, SeqIds, Visibility};
+use rounds_core::generate::{Rng, paragraph};
 use rounds_core::schema::{DocKind, Lang};
-use rounds_proto::{CONTENT_TYPE, DocChanges, EnrollRequest, SyncRequest, SyncResponse};
+use rounds_office::backend::Backend;
+use rounds_office::db::Role;
+use rounds_office::service::{Limits, Service, new_id};
+use rounds_proto::{
+    CONTENT_TYPE, DocChanges, EnrollRequest, EnrollResponse, SyncRequest, SyncResponse,
+};
+use rounds_testkit::doc::ctx;
+use rounds_testkit::process::{OfficeProcess, Program};
 use serde_json::json;
 
 use crate::measure::percentile;
-use rounds_testkit::doc::ctx;
+use crate::office::now_ms;
 
-use crate::office::{Office, now_ms};
+/// Which database the office runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    /// PostgreSQL at this URL (a fresh database).
+    Postgres(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub devices: usize,
+    pub members: usize,
+    pub shared: usize,
+    pub interval: Duration,
+    pub duration: Duration,
+    /// Devices whose first sync is in the measured window, per thousand.
+    pub new_per_mille: usize,
+    pub processes: usize,
+    pub store: Store,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadResult {
+    pub label: String,
     pub devices: usize,
-    /// Time between one device's syncs; zero means back to back.
+    pub offices: usize,
     pub interval: Duration,
-    pub duration: Duration,
-    pub requests: u64,
+    pub window: Duration,
+    pub syncs: u64,
     pub pushes: u64,
+    /// Syncs that brought the device something new from a colleague.
+    pub brought: u64,
+    pub first_syncs: u64,
     pub errors: u64,
+    pub first_error: Option<String>,
     pub p50: Duration,
     pub p99: Duration,
     pub max: Duration,
+    /// p99 of the new devices' first syncs alone.
+    pub first_p99: Duration,
+    /// CPU time of the office processes over the window.
+    pub office_cpu: Duration,
+    /// CPU time of the database server's processes over the window
+    /// (PostgreSQL; SQLite runs inside the office).
+    pub db_cpu: Duration,
+    /// Bytes of the office material one device reads at its first sync.
+    pub material_bytes: u64,
 }
 
 impl LoadResult {
-    pub fn throughput(&self) -> f64 {
-        self.requests as f64 / self.duration.as_secs_f64().max(1e-9)
+    pub fn offered(&self) -> f64 {
+        self.devices as f64 / self.interval.as_secs_f64().max(1e-9)
     }
+    pub fn served(&self) -> f64 {
+        self.syncs as f64 / self.window.as_secs_f64().max(1e-9)
+    }
+    pub fn cpu_per_sync(&self) -> Duration {
+        (self.office_cpu + self.db_cpu) / (self.syncs.max(1) as u32)
+    }
+}
+
+/// `rounds-office` beside this benchmark's own binary (`make bench` builds
+/// it first; `cargo test --workspace` builds every binary there).
+pub fn office_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let dir = exe.parent().expect("a directory");
+    let dir = if dir.ends_with("deps") {
+        dir.parent().expect("target/<profile>")
+    } else {
+        dir
+    };
+    dir.join(format!("rounds-office{}", std::env::consts::EXE_SUFFIX))
 }
 
 struct Device {
     token: String,
+    url: String,
     cursor: Vec<u8>,
     doc: Document,
     /// Changes of `doc` the office has not acknowledged.
     unpushed: Vec<Vec<u8>>,
+    rng: Rng,
 }
 
-fn new_device(office: &Office, i: usize) -> Device {
-    let code = office.code_for_new_member(&format!("教师{i}"));
-    let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
-    let enrolled = office
-        .server
-        .service
-        .enroll(
-            &EnrollRequest {
-                code,
-                actor: actor.to_hex_string(),
-                device_name: format!("device {i}"),
-            },
-            "127.0.0.1",
-        )
-        .expect("enrolling a device");
-    let mut seq = SeqIds::new("e");
-    let mut ctx = ctx("教师", &mut seq, now_ms());
+/// A lesson plan of 5–20 KB of generated Chinese teaching text.
+fn new_plan(
+    i: usize,
+    owner: &str,
+    rng: &mut Rng,
+    shared: bool,
+    actor: automerge::ActorId,
+) -> Document {
+    let mut seq = SeqIds::new("b");
+    let mut c = ctx("教师", &mut seq, now_ms());
+    // 3 bytes a character: 1,700–6,800 characters make 5–20 KB.
+    let chars = 1_700 + rng.below(5_100);
     let mut doc = Document::create(
         &NewDoc {
             id: uuid::Uuid::now_v7().to_string(),
             kind: DocKind::LESSON_PLAN,
-            title: format!("晨间查房教案 {i}"),
+            title: format!("儿科教学查房教案 {i}"),
             language: Lang::Zh,
-            owner: enrolled.member_id.clone(),
+            owner: owner.to_owned(),
         },
         actor,
-        &mut ctx,
-        None,
+        &mut c,
+        Some(&json!({
+            "learner_analysis": paragraph(rng, Lang::Zh, chars / 2),
+            "summary": paragraph(rng, Lang::Zh, chars / 2),
+        })),
     )
-    .expect("a document");
-    // The first devices share their documents, so every device receives
-    // their edits; the rest keep drafts, which only their owner reads (a
-    // thousand shared documents would make the setup itself quadratic).
-    if i < 20 {
-        doc.set_visibility(Visibility::Office, &mut ctx)
+    .expect("a plan");
+    if shared {
+        doc.set_visibility(Visibility::Office, &mut c)
             .expect("sharing it");
     }
-    let unpushed = doc
-        .automerge_mut()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
-    Device {
-        token: enrolled.token,
-        cursor: Vec::new(),
-        doc,
-        unpushed,
-    }
+    doc
 }
 
-/// One sync of a simulated device; returns whether it pushed.
-async fn sync_once(
-    client: &reqwest::Client,
-    url: &str,
-    d: &mut Device,
-    push: bool,
-    n: u64,
-) -> Result<bool, String> {
-    if push && d.unpushed.is_empty() {
-        let mut seq = SeqIds::new("e");
-        d.doc
-            .apply_patch(
-                &json!({"title": format!("晨间查房教案 第{n}版")}),
-                &mut ctx("教师", &mut seq, now_ms()),
-            )
+/// A teacher's edit: a sentence rewritten somewhere in the summary.
+fn edit(d: &mut Device) -> Result<(), String> {
+    let summary = d.doc.to_json()["summary"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let chars: Vec<char> = summary.chars().collect();
+    let at = d.rng.below(chars.len().max(1));
+    let cut = (at + 10 + d.rng.below(30)).min(chars.len());
+    let len = 20 + d.rng.below(40);
+    let sentence = paragraph(&mut d.rng, Lang::Zh, len);
+    let new: String = chars[..at]
+        .iter()
+        .copied()
+        .chain(sentence.chars())
+        .chain(chars[cut..].iter().copied())
+        .collect();
+    let mut seq = SeqIds::new("e");
+    let heads = d.doc.automerge_mut().get_heads();
+    d.doc
+        .apply_patch(
+            &json!({ "summary": new }),
+            &mut ctx("教师", &mut seq, now_ms()),
+        )
+        .map_err(|e| e.to_string())?;
+    let fresh = d.doc.automerge_mut().get_changes(&heads);
+    d.unpushed
+        .extend(fresh.iter().map(|c| c.raw_bytes().to_vec()));
+    Ok(())
+}
+
+/// What one sync (all its pages) brought.
+struct Synced {
+    items: usize,
+}
+
+async fn sync(client: &reqwest::Client, d: &mut Device) -> Result<Synced, String> {
+    let mut items = 0;
+    loop {
+        let pushes = if d.unpushed.is_empty() {
+            Vec::new()
+        } else {
+            vec![DocChanges {
+                doc: rounds_proto::doc_id_from_str(d.doc.id()).ok_or("a document id")?,
+                changes: d.unpushed.clone(),
+            }]
+        };
+        let pushed = !pushes.is_empty();
+        let body = SyncRequest {
+            cursor: d.cursor.clone(),
+            max_page_bytes: 0,
+            pushes,
+        }
+        .encode();
+        let resp = client
+            .post(format!("{}/v1/sync", d.url))
+            .bearer_auth(&d.token)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .body(body)
+            .send()
+            .await
             .map_err(|e| e.to_string())?;
-        if let Some(c) = d.doc.automerge_mut().get_last_local_change() {
-            d.unpushed.push(c.raw_bytes().to_vec());
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
+        let r = SyncResponse::decode(&bytes, 64 << 20).map_err(|e| e.to_string())?;
+        if let Some(rej) = r.rejections.first() {
+            return Err(format!("push refused: {}", rej.message));
+        }
+        if pushed && !r.acks.is_empty() {
+            d.unpushed.clear();
+        }
+        items += r.items.len();
+        d.cursor = r.cursor;
+        if !r.more {
+            return Ok(Synced { items });
         }
     }
-    let pushes = if d.unpushed.is_empty() {
-        Vec::new()
-    } else {
-        let id = rounds_proto::doc_id_from_str(d.doc.id()).ok_or("a document id")?;
-        vec![DocChanges {
-            doc: id,
-            changes: d.unpushed.clone(),
-        }]
-    };
-    let pushed = !pushes.is_empty();
-    let body = SyncRequest {
-        cursor: d.cursor.clone(),
-        max_page_bytes: 0,
-        pushes,
-    }
-    .encode();
-    let resp = client
-        .post(url)
-        .bearer_auth(&d.token)
-        .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !resp.status().is_success() {
-        return Err(format!("HTTP {}", resp.status()));
-    }
-    let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
-    let r = SyncResponse::decode(&bytes, 64 << 20).map_err(|e| e.to_string())?;
-    if !r.rejections.is_empty() {
-        return Err(format!("push refused: {}", r.rejections[0].message));
-    }
-    if pushed && !r.acks.is_empty() {
-        d.unpushed.clear();
-    }
-    d.cursor = r.cursor;
-    Ok(pushed)
 }
 
-/// Enrolls `devices` devices, brings each up to date, then lets them all
-/// sync for `duration`, each every `interval` (back to back when zero).
-pub fn run(office: &Office, devices: usize, interval: Duration, duration: Duration) -> LoadResult {
+/// CPU time (user + system) of the processes with these ids, from
+/// `/proc/PID/stat` in clock ticks of 1/100 s (Linux's USER_HZ).
+fn cpu_of(pids: &[u32]) -> Duration {
+    let ticks: u64 = pids
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok())
+        .filter_map(|s| {
+            // The fields after the command name, which is in parentheses.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// The PostgreSQL server's processes (named `postgres`), for its CPU time.
+fn postgres_pids() -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "postgres")
+        })
+        .collect()
+}
+
+pub fn run(sc: &Scenario) -> Result<LoadResult, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let url = match &sc.store {
+        Store::Sqlite => None,
+        Store::Postgres(u) => Some(u.clone()),
+    };
+    let backend = Backend::open(url.as_deref(), dir.path())?;
+    let svc = Service::new(backend.db(), Limits::default());
+    let db = backend.db();
+    let offices = sc.devices.div_ceil(sc.members);
+    let mut codes = Vec::with_capacity(sc.devices);
+    for o in 0..offices {
+        let office = db
+            .create_office(&new_id(), &format!("儿科虚拟教研室 {o}"), now_ms())
+            .map_err(|e| e.to_string())?
+            .id;
+        for m in 0..sc.members.min(sc.devices - o * sc.members) {
+            let member = db
+                .add_member(
+                    &new_id(),
+                    &office,
+                    &format!("教师{o}-{m}"),
+                    Role::LeadTeacher,
+                    now_ms(),
+                )
+                .map_err(|e| e.to_string())?;
+            codes.push((
+                m < sc.shared,
+                svc.issue_code(&member.id, 24).map_err(|e| e.to_string())?,
+            ));
+        }
+    }
+    drop(svc);
+    drop(db);
+    drop(backend);
+
+    let mut office = Program::at(office_bin()).data(dir.path());
+    if let Some(u) = &url {
+        office = office.arg("--database-url").arg(u);
+    }
+    let procs: Vec<OfficeProcess> = (0..sc.processes)
+        .map(|_| OfficeProcess::serve(&office, "127.0.0.1:0"))
+        .collect();
+    let urls: Vec<String> = procs.iter().map(|p| p.url.clone()).collect();
+
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("loadgen")
         .enable_all()
         .build()
-        .expect("a runtime for the load");
-    let url = format!("{}/v1/sync", office.server.url);
+        .map_err(|e| e.to_string())?;
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(devices)
-        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(256)
+        .timeout(Duration::from_secs(60))
         .build()
-        .expect("an HTTP client");
-    let mut all: Vec<Device> = (0..devices).map(|i| new_device(office, i)).collect();
-    // Everyone's first sync (pushing their document) before the clock starts.
+        .map_err(|e| e.to_string())?;
+
+    // Enrolled for real, through the processes in turn.
+    let mut rng = Rng::new(7);
+    let mut devices: Vec<Device> = Vec::with_capacity(sc.devices);
     rt.block_on(async {
-        for d in &mut all {
-            for _ in 0..20 {
-                if sync_once(&client, &url, d, false, 0).await.is_ok() && d.unpushed.is_empty() {
-                    break;
-                }
+        for (i, (shared, code)) in codes.iter().enumerate() {
+            let url = urls[i % urls.len()].clone();
+            let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
+            let e: EnrollResponse = client
+                .post(format!("{url}/v1/enroll"))
+                .json(&EnrollRequest {
+                    code: code.clone(),
+                    actor: actor.to_hex_string(),
+                    device_name: format!("PC {i}"),
+                })
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .error_for_status()
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut doc = new_plan(i, &e.member_id, &mut rng, *shared, actor);
+            let unpushed = doc
+                .automerge_mut()
+                .get_changes(&[])
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            devices.push(Device {
+                token: e.token,
+                url,
+                cursor: Vec::new(),
+                doc,
+                unpushed,
+                rng: Rng::new(1_000 + i as u64),
+            });
+        }
+        Ok::<_, String>(())
+    })?;
+
+    // Everyone but the new devices pushes their plan, then reads the
+    // office's material, before the clock starts.
+    let new_every = 1_000usize
+        .checked_div(sc.new_per_mille)
+        .unwrap_or(usize::MAX);
+    let is_new = |i: usize| i % new_every == new_every / 2 && i % sc.members >= sc.shared;
+    let mut material_bytes = 0u64;
+    rt.block_on(async {
+        for (i, d) in devices.iter_mut().enumerate() {
+            if !is_new(i) {
+                sync(&client, d).await?;
             }
         }
-    });
-    let requests = Arc::new(AtomicU64::new(0));
+        for (i, d) in devices.iter_mut().enumerate() {
+            if !is_new(i) {
+                sync(&client, d).await?;
+            }
+        }
+        Ok::<_, String>(())
+    })?;
+    for d in devices.iter_mut().take(sc.shared) {
+        material_bytes += d.doc.automerge_mut().save().len() as u64;
+    }
+
+    // Pushes often enough that about 5% of syncs bring something new: an
+    // office's `shared` owners push with probability q each per sync, a
+    // colleague's sync sees one of them with 1 − (1 − q)^shared ≈ 5%.
+    let q = 1.0 - 0.95f64.powf(1.0 / sc.shared.max(1) as f64);
+    let syncs = Arc::new(AtomicU64::new(0));
     let pushes = Arc::new(AtomicU64::new(0));
+    let brought = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let deadline = start + duration;
-    let latencies: Vec<Duration> = rt.block_on(async {
+    let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+    let office_pids: Vec<u32> = procs.iter().map(OfficeProcess::pid).collect();
+    let db_pids = if url.is_some() {
+        postgres_pids()
+    } else {
+        Vec::new()
+    };
+    let cpu0 = (cpu_of(&office_pids), cpu_of(&db_pids));
+    let start = Instant::now() + Duration::from_millis(200);
+    let deadline = start + sc.duration;
+    let n = sc.devices;
+    let (lat, first): (Vec<Duration>, Vec<Duration>) = rt.block_on(async {
         let mut tasks = Vec::new();
-        for (i, mut d) in all.into_iter().enumerate() {
+        for (i, mut d) in devices.into_iter().enumerate() {
             let client = client.clone();
-            let url = url.clone();
-            let (requests, pushes, errors) = (requests.clone(), pushes.clone(), errors.clone());
+            let (syncs, pushes, brought, errors, first_error) = (
+                syncs.clone(),
+                pushes.clone(),
+                brought.clone(),
+                errors.clone(),
+                first_error.clone(),
+            );
+            let new = is_new(i);
+            let owner_of_shared = i % sc.members < sc.shared;
+            let interval = sc.interval;
             tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                // Devices start spread over one interval, as real ones would.
-                if !interval.is_zero() {
-                    let phase = interval.mul_f64(i as f64 / devices as f64);
-                    tokio::time::sleep(phase).await;
-                }
-                // Bounded by count as well as by time.
-                for n in 0..1_000_000u64 {
-                    let t = Instant::now();
-                    if t >= deadline {
+                let (mut lat, mut first) = (Vec::new(), Vec::new());
+                // Spread over one interval, as real devices are.
+                let phase = interval.mul_f64(i as f64 / n as f64);
+                for k in 0u32.. {
+                    let intended = start + phase + interval * k;
+                    if intended >= deadline {
                         break;
                     }
-                    // One sync in ten pushes, staggered across devices.
-                    match sync_once(&client, &url, &mut d, (n + i as u64) % 10 == 9, n).await {
-                        Ok(pushed) => {
-                            lat.push(t.elapsed());
-                            requests.fetch_add(1, Ordering::Relaxed);
-                            if pushed {
-                                pushes.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        Err(_) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep_until(intended.into()).await;
+                    if !new || k > 0 {
+                        let r = (d.rng.next_u64() % 1_000_000) as f64 / 1_000_000.0;
+                        let push = if owner_of_shared { r < q } else { r < q / 4.0 };
+                        if push && d.unpushed.is_empty() && edit(&mut d).is_ok() {
+                            pushes.fetch_add(1, Ordering::Relaxed);
                         }
                     }
-                    if !interval.is_zero() {
-                        let next = t + interval;
-                        if next >= deadline {
-                            break;
+                    match sync(&client, &mut d).await {
+                        Ok(s) => {
+                            let took = intended.elapsed();
+                            syncs.fetch_add(1, Ordering::Relaxed);
+                            if new && k == 0 {
+                                first.push(took);
+                            } else if s.items > 0 {
+                                brought.fetch_add(1, Ordering::Relaxed);
+                            }
+                            lat.push(took);
                         }
-                        tokio::time::sleep_until(next.into()).await;
+                        Err(e) => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                            first_error.lock().unwrap().get_or_insert(e);
+                        }
                     }
                 }
-                lat
+                (lat, first)
             }));
         }
-        let mut all = Vec::new();
+        let (mut lat, mut first) = (Vec::new(), Vec::new());
         for t in tasks {
-            if let Ok(l) = t.await {
-                all.extend(l);
+            if let Ok((l, f)) = t.await {
+                lat.extend(l);
+                first.extend(f);
             }
         }
-        all
+        (lat, first)
     });
-    let elapsed = start.elapsed();
-    let mut lat = latencies;
+    let window = start.elapsed();
+    let cpu1 = (cpu_of(&office_pids), cpu_of(&db_pids));
+    drop(procs);
+    let mut lat = lat;
     lat.sort();
-    LoadResult {
-        devices,
-        interval,
-        duration: elapsed,
-        requests: requests.load(Ordering::Relaxed),
+    let mut first = first;
+    first.sort();
+    let first_error = first_error.lock().unwrap().clone();
+    Ok(LoadResult {
+        label: match (&sc.store, sc.processes) {
+            (Store::Sqlite, 1) => "SQLite, 1 process".into(),
+            (Store::Sqlite, p) => format!("SQLite, {p} processes"),
+            (Store::Postgres(_), 1) => "PostgreSQL, 1 process".into(),
+            (Store::Postgres(_), p) => format!("PostgreSQL, {p} processes"),
+        },
+        devices: sc.devices,
+        offices,
+        interval: sc.interval,
+        window,
+        syncs: syncs.load(Ordering::Relaxed),
         pushes: pushes.load(Ordering::Relaxed),
+        brought: brought.load(Ordering::Relaxed),
+        first_syncs: first.len() as u64,
         errors: errors.load(Ordering::Relaxed),
+        first_error,
         p50: percentile(&lat, 50.0),
         p99: percentile(&lat, 99.0),
         max: lat.last().copied().unwrap_or_default(),
-    }
+        first_p99: percentile(&first, 99.0),
+        office_cpu: cpu1.0.saturating_sub(cpu0.0),
+        db_cpu: cpu1.1.saturating_sub(cpu0.1),
+        material_bytes,
+    })
 }

@@ -98,30 +98,8 @@ fn main() {
     eprintln!("store: {big} documents");
     let store = store_bench::run(big, q);
 
-    eprintln!("office: simulated devices");
-    let load_office = office::Office::start(2);
-    let loads = if q {
-        vec![
-            load::run(&load_office, 10, Duration::ZERO, Duration::from_secs(1)),
-            load::run(
-                &load_office,
-                20,
-                Duration::from_millis(500),
-                Duration::from_secs(1),
-            ),
-        ]
-    } else {
-        vec![
-            load::run(&load_office, 100, Duration::ZERO, Duration::from_secs(10)),
-            load::run(
-                &load_office,
-                1000,
-                Duration::from_secs(2),
-                Duration::from_secs(10),
-            ),
-        ]
-    };
-    drop(load_office);
+    eprintln!("office: a network's devices");
+    let loads = office_loads(q);
 
     eprintln!("poor link");
     let poor = s.kept.as_mut().map(|k| {
@@ -269,6 +247,74 @@ fn met(ok: bool) -> &'static str {
     if ok { "**met**" } else { "**missed**" }
 }
 
+/// Members per office in the load, and how many of them share a plan.
+const LOAD_MEMBERS: usize = 200;
+const LOAD_SHARED: usize = 20;
+const LOAD_QUICK_DEVICES: usize = 40;
+
+type LoadOutcome = Result<load::LoadResult, (String, String)>;
+
+/// The office under 1,000 and 10,000 devices, on SQLite with one process and
+/// PostgreSQL with one and three (when a server is configured: `make bench`
+/// runs one with pg_virtualenv).
+fn office_loads(q: bool) -> Vec<LoadOutcome> {
+    let sizes: &[usize] = if q {
+        &[LOAD_QUICK_DEVICES]
+    } else {
+        &[1_000, 10_000]
+    };
+    let (members, shared) = if q {
+        (20, 3)
+    } else {
+        (LOAD_MEMBERS, LOAD_SHARED)
+    };
+    let (interval, duration) = if q {
+        (Duration::from_secs(1), Duration::from_secs(2))
+    } else {
+        (Duration::from_secs(30), Duration::from_secs(60))
+    };
+    let mut out = Vec::new();
+    for &devices in sizes {
+        for (label, pg, processes) in [
+            ("SQLite, 1 process", false, 1),
+            ("PostgreSQL, 1 process", true, 1),
+            ("PostgreSQL, 3 processes", true, 3),
+        ] {
+            eprintln!("office: {devices} devices, {label}");
+            let pgdb = if pg {
+                match rounds_testkit::pg::PgTestDb::new() {
+                    Some(db) => Some(db),
+                    None => {
+                        out.push(Err((
+                            label.to_owned(),
+                            "no PostgreSQL server (PGHOST)".to_owned(),
+                        )));
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            let store = match &pgdb {
+                Some(db) => load::Store::Postgres(db.url.clone()),
+                None => load::Store::Sqlite,
+            };
+            let r = load::run(&load::Scenario {
+                devices,
+                members,
+                shared,
+                interval,
+                duration,
+                new_per_mille: if q { 50 } else { 10 },
+                processes,
+                store,
+            });
+            out.push(r.map_err(|e| (label.to_owned(), e)));
+        }
+    }
+    out
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render(
     args: &Args,
@@ -277,7 +323,7 @@ fn render(
     bigsync: &sync::BigSync,
     big_held: usize,
     store: &Result<serde_json::Value, String>,
-    loads: &[load::LoadResult],
+    loads: &[LoadOutcome],
     poor: Option<&poor::PoorResult>,
     boots: &[poor::BootResult],
     live: &live::LiveResult,
@@ -493,33 +539,65 @@ fn render(
         }
     }
 
-    let _ = writeln!(o, "\n## Office under many devices\n");
+    let _ = writeln!(o, "\n## Office under a network's devices\n");
     let _ = writeln!(
         o,
-        "Each device is enrolled for real and syncs with its own cursor over loopback HTTP; one sync in ten pushes an edit. The load generator shares the machine's cores with the office.\n"
+        "Real `rounds-office serve` processes; every device enrolled for real over loopback HTTP with its own cursor. Offices of {} members; in each, {} share a 5–20 KB lesson plan every member reads and the rest keep a draft of that size. Before the clock, every device has pushed its plan and read its office's material, except about 1% new devices whose first sync (the whole material) falls in the window. Each device then syncs every interval, open loop: latency counts from the sync's intended time, so waiting behind an earlier sync counts. A sync pushes a real text edit with the probability that makes about 5% of syncs bring something new; the table counts how many did. CPU is the office processes' (and PostgreSQL's) over the window, from /proc; the load generator runs on the same cores.\n",
+        LOAD_MEMBERS, LOAD_SHARED
     );
     let _ = writeln!(
         o,
-        "| devices | each syncs | duration | syncs | pushes | throughput | p50 | p99 | max | errors |\n|---|---|---|---|---|---|---|---|---|---|"
+        "| office | devices | offices | each syncs | syncs | brought new | pushes | first syncs (p99) | p50 | p99 | max | errors | office CPU per sync | database CPU per sync |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for l in loads {
+        match l {
+            Ok(l) => {
+                let per = |d: Duration| {
+                    format!("{:.2} ms", d.as_secs_f64() * 1e3 / l.syncs.max(1) as f64)
+                };
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | every {} | {} | {:.1}% | {} | {} ({}) | {} | {} | {} | {} | {} | {} |",
+                    l.label,
+                    l.devices,
+                    l.offices,
+                    ms(l.interval),
+                    l.syncs,
+                    100.0 * l.brought as f64 / l.syncs.max(1) as f64,
+                    l.pushes,
+                    l.first_syncs,
+                    ms(l.first_p99),
+                    ms(l.p50),
+                    ms(l.p99),
+                    ms(l.max),
+                    l.errors,
+                    per(l.office_cpu),
+                    if l.label.starts_with("SQLite") {
+                        "in the office".into()
+                    } else {
+                        per(l.db_cpu)
+                    },
+                );
+            }
+            Err((label, e)) => {
+                let _ = writeln!(o, "| {label} | not measured: {e} |||||||||||||");
+            }
+        }
+    }
+    for l in loads.iter().flatten() {
+        if let Some(e) = &l.first_error {
+            let _ = writeln!(
+                o,
+                "\n{} with {} devices: first error: {e}",
+                l.label, l.devices
+            );
+        }
+    }
+    if let Some(l) = loads.iter().flatten().next() {
         let _ = writeln!(
             o,
-            "| {} | {} | {:.1} s | {} | {} | {:.0}/s | {} | {} | {} | {} |",
-            l.devices,
-            if l.interval.is_zero() {
-                "back to back".into()
-            } else {
-                format!("every {}", ms(l.interval))
-            },
-            l.duration.as_secs_f64(),
-            l.requests,
-            l.pushes,
-            l.throughput(),
-            ms(l.p50),
-            ms(l.p99),
-            ms(l.max),
-            l.errors
+            "\nOne office's shared material is {} (what a new device reads at its first sync).",
+            bytes(l.material_bytes)
         );
     }
 
@@ -688,19 +766,54 @@ fn render(
             let _ = writeln!(o, "| store targets | not measured | **missed** |");
         }
     }
-    if let Some(l) = loads.iter().max_by_key(|l| l.devices) {
-        let _ = writeln!(
-            o,
-            "| {} simulated devices: p99 < 100 ms, no errors | p99 {}, {} errors | {} |",
-            l.devices,
-            ms(l.p99),
-            l.errors,
-            if l.devices < 1000 {
-                "not measured at 1,000"
-            } else {
+    let at = |label: &str, n: usize| {
+        loads
+            .iter()
+            .flatten()
+            .find(|l| l.label == label && l.devices == n)
+    };
+    let biggest = if args.quick {
+        LOAD_QUICK_DEVICES
+    } else {
+        10_000
+    };
+    match at("SQLite, 1 process", biggest) {
+        Some(l) => {
+            let _ = writeln!(
+                o,
+                "| {} devices every {} on SQLite: p99 < 100 ms, no errors | p99 {}, {} errors | {} |",
+                l.devices,
+                ms(l.interval),
+                ms(l.p99),
+                l.errors,
                 met(l.p99 < Duration::from_millis(100) && l.errors == 0)
-            }
-        );
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "| {biggest} devices on SQLite | not measured | **missed** |"
+            );
+        }
+    }
+    match at("PostgreSQL, 3 processes", biggest) {
+        Some(p) => {
+            let sqlite = at("SQLite, 1 process", biggest)
+                .map_or(String::new(), |s| format!(" (SQLite: p99 {})", ms(s.p99)));
+            let _ = writeln!(
+                o,
+                "| the same on PostgreSQL with 3 processes | p99 {}, {} errors{sqlite} | {} |",
+                ms(p.p99),
+                p.errors,
+                met(p.p99 < Duration::from_millis(100) && p.errors == 0)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "| the same on PostgreSQL with 3 processes | not measured (no PostgreSQL server) | **missed** |"
+            );
+        }
     }
     // Why a target was missed, from this run's own numbers.
     let mut why = Vec::new();
@@ -738,27 +851,39 @@ fn render(
             ));
         }
     }
-    if let Some(l) = loads.iter().max_by_key(|l| l.devices)
-        && l.devices >= 1000
-        && (l.p99 >= Duration::from_millis(100) || l.errors > 0)
-    {
-        let offered = l.devices as f64 / l.interval.as_secs_f64().max(1e-9);
-        let closed = loads
-            .iter()
-            .find(|l| l.interval.is_zero())
-            .map_or(0.0, |l| l.throughput());
-        why.push(format!(
-            "{} devices syncing every {} offer {offered:.0} syncs/s; the office served {:.0}/s (p50 {}, p99 {}), and the most it served back to back with 100 devices was {closed:.0}/s. Offered load above capacity queues, so the tail is queueing, not one slow request. The office and the load generator share this machine's {} cores (load average at the end: see above).",
-            l.devices,
-            ms(l.interval),
-            l.throughput(),
-            ms(l.p50),
-            ms(l.p99),
-            std::thread::available_parallelism().map_or(0, |n| n.get()),
-        ));
+    // Where the office's limit is, from each configuration's own CPU.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for l in loads.iter().flatten().filter(|l| l.devices == biggest) {
+        let per = l.cpu_per_sync().as_secs_f64();
+        if per > 0.0 {
+            let capacity = cores as f64 / per;
+            why.push(format!(
+                "{}: {} devices every {} offered {:.0} syncs/s and {:.0}/s were served (p50 {}, p99 {}, {} errors). The office{} used {:.2} ms of CPU per sync, so this machine's {cores} cores, if they did nothing else, would serve about {capacity:.0} syncs/s: {:.0} devices syncing every {}. CPU bounds it{}.",
+                l.label,
+                l.devices,
+                ms(l.interval),
+                l.offered(),
+                l.served(),
+                ms(l.p50),
+                ms(l.p99),
+                l.errors,
+                if l.db_cpu.is_zero() { "" } else { " and PostgreSQL" },
+                per * 1e3,
+                capacity * l.interval.as_secs_f64(),
+                ms(l.interval),
+                if l.p99 >= Duration::from_millis(100) {
+                    "; here the load generator shared the cores, and the tail above is queueing"
+                } else {
+                    ""
+                },
+            ));
+        }
     }
     if !why.is_empty() {
-        let _ = writeln!(o, "\n### Why targets were missed\n");
+        let _ = writeln!(
+            o,
+            "\n### What bounds the office, and why targets were missed\n"
+        );
         for w in why {
             let _ = writeln!(o, "- {w}");
         }

@@ -22,7 +22,8 @@ fn the_quick_benchmark_runs_every_part() {
     for section in [
         "## Sync, 20 documents",
         "## Client store, 200 documents",
-        "## Office under many devices",
+        "## Office under a network's devices",
+        "PostgreSQL, 3 processes",
         "## Poor link",
         "## Live edit",
         "save → there on B",

@@ -56,6 +56,12 @@ impl Program {
         Program::new(workspace_bin("rounds-office", "rounds-office"))
     }
 
+    /// A program at `bin` (the benchmark's `rounds-office`, beside its own
+    /// binary rather than a test's).
+    pub fn at(bin: PathBuf) -> Program {
+        Program::new(bin)
+    }
+
     fn new(bin: PathBuf) -> Program {
         Program {
             bin,
@@ -179,6 +185,11 @@ impl OfficeProcess {
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no port in {first:?}"));
         server
+    }
+
+    /// The process id, for its CPU time in `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the office with SIGKILL, as a crash or a power cut would.

@@ -188,10 +188,14 @@ impl OfficeDb for PgDb {
                 expires: r.get(1),
                 used: r.get(2),
             });
+        // The member is read without a lock: one removed meanwhile keeps
+        // the device from authenticating anyway (`access::authenticates`),
+        // and locking it here, after the code, could deadlock with
+        // `remove_member`, which takes them the other way round.
         let member = match &code {
             Some(code) => self
                 .block(tx.query_opt(
-                    &format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1 FOR UPDATE"),
+                    &format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1"),
                     &[&code.member],
                 ))?
                 .map(|r| member_of(&r)),

@@ -282,6 +282,14 @@ pub struct TableDigest {
 
 pub type DbResult<T> = Result<T, DbError>;
 
+/// A new database's epoch: random, so that a cursor from another office
+/// database (or a restored copy) is not taken for one of this one's.
+pub fn random_epoch() -> DbResult<u32> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
+    Ok(u32::from_le_bytes(b))
+}
+
 /// The storage of an office server. It stores and fetches; every decision
 /// about who may read, join or write is the service's, passed in as the
 /// filters and rules above, so that every backend enforces the same policy.

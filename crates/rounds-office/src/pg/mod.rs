@@ -400,12 +400,6 @@ fn to_param(cell: Cell, ty: &Type) -> DbResult<Box<dyn ToSql + Sync + Send>> {
     })
 }
 
-fn random_epoch() -> DbResult<u32> {
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
-    Ok(u32::from_le_bytes(b))
-}
-
 fn member_of(r: &Row) -> Member {
     let role: String = r.get(3);
     Member {

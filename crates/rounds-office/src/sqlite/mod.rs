@@ -197,14 +197,6 @@ impl SqliteDb {
     }
 }
 
-/// A new database's epoch: random, so that a cursor from another office
-/// database is not taken for one of this one's.
-fn random_epoch() -> DbResult<u32> {
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(format!("no randomness: {e}")))?;
-    Ok(u32::from_le_bytes(b))
-}
-
 fn ensure_epoch(conn: &Connection, new_epoch: &mut dyn FnMut() -> DbResult<u32>) -> DbResult<u32> {
     let v: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {

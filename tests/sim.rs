@@ -14,6 +14,14 @@
 //! `Entropy` and the world's clock), so the same seed writes the same
 //! databases byte for byte (`a_seed_replays_byte_for_byte`).
 //!
+//! The same world runs with its office as three processes on one
+//! PostgreSQL database (`..._with_three_processes_on_postgres`): every
+//! exchange goes to one of them at random, as through a load balancer, and
+//! restarts, revocations and snapshot compaction hit one process at a time.
+//! Each process has its own service and its own pool, so nothing passes
+//! between them but the database, as between `rounds-office serve`
+//! processes (`tests/office_processes.rs` runs the real binaries).
+//!
 //! `cargo test -p rounds-tests --test sim -- --nocapture` prints the counts.
 //! `SIM_SEEDS=500 SIM_STEPS=300` (see `make soak`) runs more. A failing seed
 //! is printed with the command that replays it; add it to
@@ -23,10 +31,13 @@
 #[path = "sim/world.rs"]
 mod world;
 
-use world::{Counts, Sim};
+use world::{Backend, Counts, Sim};
 
 fn run(seed: u64, steps: usize) -> Result<Counts, String> {
-    let mut sim = Sim::new(seed);
+    play(Sim::new(seed), steps)
+}
+
+fn play(mut sim: Sim, steps: usize) -> Result<Counts, String> {
     for _ in 0..steps {
         sim.step();
     }
@@ -46,6 +57,43 @@ fn replicas_converge_under_faults() {
     let seeds = env_usize("SIM_SEEDS", 12);
     let steps = env_usize("SIM_STEPS", 120);
     let first = env_usize("SIM_FIRST_SEED", 1) as u64;
+    let _ = converge("", seeds, steps, first, &mut |seed| run(seed, steps));
+}
+
+/// The office as three processes on one PostgreSQL database.
+#[test]
+fn replicas_converge_under_faults_with_three_processes_on_postgres() {
+    if rounds_testkit::pg::PgTestDb::new().is_none() {
+        return;
+    }
+    let seeds = env_usize("SIM_PG_SEEDS", 6);
+    let steps = env_usize("SIM_STEPS", 120);
+    let first = env_usize("SIM_FIRST_SEED", 1) as u64;
+    let total = converge(" SIM_PG_SEEDS=1", seeds, steps, first, &mut |seed| {
+        // A database of its own per schedule: a seed's ids repeat.
+        let db = rounds_testkit::pg::PgTestDb::new().expect("a server was found above");
+        let sim = Sim::with_office(seed, Backend::Postgres(db.url.clone()), 3);
+        let r = play(sim, steps);
+        drop(db);
+        r
+    });
+    // Every process served: the load balancer really spread the syncs.
+    assert!(
+        steps < 50 || (total.by_process.len() == 3 && total.by_process.iter().all(|&n| n > 0)),
+        "syncs by process: {:?}",
+        total.by_process
+    );
+}
+
+/// Runs the saved regression seeds and `seeds` more from `first`; fails
+/// with the command that replays each failing seed.
+fn converge(
+    replay_env: &str,
+    seeds: usize,
+    steps: usize,
+    first: u64,
+    run: &mut dyn FnMut(u64) -> Result<Counts, String>,
+) -> Counts {
     let regressions: Vec<u64> = include_str!("regressions/sim-seeds.txt")
         .lines()
         .filter_map(|l| l.split('#').next()?.trim().parse().ok())
@@ -59,7 +107,7 @@ fn replicas_converge_under_faults() {
         .chain(first..first + seeds as u64)
     {
         schedules += 1;
-        match run(seed, steps) {
+        match run(seed) {
             Ok(c) => {
                 total.operations += c.operations;
                 total.faults += c.faults;
@@ -68,26 +116,38 @@ fn replicas_converge_under_faults() {
                 total.syncs += c.syncs;
                 total.edits_checked += c.edits_checked;
                 total.interleavings += c.interleavings;
+                total.compactions += c.compactions;
+                if total.by_process.len() < c.by_process.len() {
+                    total.by_process.resize(c.by_process.len(), 0);
+                }
+                for (t, n) in total.by_process.iter_mut().zip(&c.by_process) {
+                    *t += n;
+                }
             }
             Err(e) => {
                 total.edits_lost += 1;
                 failures.push(format!(
-                    "seed {seed}: {e}\n  replay: SIM_SEEDS=1 SIM_FIRST_SEED={seed} SIM_STEPS={steps} cargo test -p rounds-tests --test sim -- --nocapture"
+                    "seed {seed}: {e}\n  replay: SIM_SEEDS=1{replay_env} SIM_FIRST_SEED={seed} SIM_STEPS={steps} cargo test -p rounds-tests --test sim -- --nocapture"
                 ));
             }
         }
     }
     println!(
-        "simulation: {schedules} schedules, {} operations, {} syncs, {} faults injected, {} office restarts, {} client crashes, {} edits checked, {} edits lost",
+        "simulation: {schedules} schedules, {} operations, {} syncs, {} faults injected, {} office restarts, {} client crashes, {} snapshots compacted, {} edits checked, {} edits lost",
         total.operations,
         total.syncs,
         total.faults,
         total.restarts,
         total.crashes,
+        total.compactions,
         total.edits_checked,
         total.edits_lost
     );
     println!("two-connection interleavings: {}", total.interleavings);
+    println!(
+        "syncs answered by each office process: {:?}",
+        total.by_process
+    );
     assert!(
         failures.is_empty(),
         "{} failing seeds (add them to tests/regressions/sim-seeds.txt):\n{}",
@@ -100,6 +160,13 @@ fn replicas_converge_under_faults() {
         steps < 50 || total.interleavings > 0,
         "no editor save was based on a version older than the worker's"
     );
+    // Compaction ran against live pushes, or the schedule proves nothing
+    // about it.
+    assert!(
+        steps < 50 || total.compactions > 0,
+        "no snapshot was compacted"
+    );
+    total
 }
 
 /// The same seed, run twice in fresh directories, writes the same office

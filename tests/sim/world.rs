@@ -67,52 +67,108 @@ fn sub_seed(seed: u64, part: &[u64]) -> u64 {
 
 const OFFICE_PART: u64 = 1;
 const EPOCH_PART: u64 = 2;
+const PROCESS_PART: u64 = 4;
 const DEVICE_PART: u64 = 3;
 const EDITOR: u64 = 0;
 const WORKER: u64 = 1;
 
-/// The office, restartable: transports reach it through this cell.
+/// Where the simulated office keeps its data.
+pub enum Backend {
+    /// One SQLite file: the office's default.
+    Sqlite,
+    /// A PostgreSQL database (its URL), shared by every process.
+    Postgres(String),
+}
+
+/// One office process: its own service (rate limits, wake-up channel,
+/// per-device bookkeeping) over its own database handle (for PostgreSQL its
+/// own pool). Nothing passes between processes but the database, as
+/// between `rounds-office serve` processes behind a load balancer.
+pub struct Process {
+    pub service: Arc<Service>,
+    pub db: Arc<dyn OfficeDb>,
+    /// The SQLite handle, for dumps; None on PostgreSQL.
+    sqlite: Option<Arc<SqliteDb>>,
+    restarts: u64,
+}
+
+/// The office: one or several processes on one database, each restartable
+/// on its own. Transports reach it through this cell.
 pub struct OfficeCell {
     dir: PathBuf,
+    backend: Backend,
     seed: u64,
     clock: SimClock,
-    restarts: u64,
-    pub service: Arc<Service>,
-    pub db: Arc<SqliteDb>,
+    pub processes: Vec<Process>,
 }
 
 impl OfficeCell {
-    fn open(dir: PathBuf, seed: u64, clock: SimClock, restarts: u64) -> OfficeCell {
-        let epoch = sub_seed(seed, &[EPOCH_PART]) as u32;
-        let db = Arc::new(SqliteDb::open_dir_with_epoch(&dir, epoch).unwrap());
+    fn open(
+        dir: PathBuf,
+        backend: Backend,
+        count: usize,
+        seed: u64,
+        clock: SimClock,
+    ) -> OfficeCell {
+        let mut cell = OfficeCell {
+            dir,
+            backend,
+            seed,
+            clock,
+            processes: Vec::new(),
+        };
+        for i in 0..count {
+            let p = cell.start(i, 0);
+            cell.processes.push(p);
+        }
+        cell
+    }
+
+    fn start(&self, index: usize, restarts: u64) -> Process {
+        let epoch = sub_seed(self.seed, &[EPOCH_PART]) as u32;
+        let (db, sqlite): (Arc<dyn OfficeDb>, _) = match &self.backend {
+            Backend::Sqlite => {
+                let db = Arc::new(SqliteDb::open_dir_with_epoch(&self.dir, epoch).unwrap());
+                (db.clone(), Some(db))
+            }
+            Backend::Postgres(url) => (
+                Arc::new(rounds_office::pg::PgDb::connect_with_epoch(url, epoch).unwrap()),
+                None,
+            ),
+        };
         // Small pages so that paging and resuming are exercised.
         let limits = Limits {
             page_bytes: 16 << 10,
             ..Limits::default()
         };
+        // The first process draws the stream a one-process office always
+        // drew, so saved regression seeds keep their schedules.
+        let part = if index == 0 {
+            vec![OFFICE_PART, restarts]
+        } else {
+            vec![OFFICE_PART, restarts, PROCESS_PART, index as u64]
+        };
         let service = Service::new(db.clone(), limits)
-            .with_clock(clock.office_clock())
-            .with_entropy(Box::new(SeededEntropy::new(sub_seed(
-                seed,
-                &[OFFICE_PART, restarts],
-            ))));
-        OfficeCell {
+            .with_clock(self.clock.office_clock())
+            .with_entropy(Box::new(SeededEntropy::new(sub_seed(self.seed, &part))));
+        Process {
             service: Arc::new(service),
             db,
-            dir,
-            seed,
-            clock,
+            sqlite,
             restarts,
         }
     }
 
-    fn restart(&mut self) {
-        *self = OfficeCell::open(
-            self.dir.clone(),
-            self.seed,
-            self.clock.clone(),
-            self.restarts + 1,
-        );
+    /// Process `index` stops (what it held in memory is gone) and starts
+    /// again on the same database.
+    fn restart(&mut self, index: usize) {
+        let restarts = self.processes[index].restarts + 1;
+        self.processes[index] = self.start(index, restarts);
+    }
+
+    /// The process that answers administrative steps.
+    pub fn first(&self) -> &Process {
+        &self.processes[0]
     }
 }
 
@@ -129,6 +185,10 @@ pub struct Counts {
     /// sync worker's connection committed between the editor's read and
     /// its save.
     pub interleavings: u64,
+    /// Snapshots brought up to date by the processes' compaction.
+    pub compactions: u64,
+    /// Exchanges each office process answered.
+    pub by_process: Vec<u64>,
 }
 
 /// What the next exchange does wrong.
@@ -142,6 +202,8 @@ pub enum Fault {
 
 struct Direct {
     office: Rc<RefCell<OfficeCell>>,
+    /// The process the load balancer sends this exchange to.
+    process: usize,
     token: String,
     fault: Fault,
 }
@@ -153,7 +215,7 @@ impl Transport for Direct {
             return Err(ClientError::Offline("request lost".into()));
         }
         let office = self.office.borrow();
-        let svc = &office.service;
+        let svc = &office.processes[self.process].service;
         let ctx = svc
             .authenticate(Some(&format!("Bearer {}", self.token)))
             .map_err(|e| ClientError::Unauthorized(e.message))?;
@@ -294,19 +356,33 @@ fn sorted(h: &[ChangeHash]) -> Vec<ChangeHash> {
 }
 
 impl Sim {
+    /// A world whose office is one process on SQLite.
     pub fn new(seed: u64) -> Sim {
+        Sim::with_office(seed, Backend::Sqlite, 1)
+    }
+
+    /// A world whose office is `processes` processes on `backend`; each
+    /// exchange goes to one of them at random, as through a load balancer.
+    pub fn with_office(seed: u64, backend: Backend, processes: usize) -> Sim {
         let dir = tempfile::tempdir().unwrap();
         let clock = SimClock::new();
-        let cell = OfficeCell::open(dir.path().join("office"), seed, clock.clone(), 0);
+        let cell = OfficeCell::open(
+            dir.path().join("office"),
+            backend,
+            processes,
+            seed,
+            clock.clone(),
+        );
         let now = clock.now();
-        let office_id = cell
+        let first = cell.first();
+        let office_id = first
             .db
-            .create_office(&cell.service.fresh_id(), "模拟教研室", now)
+            .create_office(&first.service.fresh_id(), "模拟教研室", now)
             .unwrap()
             .id;
-        let other = cell
+        let other = first
             .db
-            .create_office(&cell.service.fresh_id(), "另一教研室", now)
+            .create_office(&first.service.fresh_id(), "另一教研室", now)
             .unwrap()
             .id;
         let office = Rc::new(RefCell::new(cell));
@@ -355,10 +431,11 @@ impl Sim {
         // Opened after the name is set: a connection reads it when it opens.
         let worker = connection(dir.path(), self.seed, index, WORKER, 0, &self.clock);
         let cell = self.office.borrow();
-        let member = cell
+        let first = cell.first();
+        let member = first
             .db
             .add_member(
-                &cell.service.fresh_id(),
+                &first.service.fresh_id(),
                 office,
                 name,
                 Role::Teacher,
@@ -366,8 +443,8 @@ impl Sim {
             )
             .unwrap()
             .id;
-        let code = cell.service.issue_code(&member, 24).unwrap();
-        let e = cell
+        let code = first.service.issue_code(&member, 24).unwrap();
+        let e = first
             .service
             .enroll(
                 &EnrollRequest {
@@ -407,6 +484,13 @@ impl Sim {
         marker(self.next_marker)
     }
 
+    /// The process the next exchange reaches. A one-process office draws
+    /// nothing, so its schedules are those it always had.
+    fn process(&mut self) -> usize {
+        let n = self.office.borrow().processes.len();
+        if n == 1 { 0 } else { self.rng.below(n) }
+    }
+
     fn fault(&mut self) -> Fault {
         match self.rng.below(10) {
             0 => Fault::LoseRequest,
@@ -422,8 +506,14 @@ impl Sim {
             self.counts.faults += 1;
         }
         self.counts.syncs += 1;
+        let process = self.process();
+        if self.counts.by_process.len() <= process {
+            self.counts.by_process.resize(process + 1, 0);
+        }
+        self.counts.by_process[process] += 1;
         let mut t = Direct {
             office: self.office.clone(),
+            process,
             token: self.clients[c].token.clone(),
             fault,
         };
@@ -653,7 +743,8 @@ impl Sim {
             }
             _ => match self.rng.below(9) {
                 0 => {
-                    self.office.borrow_mut().restart();
+                    let p = self.process();
+                    self.office.borrow_mut().restart(p);
                     self.counts.restarts += 1;
                 }
                 1 if self.clients.len() < 6 => {
@@ -667,10 +758,24 @@ impl Sim {
                 {
                     let device = self.clients[c].device.clone();
                     let now = self.clock.now();
-                    self.office.borrow().db.revoke_device(&device, now).unwrap();
+                    let p = self.process();
+                    self.office.borrow().processes[p]
+                        .db
+                        .revoke_device(&device, now)
+                        .unwrap();
                     self.clients[c].revoked = true;
                 }
                 3..=5 => self.comment_marker(c),
+                // Every process compacts snapshots in the background, racing
+                // the others' pushes and compactions.
+                6 => {
+                    let p = self.process();
+                    let n = self.office.borrow().processes[p]
+                        .service
+                        .compact_snapshots(100)
+                        .unwrap();
+                    self.counts.compactions += n as u64;
+                }
                 _ => {}
             },
         }
@@ -820,8 +925,10 @@ impl Sim {
                 self.sync(c, Fault::None);
             }
         }
+        let process = self.process();
         let mut t = Direct {
             office: self.office.clone(),
+            process,
             token: self.outsider.token.clone(),
             fault: Fault::None,
         };
@@ -832,7 +939,13 @@ impl Sim {
     /// Every database of the world, as a dump of its rows: the office's,
     /// then each device's (the outsider's last).
     pub fn dumps(&self) -> Vec<(String, String)> {
-        let mut out = vec![("office".to_owned(), self.office.borrow().db.dump().unwrap())];
+        let office = self.office.borrow();
+        let db = office
+            .first()
+            .sqlite
+            .as_ref()
+            .expect("dumps are of SQLite offices");
+        let mut out = vec![("office".to_owned(), db.dump().unwrap())];
         for cl in self.clients.iter().chain([&self.outsider]) {
             out.push((cl.name.clone(), cl.worker.dump().unwrap()));
         }
@@ -845,7 +958,7 @@ impl Sim {
 
     fn office_document(&self, id: &str) -> Option<Document> {
         let cell = self.office.borrow();
-        let (snapshot, _, rest, _) = cell.db.doc_log_since_snapshot(id).ok()?;
+        let (snapshot, _, rest, _) = cell.first().db.doc_log_since_snapshot(id).ok()?;
         Document::load(&[snapshot, rest].concat()).ok()
     }
 

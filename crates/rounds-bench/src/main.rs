@@ -42,6 +42,31 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => args.quick = true,
             "--no-write" => args.write = false,
             "--out" => args.out = it.next().ok_or("--out needs a path")?.into(),
+            "--load-only" => {
+                // The office load alone, at one size, printed and not
+                // written: for working on the office's speed.
+                let n = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--load-only needs a number of devices")?;
+                for r in office_loads_at(&[n], false) {
+                    match r {
+                        Ok(r) => println!(
+                            "{}: {} syncs, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} errors, CPU per sync {:.2} + {:.2} ms",
+                            r.label,
+                            r.syncs,
+                            millis(r.p50),
+                            millis(r.p99),
+                            millis(r.max),
+                            r.errors,
+                            millis(r.office_cpu / r.syncs.max(1) as u32),
+                            millis(r.db_cpu / r.syncs.max(1) as u32),
+                        ),
+                        Err((label, e)) => println!("{label}: {e}"),
+                    }
+                }
+                std::process::exit(0);
+            }
             "--child" => {
                 // The store benchmark's child processes.
                 let what = it.next().ok_or("--child needs a phase")?;
@@ -58,7 +83,9 @@ fn parse_args() -> Result<Args, String> {
                 std::process::exit(0);
             }
             "-h" | "--help" => {
-                println!("rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md]");
+                println!(
+                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES]"
+                );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument `{other}`")),
@@ -263,6 +290,14 @@ fn office_loads(q: bool) -> Vec<LoadOutcome> {
     } else {
         &[1_000, 10_000]
     };
+    office_loads_at(sizes, q)
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn office_loads_at(sizes: &[usize], q: bool) -> Vec<LoadOutcome> {
     let (members, shared) = if q {
         (20, 3)
     } else {

@@ -26,6 +26,9 @@ use tokio_postgres::{IsolationLevel, NoTls, Row};
 
 use crate::db::*;
 
+/// A statement's parameters.
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
 /// The PostgreSQL schema, in order; the database records which it has.
 pub const PG_MIGRATIONS: &[(&str, &str)] = &[(
     "0001_init",
@@ -341,6 +344,26 @@ impl PgDb {
             out.push(w.finish(table));
         }
         Ok(out)
+    }
+
+    // Statements go through the connection's statement cache: given a plain
+    // string, tokio-postgres prepares it on every call, a round trip to the
+    // server (and its parse and plan) before each query.
+
+    fn query(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Vec<Row>> {
+        Ok(self.block(async { c.query(&c.prepare_cached(sql).await?, p).await })?)
+    }
+
+    fn query_opt(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Option<Row>> {
+        Ok(self.block(async { c.query_opt(&c.prepare_cached(sql).await?, p).await })?)
+    }
+
+    fn query_one(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Row> {
+        Ok(self.block(async { c.query_one(&c.prepare_cached(sql).await?, p).await })?)
+    }
+
+    fn execute(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<u64> {
+        Ok(self.block(async { c.execute(&c.prepare_cached(sql).await?, p).await })?)
     }
 
     /// A read-only transaction that sees one snapshot throughout.

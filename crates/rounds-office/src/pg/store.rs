@@ -27,10 +27,10 @@ impl OfficeDb for PgDb {
 
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(&c,
             "INSERT INTO offices (id, name, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
             &[&id, &name, &now],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::Conflict(format!(
                 "an office named `{name}` exists"
@@ -45,10 +45,11 @@ impl OfficeDb for PgDb {
 
     fn offices(&self) -> DbResult<Vec<Office>> {
         let c = self.client()?;
-        let rows = self.block(c.query(
+        let rows = self.query(
+            &c,
             "SELECT id, name, created FROM offices ORDER BY created, name",
             &[],
-        ))?;
+        )?;
         Ok(rows.iter().map(office_of).collect())
     }
 
@@ -61,11 +62,12 @@ impl OfficeDb for PgDb {
         now: i64,
     ) -> DbResult<Member> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(
+            &c,
             "INSERT INTO members (id, office, name, role, created)
              SELECT $1, id, $3, $4, $5 FROM offices WHERE id = $2",
             &[&id, &office, &name, &role.as_str(), &now],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("office {office}")));
         }
@@ -82,19 +84,21 @@ impl OfficeDb for PgDb {
 
     fn members(&self, office: &str) -> DbResult<Vec<Member>> {
         let c = self.client()?;
-        let rows = self.block(c.query(
+        let rows = self.query(
+            &c,
             &format!("SELECT {MEMBER_COLS} FROM members WHERE office = $1 ORDER BY created, name"),
             &[&office],
-        ))?;
+        )?;
         Ok(rows.iter().map(member_of).collect())
     }
 
     fn set_role(&self, member: &str, role: Role) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(
+            &c,
             "UPDATE members SET role = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &role.as_str()],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
         }
@@ -103,10 +107,11 @@ impl OfficeDb for PgDb {
 
     fn set_site(&self, member: &str, site: &str) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(
+            &c,
             "UPDATE members SET site = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &site],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
         }
@@ -115,52 +120,58 @@ impl OfficeDb for PgDb {
 
     fn put_rubric(&self, office: &str, name: &str, body: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        self.block(c.execute(
+        self.execute(
+            &c,
             "INSERT INTO rubrics (office, name, body, created) VALUES ($1, $2, $3, $4)
              ON CONFLICT (office, name) DO UPDATE SET body = excluded.body",
             &[&office, &name, &body, &now],
-        ))?;
+        )?;
         Ok(())
     }
 
     fn rubrics(&self, office: &str) -> DbResult<Vec<(String, String)>> {
         let c = self.client()?;
-        let rows = self.block(c.query(
+        let rows = self.query(
+            &c,
             "SELECT name, body FROM rubrics WHERE office = $1 ORDER BY created, name",
             &[&office],
-        ))?;
+        )?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {
         let mut c = self.client()?;
         let tx = self.block(c.transaction())?;
-        let n = self.block(tx.execute(
+        let n = self.execute(
+            &tx,
             "UPDATE members SET removed = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &now],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
         }
-        self.block(tx.execute(
+        self.execute(
+            &tx,
             "UPDATE devices SET revoked = $2 WHERE member = $1 AND revoked IS NULL",
             &[&member, &now],
-        ))?;
-        self.block(tx.execute(
+        )?;
+        self.execute(
+            &tx,
             "UPDATE enrollment_codes SET used = $2 WHERE member = $1 AND used IS NULL",
             &[&member, &now],
-        ))?;
+        )?;
         self.block(tx.commit())?;
         Ok(())
     }
 
     fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(
+            &c,
             "INSERT INTO enrollment_codes (hash, member, created, expires)
              SELECT $1, id, $3, $4 FROM members WHERE id = $2 AND removed IS NULL",
             &[&code_hash, &member, &now, &expires],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
         }
@@ -179,10 +190,11 @@ impl OfficeDb for PgDb {
         // The code's row stays locked until the end: two devices joining
         // with one code at once cannot both use it.
         let code = self
-            .block(tx.query_opt(
+            .query_opt(
+                &tx,
                 "SELECT member, expires, used FROM enrollment_codes WHERE hash = $1 FOR UPDATE",
                 &[&code_hash],
-            ))?
+            )?
             .map(|r| CodeRow {
                 member: r.get(0),
                 expires: r.get(1),
@@ -194,19 +206,21 @@ impl OfficeDb for PgDb {
         // `remove_member`, which takes them the other way round.
         let member = match &code {
             Some(code) => self
-                .block(tx.query_opt(
+                .query_opt(
+                    &tx,
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1"),
                     &[&code.member],
-                ))?
+                )?
                 .map(|r| member_of(&r)),
             None => None,
         };
         let actor_holder = self
-            .block(tx.query_opt(
+            .query_opt(
+                &tx,
                 "SELECT d.member, d.revoked IS NOT NULL FROM device_actors a
                  JOIN devices d ON d.id = a.device WHERE a.actor = $1 FOR UPDATE OF a",
                 &[&device.actor],
-            ))?
+            )?
             .map(|r| (r.get::<_, String>(0), r.get::<_, bool>(1)));
         let view = EnrollView {
             code,
@@ -220,47 +234,50 @@ impl OfficeDb for PgDb {
         let Some(member) = view.member else {
             return Ok(Err(EnrollFailure::Unknown));
         };
-        self.block(tx.execute(
+        self.execute(
+            &tx,
             "UPDATE enrollment_codes SET used = $2 WHERE hash = $1",
             &[&code_hash, &now],
-        ))?;
-        self.block(tx.execute(
+        )?;
+        self.execute(&tx,
             "INSERT INTO devices (id, member, name, token_hash, created) VALUES ($1, $2, $3, $4, $5)",
             &[&device.id, &member.id, &device.name, &device.token_hash, &now],
-        ))?;
+        )?;
         match plan {
-            ActorPlan::Move => self.block(tx.execute(
+            ActorPlan::Move => self.execute(
+                &tx,
                 "UPDATE device_actors SET device = $2 WHERE actor = $1",
                 &[&device.actor, &device.id],
-            ))?,
+            )?,
             ActorPlan::Bind => {
                 // Another device may have bound the same actor since it was
                 // read (its row did not exist to lock): that one keeps it.
-                let n = self.block(tx.execute(
+                let n = self.execute(&tx,
                     "INSERT INTO device_actors (actor, device) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     &[&device.actor, &device.id],
-                ))?;
+                )?;
                 if n == 0 {
                     return Ok(Err(EnrollFailure::ActorTaken));
                 }
                 n
             }
         };
-        let office = office_of(&self.block(tx.query_one(
+        let office = office_of(&self.query_one(
+            &tx,
             "SELECT id, name, created FROM offices WHERE id = $1",
             &[&member.office],
-        ))?);
+        )?);
         self.block(tx.commit())?;
         Ok(Ok((office, member)))
     }
 
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<TokenHolder>> {
         let c = self.client()?;
-        let row = self.block(c.query_opt(
+        let row = self.query_opt(&c,
             "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL
              FROM devices d JOIN members m ON m.id = d.member WHERE d.token_hash = $1",
             &[&token_hash],
-        ))?;
+        )?;
         Ok(row.map(|r| {
             let role: String = r.get(3);
             TokenHolder {
@@ -280,20 +297,22 @@ impl OfficeDb for PgDb {
     fn device_has_actor(&self, device: &str, actor: &[u8]) -> DbResult<bool> {
         let c = self.client()?;
         Ok(self
-            .block(c.query_opt(
+            .query_opt(
+                &c,
                 "SELECT 1 FROM device_actors WHERE actor = $1 AND device = $2",
                 &[&actor, &device],
-            ))?
+            )?
             .is_some())
     }
 
     fn devices(&self, office: &str) -> DbResult<Vec<DeviceInfo>> {
         let c = self.client()?;
-        let rows = self.block(c.query(
+        let rows = self.query(
+            &c,
             "SELECT d.id, m.id, m.name, d.name, d.created, d.revoked, d.last_sync FROM devices d
              JOIN members m ON m.id = d.member WHERE m.office = $1 ORDER BY d.created, d.id",
             &[&office],
-        ))?;
+        )?;
         Ok(rows
             .iter()
             .map(|r| DeviceInfo {
@@ -310,10 +329,11 @@ impl OfficeDb for PgDb {
 
     fn revoke_device(&self, device: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.block(c.execute(
+        let n = self.execute(
+            &c,
             "UPDATE devices SET revoked = $2 WHERE id = $1 AND revoked IS NULL",
             &[&device, &now],
-        ))?;
+        )?;
         if n == 0 {
             return Err(DbError::NotFound(format!(
                 "device {device} (or it is already revoked)"
@@ -324,10 +344,11 @@ impl OfficeDb for PgDb {
 
     fn record_sync(&self, device: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        self.block(c.execute(
+        self.execute(
+            &c,
             "UPDATE devices SET last_sync = $2 WHERE id = $1",
             &[&device, &now],
-        ))?;
+        )?;
         Ok(())
     }
 
@@ -335,14 +356,15 @@ impl OfficeDb for PgDb {
         let mut c = self.client()?;
         let tx = self.snapshot(&mut c)?;
         let o = self
-            .block(tx.query_opt(
+            .query_opt(
+                &tx,
                 "SELECT id, name, created FROM offices WHERE id = $1",
                 &[&office],
-            ))?
+            )?
             .map(|r| office_of(&r))
             .ok_or_else(|| DbError::NotFound(format!("office {office}")))?;
         let count = |sql: &str| -> DbResult<usize> {
-            Ok(self.block(tx.query_one(sql, &[&office]))?.get::<_, i64>(0) as usize)
+            Ok(self.query_one(&tx, sql, &[&office])?.get::<_, i64>(0) as usize)
         };
         let members = count("SELECT count(*) FROM members WHERE office = $1 AND removed IS NULL")?;
         let documents = count("SELECT count(*) FROM documents WHERE office = $1")?;
@@ -383,10 +405,11 @@ impl OfficeDb for PgDb {
                 }
             }
             let tx = self.block(c.transaction())?;
-            self.block(tx.execute(
+            self.execute(
+                &tx,
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 &[&doc],
-            ))?;
+            )?;
             let (state, accepted) = match early {
                 Some((state, version, accepted)) => {
                     if self.doc_version(&tx, doc)? != version {
@@ -449,9 +472,7 @@ impl OfficeDb for PgDb {
 
     fn head(&self) -> DbResult<i64> {
         let c = self.client()?;
-        Ok(self
-            .block(c.query_one("SELECT pos FROM log_head", &[]))?
-            .get(0))
+        Ok(self.query_one(&c, "SELECT pos FROM log_head", &[])?.get(0))
     }
 
     fn read_snapshots(
@@ -468,10 +489,10 @@ impl OfficeDb for PgDb {
         let mut size = 0usize;
         let mut from = after_doc.to_owned();
         loop {
-            let rows = self.block(tx.query(
+            let rows = self.query(&tx,
                 "SELECT id, owner, visibility FROM documents WHERE office = $1 AND id > $2 ORDER BY id LIMIT 64",
                 &[&office, &from],
-            ))?;
+            )?;
             let fetched = rows.len();
             for r in rows {
                 let doc: String = r.get(0);
@@ -486,16 +507,16 @@ impl OfficeDb for PgDb {
                 if size >= max_bytes && !out.is_empty() {
                     return Ok((out, true));
                 }
-                let s = self.block(tx.query_one(
+                let s = self.query_one(
+                    &tx,
                     "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
                     &[&doc],
-                ))?;
+                )?;
                 let bytes = bootstrap_bytes(s.get(0), s.get(1), upto, |base| {
-                    Ok(self
-                        .block(tx.query(
+                    Ok(self.query(&tx,
                             "SELECT bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 AND pos <= $3 ORDER BY pos",
                             &[&doc, &base, &upto],
-                        ))?
+                        )?
                         .iter()
                         .map(|r| r.get::<_, Vec<u8>>(0))
                         .collect())
@@ -513,10 +534,10 @@ impl OfficeDb for PgDb {
 
     fn stale_snapshots(&self, limit: usize) -> DbResult<Vec<String>> {
         let c = self.client()?;
-        let rows = self.block(c.query(
+        let rows = self.query(&c,
             "SELECT id FROM documents WHERE last_pos > snapshot_pos ORDER BY snapshot_pos, id LIMIT $1",
             &[&(limit as i64)],
-        ))?;
+        )?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -524,18 +545,20 @@ impl OfficeDb for PgDb {
         let mut c = self.client()?;
         let tx = self.snapshot(&mut c)?;
         let s = self
-            .block(tx.query_opt(
+            .query_opt(
+                &tx,
                 "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
                 &[&doc],
-            ))?
+            )?
             .ok_or_else(|| DbError::NotFound(format!("document {doc}")))?;
         let (snapshot, pos): (Vec<u8>, i64) = (s.get(0), s.get(1));
         let mut rest = Vec::new();
         let mut last = pos;
-        for r in self.block(tx.query(
+        for r in self.query(
+            &tx,
             "SELECT pos, bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 ORDER BY pos",
             &[&doc, &pos],
-        ))? {
+        )? {
             rest.extend_from_slice(r.get::<_, &[u8]>(1));
             last = r.get(0);
         }
@@ -544,10 +567,10 @@ impl OfficeDb for PgDb {
 
     fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()> {
         let c = self.client()?;
-        self.block(c.execute(
+        self.execute(&c,
             "UPDATE documents SET snapshot = $3, snapshot_pos = $4 WHERE id = $1 AND snapshot_pos = $2",
             &[&doc, &old_pos, &bytes, &new_pos],
-        ))?;
+        )?;
         Ok(())
     }
 
@@ -561,7 +584,7 @@ impl OfficeDb for PgDb {
 impl PgDb {
     fn doc_version(&self, c: &impl GenericClient, doc: &str) -> DbResult<Option<i64>> {
         Ok(self
-            .block(c.query_opt("SELECT last_pos FROM documents WHERE id = $1", &[&doc]))?
+            .query_opt(c, "SELECT last_pos FROM documents WHERE id = $1", &[&doc])?
             .map(|r| r.get(0)))
     }
 
@@ -570,10 +593,11 @@ impl PgDb {
         c: &impl GenericClient,
         doc: &str,
     ) -> DbResult<(Option<DocState>, Option<i64>)> {
-        let Some(r) = self.block(c.query_opt(
+        let Some(r) = self.query_opt(
+            c,
             "SELECT office, owner, visibility, last_pos FROM documents WHERE id = $1",
             &[&doc],
-        ))?
+        )?
         else {
             return Ok((None, None));
         };
@@ -589,15 +613,17 @@ impl PgDb {
     }
 
     fn whole_doc(&self, c: &impl GenericClient, doc: &str) -> DbResult<Vec<u8>> {
-        let s = self.block(c.query_one(
+        let s = self.query_one(
+            c,
             "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
             &[&doc],
-        ))?;
+        )?;
         let (mut bytes, pos): (Vec<u8>, i64) = (s.get(0), s.get(1));
-        for r in self.block(c.query(
+        for r in self.query(
+            c,
             "SELECT bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 ORDER BY pos",
             &[&doc, &pos],
-        ))? {
+        )? {
             bytes.extend_from_slice(r.get::<_, &[u8]>(0));
         }
         Ok(bytes)
@@ -620,20 +646,22 @@ impl PgDb {
     ) -> DbResult<Result<(), rounds_proto::Rejection>> {
         let bound = |tx: &Transaction<'_>| -> DbResult<Option<String>> {
             Ok(self
-                .block(tx.query_opt(
+                .query_opt(
+                    tx,
                     "SELECT member FROM owner_ids WHERE owner = $1",
                     &[&accepted.owner_id],
-                ))?
+                )?
                 .map(|r| r.get(0)))
         };
         match owner_rule(state, bound(&tx)?.as_deref()) {
             Err(rej) => return Ok(Err(rej)),
             Ok(None) => {}
             Ok(Some(member)) => {
-                let n = self.block(tx.execute(
+                let n = self.execute(
+                    &tx,
                     "INSERT INTO owner_ids (owner, member) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     &[&accepted.owner_id, &member],
-                ))?;
+                )?;
                 // Another push bound the id meanwhile: judge by that.
                 if n == 0
                     && let Err(rej) = owner_rule(state, bound(&tx)?.as_deref())
@@ -644,7 +672,8 @@ impl PgDb {
         }
         let deleted = accepted.deleted as i64;
         match state {
-            None => self.block(tx.execute(
+            None => self.execute(
+                &tx,
                 "INSERT INTO documents (id, office, owner, kind, visibility, deleted, created)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
@@ -656,20 +685,22 @@ impl PgDb {
                     &deleted,
                     &now,
                 ],
-            ))?,
-            Some(_) => self.block(tx.execute(
+            )?,
+            Some(_) => self.execute(
+                &tx,
                 "UPDATE documents SET kind = $2, visibility = $3, deleted = $4 WHERE id = $1",
                 &[&doc, &accepted.kind, &accepted.visibility, &deleted],
-            ))?,
+            )?,
         };
         // Changes already stored (pushed before, through any process) are
         // left out; the document is held, so none can arrive meanwhile.
         let hashes: Vec<&[u8]> = accepted.changes.iter().map(|(h, _)| h.as_slice()).collect();
         let known: std::collections::HashSet<Vec<u8>> = self
-            .block(tx.query(
+            .query(
+                &tx,
                 "SELECT hash FROM log WHERE doc = $1 AND hash = ANY($2)",
                 &[&doc, &hashes],
-            ))?
+            )?
             .iter()
             .map(|r| r.get::<_, Vec<u8>>(0))
             .collect();
@@ -699,13 +730,17 @@ impl PgDb {
             // is held from here to the commit, so positions become visible
             // in order.
             let end: i64 = self
-                .block(tx.query_one("UPDATE log_head SET pos = pos + $1 RETURNING pos", &[&k]))?
+                .query_one(
+                    &tx,
+                    "UPDATE log_head SET pos = pos + $1 RETURNING pos",
+                    &[&k],
+                )?
                 .get(0);
             let positions: Vec<i64> = (end - k + 1..=end).collect();
             // A reveal is written only when the document becomes shared,
             // so its row and the push's changes are all shared alike.
             let shared = (accepted.reveal || accepted.visibility == "office") as i64;
-            self.block(tx.execute(
+            self.execute(&tx,
                 "INSERT INTO log (pos, office, doc, kind, device, shared, hash, bytes)
                  SELECT p, $5, $6, k, $7, $8, h, b
                  FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS t(p, k, h, b)",
@@ -719,11 +754,12 @@ impl PgDb {
                     &ctx.device,
                     &shared,
                 ],
-            ))?;
-            self.block(tx.execute(
+            )?;
+            self.execute(
+                &tx,
                 "UPDATE documents SET last_pos = $2 WHERE id = $1",
                 &[&doc, &end],
-            ))?;
+            )?;
         }
         self.block(tx.commit())?;
         Ok(Ok(()))
@@ -738,13 +774,14 @@ struct PgLog<'a> {
 
 impl LogSource for PgLog<'_> {
     fn rows(&mut self, office: &str, after: i64, limit: usize) -> DbResult<Vec<LogRow>> {
-        let rows = self.db.block(self.tx.query(
+        let rows = self.db.query(
+            self.tx,
             "SELECT l.pos, l.doc, l.kind, l.device, d.owner, d.visibility, l.shared,
                     coalesce(octet_length(l.bytes), 0)::bigint
              FROM log l JOIN documents d ON d.id = l.doc
              WHERE l.office = $1 AND l.pos > $2 ORDER BY l.pos LIMIT $3",
             &[&office, &after, &(limit as i64)],
-        ))?;
+        )?;
         Ok(rows
             .iter()
             .map(|r| LogRow {
@@ -764,10 +801,11 @@ impl LogSource for PgLog<'_> {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.db.block(self.tx.query(
+        let rows = self.db.query(
+            self.tx,
             "SELECT coalesce(bytes, '\\x'::bytea) FROM log WHERE pos = ANY($1) ORDER BY pos",
             &[&positions],
-        ))?;
+        )?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 

@@ -239,6 +239,18 @@ fn a_new_device_receives_compacted_snapshots_not_the_change_log() {
         a.store.history(&id).unwrap().len(),
         "history travels with the snapshot"
     );
+    // The office's compact save is kept as it came, not saved again.
+    let (snapshot, _, rest, _) = office.db.doc_log_since_snapshot(&id).unwrap();
+    assert!(rest.is_empty() && rounds_core::sync::is_one_document_chunk(&snapshot));
+    assert_eq!(b.store.raw_bytes(&id).unwrap(), snapshot);
+    // What the device has, the office has: nothing to push back, and the
+    // device's next edit travels alone.
+    assert!(b.store.outgoing().unwrap().is_empty());
+    b.store
+        .edit(&id, &json!({"present_illness": "第30版现病史"}))
+        .unwrap();
+    let out = b.store.outgoing().unwrap();
+    assert_eq!((out.len(), out[0].changes.len()), (1, 1));
 }
 
 /// A transport that cuts the connection after a number of exchanges,

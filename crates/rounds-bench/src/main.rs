@@ -42,6 +42,32 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => args.quick = true,
             "--no-write" => args.write = false,
             "--out" => args.out = it.next().ok_or("--out needs a path")?.into(),
+            "--library-only" => {
+                // A library of small documents uploaded and brought to a new
+                // device, printed and not written: for working on the
+                // client's speed (`perf record` it).
+                let n = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--library-only needs a number of documents")?;
+                let b = sync::nothing_changed_at(n, 3);
+                for (what, r) in [
+                    ("first upload", &b.upload),
+                    ("new device", &b.first),
+                    ("nothing changed", &b.nothing),
+                ] {
+                    println!(
+                        "{n} documents, {what}: {} round trips, {} up, {} down, client CPU {:.0} ms, office CPU {:.0} ms, wall {:.0} ms",
+                        r.round_trips,
+                        bytes(r.body_up),
+                        bytes(r.body_down),
+                        millis(r.client_cpu),
+                        millis(r.office_cpu),
+                        millis(r.wall),
+                    );
+                }
+                std::process::exit(0);
+            }
             "--load-only" => {
                 // The office load alone, at one size, printed and not
                 // written: for working on the office's speed.
@@ -84,7 +110,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 println!(
-                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES]"
+                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES] [--library-only DOCUMENTS]"
                 );
                 std::process::exit(0);
             }

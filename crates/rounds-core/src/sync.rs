@@ -227,6 +227,24 @@ pub fn advance_heads(heads: &[ChangeHash], changes: &[Change]) -> Vec<ChangeHash
     out
 }
 
+/// Whether `bytes` are exactly one Automerge document chunk (what
+/// `save()` writes), as opposed to change chunks or a document chunk with
+/// changes after it. The chunk header is Automerge's stable binary format:
+/// four magic bytes, a four-byte checksum, the chunk type (0: document)
+/// and the length of the rest as unsigned LEB128. A store can keep such
+/// bytes as its compact copy instead of saving the document again.
+pub fn is_one_document_chunk(bytes: &[u8]) -> bool {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    const DOCUMENT: u8 = 0;
+    if bytes.len() < 10 || bytes[..4] != MAGIC || bytes[8] != DOCUMENT {
+        return false;
+    }
+    match rounds_proto::get_uint(&bytes[9..]) {
+        Ok((len, n)) => (9 + n) as u64 + len == bytes.len() as u64,
+        Err(_) => false,
+    }
+}
+
 /// Encodes heads for storage: 32 bytes each.
 pub fn heads_to_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     let mut v: Vec<ChangeHash> = heads.to_vec();
@@ -243,6 +261,29 @@ pub fn heads_from_bytes(b: &[u8]) -> Vec<ChangeHash> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_document_chunk_is_told_from_changes_and_from_a_save_with_changes_after() {
+        use automerge::transaction::Transactable;
+        let mut am = automerge::AutoCommit::new();
+        am.put(automerge::ROOT, "a", 1).unwrap();
+        let saved = am.save();
+        assert!(super::is_one_document_chunk(&saved));
+        let heads = am.get_heads();
+        am.put(automerge::ROOT, "b", 2).unwrap();
+        let after = am.save_after(&heads);
+        assert!(!after.is_empty());
+        assert!(!super::is_one_document_chunk(&after), "a change chunk");
+        let both = [saved.clone(), after].concat();
+        assert!(automerge::AutoCommit::load(&both).is_ok());
+        assert!(
+            !super::is_one_document_chunk(&both),
+            "a save with a change after it"
+        );
+        assert!(!super::is_one_document_chunk(&saved[..saved.len() - 1]));
+        assert!(!super::is_one_document_chunk(b""));
+        assert!(super::is_one_document_chunk(&am.save()));
+    }
+
     use super::*;
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ROOT};

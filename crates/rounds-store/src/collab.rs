@@ -86,7 +86,8 @@ fn office_rubrics(directory: Option<&str>) -> Vec<RubricDef> {
 
 /// Rebuilds a document's inbox rows (with the rest of its projection).
 pub(crate) fn write_inbox(tx: &Transaction<'_>, rowid: i64, doc: &Document) -> Result<()> {
-    tx.execute("DELETE FROM inbox WHERE doc = ?1", [rowid])?;
+    tx.prepare_cached("DELETE FROM inbox WHERE doc = ?1")?
+        .execute([rowid])?;
     let c = doc.collab();
     if c.is_empty() {
         return Ok(());
@@ -94,10 +95,7 @@ pub(crate) fn write_inbox(tx: &Transaction<'_>, rowid: i64, doc: &Document) -> R
     if let Some(up) = &c.upstream {
         // A site copy links to the plan it follows, so "what links here"
         // on the shared plan lists the sites that adapted it.
-        tx.execute(
-            "INSERT OR IGNORE INTO doc_links (doc, field, row, to_doc, to_element) VALUES (?1, 'upstream', '', ?2, '')",
-            params![rowid, up.doc],
-        )?;
+        tx.prepare_cached("INSERT OR IGNORE INTO doc_links (doc, field, row, to_doc, to_element) VALUES (?1, 'upstream', '', ?2, '')")?.execute(params![rowid, up.doc])?;
     }
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO inbox (doc, item, recipient, kind, by, name, at, thread, text)
@@ -315,10 +313,11 @@ impl Store {
                 Some(d) => i.doc == d && (items.is_empty() || items.contains(&i.item)),
             };
             if pick {
-                n += tx.execute(
-                    "INSERT OR IGNORE INTO inbox_read (doc, item, at) VALUES (?1, ?2, ?3)",
-                    params![i.doc, i.item, now],
-                )?;
+                n += tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO inbox_read (doc, item, at) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![i.doc, i.item, now])?;
             }
         }
         tx.commit()?;

@@ -249,6 +249,9 @@ impl Store {
         // WAL lets the desktop app read while a sync writes; FULL makes every
         // commit durable, because a teacher's save must survive a power cut.
         rounds_sqlite::configure(&conn)?;
+        // The write paths keep their statements prepared (a projection
+        // alone runs a dozen); the default cache of 16 would evict them.
+        conn.set_prepared_statement_cache_capacity(64);
         rounds_sqlite::migrate(&mut conn, CLIENT_MIGRATIONS).map_err(|e| match e {
             rounds_sqlite::MigrateError::TooNew { found, known } => {
                 StoreError::TooNew { found, known }

@@ -39,19 +39,20 @@ pub struct Backlink {
 }
 
 pub(crate) fn write_links(tx: &Transaction<'_>, rowid: i64, doc: &Document) -> Result<()> {
-    tx.execute("DELETE FROM doc_links WHERE doc = ?1", [rowid])?;
+    tx.prepare_cached("DELETE FROM doc_links WHERE doc = ?1")?
+        .execute([rowid])?;
     for l in doc.links() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO doc_links (doc, field, row, to_doc, to_element)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                rowid,
-                l.field,
-                l.row.unwrap_or_default(),
-                l.to.doc,
-                l.to.element.unwrap_or_default()
-            ],
-        )?;
+        )?
+        .execute(params![
+            rowid,
+            l.field,
+            l.row.unwrap_or_default(),
+            l.to.doc,
+            l.to.element.unwrap_or_default()
+        ])?;
     }
     Ok(())
 }

@@ -22,21 +22,19 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
     // Every write of a document's bytes passes here: keep "is there
     // something the office lacks" current in the same transaction.
     let heads = rounds_core::sync::heads_to_bytes(&doc.heads());
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sync_docs (doc, pending) VALUES (?1, 1)
          ON CONFLICT (doc) DO UPDATE SET pending = (office_heads <> ?2)",
-        params![rowid, heads],
-    )?;
+    )?
+    .execute(params![rowid, heads])?;
     let s = doc.summary();
-    tx.execute(
-        "INSERT INTO doc_index (doc, id, kind, schema, title, author, owner, created, updated, visibility, language,
+    tx.prepare_cached("INSERT INTO doc_index (doc, id, kind, schema, title, author, owner, created, updated, visibility, language,
                                 deleted, tags, filters)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (doc) DO UPDATE SET kind = excluded.kind, schema = excluded.schema, title = excluded.title,
             author = excluded.author, owner = excluded.owner, created = excluded.created, updated = excluded.updated,
             visibility = excluded.visibility, language = excluded.language, deleted = excluded.deleted,
-            tags = excluded.tags, filters = excluded.filters",
-        params![
+            tags = excluded.tags, filters = excluded.filters")?.execute(params![
             rowid,
             s.id,
             s.kind.as_str(),
@@ -51,39 +49,37 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
             s.deleted,
             serde_json::to_string(&s.tags)?,
             serde_json::to_string(&s.filters)?,
-        ],
-    )?;
-    tx.execute("DELETE FROM doc_filters WHERE doc = ?1", [rowid])?;
+        ])?;
+    tx.prepare_cached("DELETE FROM doc_filters WHERE doc = ?1")?
+        .execute([rowid])?;
     for (field, value) in &s.filters {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO doc_filters (doc, kind, field, value) VALUES (?1, ?2, ?3, ?4)",
-            params![rowid, s.kind.as_str(), field, value],
-        )?;
+        )?
+        .execute(params![rowid, s.kind.as_str(), field, value])?;
     }
-    tx.execute("DELETE FROM doc_tags WHERE doc = ?1", [rowid])?;
+    tx.prepare_cached("DELETE FROM doc_tags WHERE doc = ?1")?
+        .execute([rowid])?;
     for t in &s.tags {
-        tx.execute(
-            "INSERT OR IGNORE INTO doc_tags (tag, doc) VALUES (?1, ?2)",
-            params![t, rowid],
-        )?;
+        tx.prepare_cached("INSERT OR IGNORE INTO doc_tags (tag, doc) VALUES (?1, ?2)")?
+            .execute(params![t, rowid])?;
     }
     crate::links::write_links(tx, rowid, doc)?;
     crate::collab::write_inbox(tx, rowid, doc)?;
     let body = doc.search_text();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
          ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",
-        params![rowid, s.title, body],
-    )?;
-    tx.execute("DELETE FROM doc_fts WHERE rowid = ?1", [rowid])?;
-    tx.execute(
-        "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-        params![
+    )?
+    .execute(params![rowid, s.title, body])?;
+    tx.prepare_cached("DELETE FROM doc_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached("INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![
             rowid,
             search::index_form(&s.title),
             search::index_form(&body)
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -99,7 +95,8 @@ fn drop_projection(tx: &Transaction<'_>, rowid: i64) -> Result<()> {
     ] {
         tx.execute(&format!("DELETE FROM {table} WHERE doc = ?1"), [rowid])?;
     }
-    tx.execute("DELETE FROM doc_fts WHERE rowid = ?1", [rowid])?;
+    tx.prepare_cached("DELETE FROM doc_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
     Ok(())
 }
 
@@ -245,11 +242,11 @@ pub(crate) fn refresh(store: &mut Store) -> Result<usize> {
             projected += 1;
         }
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('filters', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [&current],
-    )?;
+    )?
+    .execute([&current])?;
     tx.commit()?;
     Ok(projected)
 }

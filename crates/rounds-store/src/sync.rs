@@ -10,8 +10,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::{
-    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc, load_in, raw_bytes,
-    replace_doc, write_tx,
+    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc_bytes, load_in,
+    raw_bytes, replace_doc, write_tx,
 };
 use rounds_core::doc::EditCtx;
 
@@ -71,11 +71,8 @@ fn set_office_heads(
 ) -> Result<()> {
     let office = heads_to_bytes(heads);
     let local = heads_to_bytes(doc_heads);
-    tx.execute(
-        "INSERT INTO sync_docs (doc, office_heads, pending) VALUES (?1, ?2, ?3)
-         ON CONFLICT (doc) DO UPDATE SET office_heads = excluded.office_heads, pending = excluded.pending",
-        params![rowid, office, office != local],
-    )?;
+    tx.prepare_cached("INSERT INTO sync_docs (doc, office_heads, pending) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc) DO UPDATE SET office_heads = excluded.office_heads, pending = excluded.pending")?.execute(params![rowid, office, office != local])?;
     Ok(())
 }
 
@@ -183,16 +180,12 @@ fn prepare_shared_case(
             found.len(),
             kinds.join(", ")
         );
-        tx.execute(
-            "UPDATE sync_docs SET held_message = ?2 WHERE doc = ?1",
-            params![rowid, msg],
-        )?;
+        tx.prepare_cached("UPDATE sync_docs SET held_message = ?2 WHERE doc = ?1")?
+            .execute(params![rowid, msg])?;
         return Ok(None);
     }
-    tx.execute(
-        "UPDATE sync_docs SET held_message = NULL WHERE doc = ?1",
-        [rowid],
-    )?;
+    tx.prepare_cached("UPDATE sync_docs SET held_message = NULL WHERE doc = ?1")?
+        .execute([rowid])?;
     // With no base, the case has never been offered and was made from a
     // checked state: its whole history goes as it is.
     if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
@@ -210,7 +203,8 @@ fn prepare_shared_case(
     // save is based on the change that holds them now (`unfold`). Only
     // this squash is remembered: an editor based on an earlier one has
     // saved or reloaded since, or the rows would grow with every save.
-    tx.execute("DELETE FROM squashed WHERE doc = ?1", [rowid])?;
+    tx.prepare_cached("DELETE FROM squashed WHERE doc = ?1")?
+        .execute([rowid])?;
     // The squash's change is the one head (none if the folded changes
     // undid each other and it changed nothing).
     if let [into] = squashed.heads()[..]
@@ -268,11 +262,8 @@ impl Store {
     pub fn sync_set(&self, key: &str, value: Option<&str>) -> Result<()> {
         let k = format!("sync.{key}");
         match value {
-            Some(v) => self.conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![k, v],
-            )?,
-            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [k])?,
+            Some(v) => self.conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?.execute(params![k, v])?,
+            None => self.conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([k])?,
         };
         Ok(())
     }
@@ -403,10 +394,10 @@ impl Store {
             .collect();
         if changes.is_empty() {
             // The office has it all already (heads were stored redundantly).
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1",
-                params![rowid, heads_to_bytes(&heads)],
-            )?;
+            )?
+            .execute(params![rowid, heads_to_bytes(&heads)])?;
             tx.commit()?;
             return Ok(None);
         }
@@ -415,10 +406,8 @@ impl Store {
         };
         // From here on the office may have these changes, even if its
         // answer never arrives: they must not be rewritten.
-        tx.execute(
-            "UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1",
-            params![rowid, heads_to_bytes(&heads)],
-        )?;
+        tx.prepare_cached("UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1")?
+            .execute(params![rowid, heads_to_bytes(&heads)])?;
         tx.commit()?;
         Ok(Some(DocChanges {
             doc: doc_id,
@@ -453,10 +442,7 @@ impl Store {
             let bytes = raw_bytes(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
             let mut doc = Document::load(&bytes)?;
             set_office_heads(&tx, rowid, &office, &doc.heads())?;
-            tx.execute(
-                "UPDATE sync_docs SET rejected_heads = NULL, rejected_code = NULL, rejected_message = NULL, rejected_at = NULL WHERE doc = ?1",
-                [rowid],
-            )?;
+            tx.prepare_cached("UPDATE sync_docs SET rejected_heads = NULL, rejected_code = NULL, rejected_message = NULL, rejected_at = NULL WHERE doc = ?1")?.execute([rowid])?;
         }
         for (push, rejection) in &update.rejected {
             let id = doc_id_to_string(&push.doc);
@@ -465,11 +451,8 @@ impl Store {
             };
             let changes = decode_changes(&id, &push.changes)?;
             let held = advance_heads(&office_heads(&tx, rowid)?, &changes);
-            tx.execute(
-                "UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5,
-                 sent_heads = office_heads WHERE doc = ?1",
-                params![rowid, heads_to_bytes(&held), rejection.code.as_str(), rejection.message, now_ms],
-            )?;
+            tx.prepare_cached("UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5,
+                 sent_heads = office_heads WHERE doc = ?1")?.execute(params![rowid, heads_to_bytes(&held), rejection.code.as_str(), rejection.message, now_ms])?;
         }
         if update.restarted {
             // The office was restored from a backup: what it has of every
@@ -478,11 +461,11 @@ impl Store {
             // (changes depending on what the restore lost) are forgotten.
             // `sent_heads` stays: a shared case's squash must never rewrite
             // what an office may have.
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sync_docs SET office_heads = x'', pending = 1, rejected_heads = NULL,
                  rejected_code = NULL, rejected_message = NULL, rejected_at = NULL",
-                [],
-            )?;
+            )?
+            .execute([])?;
         }
         for item in &update.items {
             let id = doc_id_to_string(item.doc());
@@ -510,11 +493,13 @@ impl Store {
                     let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
                     let office = page_office_heads(&tx, rowid, &id, item)?;
                     set_office_heads(&tx, rowid, &office, &heads)?;
-                    tx.execute("UPDATE sync_docs SET pending = 0 WHERE doc = ?1", [rowid])?;
+                    tx.prepare_cached("UPDATE sync_docs SET pending = 0 WHERE doc = ?1")?
+                        .execute([rowid])?;
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
+            let mut new_row = None;
             if existing.is_some() {
                 let before = doc.heads();
                 let live = doc.live_rows();
@@ -539,23 +524,37 @@ impl Store {
                         doc.id()
                     )));
                 }
-                insert_doc(&tx, &mut doc)?;
+                // A snapshot that is one compact save is stored as it came;
+                // anything else (changes, or a snapshot with changes after
+                // it) is saved compactly once.
+                let row = if matches!(item, Item::Snapshot { .. })
+                    && rounds_core::sync::is_one_document_chunk(&incoming)
+                {
+                    insert_doc_bytes(&tx, &mut doc, &incoming)?
+                } else {
+                    let saved = doc.save();
+                    insert_doc_bytes(&tx, &mut doc, &saved)?
+                };
+                new_row = Some(row);
             }
             if !doc.automerge_mut().get_missing_deps(&[]).is_empty() {
                 return Err(StoreError::MissingHistory(id));
             }
-            let rowid = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            let office = page_office_heads(&tx, rowid, &id, item)?;
-            set_office_heads(&tx, rowid, &office, &doc.heads())?;
+            let heads = doc.heads();
+            let (rowid, office) = match new_row {
+                // A document new to this device: the office has what it
+                // sent, which is all the device has (no second load of the
+                // snapshot to read its heads).
+                Some(row) => (row, heads.clone()),
+                None => {
+                    let row = rowid(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+                    (row, page_office_heads(&tx, row, &id, item)?)
+                }
+            };
+            set_office_heads(&tx, rowid, &office, &heads)?;
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('sync.cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [hex::encode(&update.cursor)],
-        )?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('sync.last_sync', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [now_ms.to_string()],
-        )?;
+        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('sync.cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?.execute([hex::encode(&update.cursor)])?;
+        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('sync.last_sync', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?.execute([now_ms.to_string()])?;
         tx.commit()?;
         for _ in 0..compactions {
             self.bump_compactions();

@@ -77,22 +77,32 @@ pub(crate) fn replace_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()
     let rowid: i64 = tx.query_row("SELECT doc FROM documents WHERE id = ?1", [doc.id()], |r| {
         r.get(0)
     })?;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE documents SET snapshot = ?2, chunks_size = 0, next_chunk = 0 WHERE doc = ?1",
-        params![rowid, doc.save()],
-    )?;
-    tx.execute("DELETE FROM doc_chunks WHERE doc = ?1", [rowid])?;
+    )?
+    .execute(params![rowid, doc.save()])?;
+    tx.prepare_cached("DELETE FROM doc_chunks WHERE doc = ?1")?
+        .execute([rowid])?;
     write_projection(tx, rowid, doc)
 }
 
 pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
     let snapshot = doc.save();
-    tx.execute(
-        "INSERT INTO documents (id, snapshot) VALUES (?1, ?2)",
-        params![doc.id(), snapshot],
-    )?;
+    insert_doc_bytes(tx, doc, &snapshot).map(|_| ())
+}
+
+/// [`insert_doc`] with the bytes to store given: those `doc` was loaded
+/// from, when they are already a compact save. Returns the new row.
+pub(crate) fn insert_doc_bytes(
+    tx: &Transaction<'_>,
+    doc: &mut Document,
+    bytes: &[u8],
+) -> Result<i64> {
+    tx.prepare_cached("INSERT INTO documents (id, snapshot) VALUES (?1, ?2)")?
+        .execute(params![doc.id(), bytes])?;
     let rowid = tx.last_insert_rowid();
-    write_projection(tx, rowid, doc)
+    write_projection(tx, rowid, doc)?;
+    Ok(rowid)
 }
 
 /// Saves the bytes of one save and refreshes the projections; compacts
@@ -123,20 +133,16 @@ pub(crate) fn append_bytes(
     if compact {
         // The new snapshot holds every change, including this one; the old
         // chunks are deleted in the same transaction that writes it.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE documents SET snapshot = ?2, chunks_size = 0, next_chunk = 0 WHERE doc = ?1",
-            params![rowid, full()],
-        )?;
-        tx.execute("DELETE FROM doc_chunks WHERE doc = ?1", [rowid])?;
+        )?
+        .execute(params![rowid, full()])?;
+        tx.prepare_cached("DELETE FROM doc_chunks WHERE doc = ?1")?
+            .execute([rowid])?;
     } else {
-        tx.execute(
-            "INSERT INTO doc_chunks (doc, seq, data) VALUES (?1, ?2, ?3)",
-            params![rowid, next, chunk],
-        )?;
-        tx.execute(
-            "UPDATE documents SET chunks_size = chunks_size + ?2, next_chunk = next_chunk + 1 WHERE doc = ?1",
-            params![rowid, chunk.len() as i64],
-        )?;
+        tx.prepare_cached("INSERT INTO doc_chunks (doc, seq, data) VALUES (?1, ?2, ?3)")?
+            .execute(params![rowid, next, chunk])?;
+        tx.prepare_cached("UPDATE documents SET chunks_size = chunks_size + ?2, next_chunk = next_chunk + 1 WHERE doc = ?1")?.execute(params![rowid, chunk.len() as i64])?;
     }
     Ok((rowid, compact))
 }

@@ -90,7 +90,7 @@ pub(crate) fn write_row(tx: &Transaction<'_>, rowid: i64, m: &RawMeta) -> Result
     // push: the office heads are set by the caller.
     tx.execute(
         "INSERT INTO sync_docs (doc, pending) VALUES (?1, 0)
-         ON CONFLICT (doc) DO UPDATE SET pending = 0",
+         ON CONFLICT (doc) DO UPDATE SET pending = 0, local_heads = NULL",
         [rowid],
     )?;
     Ok(())

@@ -34,4 +34,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0008_inbox",
         include_str!("../../../migrations/client/0008_inbox.sql"),
     ),
+    (
+        "0009_local_heads",
+        include_str!("../../../migrations/client/0009_local_heads.sql"),
+    ),
 ];

@@ -23,8 +23,8 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
     // something the office lacks" current in the same transaction.
     let heads = rounds_core::sync::heads_to_bytes(&doc.heads());
     tx.prepare_cached(
-        "INSERT INTO sync_docs (doc, pending) VALUES (?1, 1)
-         ON CONFLICT (doc) DO UPDATE SET pending = (office_heads <> ?2)",
+        "INSERT INTO sync_docs (doc, pending, local_heads) VALUES (?1, 1, ?2)
+         ON CONFLICT (doc) DO UPDATE SET pending = (office_heads <> ?2), local_heads = ?2",
     )?
     .execute(params![rowid, heads])?;
     let s = doc.summary();

@@ -437,11 +437,35 @@ impl Store {
             let Some(rowid) = rowid(&tx, &id)? else {
                 continue;
             };
-            let changes = decode_changes(&id, &push.changes)?;
-            let office = advance_heads(&office_heads(&tx, rowid)?, &changes);
-            let bytes = raw_bytes(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            let mut doc = Document::load(&bytes)?;
-            set_office_heads(&tx, rowid, &office, &doc.heads())?;
+            let (sent, local): (Vec<u8>, Option<Vec<u8>>) = tx
+                .prepare_cached("SELECT sent_heads, local_heads FROM sync_docs WHERE doc = ?1")?
+                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            // The office now has what this push carried: the heads the
+            // document had when the push was made (`outgoing_doc` records
+            // them just before sending), without decoding the changes.
+            // These are exact; adding the changes to the office heads known
+            // before could keep a head that is an ancestor of another
+            // (office heads after a merged snapshot need not be minimal),
+            // which left the document pending for a push of nothing.
+            let office = if sent.is_empty() {
+                advance_heads(
+                    &office_heads(&tx, rowid)?,
+                    &decode_changes(&id, &push.changes)?,
+                )
+            } else {
+                heads_from_bytes(&sent)
+            };
+            // Whether anything is still pending: the device's heads, as its
+            // last write recorded them (loaded only where none were).
+            let local = match local {
+                Some(l) => heads_from_bytes(&l),
+                None => {
+                    let bytes =
+                        raw_bytes(&tx, &id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+                    Document::load(&bytes)?.heads()
+                }
+            };
+            set_office_heads(&tx, rowid, &office, &local)?;
             tx.prepare_cached("UPDATE sync_docs SET rejected_heads = NULL, rejected_code = NULL, rejected_message = NULL, rejected_at = NULL WHERE doc = ?1")?.execute([rowid])?;
         }
         for (push, rejection) in &update.rejected {

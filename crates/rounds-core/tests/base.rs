@@ -313,3 +313,51 @@ proptest! {
         prop_assert_eq!(rest, expected.into_iter().collect::<String>());
     }
 }
+
+/// The editor showed the document at its own last save; since then the
+/// device merged a colleague's text and made another change of its own on
+/// top (a comment), so a new change must build on that one. The editor's
+/// value is rebased onto it: the colleague's text, merged under the
+/// device's later change, is not taken for a deletion.
+#[test]
+fn a_save_based_before_this_devices_later_change_keeps_what_was_merged_under_it() {
+    let mut mine = plan("讲授。");
+    let mut theirs = fork(&mut mine, 2);
+    let mut ids = SeqIds::new("m");
+    // The editor saves and keeps showing the document at that save.
+    mine.apply_patch(
+        &json!({ "methods": "讲授。讨论。" }),
+        &mut ctx("主备人", &mut ids, 2_000),
+    )
+    .unwrap();
+    let shown = mine.heads();
+    // A colleague's sentence arrives, and this device comments after it.
+    let mut tids = SeqIds::new("t");
+    theirs
+        .apply_patch(
+            &json!({ "methods": "病史采集。讲授。" }),
+            &mut ctx("参与人", &mut tids, 2_100),
+        )
+        .unwrap();
+    mine.merge_bytes(&theirs.save()).unwrap();
+    mine.comment(
+        &rounds_core::collab::Target::default(),
+        "请补充补液量的计算",
+        None,
+        &[],
+        &rounds_core::collab::Who::new("m-lead", "主备人"),
+        &mut ctx("主备人", &mut ids, 2_200),
+    )
+    .unwrap();
+    // The editor, still at `shown`, adds a closing sentence.
+    mine.apply_patch_at(
+        &json!({ "methods": "讲授。讨论。总结。" }),
+        &shown,
+        &mut ctx("主备人", &mut ids, 2_300),
+    )
+    .unwrap();
+    let now = text(&mine, "methods");
+    assert!(now.contains("病史采集。"), "the colleague's text: {now}");
+    assert!(now.contains("总结。"), "the editor's text: {now}");
+    assert_eq!(mine.collab().threads.len(), 1);
+}

@@ -1126,3 +1126,55 @@ fn stages_are_the_kinds() {
     .unwrap_err();
     assert_eq!(e.rule, "stage");
 }
+
+/// Two devices that each make the first comment on a plan create its
+/// `collab` map twice; Automerge keeps both and shows one. A shared case's
+/// squash carries collaboration data into one change: it must carry both
+/// maps' comments, not only the one shown.
+#[test]
+fn a_squash_carries_comments_from_both_of_two_conflicting_collab_maps() {
+    let mut a = doc(ID, DocKind::CASE, "腹泻病例")
+        .author("李主任")
+        .at(1_000)
+        .ids("a")
+        .fields(json!({ "present_illness": "腹泻三天。" }))
+        .create();
+    a.set_actor(actor(1));
+    let base = a.heads();
+    let mut b = fork(&mut a, 2);
+    let (mut ia, mut ib) = (SeqIds::new("x"), SeqIds::new("y"));
+    a.comment(
+        &Target::default(),
+        "甲的意见",
+        None,
+        &[],
+        &lead(),
+        &mut ctx("李主任", &mut ia, 2_000),
+    )
+    .unwrap();
+    b.comment(
+        &Target::default(),
+        "乙的意见",
+        None,
+        &[],
+        &township(),
+        &mut ctx("王医生", &mut ib, 2_000),
+    )
+    .unwrap();
+    sync(&mut a, &mut b);
+    let bodies = |d: &Document| -> Vec<String> {
+        let mut v: Vec<String> = d
+            .collab()
+            .threads
+            .iter()
+            .flat_map(|t| t.messages.iter().map(|m| m.body.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(bodies(&a), ["乙的意见", "甲的意见"], "both are read");
+    let squashed = a
+        .squashed(&base, actor(1), &mut ctx("李主任", &mut ia, 3_000))
+        .unwrap();
+    assert_eq!(bodies(&squashed), ["乙的意见", "甲的意见"]);
+}

@@ -5,7 +5,7 @@ use automerge::{ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use serde::Deserialize;
 
 use super::anchor::{Anchor, Resolved};
-use super::read::{Thread, collab_obj, section, union};
+use super::read::{Thread, all_maps, section, union};
 use super::rubric::{self, RubricDef};
 use super::*;
 use crate::doc::{DocError, Document, EditCtx, check_chars, check_len, invalid};
@@ -783,9 +783,12 @@ fn write_message(
 /// cursors named characters typed in the changes the squash replaces.
 /// Returns whether anything changed.
 pub(crate) fn carry(src: &Document, dst: &mut Document) -> Result<bool, DocError> {
-    let Some(from) = collab_obj(src.automerge()) else {
+    // Every `collab` map of `src`, not only the one Automerge shows: what
+    // two devices wrote into maps they each created is all carried.
+    let from = all_maps(src.automerge(), &ROOT, "collab");
+    if from.is_empty() {
         return Ok(false);
-    };
+    }
     let before = dst.automerge().pending_ops();
     let known: Vec<String> = dst.collab().threads.iter().map(|t| t.id.clone()).collect();
     let to = dst.collab_mut()?;
@@ -818,33 +821,46 @@ pub(crate) fn carry(src: &Document, dst: &mut Document) -> Result<bool, DocError
     Ok(dst.automerge().pending_ops() > before)
 }
 
+/// Makes the map `to` of `dst` hold the union of the maps `from` of `src`
+/// (conflicting maps at one key, the one shown first): keys in none of
+/// them are deleted, maps are merged level by level, and a scalar comes
+/// from the first map that has the key.
 fn copy_map(
     src: &automerge::AutoCommit,
-    from: &ObjId,
+    from: &[ObjId],
     dst: &mut automerge::AutoCommit,
     to: &ObjId,
 ) -> Result<(), DocError> {
-    let keys: Vec<String> = src.keys(from).collect();
+    let mut keys: Vec<String> = Vec::new();
+    for f in from {
+        for k in src.keys(f) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
     for old in dst.keys(to).collect::<Vec<_>>() {
         if !keys.contains(&old) {
             dst.delete(to, old.as_str())?;
         }
     }
     for k in keys {
-        match src.get(from, k.as_str())? {
-            Some((Value::Object(ObjType::Map), sub)) => {
-                let d = put_map(dst, to, &k)?;
-                copy_map(src, &sub, dst, &d)?;
+        let maps: Vec<ObjId> = from.iter().flat_map(|f| all_maps(src, f, &k)).collect();
+        if !maps.is_empty() {
+            let d = put_map(dst, to, &k)?;
+            copy_map(src, &maps, dst, &d)?;
+            continue;
+        }
+        // `collab` holds only maps and scalars (see the layout).
+        let scalar = from.iter().find_map(|f| match src.get(f, k.as_str()) {
+            Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
+            _ => None,
+        });
+        if let Some(v) = scalar {
+            let same = matches!(dst.get(to, k.as_str())?, Some((Value::Scalar(w), _)) if *w == v);
+            if !same {
+                dst.put(to, k.as_str(), v)?;
             }
-            Some((Value::Scalar(v), _)) => {
-                let same =
-                    matches!(dst.get(to, k.as_str())?, Some((Value::Scalar(w), _)) if w == v);
-                if !same {
-                    dst.put(to, k.as_str(), v.into_owned())?;
-                }
-            }
-            // `collab` holds only maps and scalars (see the layout).
-            _ => {}
         }
     }
     Ok(())

@@ -32,10 +32,13 @@ impl Document {
     /// heads (or empty), or a base no longer in the document (a shared
     /// case's squashed history), this is exactly `apply_patch`.
     ///
-    /// One limit: Automerge numbers each actor's changes, so a new change
-    /// must build on this device's own latest one. If another connection of
-    /// the same device (the CLI) changed the field after `base`, the edit is
-    /// made on top of that change, and the editor's value replaces it.
+    /// Automerge numbers each actor's changes, so a new change must build on
+    /// this device's own latest one. If this device saved since `base` (a
+    /// comment, or another connection such as the CLI), the edit is made on
+    /// top of that save, which may also hold colleagues' text merged before
+    /// it; each text the editor sent is then three-way merged from what it
+    /// showed into that version (`collab::merge3`), so neither the device's
+    /// other edit nor a colleague's text is taken for a deletion.
     pub fn apply_patch_at(
         &mut self,
         patch: &Json,
@@ -60,9 +63,15 @@ impl Document {
         }
         let actor = self.am.get_actor().clone();
         let mut fork = self.am.fork_at(&at)?;
+        let mut patch = patch.clone();
         // A new change of this actor must follow its latest one (Automerge
         // numbers an actor's changes): if the base is older than this
-        // device's own last save, edit on top of that save as well.
+        // device's own last save, edit on top of that save as well. That
+        // save may hold more than the editor showed: the device's other
+        // edits and, merged under it, colleagues' text. The editor's
+        // values are then rebased onto it (a three-way merge of each text
+        // it sent, from what it showed), so that none of that is taken
+        // for text the person deleted.
         if let Some(last) = self
             .am
             .get_changes(&[])
@@ -72,12 +81,15 @@ impl Document {
             .map(|c| c.hash())
             && fork.get_change_by_hash(&last).is_none()
         {
+            let shown = Document::from_automerge(fork)?.to_json();
             at.push(last);
             fork = self.am.fork_at(&at)?;
+            let under = Document::from_automerge(fork.clone())?.to_json();
+            rebase_patch(self.kind, &mut patch, &shown, &under);
         }
         fork.set_actor(actor);
         let mut past = Document::from_automerge(fork)?;
-        let Some(hash) = past.apply(patch, ctx, false)? else {
+        let Some(hash) = past.apply(&patch, ctx, false)? else {
             return Ok(None);
         };
         let new = past.am.get_changes(&at);
@@ -380,5 +392,63 @@ impl Document {
         self.am.put(&el.obj, "removed", false)?;
         self.touch(ctx.now_ms)?;
         Ok(self.commit(ctx, vec![field.to_owned()]))
+    }
+}
+
+/// Makes an editor's values, sent for the document as it showed it
+/// (`shown`), apply to `under` instead: each text (the title, text fields,
+/// text fields of list rows matched by id) becomes the editor's changes
+/// since `shown` merged into `under`'s text; other values stay as sent.
+fn rebase_patch(kind: DocKind, patch: &mut Json, shown: &Json, under: &Json) {
+    let Some(obj) = patch.as_object_mut() else {
+        return;
+    };
+    for (key, v) in obj.iter_mut() {
+        if key == "title" {
+            rebase_text(v, &shown[key.as_str()], &under[key.as_str()]);
+        } else if let Some(f) = kind.fields().iter().find(|f| f.key == key) {
+            rebase_value(f, v, &shown[key.as_str()], &under[key.as_str()]);
+        }
+    }
+}
+
+fn rebase_value(f: &Field, v: &mut Json, shown: &Json, under: &Json) {
+    match &f.ty {
+        FieldType::Text { .. } => rebase_text(v, shown, under),
+        FieldType::List { item, .. } => {
+            let Some(rows) = v.as_array_mut() else {
+                return;
+            };
+            let row_of = |list: &Json, id: &str| -> Json {
+                list.as_array()
+                    .and_then(|l| l.iter().find(|r| r["id"].as_str() == Some(id)))
+                    .cloned()
+                    .unwrap_or(Json::Null)
+            };
+            for row in rows {
+                let Some(id) = row["id"].as_str().map(str::to_owned) else {
+                    continue;
+                };
+                let (s, u) = (row_of(shown, &id), row_of(under, &id));
+                if s.is_null() || u.is_null() {
+                    continue;
+                }
+                let Some(cells) = row.as_object_mut() else {
+                    continue;
+                };
+                for sub in *item {
+                    if let Some(cell) = cells.get_mut(sub.key) {
+                        rebase_value(sub, cell, &s[sub.key], &u[sub.key]);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn rebase_text(v: &mut Json, shown: &Json, under: &Json) {
+    if let (Some(new), Some(s), Some(u)) = (v.as_str(), shown.as_str(), under.as_str()) {
+        *v = Json::String(crate::collab::merge3(s, u, new));
     }
 }

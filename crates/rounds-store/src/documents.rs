@@ -128,7 +128,18 @@ impl Store {
     ) -> Result<(Summary, Option<automerge::ChangeHash>)> {
         self.change_in(id, |tx, doc, ctx| {
             // A base the sync worker has squashed away since the editor
-            // read it is replaced by the change that holds it now.
+            // read it: the editor's values are three-way merged from what
+            // it showed (rebuilt from the folded changes) into the
+            // document as it is, so a colleague's text merged since is not
+            // taken for a deletion.
+            if let Some(shown) = sync::shown_at_folded(tx, id, doc, base)? {
+                let now = doc.to_json();
+                let mut patch = patch.clone();
+                rounds_core::doc::rebase_patch(doc.kind(), &mut patch, &shown, &now);
+                return Ok(doc.apply_patch(&patch, ctx)?);
+            }
+            // Rows kept before the folded changes were: the base is
+            // replaced by the change that holds it now.
             let base = sync::unfold(tx, id, doc, base)?;
             Ok(doc.apply_patch_at(patch, &base, ctx)?)
         })

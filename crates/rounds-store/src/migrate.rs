@@ -38,4 +38,8 @@ pub const CLIENT: &[(&str, &str)] = &[
         "0009_local_heads",
         include_str!("../../../migrations/client/0009_local_heads.sql"),
     ),
+    (
+        "0010_squashed_changes",
+        include_str!("../../../migrations/client/0010_squashed_changes.sql"),
+    ),
 ];

@@ -1,6 +1,8 @@
 //! The store's side of sync: what to push, and applying a page of the
 //! office's answer in one transaction with the cursor.
 
+use std::collections::{HashMap, HashSet};
+
 use automerge::{AutoCommit, Change, ChangeHash};
 use rounds_core::doc::Document;
 use rounds_core::schema::DocKind;
@@ -191,33 +193,111 @@ fn prepare_shared_case(
     if base.is_empty() || doc.automerge_mut().get_changes(base).len() <= 1 {
         return Ok(Some(doc));
     }
-    let folded: Vec<ChangeHash> = doc
+    let folded: Vec<(ChangeHash, Vec<u8>)> = doc
         .automerge_mut()
         .get_changes(base)
         .iter()
-        .map(|c| c.hash())
+        .map(|c| (c.hash(), c.raw_bytes().to_vec()))
         .collect();
     let mut squashed = doc.squashed(base, actor.clone(), ctx)?;
     replace_doc(tx, &mut squashed)?;
-    // An editor may show the case at one of the folded changes; its next
-    // save is based on the change that holds them now (`unfold`). Only
-    // this squash is remembered: an editor based on an earlier one has
-    // saved or reloaded since, or the rows would grow with every save.
-    tx.prepare_cached("DELETE FROM squashed WHERE doc = ?1")?
-        .execute([rowid])?;
+    // An editor may show the case at one of the folded changes, across
+    // several squashes (each sync folds what was saved since the last):
+    // the folded changes are kept, so its next save can be rebuilt against
+    // exactly what it showed (`shown_at_folded`). Earlier rows point at
+    // this squash too (`unfold`, for rows kept before the changes were).
     // The squash's change is the one head (none if the folded changes
     // undid each other and it changed nothing).
-    if let [into] = squashed.heads()[..]
-        && !base.contains(&into)
+    let into = match squashed.heads()[..] {
+        [into] if !base.contains(&into) => into.as_ref().to_vec(),
+        _ => Vec::new(),
+    };
+    let mut repoint =
+        tx.prepare_cached("UPDATE squashed SET squash = ?3 WHERE doc = ?1 AND squash = ?2")?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO squashed (doc, folded, squash, bytes, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (h, bytes) in &folded {
+        repoint.execute(params![rowid, h.as_ref(), into])?;
+        ins.execute(params![rowid, h.as_ref(), into, bytes, ctx.now_ms])?;
+    }
+    // Kept for the last SQUASHES_KEPT squashes: an editor open across more
+    // syncs than that has reloaded (the app refreshes on every sync).
+    tx.prepare_cached(
+        "DELETE FROM squashed WHERE doc = ?1 AND at < (
+            SELECT min(at) FROM (SELECT DISTINCT at FROM squashed WHERE doc = ?1 AND at IS NOT NULL
+                                 ORDER BY at DESC LIMIT ?2))",
+    )?
+    .execute(params![rowid, SQUASHES_KEPT])?;
+    Ok(Some(squashed))
+}
+
+/// How many squashes of a shared case keep what they folded.
+const SQUASHES_KEPT: i64 = 16;
+
+/// What an editor showed, as `to_json`, when its base holds changes that
+/// squashes folded away and kept (`prepare_shared_case`): the document
+/// with those changes added back, at the base. `None` when the base is
+/// all in the document, or a folded change of it was not kept.
+pub(crate) fn shown_at_folded(
+    tx: &Transaction<'_>,
+    id: &str,
+    doc: &mut Document,
+    base: &[ChangeHash],
+) -> Result<Option<serde_json::Value>> {
+    if base.is_empty()
+        || base
+            .iter()
+            .all(|h| doc.automerge_mut().get_change_by_hash(h).is_some())
     {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR REPLACE INTO squashed (doc, folded, squash) VALUES (?1, ?2, ?3)",
-        )?;
-        for h in folded {
-            ins.execute(params![rowid, h.as_ref(), into.as_ref()])?;
+        return Ok(None);
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT s.bytes FROM squashed s JOIN documents d ON d.doc = s.doc
+         WHERE d.id = ?1 AND s.bytes IS NOT NULL ORDER BY s.at",
+    )?;
+    let kept: Vec<Vec<u8>> = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    // Only the folded changes under the base, on the document as it was
+    // below them: a squash's change has the sequence number of the first
+    // change it folded, so the folded ones cannot join the document whole.
+    let kept: HashMap<ChangeHash, Change> = kept
+        .into_iter()
+        .filter_map(|b| Change::from_bytes(b).ok())
+        .map(|c| (c.hash(), c))
+        .collect();
+    let am = doc.automerge_mut();
+    let mut below: Vec<ChangeHash> = Vec::new();
+    let mut chain: Vec<Change> = Vec::new();
+    let mut todo: Vec<ChangeHash> = base.to_vec();
+    let mut seen: HashSet<ChangeHash> = HashSet::new();
+    while let Some(h) = todo.pop() {
+        if !seen.insert(h) {
+            continue;
+        }
+        if am.get_change_by_hash(&h).is_some() {
+            below.push(h);
+        } else if let Some(c) = kept.get(&h) {
+            todo.extend(c.deps().iter().copied());
+            chain.push(c.clone());
+        } else {
+            return Ok(None);
         }
     }
-    Ok(Some(squashed))
+    let Ok(mut then) = am.fork_at(&below) else {
+        return Ok(None);
+    };
+    if then.apply_changes(chain).is_err() || !then.get_missing_deps(&[]).is_empty() {
+        return Ok(None);
+    }
+    let Ok(then) = then.fork_at(base) else {
+        return Ok(None);
+    };
+    Ok(Document::from_automerge(then).ok().map(|d| d.to_json()))
 }
 
 /// An editor's base with every change a squash folded away replaced by

@@ -399,7 +399,8 @@ impl Document {
 /// (`shown`), apply to `under` instead: each text (the title, text fields,
 /// text fields of list rows matched by id) becomes the editor's changes
 /// since `shown` merged into `under`'s text; other values stay as sent.
-fn rebase_patch(kind: DocKind, patch: &mut Json, shown: &Json, under: &Json) {
+/// Both are `to_json` exports.
+pub fn rebase_patch(kind: DocKind, patch: &mut Json, shown: &Json, under: &Json) {
     let Some(obj) = patch.as_object_mut() else {
         return;
     };

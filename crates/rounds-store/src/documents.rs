@@ -133,10 +133,7 @@ impl Store {
             // document as it is, so a colleague's text merged since is not
             // taken for a deletion.
             if let Some(shown) = sync::shown_at_folded(tx, id, doc, base)? {
-                let now = doc.to_json();
-                let mut patch = patch.clone();
-                rounds_core::doc::rebase_patch(doc.kind(), &mut patch, &shown, &now);
-                return Ok(doc.apply_patch(&patch, ctx)?);
+                return Ok(doc.apply_patch_from(patch, &shown, ctx)?);
             }
             // Rows kept before the folded changes were: the base is
             // replaced by the change that holds it now.

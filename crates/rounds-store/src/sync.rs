@@ -12,8 +12,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::{
-    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc_bytes, load_in,
-    raw_bytes, replace_doc, write_tx,
+    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc, insert_doc_bytes,
+    load_in, raw_bytes, replace_doc, write_tx,
 };
 use rounds_core::doc::EditCtx;
 
@@ -254,7 +254,7 @@ pub(crate) fn shown_at_folded(
     }
     let mut stmt = tx.prepare_cached(
         "SELECT s.bytes FROM squashed s JOIN documents d ON d.doc = s.doc
-         WHERE d.id = ?1 AND s.bytes IS NOT NULL ORDER BY s.at",
+         WHERE d.id = ?1 AND s.bytes IS NOT NULL",
     )?;
     let kept: Vec<Vec<u8>> = stmt
         .query_map([id], |r| r.get(0))?
@@ -636,8 +636,7 @@ impl Store {
                 {
                     insert_doc_bytes(&tx, &mut doc, &incoming)?
                 } else {
-                    let saved = doc.save();
-                    insert_doc_bytes(&tx, &mut doc, &saved)?
+                    insert_doc(&tx, &mut doc)?
                 };
                 new_row = Some(row);
             }

@@ -86,9 +86,10 @@ pub(crate) fn replace_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()
     write_projection(tx, rowid, doc)
 }
 
-pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<()> {
+/// Stores a new document, saved compactly. Returns its row.
+pub(crate) fn insert_doc(tx: &Transaction<'_>, doc: &mut Document) -> Result<i64> {
     let snapshot = doc.save();
-    insert_doc_bytes(tx, doc, &snapshot).map(|_| ())
+    insert_doc_bytes(tx, doc, &snapshot)
 }
 
 /// [`insert_doc`] with the bytes to store given: those `doc` was loaded

@@ -64,6 +64,7 @@ impl Document {
         let actor = self.am.get_actor().clone();
         let mut fork = self.am.fork_at(&at)?;
         let mut patch = patch.clone();
+        let mut shown = None;
         // A new change of this actor must follow its latest one (Automerge
         // numbers an actor's changes): if the base is older than this
         // device's own last save, edit on top of that save as well. That
@@ -81,14 +82,15 @@ impl Document {
             .map(|c| c.hash())
             && fork.get_change_by_hash(&last).is_none()
         {
-            let shown = Document::from_automerge(fork)?.to_json();
+            shown = Some(Document::from_automerge(fork)?.to_json());
             at.push(last);
             fork = self.am.fork_at(&at)?;
-            let under = Document::from_automerge(fork.clone())?.to_json();
-            rebase_patch(self.kind, &mut patch, &shown, &under);
         }
         fork.set_actor(actor);
         let mut past = Document::from_automerge(fork)?;
+        if let Some(shown) = shown {
+            rebase_patch(self.kind, &mut patch, &shown, &past.to_json());
+        }
         let Some(hash) = past.apply(&patch, ctx, false)? else {
             return Ok(None);
         };
@@ -395,12 +397,31 @@ impl Document {
     }
 }
 
+impl Document {
+    /// [`Document::apply_patch`] for values a person edited on a version
+    /// this document no longer holds (a shared case's squash folded it),
+    /// given as the editor showed it (`shown`, a `to_json` export): each
+    /// text becomes the person's changes since `shown` merged into the
+    /// text as it is now, so a colleague's text merged since is not taken
+    /// for a deletion.
+    pub fn apply_patch_from(
+        &mut self,
+        patch: &Json,
+        shown: &Json,
+        ctx: &mut EditCtx<'_>,
+    ) -> Result<Option<ChangeHash>, DocError> {
+        let mut patch = patch.clone();
+        rebase_patch(self.kind, &mut patch, shown, &self.to_json());
+        self.apply_patch(&patch, ctx)
+    }
+}
+
 /// Makes an editor's values, sent for the document as it showed it
 /// (`shown`), apply to `under` instead: each text (the title, text fields,
 /// text fields of list rows matched by id) becomes the editor's changes
 /// since `shown` merged into `under`'s text; other values stay as sent.
 /// Both are `to_json` exports.
-pub fn rebase_patch(kind: DocKind, patch: &mut Json, shown: &Json, under: &Json) {
+fn rebase_patch(kind: DocKind, patch: &mut Json, shown: &Json, under: &Json) {
     let Some(obj) = patch.as_object_mut() else {
         return;
     };

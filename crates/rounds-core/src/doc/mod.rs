@@ -45,7 +45,6 @@ mod summary;
 mod validate;
 mod write;
 
-pub use edit::rebase_patch;
 use read::*;
 pub(crate) use read::{get_i64, get_str};
 pub use summary::{Summary, sections, summary_json};

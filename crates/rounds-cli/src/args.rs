@@ -111,6 +111,12 @@ pub enum Command {
     Sync(SyncArgs),
     /// Which office this device syncs with, and what is waiting.
     Status(JsonArgs),
+    /// Sync by USB drive, for a site with no link: write a bundle of your
+    /// changes for the office, or import the office's return bundle.
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// Add generated documents (for trying Rounds with a large library).
     Generate(GenerateArgs),
     // A new command goes here: its variant (in the place its help should
@@ -268,6 +274,27 @@ pub enum BackupAction {
     Create { file: PathBuf },
     /// Bring documents back from a backup file; newer local edits are kept.
     Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum BundleAction {
+    /// Write what the office has not got from this device to FILE, for
+    /// `rounds-office bundle import`.
+    Export {
+        file: PathBuf,
+        /// The largest file written; a larger bundle is cut into parts
+        /// FILE, FILE.part2, … (default: under FAT32's 4 GiB).
+        #[arg(long, hide = true)]
+        part_bytes: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply the office's return bundle (FILE and its parts, if any).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]

@@ -18,6 +18,7 @@ macro_rules! out {
 
 mod args;
 mod backup;
+mod bundle;
 mod collab;
 mod common;
 mod documents;
@@ -91,5 +92,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status(a) => office::status(data, a),
 
         Command::Backup { action } => backup::backup(data, action),
+        Command::Bundle { action } => bundle::bundle(data, action),
     }
 }

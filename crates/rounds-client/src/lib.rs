@@ -11,6 +11,7 @@
 //! [`members`] and kept in the store; [`sync`] refreshes it at most once
 //! an hour, and [`cached_members`] reads it offline.
 
+pub mod bundle;
 mod pin;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub enum ClientError {
     AlreadyJoined(String),
     #[error("{0}")]
     Url(String),
+    #[error("{0}")]
+    Bundle(String),
     #[error(
         "cannot reach the office ({0}); your work is safe here and will sync when the connection returns"
     )]
@@ -260,9 +263,15 @@ fn token_path(data: &Path) -> PathBuf {
 
 /// Writes the token so that only this user can read it.
 fn write_token(data: &Path, token: &str) -> Result<(), ClientError> {
+    write_secret(data, TOKEN_FILE, token)
+}
+
+/// Writes a secret to a file of the data directory that only this user
+/// can read, replacing it whole.
+fn write_secret(data: &Path, name: &str, token: &str) -> Result<(), ClientError> {
     use std::io::Write;
-    let path = token_path(data);
-    let tmp = data.join(format!("{TOKEN_FILE}.tmp"));
+    let path = data.join(name);
+    let tmp = data.join(format!("{name}.tmp"));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -424,11 +433,18 @@ fn enroll(
     store.sync_set(MEMBERS_KEY, None)?;
     store.sync_set(MEMBERS_FETCHED_KEY, None)?;
     store.sync_set("device_id", Some(&enrolled.device_id))?;
+    store.sync_set("office_id", Some(&enrolled.office_id))?;
+    // A new device at the office: its bundle key is registered anew.
+    store.sync_set("bundle_key", None)?;
     store.sync_set("role", Some(&enrolled.role))?;
     store.sync_set("ca_file", conn.ca_file.as_ref().and_then(|p| p.to_str()))?;
     store.sync_set("allow_http", conn.allow_http.then_some("1"))?;
     store.sync_set("tls_pin", conn.pin.map(|p| p.to_string()).as_deref())?;
     store.reset_sync_cursor()?;
+    // Registered now, so a site that loses its link straight away can
+    // still sync by USB drive; an office without bundles (404) is fine,
+    // and a failure is tried again after each sync.
+    let _ = bundle::register_key(store, data);
     if store.user_name().is_empty()
         || store.user_name() == std::env::var("USER").unwrap_or_default()
     {
@@ -704,7 +720,13 @@ pub fn sync_joined_with_progress(
     progress: &mut dyn FnMut(&Report),
 ) -> Result<Report, ClientError> {
     let mut t = HttpTransport::for_store(store, data)?;
-    sync_with_progress(store, &mut t, &rounds_sqlite::now_ms, progress)
+    let report = sync_with_progress(store, &mut t, &rounds_sqlite::now_ms, progress)?;
+    // A device that joined before USB bundles (or whose registration
+    // failed) registers its bundle key; never a reason to fail the sync.
+    if !bundle::registered(store, data).unwrap_or(true) {
+        let _ = bundle::register_key(store, data);
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

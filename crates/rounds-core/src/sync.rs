@@ -7,7 +7,7 @@
 //! cursor together), so a cut at any point resumes from the last applied
 //! page. Transport, storage, time and retries belong to the caller.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use automerge::{Change, ChangeHash};
 use rounds_proto::{DocChanges, Item, Rejection, SyncRequest, SyncResponse, doc_id_to_string};
@@ -51,6 +51,11 @@ pub struct PageUpdate {
     /// The office did not recognise this device's cursor: what it holds of
     /// the device's documents is unknown, and all must be offered again.
     pub restarted: bool,
+    /// The heads each push brought the office to, when they come from
+    /// elsewhere than the store's record of its last push: a USB bundle's
+    /// answer names the heads of the bundle it answers, and the device may
+    /// have pushed (or tried to) since.
+    pub pushed_heads: HashMap<rounds_proto::DocId, Vec<ChangeHash>>,
 }
 
 #[derive(Debug, thiserror::Error)]

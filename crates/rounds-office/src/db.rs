@@ -344,6 +344,19 @@ pub trait OfficeDb: Send + Sync + 'static {
     fn devices(&self, office: &str) -> DbResult<Vec<DeviceInfo>>;
     fn revoke_device(&self, device: &str, now: i64) -> DbResult<()>;
     fn record_sync(&self, device: &str, now: i64) -> DbResult<()>;
+    /// A device by its id, as its token would authenticate it, with the
+    /// public key it signs USB bundles with (if it registered one).
+    fn device_by_id(&self, device: &str) -> DbResult<Option<(TokenHolder, Option<Vec<u8>>)>>;
+    /// Registers (or replaces) the key a device signs its bundles with.
+    fn set_bundle_key(&self, device: &str, public: &[u8], now: i64) -> DbResult<()>;
+    /// The seed of the office's bundle signing key; `fresh` is stored
+    /// first if it has none. Office processes asking at once all get the
+    /// one that was stored first.
+    fn office_key(&self, office: &str, fresh: &[u8], now: i64) -> DbResult<Vec<u8>>;
+    /// When a bundle was imported, if it was.
+    fn bundle_imported(&self, id: &str) -> DbResult<Option<i64>>;
+    /// Records a bundle as imported; false if it was recorded before.
+    fn record_bundle(&self, id: &str, device: &str, now: i64) -> DbResult<bool>;
     fn status(&self, office: &str) -> DbResult<Status>;
 
     /// Runs `rules.decide` on the document's current state and stores what
@@ -466,6 +479,9 @@ pub const TABLES: &[(&str, &[&str], &str)] = &[
         &["office", "name", "body", "created"],
         "office, name",
     ),
+    ("bundle_keys", &["device", "public", "created"], "device"),
+    ("office_keys", &["office", "seed", "created"], "office"),
+    ("bundles", &["id", "device", "imported"], "id"),
 ];
 
 /// A value of a row, as digests write it: every backend maps its own

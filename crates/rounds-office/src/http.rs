@@ -57,6 +57,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/sync", post(sync))
         .route("/v1/wait", get(wait))
         .route("/v1/members", get(members))
+        .route("/v1/bundle-key", post(bundle_key))
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
         .layer(middleware::from_fn(json_errors))
@@ -321,6 +322,30 @@ async fn members(
 ) -> Result<Json<MembersResponse>, ApiError> {
     let ctx = authenticated(&svc, &headers).await?;
     let resp = tokio::task::spawn_blocking(move || svc.members(&ctx))
+        .await
+        .map_err(|_| internal())??;
+    Ok(Json(resp))
+}
+
+/// `POST /v1/bundle-key`: the device registers the key it signs USB
+/// bundles with; the answer is the office's.
+async fn bundle_key(
+    State(svc): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<rounds_proto::BundleKeyResponse>, ApiError> {
+    let ctx = authenticated(&svc, &headers).await?;
+    if !is_content_type(&headers, "application/json") {
+        return Err(ApiError::new(
+            415,
+            "unsupported_media_type",
+            "send application/json",
+        ));
+    }
+    let bytes = read_body(body, 4 << 10).await?;
+    let req: rounds_proto::BundleKeyRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(400, "bad_json", format!("malformed key request: {e}")))?;
+    let resp = tokio::task::spawn_blocking(move || svc.register_bundle_key(&ctx, &req))
         .await
         .map_err(|_| internal())??;
     Ok(Json(resp))

@@ -103,6 +103,12 @@ enum Command {
         #[command(subcommand)]
         action: DeviceAction,
     },
+    /// Sync by USB drive: import a device's bundle (checked exactly as its
+    /// network sync would be) and write the return bundle it imports.
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// Write a consistent copy of the office's SQLite database to a new
     /// file, while the office serves (a restore is that file put back as
     /// `office.sqlite3` in the data directory of a stopped office). On
@@ -228,6 +234,20 @@ enum DeviceAction {
     },
     Revoke {
         device: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleAction {
+    /// Import a bundle from a device (`rounds bundle export`).
+    Import {
+        file: PathBuf,
+        /// Where to write the return bundle (default: beside FILE, named
+        /// `<FILE's name>-return.rounds`).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -663,6 +683,51 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     db.revoke_device(&device, rounds_sqlite::now_ms())?
                 }
             }
+        }
+        Command::Bundle {
+            action: BundleAction::Import { file, out, json },
+        } => {
+            let svc = Service::new(open_db()?, Limits::default());
+            let bytes =
+                rounds_proto::bundle::file::read(&file, rounds_office::service::MAX_BUNDLE_BYTES)
+                    .map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+            let r = svc
+                .import_bundle(&bytes)
+                .map_err(|e| Failure(format!("{}: {}", file.display(), e.message)))?;
+            let out = out.unwrap_or_else(|| {
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                file.with_file_name(format!("{stem}-return.rounds"))
+            });
+            let parts = rounds_proto::bundle::file::write(
+                &out,
+                &r.answer,
+                rounds_proto::bundle::file::PART_BYTES,
+            )
+            .map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "imported bundle {} from device {}: {} documents accepted, {} refused",
+                    r.bundle,
+                    r.device,
+                    r.docs_accepted,
+                    r.refused.len()
+                );
+                for (doc, code, message) in &r.refused {
+                    println!("  refused {doc} ({code}): {message}");
+                }
+            }
+            eprintln!(
+                "return bundle for the device: {} ({} pages, {} bytes)",
+                parts
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.pages,
+                r.answer.len()
+            );
         }
         Command::Backup { file, json } => {
             let Backend::Sqlite(db) = open_backend()? else {

@@ -71,6 +71,7 @@ conformance!(
     snapshots_follow_the_log,
     the_epoch_and_the_data_survive_reopening,
     concurrent_pushes_through_several_handles_are_read_exactly_once,
+    bundle_keys_and_imported_bundles,
 );
 
 // ---- helpers -------------------------------------------------------------
@@ -407,6 +408,55 @@ fn tokens_of_revoked_devices_and_removed_members_do_not_authenticate(f: &Fixture
         .find(|d| d.id == "d-alice-2")
         .unwrap();
     assert_eq!(d.last_sync, Some(77));
+}
+
+fn bundle_keys_and_imported_bundles(f: &Fixture) {
+    let db = &*f.db;
+    let s = setup(db);
+    // A device by id: as its token authenticates it, with no key yet.
+    let (h, key) = db.device_by_id("d-alice").unwrap().unwrap();
+    assert_eq!(h.ctx.device, "d-alice");
+    assert_eq!(h.ctx.office, s.office);
+    assert_eq!(h.ctx.member, "m-alice");
+    assert!(!h.revoked && !h.member_removed);
+    assert_eq!(key, None);
+    assert!(db.device_by_id("d-nobody").unwrap().is_none());
+    db.set_bundle_key("d-alice", &[1; 32], 20).unwrap();
+    db.set_bundle_key("d-alice", &[2; 32], 21).unwrap();
+    assert_eq!(
+        db.device_by_id("d-alice").unwrap().unwrap().1,
+        Some(vec![2; 32])
+    );
+    assert_eq!(db.device_by_id("d-bob").unwrap().unwrap().1, None);
+    db.revoke_device("d-alice", 30).unwrap();
+    assert!(db.device_by_id("d-alice").unwrap().unwrap().0.revoked);
+    db.remove_member("m-bob", 31).unwrap();
+    assert!(db.device_by_id("d-bob").unwrap().unwrap().0.member_removed);
+
+    // The office key: the first stored wins, also across processes asking
+    // at once.
+    let other = (f.reopen)();
+    let handles: Vec<_> = (0u8..4)
+        .map(|i| {
+            let db = if i % 2 == 0 {
+                f.db.clone()
+            } else {
+                other.clone()
+            };
+            let office = s.office.clone();
+            std::thread::spawn(move || db.office_key(&office, &[i + 10; 32], 40).unwrap())
+        })
+        .collect();
+    let seeds: Vec<Vec<u8>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(seeds.iter().all(|k| *k == seeds[0]), "{seeds:?}");
+    assert_eq!(db.office_key(&s.office, &[99; 32], 41).unwrap(), seeds[0]);
+
+    // A bundle is recorded once.
+    assert_eq!(db.bundle_imported("b-1").unwrap(), None);
+    assert!(db.record_bundle("b-1", "d-alice-2", 50).unwrap());
+    assert!(!db.record_bundle("b-1", "d-alice-2", 51).unwrap());
+    assert_eq!(db.bundle_imported("b-1").unwrap(), Some(50));
+    assert_eq!(other.bundle_imported("b-1").unwrap(), Some(50));
 }
 
 fn the_log_reaches_whom_it_may_in_order(f: &Fixture) {

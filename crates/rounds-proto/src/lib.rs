@@ -4,7 +4,8 @@
 //! response carries acknowledgements, rejections, a page of changes the
 //! device may read, and the next cursor. `docs/sync-protocol.md` is the
 //! normative description; this crate is its only implementation, shared by
-//! the office and the client. It does no IO.
+//! the office and the client. It does no IO, except reading and writing
+//! USB bundle files (`bundle::file`), which both sides share.
 //!
 //! Encoding: a frame is `[version][flags][payload]`. Bit 0 of `flags` says the
 //! payload is raw-DEFLATE compressed (done only when it helps). Integers in
@@ -12,6 +13,8 @@
 //! document ids are 16 raw bytes (a UUID).
 
 use std::io::{Read, Write};
+
+pub mod bundle;
 
 use serde::{Deserialize, Serialize};
 
@@ -495,6 +498,22 @@ pub struct EnrollResponse {
     pub member_id: String,
     pub member_name: String,
     pub role: String,
+}
+
+/// `POST /v1/bundle-key`: a device registers the public key it signs its
+/// USB bundles with (`bundle.rs`), over its authenticated connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleKeyRequest {
+    /// The device's Ed25519 public key, hex (32 bytes).
+    pub public_key: String,
+}
+
+/// The office's answer: the public key its own bundles are signed with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleKeyResponse {
+    pub office_id: String,
+    /// The office's Ed25519 public key, hex (32 bytes).
+    pub office_key: String,
 }
 
 /// `GET /v1/members`: the member directory of the sender's office, so that

@@ -160,6 +160,14 @@ fn random_bytes<const N: usize>(e: &mut dyn Entropy) -> [u8; N] {
     b
 }
 
+impl Store {
+    /// Random bytes from the store's entropy (a bundle's id, a signing
+    /// key's seed), so a seeded store replays exactly.
+    pub fn random<const N: usize>(&mut self) -> [u8; N] {
+        random_bytes(self.entropy.as_mut())
+    }
+}
+
 /// A new document id: a UUIDv7 from the store's clock and entropy.
 fn new_doc_id(now_ms: i64, e: &mut dyn Entropy) -> String {
     let r: [u8; 10] = random_bytes(e);

@@ -397,6 +397,16 @@ impl Store {
     /// sharing. Documents whose last push was refused are held until they
     /// change.
     pub fn outgoing(&mut self) -> Result<Vec<DocChanges>> {
+        Ok(self
+            .outgoing_with_heads()?
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect())
+    }
+
+    /// [`Store::outgoing`], each push with the heads it brings the office
+    /// to (a USB bundle names them in its manifest).
+    pub fn outgoing_with_heads(&mut self) -> Result<Vec<(DocChanges, Vec<ChangeHash>)>> {
         // The candidates; each is decided again inside its own transaction.
         let rows: Vec<(i64, String)> = {
             let mut stmt = self.conn.prepare(&format!(
@@ -421,7 +431,11 @@ impl Store {
     /// shared case are read and written together, so an edit another
     /// connection saves meanwhile is neither squashed away nor marked as
     /// already at the office.
-    fn outgoing_doc(&mut self, rowid: i64, id: &str) -> Result<Option<DocChanges>> {
+    fn outgoing_doc(
+        &mut self,
+        rowid: i64,
+        id: &str,
+    ) -> Result<Option<(DocChanges, Vec<ChangeHash>)>> {
         let now = (self.clock)();
         let author = self.author().to_owned();
         let actor = self.actor.clone();
@@ -489,10 +503,13 @@ impl Store {
         tx.prepare_cached("UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1")?
             .execute(params![rowid, heads_to_bytes(&heads)])?;
         tx.commit()?;
-        Ok(Some(DocChanges {
-            doc: doc_id,
-            changes,
-        }))
+        Ok(Some((
+            DocChanges {
+                doc: doc_id,
+                changes,
+            },
+            heads,
+        )))
     }
 
     /// Shared cases whose edits are held back, with the reason.
@@ -527,7 +544,9 @@ impl Store {
             // before could keep a head that is an ancestor of another
             // (office heads after a merged snapshot need not be minimal),
             // which left the document pending for a push of nothing.
-            let office = if sent.is_empty() {
+            let office = if let Some(h) = update.pushed_heads.get(&push.doc) {
+                h.clone()
+            } else if sent.is_empty() {
                 advance_heads(
                     &office_heads(&tx, rowid)?,
                     &decode_changes(&id, &push.changes)?,
@@ -553,6 +572,13 @@ impl Store {
             let Some(rowid) = rowid(&tx, &id)? else {
                 continue;
             };
+            if let Some(held) = update.pushed_heads.get(&push.doc) {
+                // A bundle's refusal: a later push may have carried these
+                // changes on, so what was sent stays recorded.
+                tx.prepare_cached("UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5 WHERE doc = ?1")?
+                    .execute(params![rowid, heads_to_bytes(held), rejection.code.as_str(), rejection.message, now_ms])?;
+                continue;
+            }
             let changes = decode_changes(&id, &push.changes)?;
             let held = advance_heads(&office_heads(&tx, rowid)?, &changes);
             tx.prepare_cached("UPDATE sync_docs SET rejected_heads = ?2, rejected_code = ?3, rejected_message = ?4, rejected_at = ?5,

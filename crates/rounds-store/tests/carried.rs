@@ -52,6 +52,7 @@ fn page(items: Vec<Item>, cursor: u8) -> PageUpdate {
         items,
         cursor: vec![cursor],
         restarted: false,
+        pushed_heads: Default::default(),
     }
 }
 

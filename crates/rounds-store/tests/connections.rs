@@ -65,6 +65,7 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
                 })],
                 cursor: (j as u32).to_be_bytes().to_vec(),
                 restarted: false,
+                pushed_heads: Default::default(),
             };
             worker.apply_page(&page, 1_000 + j as i64).unwrap();
         }
@@ -188,6 +189,7 @@ fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
         })],
         cursor: vec![1],
         restarted: false,
+        pushed_heads: Default::default(),
     };
     worker.apply_page(&page, 2_000).unwrap();
 

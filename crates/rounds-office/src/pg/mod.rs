@@ -30,10 +30,16 @@ use crate::db::*;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// The PostgreSQL schema, in order; the database records which it has.
-pub const PG_MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../../migrations/office-postgres/0001_init.sql"),
-)];
+pub const PG_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../../../migrations/office-postgres/0001_init.sql"),
+    ),
+    (
+        "0002_bundles",
+        include_str!("../../../../migrations/office-postgres/0002_bundles.sql"),
+    ),
+];
 
 /// Connections per office process.
 const POOL_SIZE: usize = 16;
@@ -446,4 +452,5 @@ fn office_of(r: &Row) -> Office {
 
 const MEMBER_COLS: &str = "id, office, name, role, created, removed, site";
 
+mod bundles;
 mod store;

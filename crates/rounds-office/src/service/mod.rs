@@ -9,9 +9,11 @@
 //! compaction), `push.rs` (validating and storing one document's pushed
 //! changes), `check.rs` (the identifier check of every pushed change) and
 //! `members.rs` (the member directory a device reads, and what a member's
-//! site may be).
+//! site may be) and `bundle.rs` (USB bundles: device keys, importing a
+//! device's bundle and answering with a return bundle).
 
 pub mod access;
+mod bundle;
 mod check;
 mod enroll;
 mod members;
@@ -25,6 +27,7 @@ use rounds_proto::{RejectCode, Rejection};
 
 use crate::db::*;
 
+pub use bundle::{BundleImport, MAX_BUNDLE_BYTES};
 pub use enroll::{MAX_TRACKED_CLIENTS, hash_secret, new_code, new_token, normalize_code};
 pub use members::{MAX_SITE_CHARS, check_site, parse_rubric};
 

@@ -30,6 +30,10 @@ pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[
         "0004_rubrics",
         include_str!("../../../../migrations/office/0004_rubrics.sql"),
     ),
+    (
+        "0005_bundles",
+        include_str!("../../../../migrations/office/0005_bundles.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -324,4 +328,5 @@ impl ReadOnly {
     }
 }
 
+mod bundles;
 mod store;

@@ -334,6 +334,26 @@ impl OfficeDb for SqliteDb {
         Ok(())
     }
 
+    fn device_by_id(&self, device: &str) -> DbResult<Option<(TokenHolder, Option<Vec<u8>>)>> {
+        self.device_by_id_impl(device)
+    }
+
+    fn set_bundle_key(&self, device: &str, public: &[u8], now: i64) -> DbResult<()> {
+        self.set_bundle_key_impl(device, public, now)
+    }
+
+    fn office_key(&self, office: &str, fresh: &[u8], now: i64) -> DbResult<Vec<u8>> {
+        self.office_key_impl(office, fresh, now)
+    }
+
+    fn bundle_imported(&self, id: &str) -> DbResult<Option<i64>> {
+        self.bundle_imported_impl(id)
+    }
+
+    fn record_bundle(&self, id: &str, device: &str, now: i64) -> DbResult<bool> {
+        self.record_bundle_impl(id, device, now)
+    }
+
     fn status(&self, office: &str) -> DbResult<Status> {
         let c = self.r();
         let o = c

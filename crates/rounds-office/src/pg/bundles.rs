@@ -1,0 +1,91 @@
+//! What USB bundles keep in a PostgreSQL office: device keys, the office's
+//! key, imported bundle ids. [`OfficeDb`]'s methods for them call these.
+
+use super::*;
+
+impl PgDb {
+    pub(super) fn device_by_id_impl(
+        &self,
+        device: &str,
+    ) -> DbResult<Option<(TokenHolder, Option<Vec<u8>>)>> {
+        let c = self.client()?;
+        let row = self.query_opt(&c,
+            "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL, k.public
+             FROM devices d JOIN members m ON m.id = d.member LEFT JOIN bundle_keys k ON k.device = d.id
+             WHERE d.id = $1",
+            &[&device],
+        )?;
+        Ok(row.map(|r| {
+            let role: String = r.get(3);
+            (
+                TokenHolder {
+                    ctx: DeviceCtx {
+                        device: r.get(0),
+                        member: r.get(1),
+                        member_name: r.get(4),
+                        office: r.get(2),
+                        role: Role::parse(&role).unwrap_or(Role::Teacher),
+                    },
+                    revoked: r.get(5),
+                    member_removed: r.get(6),
+                },
+                r.get(7),
+            )
+        }))
+    }
+
+    pub(super) fn set_bundle_key_impl(
+        &self,
+        device: &str,
+        public: &[u8],
+        now: i64,
+    ) -> DbResult<()> {
+        let c = self.client()?;
+        self.execute(
+            &c,
+            "INSERT INTO bundle_keys (device, public, created) VALUES ($1, $2, $3)
+             ON CONFLICT (device) DO UPDATE SET public = excluded.public, created = excluded.created",
+            &[&device, &public, &now],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn office_key_impl(
+        &self,
+        office: &str,
+        fresh: &[u8],
+        now: i64,
+    ) -> DbResult<Vec<u8>> {
+        let c = self.client()?;
+        // Two processes inserting at once: one row wins, and both read it.
+        self.execute(
+            &c,
+            "INSERT INTO office_keys (office, seed, created) VALUES ($1, $2, $3) ON CONFLICT (office) DO NOTHING",
+            &[&office, &fresh, &now],
+        )?;
+        Ok(self
+            .query_one(
+                &c,
+                "SELECT seed FROM office_keys WHERE office = $1",
+                &[&office],
+            )?
+            .get(0))
+    }
+
+    pub(super) fn bundle_imported_impl(&self, id: &str) -> DbResult<Option<i64>> {
+        let c = self.client()?;
+        Ok(self
+            .query_opt(&c, "SELECT imported FROM bundles WHERE id = $1", &[&id])?
+            .map(|r| r.get(0)))
+    }
+
+    pub(super) fn record_bundle_impl(&self, id: &str, device: &str, now: i64) -> DbResult<bool> {
+        let c = self.client()?;
+        let n = self.execute(
+            &c,
+            "INSERT INTO bundles (id, device, imported) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            &[&id, &device, &now],
+        )?;
+        Ok(n == 1)
+    }
+}

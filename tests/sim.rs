@@ -22,6 +22,9 @@
 //! between them but the database, as between `rounds-office serve`
 //! processes (`tests/office_processes.rs` runs the real binaries).
 //!
+//! One world has a site without a link (`..._by_usb_bundle`): one device
+//! syncs only by USB bundle, each leg of the trip subject to the faults.
+//!
 //! `cargo test -p rounds-tests --test sim -- --nocapture` prints the counts.
 //! `SIM_SEEDS=500 SIM_STEPS=300` (see `make soak`) runs more. A failing seed
 //! is printed with the command that replays it; add it to
@@ -85,6 +88,24 @@ fn replicas_converge_under_faults_with_three_processes_on_postgres() {
     );
 }
 
+/// One of the teachers works at a site without a link and syncs only by
+/// USB bundle, through the same faults (a bundle or its answer lost, a
+/// bundle imported twice, an old answer carried in again); the world must
+/// converge as it does over the network.
+#[test]
+fn replicas_converge_with_a_site_that_syncs_by_usb_bundle() {
+    let seeds = env_usize("SIM_USB_SEEDS", 6);
+    let steps = env_usize("SIM_STEPS", 120);
+    let first = env_usize("SIM_FIRST_SEED", 1) as u64;
+    let total = converge(" SIM_USB_SEEDS=1", seeds, steps, first, &mut |seed| {
+        play(Sim::with_usb_site(seed), steps)
+    });
+    assert!(
+        steps < 50 || total.bundles > 0,
+        "no bundle was carried: {total:?}"
+    );
+}
+
 /// Runs the saved regression seeds and `seeds` more from `first`; fails
 /// with the command that replays each failing seed.
 fn converge(
@@ -117,6 +138,7 @@ fn converge(
                 total.edits_checked += c.edits_checked;
                 total.interleavings += c.interleavings;
                 total.compactions += c.compactions;
+                total.bundles += c.bundles;
                 if total.by_process.len() < c.by_process.len() {
                     total.by_process.resize(c.by_process.len(), 0);
                 }
@@ -144,6 +166,10 @@ fn converge(
         total.edits_lost
     );
     println!("two-connection interleavings: {}", total.interleavings);
+    println!(
+        "bundle round trips (a site without a link): {}",
+        total.bundles
+    );
     println!(
         "syncs answered by each office process: {:?}",
         total.by_process

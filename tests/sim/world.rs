@@ -21,6 +21,9 @@ use rounds_proto::{EnrollRequest, SyncRequest};
 use rounds_store::{Filter, SeededEntropy, Store};
 use serde_json::{Value, json};
 
+#[path = "usb.rs"]
+mod usb;
+
 /// One clock for the whole world, moved on by every step: the stores and
 /// the office read it instead of the system's.
 #[derive(Clone)]
@@ -189,6 +192,8 @@ pub struct Counts {
     pub compactions: u64,
     /// Exchanges each office process answered.
     pub by_process: Vec<u64>,
+    /// Bundle round trips of a site without a link (`with_usb_site`).
+    pub bundles: u64,
 }
 
 /// What the next exchange does wrong.
@@ -315,6 +320,10 @@ pub struct Sim {
     pub counts: Counts,
     next_marker: u64,
     next_client: u64,
+    /// The client that syncs only by USB bundle, if any.
+    usb: Option<usize>,
+    /// The last return bundle it imported (carried in again later).
+    last_return: Option<Vec<u8>>,
     _dir: tempfile::TempDir,
 }
 
@@ -412,6 +421,8 @@ impl Sim {
             counts: Counts::default(),
             next_marker: 0,
             next_client: 0,
+            usb: None,
+            last_return: None,
             _dir: dir,
         };
         for i in 0..3 {
@@ -419,6 +430,15 @@ impl Sim {
             sim.clients.push(c);
         }
         sim.outsider = sim.enroll(&other, "外院老师");
+        sim
+    }
+
+    /// [`Sim::new`] with its first teacher at a site without a link: that
+    /// device syncs only by USB bundle, through the same faults.
+    pub fn with_usb_site(seed: u64) -> Sim {
+        let mut sim = Sim::new(seed);
+        sim.register_usb_key(0);
+        sim.usb = Some(0);
         sim
     }
 
@@ -504,6 +524,9 @@ impl Sim {
     fn sync(&mut self, c: usize, fault: Fault) {
         if fault != Fault::None {
             self.counts.faults += 1;
+        }
+        if self.usb == Some(c) {
+            return self.bundle_sync(c, fault);
         }
         self.counts.syncs += 1;
         let process = self.process();

@@ -103,9 +103,11 @@ pub fn registered(store: &Store, data: &Path) -> Result<bool, ClientError> {
         && store.sync_get(OWN_KEY)?.as_deref() == Some(hex::encode(key.public()).as_str()))
 }
 
-/// Registers this device's bundle key with its office (making the key if
-/// there is none) and stores the office's key and id.
-pub fn register_key(store: &mut Store, data: &Path) -> Result<(), ClientError> {
+/// What registering asks of the office: this device's public key (made
+/// now if the device has none). [`register_key`] sends it; a caller with
+/// another way to reach the office (the simulation) uses it and
+/// [`key_registered`] directly.
+pub fn key_request(store: &mut Store, data: &Path) -> Result<BundleKeyRequest, ClientError> {
     let key = match own_key(data)? {
         Some(k) => k,
         None => {
@@ -114,6 +116,32 @@ pub fn register_key(store: &mut Store, data: &Path) -> Result<(), ClientError> {
             SigningKey::from_seed(&seed).map_err(|e| ClientError::Protocol(e.to_string()))?
         }
     };
+    Ok(BundleKeyRequest {
+        public_key: hex::encode(key.public()),
+    })
+}
+
+/// Stores the office's answer to [`key_request`]'s request.
+pub fn key_registered(
+    store: &mut Store,
+    sent: &BundleKeyRequest,
+    answer: &BundleKeyResponse,
+) -> Result<(), ClientError> {
+    if !hex::decode(&answer.office_key).is_ok_and(|k| bundle::valid_public_key(&k)) {
+        return Err(ClientError::Protocol(
+            "the office's bundle key is not 32 bytes of hex".into(),
+        ));
+    }
+    store.sync_set(OFFICE_KEY, Some(&answer.office_key))?;
+    store.sync_set(OFFICE_ID, Some(&answer.office_id))?;
+    store.sync_set(OWN_KEY, Some(&sent.public_key))?;
+    Ok(())
+}
+
+/// Registers this device's bundle key with its office (making the key if
+/// there is none) and stores the office's key and id.
+pub fn register_key(store: &mut Store, data: &Path) -> Result<(), ClientError> {
+    let req = key_request(store, data)?;
     let conn = joined_connection(store)?;
     let url = endpoint(&check_url(&conn)?, &["v1", "bundle-key"])?;
     let http = http_client(&conn)?;
@@ -121,9 +149,7 @@ pub fn register_key(store: &mut Store, data: &Path) -> Result<(), ClientError> {
         .client
         .post(url)
         .bearer_auth(read_token(data)?)
-        .json(&BundleKeyRequest {
-            public_key: hex::encode(key.public()),
-        })
+        .json(&req)
         .send()
         .map_err(|e| http.send_error(e))?;
     if !resp.status().is_success() {
@@ -132,15 +158,7 @@ pub fn register_key(store: &mut Store, data: &Path) -> Result<(), ClientError> {
     let answer: BundleKeyResponse = resp
         .json()
         .map_err(|e| ClientError::Protocol(format!("bundle key answer: {e}")))?;
-    if !hex::decode(&answer.office_key).is_ok_and(|k| bundle::valid_public_key(&k)) {
-        return Err(ClientError::Protocol(
-            "the office's bundle key is not 32 bytes of hex".into(),
-        ));
-    }
-    store.sync_set(OFFICE_KEY, Some(&answer.office_key))?;
-    store.sync_set(OFFICE_ID, Some(&answer.office_id))?;
-    store.sync_set(OWN_KEY, Some(&hex::encode(key.public())))?;
-    Ok(())
+    key_registered(store, &req, &answer)
 }
 
 fn not_registered() -> ClientError {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::labels::{Index, MAX_LABEL, NOTES, Target, norm, strip_marker};
 use crate::read::{Block, Cell, Table};
-use crate::values::{clean_text, convert};
+use crate::values::{choice_words, clean_text, convert};
 use crate::{DocxError, ImportOptions};
 
 /// What an import would make: the document's title, language and field
@@ -328,7 +328,7 @@ impl Importer {
                             let ln = norm(body);
                             let hit: Vec<_> = choices
                                 .iter()
-                                .filter(|c| ln.contains(&norm(c.zh)) || ln.contains(&norm(c.en)))
+                                .filter(|c| choice_words(c).iter().any(|w| ln.contains(w)))
                                 .collect();
                             if let [c] = hit.as_slice() {
                                 row.insert(i.key.into(), json!(c.value));
@@ -434,9 +434,9 @@ impl Importer {
             }
             self.label_row(row);
         }
-        if list.is_some() {
-            self.ctx.field = None;
-        }
+        // What follows a table without a heading of its own belongs to
+        // none of its fields: it is the notes' unless a label names it.
+        self.ctx = Context::default();
     }
 
     /// A row of label and value cells (or unlabelled cells).

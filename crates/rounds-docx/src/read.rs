@@ -203,15 +203,22 @@ fn parse_body(xml: &[u8], headings: &HashMap<String, bool>) -> Result<Vec<Block>
     };
     let mut buf = Vec::new();
     let mut saw_body = false;
+    // quick-xml ends quietly at the end of input; a part cut short inside
+    // an element is a damaged file, not an empty one.
+    let mut depth = 0usize;
     loop {
         let ev = r.read_event_into(&mut buf).map_err(xml_error)?;
         match ev {
             Event::Start(e) => {
+                depth += 1;
                 saw_body |= e.local_name().as_ref() == b"body";
                 w.start(&e, false);
             }
             Event::Empty(e) => w.start(&e, true),
-            Event::End(e) => w.end(e.local_name().as_ref()),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                w.end(e.local_name().as_ref());
+            }
             Event::Text(t) if w.in_text && w.hidden == 0 => {
                 let s = t.decode().map_err(|e| xml_error(e.into()))?;
                 w.push_text(&s);
@@ -226,6 +233,11 @@ fn parse_body(xml: &[u8], headings: &HashMap<String, bool>) -> Result<Vec<Block>
             _ => {}
         }
         buf.clear();
+    }
+    if depth != 0 {
+        return Err(DocxError::NotDocx(
+            "word/document.xml is cut short (the file is damaged)".into(),
+        ));
     }
     if !saw_body {
         return Err(DocxError::NotDocx(

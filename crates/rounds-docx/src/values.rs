@@ -3,7 +3,7 @@
 //! (`24 人，分两组` for a number, `理论+见习` for a choice), the importer
 //! keeps the whole text in notes as well, so nothing is lost.
 
-use rounds_core::schema::{DATE_YEARS, Field, FieldType};
+use rounds_core::schema::{Choice, DATE_YEARS, Field, FieldType};
 use serde_json::{Value as Json, json};
 
 use crate::labels::{norm, without_parens};
@@ -85,6 +85,29 @@ pub fn convert(f: &Field, text: &str) -> Option<Converted> {
         // can only name it by title, which may match none or several.
         FieldType::Ref { .. } | FieldType::List { .. } => None,
     }
+}
+
+/// The words that name a choice inside a sentence: its labels, without
+/// their parentheses, the part of a Chinese label before `与`/`和`/`及`
+/// (`态度` for 态度与职业素养), and the first word of an English label of
+/// four letters or more (`Attitude`).
+pub fn choice_words(c: &Choice) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in [c.zh, c.en] {
+        out.push(norm(&without_parens(l)));
+    }
+    if let Some(head) = without_parens(c.zh).split(['与', '和', '及']).next() {
+        out.push(norm(head));
+    }
+    if let Some(first) = c.en.split_whitespace().next()
+        && first.chars().count() >= 4
+    {
+        out.push(norm(first));
+    }
+    out.retain(|w| w.chars().count() >= 2);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Text as a text field takes it: no control characters, and one line for

@@ -93,6 +93,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Import documents from JSON files (`-` for standard input).
     Import(ImportArgs),
+    /// Import Word (.docx) lesson plans: files, or folders of them.
+    ImportDocx(ImportDocxArgs),
     /// Import the sample library.
     Samples(JsonArgs),
     /// Back up or restore the whole library, history included.
@@ -252,18 +254,33 @@ pub struct ExportArgs {
     /// `history`, or its hash), or at a best version (its name).
     #[arg(long, value_name = "VERSION")]
     pub at: Option<String>,
-    /// Labels in this language (Markdown; default: the document's).
+    /// Labels in this language (Markdown, Word; default: the document's).
     #[arg(long)]
     pub lang: Option<LangArg>,
     /// Write to this file instead of standard output.
-    #[arg(short, long)]
+    #[arg(short, long, visible_alias = "out")]
     pub output: Option<PathBuf>,
+    /// Word: the student version, without the kind's teacher-only sections.
+    #[arg(long)]
+    pub student: bool,
 }
 
 #[derive(Args)]
 pub struct ImportArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ImportDocxArgs {
+    /// .docx files, or folders whose .docx files (and subfolders') are read.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Show what would be imported, field by field, and save nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -431,6 +448,8 @@ impl From<LangArg> for Lang {
 pub enum Format {
     Json,
     Md,
+    /// An editable Word file in the 教案 table layout (needs --out).
+    Docx,
 }
 
 #[derive(Args)]

@@ -152,12 +152,16 @@ pub fn export(data: Option<&Path>, a: ExportArgs) -> Result<(), Failure> {
         Some(v) => store.at(&id, v)?,
         None => store.load(&id)?,
     };
+    if a.student && !matches!(a.format, Format::Docx) {
+        return Err(Failure("--student is for --format docx".into()));
+    }
     let text = match a.format {
         Format::Json => serde_json::to_string_pretty(&doc.to_json())? + "\n",
         Format::Md => {
             let lang = a.lang.map_or(doc.summary().language, Lang::from);
             crate::common::markdown(&store, &doc, lang)
         }
+        Format::Docx => return crate::docx::export(&store, &doc, &a),
     };
     match a.output {
         Some(path) => write_new_file(&path, text.as_bytes())?,

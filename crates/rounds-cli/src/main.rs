@@ -22,6 +22,7 @@ mod bundle;
 mod collab;
 mod common;
 mod documents;
+mod docx;
 mod filters;
 mod links;
 mod office;
@@ -79,6 +80,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inbox(a) => collab::inbox(data, a),
         Command::Export(a) => documents::export(data, a),
         Command::Import(a) => documents::import(data, a),
+        Command::ImportDocx(a) => docx::import(data, a),
         Command::Samples(a) => documents::samples(data, a),
         Command::Fields(a) => documents::fields(a),
 

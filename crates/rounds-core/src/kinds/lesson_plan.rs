@@ -25,6 +25,11 @@ pub const REFLECTION: Section = Section::new(
     "教学反思与复备",
 );
 
+/// Text that fits no other field: what a Word import could not place
+/// (rounds-docx keeps it here rather than drop it), or anything else the
+/// preparer wants to keep with the plan.
+pub const NOTES: Section = Section::new("notes", "Notes", "备注");
+
 pub const SESSION_TYPES: &[Choice] = &[
     c("lecture", "Lecture", "理论授课"),
     c("ward_round", "Teaching ward round", "教学查房"),
@@ -199,6 +204,9 @@ pub const FIELDS: &[Field] = &[
         "审核意见",
         REVIEW_ITEM,
     ),
+    // Appended: released documents keep their layout, and a field is only
+    // ever added at the end.
+    long("notes", NOTES, "Notes", "备注"),
 ];
 
 pub static DECL: KindDecl = KindDecl {

@@ -1,0 +1,198 @@
+//! Word files: `import-docx` (files or folders of .docx lesson plans, each
+//! made a document through the same `Store::create` as `rounds new`) and
+//! `export --format docx`. The mapping is rounds-docx's; this file reads
+//! and writes the files and prints the report.
+
+use std::path::{Path, PathBuf};
+
+use rounds_core::Document;
+use rounds_core::schema::Lang;
+use rounds_docx::{ExportOptions, ImportOptions, Report, Version, limits};
+use rounds_store::Store;
+use serde_json::Value as Json;
+
+use crate::args::{ExportArgs, ImportDocxArgs};
+use crate::common::{Failure, open, print_json};
+
+pub fn export(store: &Store, doc: &Document, a: &ExportArgs) -> Result<(), Failure> {
+    let path = a
+        .output
+        .as_deref()
+        .ok_or_else(|| Failure("a Word file is written to a file: give --out FILE".into()))?;
+    let lang = a.lang.map_or(doc.summary().language, Lang::from);
+    let bytes = rounds_docx::export(
+        &doc.to_json(),
+        &ExportOptions {
+            lang,
+            version: if a.student {
+                Version::Student
+            } else {
+                Version::Teacher
+            },
+            title_of: &|id| store.title_of(id).ok().flatten(),
+        },
+    )?;
+    write_new_file_whole(path, &bytes)
+}
+
+/// Writes a file that must not exist yet, whole or not at all: the bytes
+/// go to a temporary file beside it, which is then moved into place
+/// without replacing anything (an interrupted export leaves no half file).
+fn write_new_file_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let fail = |e: &dyn std::fmt::Display| Failure(format!("{}: {e}", path.display()));
+    if path.exists() {
+        return Err(fail(&"the file exists; choose another name"));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    tmp.write_all(bytes).map_err(|e| fail(&e))?;
+    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
+    tmp.persist_noclobber(path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}
+
+pub fn import(data: Option<&Path>, a: ImportDocxArgs) -> Result<(), Failure> {
+    let files = docx_files(&a.paths)?;
+    if files.is_empty() {
+        return Err(Failure("no .docx files in the paths given".into()));
+    }
+    // Read one file at a time, as the import asks for it, each refused
+    // unread when it is over the size limit.
+    let inputs = files
+        .iter()
+        .map(|f| (f.display().to_string(), read_capped(f)));
+    let report = if a.dry_run {
+        rounds_docx::import_many(inputs, &ImportOptions::default(), &mut |_| Ok(None), true)
+    } else {
+        let mut store = open(data)?;
+        rounds_docx::import_many(
+            inputs,
+            &ImportOptions::default(),
+            &mut |p| {
+                store
+                    .create(
+                        p.kind,
+                        &p.title,
+                        p.language,
+                        Some(&Json::Object(p.fields.clone())),
+                    )
+                    .map(|s| Some(s.id))
+                    .map_err(|e| e.to_string())
+            },
+            false,
+        )
+    };
+    if a.json {
+        print_json(&serde_json::to_value(&report)?);
+    } else {
+        print_report(&report, a.dry_run);
+    }
+    if report.failed > 0 {
+        return Err(Failure(format!(
+            "{} of {} files could not be imported (see the report)",
+            report.failed,
+            report.files.len()
+        )));
+    }
+    Ok(())
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > limits::MAX_FILE as u64 {
+        return Err(format!(
+            "the file is {len} bytes, over the limit of {}",
+            limits::MAX_FILE
+        ));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
+}
+
+/// The files named, and the .docx files under the folders named, in name
+/// order. Word's lock files (`~$…`) are not documents.
+fn docx_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Failure(format!("{}: {e}", p.display())))?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        let name = e
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if e.is_dir() {
+            walk(&e, out)?;
+        } else if name.to_lowercase().ends_with(".docx") && !name.starts_with("~$") {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+fn print_report(r: &Report, dry_run: bool) {
+    for f in &r.files {
+        match (&f.error, &f.id) {
+            (Some(e), _) => outln!("failed  {}: {e}", f.file),
+            (None, id) => {
+                let what = match id {
+                    Some(id) => format!("added   {id}"),
+                    None if dry_run => "would add".to_owned(),
+                    None => "added  ".to_owned(),
+                };
+                outln!(
+                    "{what} {} ({}): {} fields, {} to notes",
+                    f.title.as_deref().unwrap_or(""),
+                    f.file,
+                    f.fields.len(),
+                    f.notes.len()
+                );
+                if let Some(p) = &f.preview {
+                    for x in &p.placed {
+                        outln!("  {:<28} ← {}", x.field, one_line(&x.text));
+                    }
+                    for n in &p.notes {
+                        outln!("  {:<28} ← {}", "notes", one_line(n));
+                    }
+                }
+            }
+        }
+    }
+    outln!(
+        "{} of {} files {}",
+        r.imported,
+        r.files.len(),
+        if dry_run {
+            "can be imported"
+        } else {
+            "imported"
+        }
+    );
+}
+
+/// A text on one line, cut at 60 characters.
+fn one_line(s: &str) -> String {
+    let flat = s.replace('\n', " / ");
+    let mut out: String = flat.chars().take(60).collect();
+    if flat.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}

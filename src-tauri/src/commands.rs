@@ -5,7 +5,8 @@
 use rounds_app::{
     App, AppError, Caret, CarriedSummary, CollabView, CompareView, DocSummary, DocView, FindingRef,
     GroupForm, HistoryItem, InboxEntry, Kind, Language, ListQuery, Profile, ReviewForm, Saved,
-    SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount,
+    SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount, UsbDrive,
+    UsbOutcome,
 };
 use serde_json::Value;
 use tauri::State;
@@ -149,6 +150,21 @@ pub fn join_office(
 pub fn sync_now(app: State<'_, App>) -> R<()> {
     app.sync_now();
     Ok(())
+}
+
+#[tauri::command(async)]
+pub fn usb_drives(app: State<'_, App>) -> R<Vec<UsbDrive>> {
+    Ok(app.usb_drives())
+}
+
+#[tauri::command(async)]
+pub fn usb_export(app: State<'_, App>, path: String) -> R<UsbOutcome> {
+    app.usb_export(&path)
+}
+
+#[tauri::command(async)]
+pub fn usb_import(app: State<'_, App>, path: String) -> R<UsbOutcome> {
+    app.usb_import(&path)
 }
 
 /// Called by the UI once it has saved everything after a close request

@@ -128,6 +128,12 @@ export class Harness {
     return execFileSync(bin, args, { encoding: 'utf8' }).trim();
   }
 
+  /** Stops the office servers this harness started (their data stays): the link is down. */
+  stopOffices() {
+    for (const c of this.children) c.kill();
+    this.children = [];
+  }
+
   /** Starts a real office server with the given members (a name, or a name with a site and a role); returns its URL and each member's one-time code. */
   async office(members: (string | { name: string; site?: string; role?: string })[]): Promise<{ url: string; codes: string[]; dir: string }> {
     const dir = join(this.tmp, 'office');

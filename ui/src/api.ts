@@ -12,6 +12,8 @@ import type { Caret } from './generated/Caret';
 import type { Saved } from './generated/Saved';
 import type { FindingRef } from './generated/FindingRef';
 import type { HistoryItem } from './generated/HistoryItem';
+import type { UsbDrive } from './generated/UsbDrive';
+import type { UsbOutcome } from './generated/UsbOutcome';
 import type { Kind } from './generated/Kind';
 import type { Language } from './generated/Language';
 import type { ListQuery } from './generated/ListQuery';
@@ -61,6 +63,10 @@ export const api = {
   join: (url: string, code: string, deviceName: string, fingerprint: string) =>
     invoke<SyncStatus>('join_office', { url, code, deviceName, fingerprint: fingerprint.trim() || null }),
   syncNow: () => invoke<void>('sync_now'),
+  /** Sync by USB drive: the drives to offer, writing this device's bundle, reading the office's answer. */
+  usbDrives: () => invoke<UsbDrive[]>('usb_drives'),
+  usbExport: (path: string) => invoke<UsbOutcome>('usb_export', { path }),
+  usbImport: (path: string) => invoke<UsbOutcome>('usb_import', { path }),
   templates: (kind: Kind) => invoke<Template[]>('templates', { kind }),
   /** A new document from `doc:ID` (a duplicate) or `sample:NAME`. */
   createFrom: (source: string, title: string) => invoke<DocView>('create_from', { source, title }),

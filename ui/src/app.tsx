@@ -225,6 +225,7 @@ export function Root() {
             // Joining an office may name the teacher (the office's member name).
             api.profile().then(setProfile, () => {});
           }}
+          onReceived={() => setRemoteTick((n) => n + 1)}
         />
         {templatesOpen && <TemplateDialog close={() => setTemplatesOpen(false)} opened={(id) => setRoute({ name: 'editor', id })} />}
         {needsName(profile) && <FirstStart onSaved={setProfile} />}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, asAppError } from './api';
 import { useApp } from './ctx';
 import { formatTime } from './i18n';
+import { UsbDialog } from './usb';
 import type { SyncStatus } from './generated/SyncStatus';
 import type { Key } from './i18n';
 import type { ErrorCode } from './generated/ErrorCode';
@@ -30,9 +31,10 @@ function inSeconds(at: number, now: number): string {
   return String(Math.max(0, Math.round((at - now) / 1000)));
 }
 
-export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncStatus) => void }) {
+export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncStatus) => void; onReceived?: () => void }) {
   const { t, lang, explain } = useApp();
   const [joinOpen, setJoinOpen] = useState(false);
+  const [usbOpen, setUsbOpen] = useState(false);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     // Keeps "retrying in N s" and "synced N min ago" current.
@@ -60,9 +62,21 @@ export function SyncBar(props: { status: SyncStatus | null; onStatus: (s: SyncSt
       {s.state === 'not_joined' ? (
         <button onClick={() => setJoinOpen(true)}>{t('join_office')}</button>
       ) : (
-        <button onClick={() => void api.syncNow()} disabled={s.state === 'syncing'}>{t('sync_now')}</button>
+        <>
+          <button class="usb-open" onClick={() => setUsbOpen(true)}>{t('usb_button')}</button>
+          <button onClick={() => void api.syncNow()} disabled={s.state === 'syncing'}>{t('sync_now')}</button>
+        </>
       )}
       {joinOpen && <JoinDialog close={() => setJoinOpen(false)} onStatus={props.onStatus} />}
+      {usbOpen && (
+        <UsbDialog
+          close={() => setUsbOpen(false)}
+          onDone={(received) => {
+            api.syncStatus().then(props.onStatus, () => {});
+            if (received) props.onReceived?.();
+          }}
+        />
+      )}
     </footer>
   );
 }

@@ -11,6 +11,7 @@ mod error;
 pub mod sync;
 pub mod templates;
 pub mod types;
+pub mod usb;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -737,6 +737,32 @@ pub struct SyncStatus {
     pub received: u32,
 }
 
+/// A drive offered for sync by USB drive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UsbDrive {
+    /// What to show: the volume's name, or a drive letter.
+    pub label: String,
+    pub path: String,
+}
+
+/// What writing or importing a USB bundle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UsbOutcome {
+    /// The bundle file written or read.
+    pub file: String,
+    /// Written: documents and changes the office has not got yet.
+    pub docs_sent: u32,
+    pub changes_sent: u32,
+    /// Imported: documents received (the UI reloads when not zero), own
+    /// documents the office acknowledged, and refused.
+    pub received: u32,
+    pub acknowledged: u32,
+    pub refused: u32,
+    /// False: the answer was older than this device's last sync; what it
+    /// brought was merged and nothing else changed.
+    pub cursor_moved: bool,
+}
+
 /// The error every command returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
@@ -805,5 +831,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     GroupForm::export_all(&cfg)?;
     ReviewForm::export_all(&cfg)?;
     TakenUpstream::export_all(&cfg)?;
+    UsbDrive::export_all(&cfg)?;
+    UsbOutcome::export_all(&cfg)?;
     Ok(())
 }

@@ -38,6 +38,8 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "usb_drives",
         "usb_export",
         "usb_import",
+        "export_docx",
+        "import_docx",
         "close_now",
         "close_blocked",
         "print_page",

@@ -6,7 +6,7 @@ use rounds_app::{
     App, AppError, Caret, CarriedSummary, CollabView, CompareView, DocSummary, DocView, FindingRef,
     GroupForm, HistoryItem, InboxEntry, Kind, Language, ListQuery, Profile, ReviewForm, Saved,
     SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount, UsbDrive,
-    UsbOutcome,
+    UsbOutcome, WordImport,
 };
 use serde_json::Value;
 use tauri::State;
@@ -231,6 +231,33 @@ pub fn export_markdown(
         )
     })?;
     Ok(path.display().to_string())
+}
+
+/// Writes the document as a Word file in the documents folder; returns its path.
+#[tauri::command(async)]
+pub fn export_docx(
+    app: State<'_, App>,
+    window: tauri::WebviewWindow,
+    id: String,
+    language: Language,
+    name: String,
+    student: bool,
+) -> R<String> {
+    let bytes = app.docx(&id, language, student)?;
+    let dir = crate::print::export_dir(&window)?;
+    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "docx");
+    std::fs::write(&path, bytes).map_err(|e| {
+        AppError::new(
+            rounds_app::ErrorCode::Internal,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn import_docx(app: State<'_, App>, paths: Vec<String>, dry_run: bool) -> R<WordImport> {
+    app.import_docx(&paths, dry_run)
 }
 
 // ---- preparing together (集体备课) -------------------------------------------

@@ -155,6 +155,8 @@ pub fn run() {
             commands::usb_drives,
             commands::usb_export,
             commands::usb_import,
+            commands::export_docx,
+            commands::import_docx,
             commands::close_now,
             commands::close_blocked,
             commands::print_page,

@@ -14,6 +14,7 @@ import type { FindingRef } from './generated/FindingRef';
 import type { HistoryItem } from './generated/HistoryItem';
 import type { UsbDrive } from './generated/UsbDrive';
 import type { UsbOutcome } from './generated/UsbOutcome';
+import type { WordImport } from './generated/WordImport';
 import type { Kind } from './generated/Kind';
 import type { Language } from './generated/Language';
 import type { ListQuery } from './generated/ListQuery';
@@ -67,6 +68,10 @@ export const api = {
   usbDrives: () => invoke<UsbDrive[]>('usb_drives'),
   usbExport: (path: string) => invoke<UsbOutcome>('usb_export', { path }),
   usbImport: (path: string) => invoke<UsbOutcome>('usb_import', { path }),
+  /** Writes the document as an editable Word file in the documents folder; returns its path. */
+  exportDocx: (id: string, language: Language, name: string, student: boolean) => invoke<string>('export_docx', { id, language, name, student }),
+  /** Imports Word 教案 from files or folders; a dry run only says what would go where. */
+  importDocx: (paths: string[], dryRun: boolean) => invoke<WordImport>('import_docx', { paths, dryRun }),
   templates: (kind: Kind) => invoke<Template[]>('templates', { kind }),
   /** A new document from `doc:ID` (a duplicate) or `sample:NAME`. */
   createFrom: (source: string, title: string) => invoke<DocView>('create_from', { source, title }),

@@ -15,6 +15,7 @@ import { Editor } from './editor';
 import { PrintView } from './print';
 import { RecordPrint } from './recordprint';
 import { SyncBar } from './syncbar';
+import { WordImportDialog } from './word';
 import { FirstStart, Settings, needsName } from './settings';
 import { TemplateDialog } from './templates';
 import type { Profile } from './generated/Profile';
@@ -44,6 +45,7 @@ export function Root() {
   const [error, setError] = useState<string | null>(null);
   const [profile, setProfile] = useState<Profile | null>(null);
   const [templatesOpen, setTemplatesOpen] = useState(false);
+  const [wordOpen, setWordOpen] = useState(false);
   // A close request whose saves failed: the window stays open and says so.
   const [closeUnsaved, setCloseUnsaved] = useState(false);
   // Bumped when the sync worker brings documents from the office, so the
@@ -159,6 +161,9 @@ export function Root() {
           <button class="from-template" onClick={() => setTemplatesOpen(true)}>
             {t('from_template')}
           </button>
+          <button class="word-open" onClick={() => setWordOpen(true)}>
+            {t('word_import_button')}
+          </button>
           <button class={`inbox-btn ${route.name === 'inbox' ? 'on' : ''}`} onClick={() => setRoute({ name: 'inbox' })} title={t('inbox')}>
             {t('inbox')}
             {unreadTotal > 0 && <span class="badge" aria-label={t('inbox_unread', { n: unreadTotal })}>{unreadTotal}</span>}
@@ -227,6 +232,16 @@ export function Root() {
           }}
           onReceived={() => setRemoteTick((n) => n + 1)}
         />
+        {wordOpen && (
+          <WordImportDialog
+            close={() => setWordOpen(false)}
+            opened={(id) => {
+              setWordOpen(false);
+              setRoute({ name: 'editor', id });
+            }}
+            imported={() => setRemoteTick((n) => n + 1)}
+          />
+        )}
         {templatesOpen && <TemplateDialog close={() => setTemplatesOpen(false)} opened={(id) => setRoute({ name: 'editor', id })} />}
         {needsName(profile) && <FirstStart onSaved={setProfile} />}
       </div>

@@ -461,6 +461,17 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     }
   };
 
+  const exportDocx = async (student: boolean) => {
+    try {
+      await saver.flush();
+      const name = printFileName(String(doc.fields.title ?? doc.summary.title), doc.fields.date);
+      const path = await api.exportDocx(props.id, lang, student ? `${name} ${t('export_docx_student')}` : name, student);
+      setNotice(t('exported_to', { path }));
+    } catch (e) {
+      props.onError(explain(e));
+    }
+  };
+
   /** A new private draft with this document's content, opened at once. */
   const duplicate = async () => {
     try {
@@ -563,6 +574,10 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
           <button onClick={() => props.print(true, version?.item.hash)}>{t('print')}</button>
         )}
         <button class="export-md" onClick={() => void exportMd()} disabled={version !== null}>{t('export_md')}</button>
+        <button class="export-docx" onClick={() => void exportDocx(false)} disabled={version !== null}>{t('export_docx')}</button>
+        {kind.teacher_only.length > 0 && (
+          <button class="export-docx-student" onClick={() => void exportDocx(true)} disabled={version !== null}>{t('export_docx_student')}</button>
+        )}
         <button class="duplicate" onClick={() => void duplicate()} disabled={version !== null}>{t('duplicate')}</button>
         <button class={doc.summary.deleted ? '' : 'danger'} onClick={del} disabled={version !== null}>
           {doc.summary.deleted ? t('restore') : t('delete')}

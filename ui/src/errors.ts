@@ -81,7 +81,7 @@ export function errorText(e: AppError, lang: Lang, schema: SchemaInfo, place: Er
   }
   if (e.code === 'invalid' && ['comment', 'body', 'reply', 'suggestion'].includes(e.field ?? '') && e.message.includes('empty')) return t('error_body');
   if (e.code === 'invalid' && e.field) {
-    const special: Record<string, Key> = { title: 'error_title', name: 'name_empty', findings: 'error_findings', attestation: 'error_attestation', url: 'error_join_url', code: 'error_join_code', fingerprint: 'error_join_fingerprint', folder: 'error_usb_folder', bundle_register: 'error_usb_register', bundle_missing: 'error_usb_missing', bundle: 'error_usb_refused' };
+    const special: Record<string, Key> = { title: 'error_title', name: 'name_empty', findings: 'error_findings', attestation: 'error_attestation', url: 'error_join_url', code: 'error_join_code', fingerprint: 'error_join_fingerprint', folder: 'error_usb_folder', bundle_register: 'error_usb_register', bundle_missing: 'error_usb_missing', bundle: 'error_usb_refused', paths: 'error_word_paths' };
     if (special[e.field]) return t(special[e.field], { max: schema.title_max });
     if (/^tags(\[\d+\])?$/.test(e.field)) return t('error_tags', { max: schema.tags_max });
     const at = fieldAt(schema, e.field, lang);

@@ -12,6 +12,7 @@ pub mod sync;
 pub mod templates;
 pub mod types;
 pub mod usb;
+mod word;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -737,6 +737,34 @@ pub struct SyncStatus {
     pub received: u32,
 }
 
+/// What importing Word files did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WordImport {
+    pub files: Vec<WordFile>,
+    pub imported: u32,
+    pub failed: u32,
+}
+
+/// One Word file: the document made from it (none in a dry run), or why
+/// it could not be read; which text went into which field, and what was
+/// kept in the notes because it fits no field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WordFile {
+    pub file: String,
+    pub id: Option<String>,
+    pub error: Option<String>,
+    pub title: Option<String>,
+    pub placed: Vec<WordPlaced>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WordPlaced {
+    /// `title`, a field key, or `list[row].column`.
+    pub field: String,
+    pub text: String,
+}
+
 /// A drive offered for sync by USB drive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UsbDrive {
@@ -833,5 +861,6 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     TakenUpstream::export_all(&cfg)?;
     UsbDrive::export_all(&cfg)?;
     UsbOutcome::export_all(&cfg)?;
+    WordImport::export_all(&cfg)?;
     Ok(())
 }

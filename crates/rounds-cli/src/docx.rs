@@ -3,11 +3,11 @@
 //! `export --format docx`. The mapping is rounds-docx's; this file reads
 //! and writes the files and prints the report.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rounds_core::Document;
 use rounds_core::schema::Lang;
-use rounds_docx::{ExportOptions, ImportOptions, Report, Version, limits};
+use rounds_docx::{ExportOptions, ImportOptions, Report, Version};
 use rounds_store::Store;
 use serde_json::Value as Json;
 
@@ -56,7 +56,7 @@ fn write_new_file_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 pub fn import(data: Option<&Path>, a: ImportDocxArgs) -> Result<(), Failure> {
-    let files = docx_files(&a.paths)?;
+    let files = rounds_docx::files::docx_files(&a.paths).map_err(Failure)?;
     if files.is_empty() {
         return Err(Failure("no .docx files in the paths given".into()));
     }
@@ -64,7 +64,7 @@ pub fn import(data: Option<&Path>, a: ImportDocxArgs) -> Result<(), Failure> {
     // unread when it is over the size limit.
     let inputs = files
         .iter()
-        .map(|f| (f.display().to_string(), read_capped(f)));
+        .map(|f| (f.display().to_string(), rounds_docx::files::read_capped(f)));
     let report = if a.dry_run {
         rounds_docx::import_many(inputs, &ImportOptions::default(), &mut |_| Ok(None), true)
     } else {
@@ -97,52 +97,6 @@ pub fn import(data: Option<&Path>, a: ImportDocxArgs) -> Result<(), Failure> {
             report.failed,
             report.files.len()
         )));
-    }
-    Ok(())
-}
-
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > limits::MAX_FILE as u64 {
-        return Err(format!(
-            "the file is {len} bytes, over the limit of {}",
-            limits::MAX_FILE
-        ));
-    }
-    std::fs::read(path).map_err(|e| e.to_string())
-}
-
-/// The files named, and the .docx files under the folders named, in name
-/// order. Word's lock files (`~$…`) are not documents.
-fn docx_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| Failure(format!("{}: {e}", p.display())))?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Failure(format!("{}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for e in entries {
-        let name = e
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if e.is_dir() {
-            walk(&e, out)?;
-        } else if name.to_lowercase().ends_with(".docx") && !name.starts_with("~$") {
-            out.push(e);
-        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Word (.docx) import and export of Rounds documents: bytes in, bytes
-//! out, no files or clock.
+//! out, no clock; files only in [`files`] (a teacher's folder, read for
+//! the CLI and the app alike).
 //!
 //! Both directions walk the kinds' declarations (`rounds_core::schema`):
 //! export lays a document out as the printed 教案 form (a header grid of
@@ -11,6 +12,7 @@
 
 pub mod batch;
 mod export;
+pub mod files;
 mod import;
 pub mod labels;
 pub mod read;

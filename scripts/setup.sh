@@ -7,8 +7,9 @@ need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-# A C compiler and pkg-config build the bundled SQLite and other -sys crates.
-for p in build-essential pkg-config curl ca-certificates; do
+# A C compiler and pkg-config build the bundled SQLite and other -sys crates;
+# poppler-utils reads exported PDFs back in the tests (rounds-pdf, rounds-cli).
+for p in build-essential pkg-config curl ca-certificates poppler-utils; do
   pkg_installed "$p" || need_apt+=("$p")
 done
 # PostgreSQL for the office's tests (scripts/with-postgres.sh makes a

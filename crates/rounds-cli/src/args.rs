@@ -254,13 +254,14 @@ pub struct ExportArgs {
     /// `history`, or its hash), or at a best version (its name).
     #[arg(long, value_name = "VERSION")]
     pub at: Option<String>,
-    /// Labels in this language (Markdown, Word; default: the document's).
+    /// Labels in this language (Markdown, Word, PDF; default: the document's).
     #[arg(long)]
     pub lang: Option<LangArg>,
-    /// Write to this file instead of standard output.
-    #[arg(short, long, visible_alias = "out")]
+    /// Write to this file instead of standard output (Word, PDF: required).
+    #[arg(short, long, visible_alias = "out", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Word: the student version, without the kind's teacher-only sections.
+    /// Word and PDF: the student version, without the kind's teacher-only
+    /// sections (a case's teacher version).
     #[arg(long)]
     pub student: bool,
 }
@@ -450,6 +451,8 @@ pub enum Format {
     Md,
     /// An editable Word file in the 教案 table layout (needs --out).
     Docx,
+    /// A PDF laid out as print, with the bundled fonts (needs --out).
+    Pdf,
 }
 
 #[derive(Args)]

@@ -75,3 +75,35 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     f.write_all(bytes)?;
     Ok(())
 }
+
+/// Writes a file that must not exist yet, whole or not at all: the bytes
+/// go to a temporary file beside it, which is then moved into place
+/// without replacing anything (an interrupted export leaves no half file).
+/// Word and PDF exports, which readers open while they are written.
+pub fn write_new_file_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let fail = |e: &dyn std::fmt::Display| Failure(format!("{}: {e}", path.display()));
+    if path.exists() {
+        return Err(fail(&"the file exists; choose another name"));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Opened as any new file is, not with tempfile's owner-only mode, so
+    // the file can be read as widely as the user's other files.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rounds-")
+        .suffix(".tmp")
+        .make_in(dir, |p| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p)
+        })
+        .map_err(|e| fail(&e))?;
+    tmp.write_all(bytes).map_err(|e| fail(&e))?;
+    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
+    tmp.persist_noclobber(path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}

@@ -152,10 +152,13 @@ pub fn export(data: Option<&Path>, a: ExportArgs) -> Result<(), Failure> {
         Some(v) => store.at(&id, v)?,
         None => store.load(&id)?,
     };
-    if a.student && !matches!(a.format, Format::Docx) {
-        return Err(Failure("--student is for --format docx".into()));
+    if a.student && !matches!(a.format, Format::Docx | Format::Pdf) {
+        return Err(Failure(
+            "--student is for --format docx or --format pdf".into(),
+        ));
     }
     let text = match a.format {
+        Format::Pdf => return crate::pdf::export(&store, doc, &a),
         Format::Json => serde_json::to_string_pretty(&doc.to_json())? + "\n",
         Format::Md => {
             let lang = a.lang.map_or(doc.summary().language, Lang::from);

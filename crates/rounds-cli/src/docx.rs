@@ -12,7 +12,7 @@ use rounds_store::Store;
 use serde_json::Value as Json;
 
 use crate::args::{ExportArgs, ImportDocxArgs};
-use crate::common::{Failure, open, print_json};
+use crate::common::{Failure, open, print_json, write_new_file_whole};
 
 pub fn export(store: &Store, doc: &Document, a: &ExportArgs) -> Result<(), Failure> {
     let path = a
@@ -33,26 +33,6 @@ pub fn export(store: &Store, doc: &Document, a: &ExportArgs) -> Result<(), Failu
         },
     )?;
     write_new_file_whole(path, &bytes)
-}
-
-/// Writes a file that must not exist yet, whole or not at all: the bytes
-/// go to a temporary file beside it, which is then moved into place
-/// without replacing anything (an interrupted export leaves no half file).
-fn write_new_file_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
-    let fail = |e: &dyn std::fmt::Display| Failure(format!("{}: {e}", path.display()));
-    if path.exists() {
-        return Err(fail(&"the file exists; choose another name"));
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
-    tmp.write_all(bytes).map_err(|e| fail(&e))?;
-    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
-    tmp.persist_noclobber(path).map_err(|e| fail(&e.error))?;
-    Ok(())
 }
 
 pub fn import(data: Option<&Path>, a: ImportDocxArgs) -> Result<(), Failure> {

@@ -27,6 +27,7 @@ mod filters;
 mod links;
 mod office;
 mod output;
+mod pdf;
 mod profile;
 mod rows;
 mod sharing;

@@ -65,9 +65,10 @@ pub(crate) struct ListData {
 #[derive(Serialize)]
 pub(crate) struct Column {
     pub label: &'static str,
-    /// Its share of the width: numbers narrow, long text wide (as
+    /// Its share of the width: long text wide, short text narrower (as
     /// `columnWidths` in print.tsx).
     pub weight: f64,
+    /// Numbers are centred in a narrow column of fixed width.
     pub numeric: bool,
 }
 
@@ -266,12 +267,6 @@ fn version_text(v: &Version, lang: Lang) -> String {
     };
     if !v.hash.is_empty() {
         s.push_str(&format!(" · {}", v.hash));
-    }
-    if let Some(name) = v.name.as_deref().filter(|n| !n.is_empty()) {
-        s.push_str(&match lang {
-            Lang::Zh => format!("（{name}）"),
-            Lang::En => format!(" ({name})"),
-        });
     }
     s
 }

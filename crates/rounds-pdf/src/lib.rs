@@ -57,13 +57,12 @@ impl Options<'static> {
 }
 
 /// A version of a document: the number of its latest change (as
-/// `rounds history` and the app count them), that change's hash (short),
-/// and the best version's name when it is one.
+/// `rounds history` and the app count them) and that change's hash
+/// (short), which `rounds export --at` and `rounds show --at` take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     pub number: usize,
     pub hash: String,
-    pub name: Option<String>,
 }
 
 impl Version {
@@ -76,7 +75,6 @@ impl Version {
                 .last()
                 .map(|c| c.hash.chars().take(8).collect())
                 .unwrap_or_default(),
-            name: None,
         }
     }
 }

@@ -161,7 +161,6 @@ fn every_page_carries_its_number_the_office_and_the_version() {
     let version = Version {
         number: 12,
         hash: "3f2a1b9c".into(),
-        name: None,
     };
     let approval = Approval {
         by: "李主任".into(),

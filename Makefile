@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Where `make run` keeps its library, so trying Rounds never touches your own.
 DEMO_DATA ?= $(CURDIR)/target/demo-data
 
-.PHONY: setup setup-test build run test lint fmt clean bench bench-smoke soak ui ui-test e2e deb
+.PHONY: setup setup-test build run test lint fmt clean bench bench-smoke soak ui ui-test e2e deb windows windows-lint
 
 # `desktop` adds WebKitGTK, Xvfb, CJK fonts and Node.js: the workspace
 # includes the desktop app (src-tauri), which every cargo build compiles.
@@ -47,6 +47,21 @@ build: setup ui
 ## would make the package several times larger.
 deb: setup ui
 	CARGO_PROFILE_RELEASE_STRIP=debuginfo ui/node_modules/.bin/tauri build --bundles deb
+
+## The Windows installer, cross-built here for Windows 10/11 x64:
+## target/windows/Rounds-setup-<version>.exe, then the checks that can run
+## without Windows (scripts/check-windows.sh). See docs/desktop.md.
+windows:
+	@scripts/setup.sh windows
+	$(MAKE) ui
+	scripts/windows.sh
+
+## The whole workspace compiled and linted for Windows, as `lint` does for
+## Linux: Windows-only code paths (cfg(windows)) are checked only here.
+windows-lint:
+	@scripts/setup.sh windows
+	$(MAKE) ui
+	$(CARGO) clippy --target x86_64-pc-windows-gnu --workspace --locked -- -D warnings
 
 ## Runs Rounds: the desktop app on a demo library with the samples, joined
 ## to a local office server (src-tauri/scripts/demo.sh; data under target/).

@@ -32,6 +32,17 @@ if [[ " $* " == *" desktop "* ]]; then
   have node || need_apt+=(nodejs npm)
 fi
 
+# The Windows installer (`make windows`, scripts/windows.sh): mingw-w64 to
+# link the Windows exe files, NSIS to package them, 7-Zip to read the
+# installer back (scripts/check-windows.sh) and Node.js for the UI they
+# embed. Only when asked for: scripts/setup.sh windows
+if [[ " $* " == *" windows "* ]]; then
+  for p in gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 nsis p7zip-full; do
+    pkg_installed "$p" || need_apt+=("$p")
+  done
+  have node || need_apt+=(nodejs npm)
+fi
+
 if ((${#need_apt[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
@@ -48,4 +59,12 @@ if ! have cargo; then
     echo "setup: installing Rust with rustup"
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
   fi
+fi
+
+# The Windows target's standard library comes only from rustup; without it
+# scripts/windows.sh stops and says so.
+if [[ " $* " == *" windows "* ]] && have rustup; then
+  rustup target list --installed | grep -qx x86_64-pc-windows-gnu ||
+    rustup target add x86_64-pc-windows-gnu ||
+    echo "setup: could not install the Rust target x86_64-pc-windows-gnu (is static.rust-lang.org reachable?)" >&2
 fi

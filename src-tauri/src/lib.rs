@@ -4,6 +4,7 @@
 
 mod commands;
 pub mod print;
+pub mod startup;
 
 use std::time::Duration;
 
@@ -80,7 +81,9 @@ fn fit_to_screen(w: &tauri::WebviewWindow) {
 
 pub fn run() {
     // GTK would panic with a backtrace; a teacher who starts Rounds from a
-    // remote terminal deserves one clear sentence instead.
+    // remote terminal deserves one clear sentence instead. (Only where GTK
+    // is the toolkit: Windows and macOS have no DISPLAY.)
+    #[cfg(all(unix, not(target_os = "macos")))]
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty())
         && std::env::var_os("WAYLAND_DISPLAY").is_none_or(|d| d.is_empty())
     {
@@ -90,12 +93,15 @@ pub fn run() {
         );
         std::process::exit(1);
     }
+    // Without the WebView2 Runtime the window would fail to open with an
+    // error no one sees; an offline Windows 10 PC may well lack it.
+    #[cfg(windows)]
+    if startup::webview2_version().is_none() {
+        startup::fail(startup::TITLE, startup::WEBVIEW2_MISSING);
+    }
     let app = match App::default_dir().and_then(|d| App::open(&d)) {
         Ok(app) => app,
-        Err(e) => {
-            eprintln!("rounds: {}", e.message);
-            std::process::exit(1);
-        }
+        Err(e) => startup::fail(startup::TITLE, &e.message),
     };
     let result = tauri::Builder::default()
         .manage(app)
@@ -187,8 +193,7 @@ pub fn run() {
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
-        eprintln!("rounds: {e}");
-        std::process::exit(1);
+        startup::fail(startup::TITLE, &e.to_string());
     }
 }
 

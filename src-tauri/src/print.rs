@@ -13,10 +13,29 @@ use tauri::{Manager, WebviewWindow};
 /// that the name stays within common file systems' 255-byte limit.
 const STEM_MAX: usize = 80;
 
+/// Names Windows keeps for devices, with any extension (`CON.pdf` opens
+/// the console, not a file), in any case.
+const WINDOWS_DEVICES: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
 /// A file name stem from a document's title and date: characters that file
 /// systems or shells refuse become spaces, runs of spaces collapse, and an
-/// empty result becomes `Rounds`.
+/// empty result becomes `Rounds`. The rules are Windows' everywhere, since
+/// files are carried to Windows PCs: no trailing dot (Windows drops it, so
+/// `Croup.` and `Croup` would collide), no device name (a lesson titled
+/// "Con" gets `Con (Rounds)`).
 pub fn file_stem(name: &str) -> String {
+    let stem = plain_stem(name);
+    if WINDOWS_DEVICES.iter().any(|d| stem.eq_ignore_ascii_case(d)) {
+        format!("{stem} (Rounds)")
+    } else {
+        stem
+    }
+}
+
+fn plain_stem(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
@@ -33,10 +52,11 @@ pub fn file_stem(name: &str) -> String {
         stem.remove(0);
     }
     let stem: String = stem.trim().chars().take(STEM_MAX).collect();
-    if stem.trim().is_empty() {
+    let stem = stem.trim_end_matches(['.', ' ']).trim_start();
+    if stem.is_empty() {
         "Rounds".to_owned()
     } else {
-        stem.trim().to_owned()
+        stem.to_owned()
     }
 }
 
@@ -180,6 +200,16 @@ mod tests {
         assert_eq!(file_stem("..hidden\n\tname"), "hidden name");
         assert_eq!(file_stem("  / ? "), "Rounds");
         assert_eq!(file_stem(&"长".repeat(300)).chars().count(), STEM_MAX);
+    }
+
+    #[test]
+    fn file_stems_are_names_windows_accepts() {
+        assert_eq!(file_stem("Croup. . "), "Croup");
+        assert_eq!(file_stem("..."), "Rounds");
+        assert_eq!(file_stem("con"), "con (Rounds)");
+        assert_eq!(file_stem("LPT1"), "LPT1 (Rounds)");
+        assert_eq!(file_stem("Console"), "Console");
+        assert_eq!(file_stem("教案。"), "教案。");
     }
 
     #[test]

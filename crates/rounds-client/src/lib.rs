@@ -279,6 +279,14 @@ fn write_secret(data: &Path, name: &str, token: &str) -> Result<(), ClientError>
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
+    // Windows has no mode bits: a new file takes the ACL its folder passes
+    // on. The data directory is under the user's own profile (%APPDATA%,
+    // `rounds_store::default_data_dir`), whose ACL grants only that user,
+    // SYSTEM and Administrators, the same people 0600 leaves on Unix. Setting
+    // an explicit ACL would need unsafe Win32 calls, which the workspace
+    // forbids, for no one more kept out. A library moved elsewhere with
+    // ROUNDS_DATA (a shared folder) takes that folder's ACL: docs/desktop.md
+    // says to keep it in the profile.
     let mut f = opts.open(&tmp)?;
     f.write_all(token.as_bytes())?;
     f.sync_all()?;

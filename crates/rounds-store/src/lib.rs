@@ -52,7 +52,10 @@ pub(crate) use projection::{
 pub(crate) use write::*;
 
 /// The per-user data directory that the CLI and the desktop app share
-/// (on Linux `~/.local/share/rounds`).
+/// (on Linux `~/.local/share/rounds`; on Windows
+/// `%APPDATA%\rounds\rounds\data`, which Windows asks for by its known-folder
+/// id, so a profile under a Chinese user name or on another drive is found
+/// as it is; the installer never removes it).
 pub fn default_data_dir() -> Option<std::path::PathBuf> {
     directories::ProjectDirs::from("org", "rounds", "rounds").map(|d| d.data_dir().to_path_buf())
 }

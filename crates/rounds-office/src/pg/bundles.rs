@@ -9,29 +9,16 @@ impl PgDb {
         device: &str,
     ) -> DbResult<Option<(TokenHolder, Option<Vec<u8>>)>> {
         let c = self.client()?;
-        let row = self.query_opt(&c,
-            "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL, k.public
-             FROM devices d JOIN members m ON m.id = d.member LEFT JOIN bundle_keys k ON k.device = d.id
-             WHERE d.id = $1",
+        let row = self.query_opt(
+            &c,
+            &format!(
+                "SELECT {}, k.public FROM {} LEFT JOIN bundle_keys k ON k.device = d.id WHERE d.id = $1",
+                store::HOLDER_COLUMNS,
+                store::HOLDER_FROM
+            ),
             &[&device],
         )?;
-        Ok(row.map(|r| {
-            let role: String = r.get(3);
-            (
-                TokenHolder {
-                    ctx: DeviceCtx {
-                        device: r.get(0),
-                        member: r.get(1),
-                        member_name: r.get(4),
-                        office: r.get(2),
-                        role: Role::parse(&role).unwrap_or(Role::Teacher),
-                    },
-                    revoked: r.get(5),
-                    member_removed: r.get(6),
-                },
-                r.get(7),
-            )
-        }))
+        Ok(row.map(|r| (store::token_holder(&r), r.get(7))))
     }
 
     pub(super) fn set_bundle_key_impl(

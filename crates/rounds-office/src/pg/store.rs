@@ -273,25 +273,12 @@ impl OfficeDb for PgDb {
 
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<TokenHolder>> {
         let c = self.client()?;
-        let row = self.query_opt(&c,
-            "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL
-             FROM devices d JOIN members m ON m.id = d.member WHERE d.token_hash = $1",
+        let row = self.query_opt(
+            &c,
+            &format!("SELECT {HOLDER_COLUMNS} FROM {HOLDER_FROM} WHERE d.token_hash = $1"),
             &[&token_hash],
         )?;
-        Ok(row.map(|r| {
-            let role: String = r.get(3);
-            TokenHolder {
-                ctx: DeviceCtx {
-                    device: r.get(0),
-                    member: r.get(1),
-                    member_name: r.get(4),
-                    office: r.get(2),
-                    role: Role::parse(&role).unwrap_or(Role::Teacher),
-                },
-                revoked: r.get(5),
-                member_removed: r.get(6),
-            }
-        }))
+        Ok(row.as_ref().map(token_holder))
     }
 
     fn device_has_actor(&self, device: &str, actor: &[u8]) -> DbResult<bool> {
@@ -598,6 +585,28 @@ impl OfficeDb for PgDb {
         let mut c = self.client()?;
         let tx = self.snapshot(&mut c)?;
         self.digest_in(&tx)
+    }
+}
+
+/// The columns [`token_holder`] reads, first in a query's select list,
+/// and the tables they come from.
+pub(super) const HOLDER_COLUMNS: &str =
+    "d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL";
+pub(super) const HOLDER_FROM: &str = "devices d JOIN members m ON m.id = d.member";
+
+/// A device and its member as a token (or a bundle's signature) finds them.
+pub(super) fn token_holder(r: &Row) -> TokenHolder {
+    let role: String = r.get(3);
+    TokenHolder {
+        ctx: DeviceCtx {
+            device: r.get(0),
+            member: r.get(1),
+            member_name: r.get(4),
+            office: r.get(2),
+            role: Role::parse(&role).unwrap_or(Role::Teacher),
+        },
+        revoked: r.get(5),
+        member_removed: r.get(6),
     }
 }
 

@@ -270,25 +270,9 @@ impl OfficeDb for SqliteDb {
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<TokenHolder>> {
         let c = self.r();
         Ok(c.query_row(
-            "SELECT d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL
-             FROM devices d JOIN members m ON m.id = d.member WHERE d.token_hash = ?1",
+            &format!("SELECT {HOLDER_COLUMNS} FROM {HOLDER_FROM} WHERE d.token_hash = ?1"),
             [token_hash],
-            |r| {
-                let role: String = r.get(3)?;
-                Ok(TokenHolder {
-                    ctx: DeviceCtx {
-                        device: r.get(0)?,
-                        member: r.get(1)?,
-                        member_name: r.get(4)?,
-                        office: r.get(2)?,
-                        // The table's CHECK admits only known roles; anything
-                        // else would get the least privilege.
-                        role: Role::parse(&role).unwrap_or(Role::Teacher),
-                    },
-                    revoked: r.get(5)?,
-                    member_removed: r.get(6)?,
-                })
-            },
+            token_holder,
         )
         .optional()?)
     }
@@ -586,6 +570,30 @@ const OPTIMISTIC_TRIES: usize = 3;
 
 /// A document's version for the optimistic check: its last log position
 /// (every stored change or reveal moves it), or `None` when it is new.
+/// The columns [`token_holder`] reads, first in a query's select list,
+/// and the tables they come from.
+pub(super) const HOLDER_COLUMNS: &str =
+    "d.id, m.id, m.office, m.role, m.name, d.revoked IS NOT NULL, m.removed IS NOT NULL";
+pub(super) const HOLDER_FROM: &str = "devices d JOIN members m ON m.id = d.member";
+
+/// A device and its member as a token (or a bundle's signature) finds them.
+pub(super) fn token_holder(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenHolder> {
+    let role: String = r.get(3)?;
+    Ok(TokenHolder {
+        ctx: DeviceCtx {
+            device: r.get(0)?,
+            member: r.get(1)?,
+            member_name: r.get(4)?,
+            // The table's CHECK admits only known roles; anything else
+            // would get the least privilege.
+            role: Role::parse(&role).unwrap_or(Role::Teacher),
+            office: r.get(2)?,
+        },
+        revoked: r.get(5)?,
+        member_removed: r.get(6)?,
+    })
+}
+
 fn doc_version(c: &Connection, doc: &str) -> DbResult<Option<i64>> {
     Ok(
         c.query_row("SELECT last_pos FROM documents WHERE id = ?1", [doc], |r| {

@@ -39,6 +39,7 @@ fn rounds_desktop_commands() -> &'static [&'static str] {
         "usb_export",
         "usb_import",
         "export_docx",
+        "export_pdf",
         "import_docx",
         "close_now",
         "close_blocked",

@@ -4,9 +4,9 @@
 
 use rounds_app::{
     App, AppError, Caret, CarriedSummary, CollabView, CompareView, DocSummary, DocView, FindingRef,
-    GroupForm, HistoryItem, InboxEntry, Kind, Language, ListQuery, Profile, ReviewForm, Saved,
-    SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount, UsbDrive,
-    UsbOutcome, WordImport,
+    GroupForm, HistoryItem, InboxEntry, Kind, Language, ListQuery, PdfSaved, Profile, ReviewForm,
+    Saved, SchemaInfo, SearchHit, SyncStatus, TakenUpstream, TargetInput, Template, UnreadCount,
+    UsbDrive, UsbOutcome, WordImport,
 };
 use serde_json::Value;
 use tauri::State;
@@ -253,6 +253,31 @@ pub fn export_docx(
         )
     })?;
     Ok(path.display().to_string())
+}
+
+/// Writes the document (or, with `at`, that version of it) as PDF, laid
+/// out by rounds-pdf, in the documents folder; says where and which
+/// characters no bundled font has.
+#[tauri::command(async)]
+pub fn export_pdf(
+    app: State<'_, App>,
+    window: tauri::WebviewWindow,
+    id: String,
+    language: Language,
+    name: String,
+    student: bool,
+    at: Option<String>,
+) -> R<PdfSaved> {
+    let pdf = app.pdf(&id, language, student, at.as_deref())?;
+    let dir = crate::print::export_dir(&window)?;
+    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "pdf");
+    std::fs::write(&path, &pdf.bytes).map_err(|e| {
+        AppError::new(
+            rounds_app::ErrorCode::Internal,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(PdfSaved::new(path.display().to_string(), &pdf))
 }
 
 #[tauri::command(async)]

@@ -162,6 +162,7 @@ pub fn run() {
             commands::usb_export,
             commands::usb_import,
             commands::export_docx,
+            commands::export_pdf,
             commands::import_docx,
             commands::close_now,
             commands::close_blocked,

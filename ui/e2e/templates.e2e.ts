@@ -48,6 +48,7 @@ describe('templates, duplicates and exports', () => {
     await h.s.until(`return document.querySelector('.title-input')?.value === ${JSON.stringify(`${title}（副本）`)}`);
     await h.waitSaved();
     await h.clickButton('.editor-bar', '导出');
+    await h.clickButton('.export-menu .menu-list', 'Markdown');
     await h.s.until(`return document.querySelector('.toast')?.textContent.includes('.md')`);
     const said = await h.s.text(await h.s.find('.toast'));
     const path = said.slice(said.indexOf('/')).trim();

@@ -15,6 +15,7 @@ import type { HistoryItem } from './generated/HistoryItem';
 import type { UsbDrive } from './generated/UsbDrive';
 import type { UsbOutcome } from './generated/UsbOutcome';
 import type { WordImport } from './generated/WordImport';
+import type { PdfSaved } from './generated/PdfSaved';
 import type { Kind } from './generated/Kind';
 import type { Language } from './generated/Language';
 import type { ListQuery } from './generated/ListQuery';
@@ -70,6 +71,9 @@ export const api = {
   usbImport: (path: string) => invoke<UsbOutcome>('usb_import', { path }),
   /** Writes the document as an editable Word file in the documents folder; returns its path. */
   exportDocx: (id: string, language: Language, name: string, student: boolean) => invoke<string>('export_docx', { id, language, name, student }),
+  /** Writes the document (or, with `at`, that version) as PDF in the documents folder, laid out by rounds-pdf. */
+  exportPdf: (id: string, language: Language, name: string, student: boolean, at: string | null) =>
+    invoke<PdfSaved>('export_pdf', { id, language, name, student, at }),
   /** Imports Word 教案 from files or folders; a dry run only says what would go where. */
   importDocx: (paths: string[], dryRun: boolean) => invoke<WordImport>('import_docx', { paths, dryRun }),
   templates: (kind: Kind) => invoke<Template[]>('templates', { kind }),

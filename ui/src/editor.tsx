@@ -3,7 +3,7 @@ import { FieldEditor, Findings } from './fields';
 import { RemovedRows } from './removed';
 import { LinkedFrom, RefCtx } from './refs';
 import { UndoStack, reinsertRow, undoKey } from './undo';
-import { printFileName } from './print';
+import { ExportMenu } from './exportmenu';
 import { changesSince, copyText, fieldText, restorePatch, type FieldChange } from './versions';
 import { MinutesTotal, VersionChanges, timed } from './editor-parts';
 import { api, asAppError } from './api';
@@ -451,27 +451,6 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     }
   };
 
-  const exportMd = async () => {
-    try {
-      await saver.flush();
-      const path = await api.exportMarkdown(props.id, lang, printFileName(String(doc.fields.title ?? doc.summary.title), doc.fields.date));
-      setNotice(t('exported_to', { path }));
-    } catch (e) {
-      props.onError(explain(e));
-    }
-  };
-
-  const exportDocx = async (student: boolean) => {
-    try {
-      await saver.flush();
-      const name = printFileName(String(doc.fields.title ?? doc.summary.title), doc.fields.date);
-      const path = await api.exportDocx(props.id, lang, student ? `${name} ${t('export_docx_student')}` : name, student);
-      setNotice(t('exported_to', { path }));
-    } catch (e) {
-      props.onError(explain(e));
-    }
-  };
-
   /** A new private draft with this document's content, opened at once. */
   const duplicate = async () => {
     try {
@@ -573,11 +552,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         ) : (
           <button onClick={() => props.print(true, version?.item.hash)}>{t('print')}</button>
         )}
-        <button class="export-md" onClick={() => void exportMd()} disabled={version !== null}>{t('export_md')}</button>
-        <button class="export-docx" onClick={() => void exportDocx(false)} disabled={version !== null}>{t('export_docx')}</button>
-        {kind.teacher_only.length > 0 && (
-          <button class="export-docx-student" onClick={() => void exportDocx(true)} disabled={version !== null}>{t('export_docx_student')}</button>
-        )}
+        <ExportMenu id={props.id} doc={doc} kind={kind} at={version?.item.hash ?? null} flush={() => saver.flush()} onNotice={setNotice} onError={(e) => props.onError(explain(e))} />
         <button class="duplicate" onClick={() => void duplicate()} disabled={version !== null}>{t('duplicate')}</button>
         <button class={doc.summary.deleted ? '' : 'danger'} onClick={del} disabled={version !== null}>
           {doc.summary.deleted ? t('restore') : t('delete')}

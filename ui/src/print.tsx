@@ -3,6 +3,7 @@ import { api } from './api';
 import { useApp } from './ctx';
 import { pick } from './i18n';
 import type { DocView } from './generated/DocView';
+import type { PdfSaved } from './generated/PdfSaved';
 import type { FieldInfo } from './generated/FieldInfo';
 import type { KindInfo } from './generated/KindInfo';
 import type { Lang } from './i18n';
@@ -34,16 +35,22 @@ export function printFileName(title: string, date: unknown, today: Date = new Da
 }
 
 /** Back to the editor, print, save as PDF (named `name`), and where the PDF went: above every printed sheet. */
-export function PrintTools(props: { name: string; back: () => void; onError: (m: string) => void }) {
+export function PrintTools(props: { name: string; back: () => void; onError: (m: string) => void; savePdf?: () => Promise<PdfSaved> }) {
   const { t, explain } = useApp();
   const [saved, setSaved] = useState<string | null>(null);
+  const [missing, setMissing] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const run = async (f: () => Promise<unknown>) => {
     setBusy(true);
     setSaved(null);
+    setMissing([]);
     try {
       const r = await f();
       if (typeof r === 'string') setSaved(r);
+      else if (r && typeof r === 'object' && 'path' in r) {
+        setSaved((r as PdfSaved).path);
+        setMissing((r as PdfSaved).missing);
+      }
     } catch (e) {
       props.onError(explain(e));
     } finally {
@@ -55,11 +62,12 @@ export function PrintTools(props: { name: string; back: () => void; onError: (m:
       <div class="print-tools no-print">
         <button class="back-to-editor" onClick={props.back}>← {t('back_to_editor')}</button>
         <button class="primary print-now" disabled={busy} onClick={() => void run(() => api.printPage(props.name))}>{t('print_now')}</button>
-        <button class="save-pdf" disabled={busy} onClick={() => void run(() => api.savePdf(props.name))}>{t('save_pdf')}</button>
+        <button class="save-pdf" disabled={busy} onClick={() => void run(props.savePdf ?? (() => api.savePdf(props.name)))}>{t('save_pdf')}</button>
       </div>
       {saved && (
         <p class="print-saved no-print" role="status">
           {t('pdf_saved')} <code>{saved}</code>
+          {missing.length > 0 && <span class="pdf-missing"> {t('pdf_missing', { n: missing.length, chars: missing.join(' ') })}</span>}
         </p>
       )}
     </>
@@ -119,7 +127,13 @@ export function PrintView(props: { id: string; teacher: boolean; at?: string; ba
 
   return (
     <div class="print-wrap">
-      <PrintTools name={name} back={props.back} onError={setError} />
+      <PrintTools
+        name={name}
+        back={props.back}
+        onError={setError}
+        // The PDF is laid out by rounds-pdf (as `rounds export --format pdf`), not printed by the webview, so it is the same file on every system.
+        savePdf={() => api.exportPdf(props.id, lang, versions && !props.teacher ? `${name} ${t('student_version')}` : name, versions && !props.teacher, props.at ?? null)}
+      />
       <article ref={sheet} class={`sheet sheet-${kind.kind}`} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
         <h1 class="sheet-title">{pick(kind.print_title, lang)}</h1>
         <h2 class="sheet-subtitle">

@@ -8,6 +8,7 @@
 
 mod collab;
 mod error;
+mod pdf;
 pub mod sync;
 pub mod templates;
 pub mod types;

@@ -773,6 +773,27 @@ pub struct UsbDrive {
     pub path: String,
 }
 
+/// A document saved as PDF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PdfSaved {
+    /// Where the file went.
+    pub path: String,
+    pub pages: u32,
+    /// Characters no bundled font has, each once: each printed as 〓, which
+    /// the UI says rather than let the teacher find on paper.
+    pub missing: Vec<String>,
+}
+
+impl PdfSaved {
+    pub fn new(path: String, pdf: &rounds_pdf::Pdf) -> PdfSaved {
+        PdfSaved {
+            path,
+            pages: pdf.pages as u32,
+            missing: pdf.missing.iter().map(char::to_string).collect(),
+        }
+    }
+}
+
 /// What writing or importing a USB bundle did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UsbOutcome {
@@ -861,6 +882,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     TakenUpstream::export_all(&cfg)?;
     UsbDrive::export_all(&cfg)?;
     UsbOutcome::export_all(&cfg)?;
+    PdfSaved::export_all(&cfg)?;
     WordImport::export_all(&cfg)?;
     Ok(())
 }

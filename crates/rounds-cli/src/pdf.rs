@@ -1,8 +1,7 @@
 //! `rounds export --format pdf`: a document as PDF (rounds-pdf), with the
 //! office's name, the version and, for a shared document, who approved it.
 
-use rounds_core::{Document, Lang, Visibility};
-use rounds_pdf::{Approval, Options, Version};
+use rounds_core::{Document, Lang};
 use rounds_store::Store;
 
 use crate::args::ExportArgs;
@@ -16,22 +15,8 @@ pub fn export(store: &Store, mut doc: Document, a: &ExportArgs) -> Result<(), Fa
         .ok_or_else(|| Failure("a PDF needs a file to go to: add --out FILE".into()))?;
     let lang = a.lang.map_or(doc.summary().language, Lang::from);
     let office = store.sync_info()?.office_name;
-    let version = Version::of(&mut doc);
-    // Only a shared document has been through the office's review; a
-    // private draft's status field is its author's own say.
-    let approval = (doc.visibility() == Visibility::Office)
-        .then(|| Approval::of(&doc))
-        .flatten();
     let title_of = |id: &str| store.title_of(id).ok().flatten();
-    let options = Options {
-        lang,
-        student: a.student,
-        office: office.as_deref(),
-        version: Some(&version),
-        approval: approval.as_ref(),
-        title_of: &title_of,
-    };
-    let pdf = rounds_pdf::render(&doc, &options)?;
+    let pdf = rounds_pdf::render_stamped(&mut doc, lang, a.student, office.as_deref(), &title_of)?;
     if !pdf.missing.is_empty() {
         let list: Vec<String> = pdf
             .missing

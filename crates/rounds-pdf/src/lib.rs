@@ -180,6 +180,35 @@ pub fn render(doc: &Document, o: &Options<'_>) -> Result<Pdf, PdfError> {
     })
 }
 
+/// Renders `doc` as every printed copy of it goes out, from the CLI and the
+/// app alike: with the office's name, the version `doc` is at and, for a
+/// shared document, who approved it. Only a shared document has been
+/// through the office's review; a private draft's status field is its
+/// author's own say, so it prints no approval.
+pub fn render_stamped(
+    doc: &mut Document,
+    lang: Lang,
+    student: bool,
+    office: Option<&str>,
+    title_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<Pdf, PdfError> {
+    let version = Version::of(doc);
+    let approval = (doc.visibility() == rounds_core::Visibility::Office)
+        .then(|| Approval::of(doc))
+        .flatten();
+    render(
+        doc,
+        &Options {
+            lang,
+            student,
+            office,
+            version: Some(&version),
+            approval: approval.as_ref(),
+            title_of,
+        },
+    )
+}
+
 /// Replaces, in every string of `v`, each character no bundled font has
 /// with [`MISSING_MARK`], and lists it. Line breaks and other control
 /// characters are layout, not glyphs.

@@ -27,7 +27,9 @@ for tool in "$objdump" 7z; do
   }
 done
 
-# DLLs of Windows 10 itself (System32), lower case. Only what a Rust, Tauri
+# DLLs of Windows 10 itself (System32), lower case. combase.dll (COM and
+# WinRT, since Windows 8) and rpcrt4.dll (RPC, UUIDs) come in through the
+# windows crate's import libraries. Only what a Rust, Tauri
 # or SQLite build can reasonably import; a new entry must be a DLL every
 # Windows 10 x64 has, not one of a redistributable.
 system_dlls=(
@@ -37,6 +39,7 @@ system_dlls=(
   crypt32.dll secur32.dll ncrypt.dll msvcrt.dll version.dll imm32.dll
   winmm.dll propsys.dll shcore.dll dwrite.dll d2d1.dll setupapi.dll
   iphlpapi.dll powrprof.dll dbghelp.dll msimg32.dll gdiplus.dll
+  combase.dll rpcrt4.dll
 )
 
 failed=0

@@ -52,7 +52,11 @@ pub fn print_json(v: &Json) {
     outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
-/// The text of a file, or of standard input for `-`.
+/// The text of a file, or of standard input for `-`, as written on any
+/// system: Windows' Notepad starts a UTF-8 file with a byte-order mark and
+/// ends its lines with CR LF. The mark is not text (JSON refuses it) and a
+/// field's line breaks are LF wherever the document is read, so both are
+/// undone here (a JSON file's CR LF is only whitespace between tokens).
 pub fn read_input(path: &Path) -> Result<String, Failure> {
     let mut s = String::new();
     if path == Path::new("-") {
@@ -61,7 +65,19 @@ pub fn read_input(path: &Path) -> Result<String, Failure> {
         s = std::fs::read_to_string(path)
             .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     }
-    Ok(s)
+    Ok(plain_text(s))
+}
+
+fn plain_text(s: String) -> String {
+    let s = match s.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => s,
+    };
+    if s.contains("\r\n") {
+        s.replace("\r\n", "\n")
+    } else {
+        s
+    }
 }
 
 /// Writes a file that must not exist yet: output never overwrites.

@@ -4,6 +4,60 @@ mod common;
 
 use common::{fails, json, ok, rounds_stdin};
 
+/// Files as Windows' Notepad writes them (a UTF-8 byte-order mark, CR LF
+/// line ends) read as the same text as anywhere else: a field's lines end
+/// in LF, and a JSON file with the mark imports.
+#[test]
+fn files_written_on_windows_read_as_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.as_path();
+    ok(data, &["profile", "--name", "吴老师"]);
+    let id = ok(data, &["new", "lesson", "婴儿腹泻的家庭护理"])
+        .trim()
+        .to_owned();
+    let text = dir.path().join("学情分析.txt");
+    std::fs::write(
+        &text,
+        "\u{feff}学员为乡村医生。\r\n多数未系统学习补液。\r\n",
+    )
+    .unwrap();
+    ok(
+        data,
+        &[
+            "edit",
+            &id,
+            "--set-file",
+            &format!("learner_analysis={}", text.display()),
+        ],
+    );
+    assert_eq!(
+        json(data, &["show", &id, "--json"])["learner_analysis"],
+        "学员为乡村医生。\n多数未系统学习补液。"
+    );
+
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        "\u{feff}{\r\n  \"kind\": \"lesson_plan\",\r\n  \"title\": \"口服补液盐的配制\",\r\n  \"language\": \"zh\",\r\n  \"methods\": \"示范\\r\\n练习\"\r\n}\r\n",
+    )
+    .unwrap();
+    let out = ok(data, &["import", plan.to_str().unwrap()]);
+    assert!(out.contains("口服补液盐的配制"), "{out}");
+    let found = json(data, &["list", "--json"]);
+    let imported = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["title"] == "口服补液盐的配制")
+        .unwrap();
+    // A line break written inside a JSON string is the JSON's own: kept.
+    assert_eq!(
+        json(data, &["show", imported["id"].as_str().unwrap(), "--json"])["methods"],
+        "示范\r\n练习"
+    );
+}
+
 #[test]
 fn a_teacher_works_offline_with_the_cli_alone() {
     let dir = tempfile::tempdir().unwrap();

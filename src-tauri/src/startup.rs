@@ -46,11 +46,11 @@ pub const TITLE: &str = "Rounds 教学查房";
 pub const WEBVIEW2_MISSING: &str = "\
 Rounds 需要 Microsoft Edge WebView2 运行时，这台电脑上没有安装。\n\
 请安装 “Microsoft Edge WebView2 Runtime”（常青版，Evergreen），然后重新打开 Rounds。\n\
-没有网络时，可以向教学办公室或医院信息科索取离线安装包。\n\
+没有网络时，可以从教研室服务器的下载页（教研室网址后加 /downloads/）下载离线安装包，或向医院信息科索取。\n\
 \n\
 Rounds needs the Microsoft Edge WebView2 Runtime, which is not installed on this computer.\n\
 Install the \"Microsoft Edge WebView2 Runtime\" (Evergreen), then open Rounds again.\n\
-Without an internet connection, ask the teaching office or the hospital's IT department for the offline installer.";
+Without an internet connection, download the offline installer from your teaching office's server (its address followed by /downloads/), or ask the hospital's IT department for it.";
 
 /// The runtime's version if Windows has it installed for the machine or
 /// for this user.
@@ -121,7 +121,14 @@ mod tests {
 
     #[test]
     fn the_message_says_what_to_install_in_both_languages() {
-        for needle in ["WebView2", "运行时", "信息科", "Runtime", "IT department"] {
+        for needle in [
+            "WebView2",
+            "运行时",
+            "信息科",
+            "/downloads/",
+            "Runtime",
+            "IT department",
+        ] {
             assert!(WEBVIEW2_MISSING.contains(needle), "{needle}");
         }
     }

@@ -10,6 +10,9 @@
 //!   sender's own member id: JSON [`rounds_proto::MembersResponse`], same
 //!   authentication.
 //!
+//! - `GET /downloads/` — installers the administrator offers to anyone,
+//!   and `GET /downloads/NAME` each of them (see [`crate::downloads`]).
+//!
 //! Every non-2xx response has a JSON body `{"code", "message"}`. Logs name
 //! devices and documents by id, and never contain tokens, codes or
 //! document text.
@@ -59,6 +62,9 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/members", get(members))
         .route("/v1/bundle-key", post(bundle_key))
         .route("/metrics", get(metrics))
+        .route("/downloads", get(crate::downloads::downloads))
+        .route("/downloads/", get(crate::downloads::downloads))
+        .route("/downloads/{*file}", get(crate::downloads::downloads))
         .fallback(|| async { ApiError::new(404, "not_found", "no such endpoint") })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn_with_state(service.clone(), log_request))
@@ -367,7 +373,9 @@ async fn json_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if status.is_success() || is_json {
+    // A redirect or "not modified" (a download checked again) has no body
+    // to replace.
+    if status.is_success() || status.is_redirection() || is_json {
         return resp;
     }
     let code = status

@@ -7,10 +7,12 @@
 //! validation, paging) → [`db::OfficeDb`] (storage: [`sqlite`] by default, [`pg`] for a province).
 //! [`tls`] is the office's own TLS (certificates reloaded when they
 //! change), [`tls_init`] the certificate authority of `rounds-office tls init`.
-//! [`metrics`] counts what the office does, for `GET /metrics`.
+//! [`metrics`] counts what the office does, for `GET /metrics`;
+//! [`downloads`] offers installers at `GET /downloads/`.
 
 pub mod backend;
 pub mod db;
+pub mod downloads;
 pub mod http;
 pub mod metrics;
 pub mod pg;

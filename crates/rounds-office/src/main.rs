@@ -34,7 +34,7 @@ struct Cli {
         hide_env_values = true
     )]
     database_url: Option<String>,
-    /// A TOML file with settings (`listen`, `data`, `database_url`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`, `tls_cert`, `tls_key`).
+    /// A TOML file with settings (`listen`, `data`, `database_url`, `max_request_bytes`, `page_bytes`, `log_json`, `trusted_proxies`, `max_waiting`, `tls_cert`, `tls_key`, `downloads`).
     #[arg(long, global = true, env = "ROUNDS_OFFICE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -68,6 +68,11 @@ enum Command {
             requires = "tls_cert"
         )]
         tls_key: Option<PathBuf>,
+        /// Offer the files of this directory at /downloads/ to anyone who
+        /// can reach the office (the Rounds and WebView2 installers);
+        /// default: `downloads` in the data directory, when it exists.
+        #[arg(long, env = "ROUNDS_OFFICE_DOWNLOADS", value_name = "DIR")]
+        downloads: Option<PathBuf>,
     },
     /// The office's own TLS: make a certificate authority and a server
     /// certificate, show the fingerprint devices pin.
@@ -269,6 +274,8 @@ struct FileConfig {
     /// The certificate chain and key the office serves HTTPS with.
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    /// The directory offered at /downloads/.
+    downloads: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -360,6 +367,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             log_json,
             tls_cert,
             tls_key,
+            downloads,
         } => {
             let json = log_json || file.log_json.unwrap_or(false);
             let filter = tracing_subscriber::EnvFilter::try_from_env("ROUNDS_LOG")
@@ -407,6 +415,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let mut service = Service::new(db, limits);
             service.trusted_proxies = file.trusted_proxies.clone().unwrap_or_default();
+            service.downloads = match downloads.or(file.downloads.clone()) {
+                Some(d) if d.is_dir() => Some(d),
+                Some(d) => {
+                    return Err(Failure(format!(
+                        "downloads: {} is not a directory",
+                        d.display()
+                    )));
+                }
+                None => rounds_office::downloads::default_dir(&data),
+            };
+            if let Some(d) = &service.downloads {
+                tracing::info!(dir = %d.display(), "offering downloads at /downloads/");
+            }
             if let Some(n) = file.max_waiting {
                 service.wake.configure(rounds_office::wake::WakeLimits {
                     per_office: n,

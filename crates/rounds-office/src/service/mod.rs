@@ -125,6 +125,9 @@ pub struct Service {
     /// Reverse proxies whose `X-Forwarded-For` is believed (see
     /// `http::client_addr`); empty: the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Files offered at `GET /downloads/` (see `crate::downloads`); none
+    /// when unset.
+    pub downloads: Option<std::path::PathBuf>,
     clock: Clock,
     /// Where ids, codes and tokens come from: the operating system's
     /// randomness unless a simulation seeds it (`with_entropy`).
@@ -182,6 +185,7 @@ impl Service {
             db,
             limits,
             trusted_proxies: Vec::new(),
+            downloads: None,
             clock: system_clock(),
             entropy: Mutex::new(Box::new(OsEntropy)),
             failed_enrolls: Mutex::new(HashMap::new()),

@@ -222,15 +222,7 @@ pub fn export_markdown(
     name: String,
 ) -> R<String> {
     let (_, text) = app.markdown(&id, language)?;
-    let dir = crate::print::export_dir(&window)?;
-    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "md");
-    std::fs::write(&path, text).map_err(|e| {
-        AppError::new(
-            rounds_app::ErrorCode::Internal,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    Ok(path.display().to_string())
+    crate::print::write_export(&window, &name, "md", text.as_bytes())
 }
 
 /// Writes the document as a Word file in the documents folder; returns its path.
@@ -244,15 +236,7 @@ pub fn export_docx(
     student: bool,
 ) -> R<String> {
     let bytes = app.docx(&id, language, student)?;
-    let dir = crate::print::export_dir(&window)?;
-    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "docx");
-    std::fs::write(&path, bytes).map_err(|e| {
-        AppError::new(
-            rounds_app::ErrorCode::Internal,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    Ok(path.display().to_string())
+    crate::print::write_export(&window, &name, "docx", &bytes)
 }
 
 /// Writes the document (or, with `at`, that version of it) as PDF, laid
@@ -269,15 +253,8 @@ pub fn export_pdf(
     at: Option<String>,
 ) -> R<PdfSaved> {
     let pdf = app.pdf(&id, language, student, at.as_deref())?;
-    let dir = crate::print::export_dir(&window)?;
-    let path = crate::print::unique_path(&dir, &crate::print::file_stem(&name), "pdf");
-    std::fs::write(&path, &pdf.bytes).map_err(|e| {
-        AppError::new(
-            rounds_app::ErrorCode::Internal,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    Ok(PdfSaved::new(path.display().to_string(), &pdf))
+    let path = crate::print::write_export(&window, &name, "pdf", &pdf.bytes)?;
+    Ok(PdfSaved::new(path, &pdf))
 }
 
 #[tauri::command(async)]

@@ -72,6 +72,26 @@ pub fn unique_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
         .unwrap_or(first)
 }
 
+/// Writes an export named after `name` (a title and date) into the
+/// documents folder's `Rounds/`, never over an earlier file; returns its
+/// path.
+pub fn write_export(
+    window: &WebviewWindow,
+    name: &str,
+    ext: &str,
+    bytes: &[u8],
+) -> Result<String, AppError> {
+    let dir = export_dir(window)?;
+    let path = unique_path(&dir, &file_stem(name), ext);
+    std::fs::write(&path, bytes).map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path.display().to_string())
+}
+
 /// Where exports go: the documents folder's `Rounds/`, created if needed.
 pub fn export_dir(window: &WebviewWindow) -> Result<PathBuf, AppError> {
     let paths = window.app_handle().path();

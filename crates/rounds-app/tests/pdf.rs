@@ -4,32 +4,11 @@
 //! the teacher-only sections; characters no bundled font has reported;
 //! an unknown document said plainly.
 
-use std::io::Write;
-use std::process::Command;
-
 use rounds_app::{ErrorCode, Language};
 use rounds_core::schema::DocKind;
 use rounds_testkit::app::{new_doc, open};
+use rounds_testkit::pdf::text;
 use serde_json::json;
-
-/// The PDF's text with all whitespace removed (line breaks fall where the
-/// layout put them).
-fn text(pdf: &[u8]) -> String {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
-    f.write_all(pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(f.path())
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
 
 #[test]
 fn a_plan_and_an_earlier_version_of_it_print_their_own_text_and_number() {

@@ -3,23 +3,9 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{fails, json, ok};
 
-fn pdf_text(path: &std::path::Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect()
-}
+use rounds_testkit::pdf::text_of_file as pdf_text;
 
 #[test]
 fn a_case_exports_as_a_students_and_a_teachers_pdf() {

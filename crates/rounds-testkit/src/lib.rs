@@ -12,6 +12,7 @@
 
 pub mod app;
 mod office;
+pub mod pdf;
 pub mod pg;
 pub mod process;
 pub mod raw;

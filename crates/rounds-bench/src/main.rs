@@ -574,6 +574,30 @@ fn render(
                 f("search_zh_p95_ms"),
                 f("search_en_p95_ms")
             );
+            let r = &v["ranking"];
+            if r.is_object() {
+                let g = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                let _ = writeln!(
+                    o,
+                    "| ranking: {} labelled queries ({} Chinese, {} English) over the samples among 600 generated documents: MRR all / Chinese / English | {:.3} / {:.3} / {:.3} |",
+                    r["queries"],
+                    r["zh_queries"],
+                    r["en_queries"],
+                    g("mrr"),
+                    g("zh_mrr"),
+                    g("en_mrr")
+                );
+                let _ = writeln!(
+                    o,
+                    "| ranking: precision at 5 (the labels allow at most {:.3}); first hit labelled; every labelled document found | {:.3}; {} of {}; {} of {} |",
+                    g("best_p5"),
+                    g("p5"),
+                    r["first_right"],
+                    r["queries"],
+                    r["all_found"],
+                    r["queries"]
+                );
+            }
             let _ = writeln!(
                 o,
                 "| commit one edit (median of 5, durable) | {:.1} ms |",

@@ -182,5 +182,37 @@ pub fn run(n: usize, small: bool) -> Result<serde_json::Value, String> {
                 String::from_utf8_lossy(&out.stderr)
             )
         })?;
-    serde_json::from_str(line).map_err(|e| e.to_string())
+    let mut v: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    ranking(&mut v);
+    Ok(v)
+}
+
+/// Ranking quality (rounds-testkit's labelled set: the samples among 600
+/// generated documents on their topics), added to the store's figures.
+fn ranking(v: &mut serde_json::Value) {
+    use rounds_testkit::ranking::{evaluate, library, scores};
+    let Ok(dir) = tempfile::tempdir() else {
+        return;
+    };
+    let Ok(mut store) = Store::open_dir(dir.path()) else {
+        return;
+    };
+    let _ = store.set_user_name("王老师");
+    library(&mut store);
+    let outcomes = evaluate(&store);
+    let all = scores(&outcomes, |_| true);
+    let zh = scores(&outcomes, |o| o.chinese);
+    let en = scores(&outcomes, |o| !o.chinese);
+    v["ranking"] = json!({
+        "queries": all.queries,
+        "zh_queries": zh.queries,
+        "en_queries": en.queries,
+        "mrr": all.mrr,
+        "zh_mrr": zh.mrr,
+        "en_mrr": en.mrr,
+        "p5": all.p5,
+        "best_p5": all.best_p5,
+        "first_right": all.first_right,
+        "all_found": all.all_found,
+    });
 }

@@ -22,6 +22,7 @@ fn the_quick_benchmark_runs_every_part() {
     for section in [
         "## Sync, 20 documents",
         "## Client store, 200 documents",
+        "| ranking: 45 labelled queries",
         "## Office under a network's devices",
         "PostgreSQL, 3 processes",
         "## Poor link",

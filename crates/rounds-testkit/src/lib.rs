@@ -15,6 +15,7 @@ mod office;
 pub mod pdf;
 pub mod pg;
 pub mod process;
+pub mod ranking;
 pub mod raw;
 mod teacher;
 pub mod tls;

@@ -208,6 +208,34 @@ fn a_client_that_bypasses_the_check_is_refused_by_the_office() {
         RejectCode::Identifier
     );
 
+    // An identifier typed one character per change (no change inserts
+    // more than a digit, so no change's own text shows it) and deleted
+    // again within the same push: the office scans the states on the way.
+    let mut typed = a.store.load(&id).unwrap();
+    let start = typed.heads();
+    let mut so_far = String::from("身份证号");
+    for (n, ch) in RESIDENT_ID.chars().enumerate() {
+        so_far.push(ch);
+        typed
+            .apply_patch(
+                &json!({ "present_illness": so_far }),
+                &mut ctx("王老师", &mut ids, 10 + n as i64),
+            )
+            .unwrap();
+    }
+    typed
+        .apply_patch(
+            &json!({"present_illness": "已删除"}),
+            &mut ctx("王老师", &mut ids, 100),
+        )
+        .unwrap();
+    let keystrokes = changes_since(typed.automerge_mut(), &start);
+    assert!(keystrokes.len() > RESIDENT_ID.len());
+    assert_eq!(
+        raw.push(&id, keystrokes).rejections[0].code,
+        RejectCode::Identifier
+    );
+
     // A private case pushed whole is refused.
     let secret = a.create(DocKind::CASE, "私人病例", json!({}));
     let all = changes_since(a.store.load(&secret).unwrap().automerge_mut(), &[]);

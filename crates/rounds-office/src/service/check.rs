@@ -16,8 +16,15 @@ const CHECK_EVERY: usize = 6;
 /// high-confidence patient identifier to a shared case or to a lesson plan
 /// (whose free text may quote a case). Each change is checked in turn, so an
 /// identifier added and removed again within one push is refused too.
+///
+/// `before` is the stored document the changes apply to (none for a new
+/// one), `state` its Automerge state, and `after` the document with every
+/// change applied, already validated by the caller: the state after the
+/// last change is `after` itself, so `state` is brought forward only as far
+/// as the last state scanned on the way.
 pub(super) fn check_case(
     doc: [u8; 16],
+    before: Option<&Document>,
     after: &Document,
     mut state: AutoCommit,
     fresh: &[Change],
@@ -35,9 +42,14 @@ pub(super) fn check_case(
             "a private case stays on its author's device; share it to send it to the office",
         ));
     }
-    let mut known: Vec<(rounds_deid::Kind, String)> = Document::from_automerge(state.clone())
-        .map(|d| rounds_core::deid::identifiers(&d))
+    let mut known: Vec<(rounds_deid::Kind, String)> = before
+        .map(rounds_core::deid::identifiers)
         .unwrap_or_default();
+    // The changes `state` must hold for the last scan before the final
+    // one: the states after changes CHECK_EVERY, 2·CHECK_EVERY, … below
+    // the last are scanned on their own.
+    let n = fresh.len();
+    let stepped = n.saturating_sub(1) / CHECK_EVERY * CHECK_EVERY;
     for (i, c) in fresh.iter().enumerate() {
         // The text this change inserts, scanned on its own: an identifier
         // pasted or typed in one save is caught even if a later change of
@@ -77,26 +89,33 @@ pub(super) fn check_case(
                 ),
             ));
         }
-        state.apply_changes([c.clone()]).map_err(|e| {
-            reject(
-                doc,
-                RejectCode::Malformed,
-                format!("changes do not apply: {e}"),
-            )
-        })?;
         // Scanning the whole state after every change of a long
         // keystroke-level history costs quadratic time. Every CHECK_EVERY-th
         // state and the last are scanned: an identifier typed key by key
         // and deleted again lives through one change per character, so it
         // is caught unless it is shorter than CHECK_EVERY characters (and
         // one inserted at once is caught by the scan above).
-        if i + 1 != fresh.len() && (i + 1) % CHECK_EVERY != 0 {
+        let last = i + 1 == n;
+        if i < stepped {
+            state.apply_changes([c.clone()]).map_err(|e| {
+                reject(
+                    doc,
+                    RejectCode::Malformed,
+                    format!("changes do not apply: {e}"),
+                )
+            })?;
+        }
+        if !last && (i + 1) % CHECK_EVERY != 0 {
             continue;
         }
-        let Ok(d) = Document::from_automerge(state.clone()) else {
-            continue;
+        let now = if last {
+            rounds_core::deid::identifiers(after)
+        } else {
+            let Ok(d) = Document::from_automerge(state.clone()) else {
+                continue;
+            };
+            rounds_core::deid::identifiers(&d)
         };
-        let now = rounds_core::deid::identifiers(&d);
         let added: Vec<&(rounds_deid::Kind, String)> =
             now.iter().filter(|x| !known.contains(x)).collect();
         if !added.is_empty() {

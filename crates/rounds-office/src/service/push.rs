@@ -202,7 +202,14 @@ impl Service {
             // high-confidence identifier; the others (lesson plans, whose
             // free text may quote a case) for the kinds no teaching text
             // needs (`lesson_plan_may_not_hold`). Every kind is checked.
-            check_case(doc, &d, base, &fresh, rubrics)?;
+            check_case(
+                doc,
+                stored.as_ref().map(|(s, _)| s),
+                &d,
+                base,
+                &fresh,
+                rubrics,
+            )?;
             let visibility = d.visibility().as_str().to_owned();
             Ok(Accepted {
                 changes: fresh

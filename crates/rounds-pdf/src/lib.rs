@@ -150,14 +150,7 @@ pub fn render(doc: &Document, o: &Options<'_>) -> Result<Pdf, PdfError> {
     mark_missing(&mut json, &mut missing);
     let world = world::RoundsWorld::new(json.to_string().into_bytes());
     let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|errs| {
-        PdfError::Layout(
-            errs.iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let document = compiled.output.map_err(|e| layout_error(&e))?;
     let options = typst_pdf::PdfOptions {
         // A stable identifier and no creation time: the same document
         // renders to the same bytes.
@@ -165,19 +158,22 @@ pub fn render(doc: &Document, o: &Options<'_>) -> Result<Pdf, PdfError> {
         timestamp: None,
         ..Default::default()
     };
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|errs| {
-        PdfError::Layout(
-            errs.iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let bytes = typst_pdf::pdf(&document, &options).map_err(|e| layout_error(&e))?;
     Ok(Pdf {
         bytes,
         pages: document.pages.len(),
         missing,
     })
+}
+
+/// typst's diagnostics as one error.
+fn layout_error(errs: &[typst::diag::SourceDiagnostic]) -> PdfError {
+    PdfError::Layout(
+        errs.iter()
+            .map(|e| e.message.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 /// Renders `doc` as every printed copy of it goes out, from the CLI and the

@@ -75,7 +75,10 @@ fn parse_args() -> Result<Args, String> {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .ok_or("--load-only needs a number of devices")?;
-                for r in office_loads_at(&[n], false) {
+                // An optional word keeps only the offices whose label
+                // contains it ("SQLite", "1 process", "3 processes").
+                let only = it.next();
+                for r in office_loads_at(&[n], false, only.as_deref()) {
                     match r {
                         Ok(r) => println!(
                             "{}: {} syncs, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} errors, CPU per sync {:.2} + {:.2} ms",
@@ -110,7 +113,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 println!(
-                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES] [--library-only DOCUMENTS]"
+                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES [SQLite|PostgreSQL|\"3 processes\"]] [--library-only DOCUMENTS]"
                 );
                 std::process::exit(0);
             }
@@ -316,14 +319,14 @@ fn office_loads(q: bool) -> Vec<LoadOutcome> {
     } else {
         &[1_000, 10_000]
     };
-    office_loads_at(sizes, q)
+    office_loads_at(sizes, q, None)
 }
 
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn office_loads_at(sizes: &[usize], q: bool) -> Vec<LoadOutcome> {
+fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutcome> {
     let (members, shared) = if q {
         (20, 3)
     } else {
@@ -341,6 +344,9 @@ fn office_loads_at(sizes: &[usize], q: bool) -> Vec<LoadOutcome> {
             ("PostgreSQL, 1 process", true, 1),
             ("PostgreSQL, 3 processes", true, 3),
         ] {
+            if only.is_some_and(|w| !label.contains(w)) {
+                continue;
+            }
             eprintln!("office: {devices} devices, {label}");
             let pgdb = if pg {
                 match rounds_testkit::pg::PgTestDb::new() {

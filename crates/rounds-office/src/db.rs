@@ -160,7 +160,7 @@ pub enum DbError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
+    Postgres(#[from] postgres::Error),
     #[error("database pool: {0}")]
     Pool(String),
     #[error("{0}")]
@@ -408,12 +408,17 @@ pub trait OfficeDb: Send + Sync + 'static {
         readable: &dyn Fn(&DocMeta<'_>) -> bool,
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)>;
 
-    /// Documents whose snapshot is behind their log, oldest first.
-    fn stale_snapshots(&self, limit: usize) -> DbResult<Vec<String>>;
+    /// Claims up to `limit` documents whose snapshot is behind their log
+    /// and that no compaction has claimed until after `now`, oldest
+    /// snapshot first, each until `until`: office processes compacting at
+    /// once take different documents. [`OfficeDb::put_snapshot`] ends a
+    /// claim.
+    fn stale_snapshots(&self, limit: usize, now: i64, until: i64) -> DbResult<Vec<String>>;
     /// The snapshot, its position, the changes logged after it, and the
     /// position of the last of those changes, read consistently.
     fn doc_log_since_snapshot(&self, doc: &str) -> DbResult<(Vec<u8>, i64, Vec<u8>, i64)>;
-    /// Replaces a snapshot if it is still at `old_pos`.
+    /// Replaces a snapshot if it is still at `old_pos`, and ends the
+    /// document's compaction claim.
     fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()>;
 
     /// Every table's rows, hashed ([`TableDigest`]), in a fixed table order.

@@ -632,9 +632,15 @@ fn snapshots_follow_the_log(f: &Fixture) {
     let s = setup(db);
     push(db, &s.alice, "doc-1", &["c1", "c2"], "office", false).unwrap();
     push(db, &s.alice, "doc-2", &["p1"], "private", false).unwrap();
-    let mut stale = db.stale_snapshots(10).unwrap();
-    stale.sort();
-    assert_eq!(stale, ["doc-1", "doc-2"]);
+    // A compaction claims what it takes until 2000; another one meanwhile
+    // (another office process) finds nothing left to take.
+    assert_eq!(
+        db.stale_snapshots(10, 1000, 2000).unwrap(),
+        ["doc-1", "doc-2"]
+    );
+    assert!(db.stale_snapshots(10, 1500, 2500).unwrap().is_empty());
+    assert_eq!(db.stale_snapshots(1, 2000, 3000).unwrap().len(), 1);
+    assert_eq!(db.stale_snapshots(5, 2000, 3000).unwrap().len(), 1);
     let (snap, pos, rest, last) = db.doc_log_since_snapshot("doc-1").unwrap();
     assert_eq!(
         (snap.as_slice(), pos, rest.as_slice()),
@@ -647,13 +653,17 @@ fn snapshots_follow_the_log(f: &Fixture) {
         db.doc_log_since_snapshot("doc-1").unwrap(),
         (b"S12".to_vec(), last, Vec::new(), last)
     );
-    assert_eq!(db.stale_snapshots(10).unwrap(), ["doc-2"]);
+    // Once claims run out, what is still behind its log is taken again.
+    assert_eq!(db.stale_snapshots(10, 3000, 4000).unwrap(), ["doc-2"]);
     assert!(matches!(
         db.doc_log_since_snapshot("nope"),
         Err(DbError::NotFound(_))
     ));
 
     push(db, &s.alice, "doc-1", &["c3"], "office", false).unwrap();
+    // Storing the snapshot ended doc-1's claim: its new change makes it
+    // stale and free to take at once (doc-2 is still claimed).
+    assert_eq!(db.stale_snapshots(10, 3500, 4500).unwrap(), ["doc-1"]);
     let head = db.head().unwrap();
     let boot = |ctx: &DeviceCtx, upto: i64| {
         db.read_snapshots(&s.office, "", upto, usize::MAX, &|d| {
@@ -842,4 +852,39 @@ fn postgres_refuses_a_newer_schema() {
             .contains("newer than this rounds-office knows"),
         "{e}"
     );
+}
+
+#[test]
+fn postgres_pool_serves_more_callers_than_connections_and_replaces_dead_ones() {
+    let Some(t) = PgTestDb::new() else { return };
+    let db = PgDb::connect(&t.url).unwrap();
+    // 40 threads at once against a pool of 16: the rest wait their turn.
+    let head = db.head().unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..40 {
+            s.spawn(|| {
+                for _ in 0..25 {
+                    assert_eq!(db.head().unwrap(), head);
+                }
+            });
+        }
+    });
+    let g = db.pool();
+    assert!(g.open <= 16 && g.open > 1, "{g:?}");
+    assert_eq!((g.idle, g.waiting), (g.open, 0), "{g:?}");
+
+    // The server drops every connection (a restart): a request that meets
+    // a dead one fails once, and the pool opens a new one in its place.
+    rounds_office::pg::admin_execute(
+        &t.url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .unwrap();
+    let failed = (0..g.open + 5).filter(|_| db.head().is_err()).count();
+    assert!(failed <= g.open, "{failed} of {} failed", g.open + 5);
+    for _ in 0..20 {
+        assert_eq!(db.head().unwrap(), head);
+    }
+    assert!(db.pool().open <= 16);
 }

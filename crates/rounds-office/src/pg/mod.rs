@@ -3,10 +3,10 @@
 //! state another needs.
 //!
 //! The trait is blocking (handlers call it on tokio's blocking pool), so
-//! the backend owns a small runtime of its own that drives the
-//! connections of its pool (tokio-postgres with deadpool) and blocks on
-//! each query. sqlx is not used: its SQLite half cannot share the lock
-//! file with rusqlite's libsqlite3-sys.
+//! the backend uses the blocking `postgres` client, which drives its
+//! connection on the calling thread, from a pool of its own ([`pool`]).
+//! sqlx is not used: its SQLite half cannot share the lock file with
+//! rusqlite's libsqlite3-sys.
 //!
 //! Log positions: a push takes its positions from the one row of
 //! `log_head`, as the last thing before it commits. The row lock makes
@@ -15,19 +15,13 @@
 //! so a reader that sees position N sees every position below it: no
 //! cursor skips a change (docs/sync-protocol.md, "Positions on PostgreSQL").
 
-use std::future::Future;
 use std::str::FromStr;
 
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{IsolationLevel, NoTls, Row};
+use postgres::types::{ToSql, Type};
+use postgres::{NoTls, Row};
 
 use crate::db::*;
-
-/// A statement's parameters.
-type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+use pool::{Conn, Params, Pool, Pooled, Tx, describe_chain};
 
 /// The PostgreSQL schema, in order; the database records which it has.
 pub const PG_MIGRATIONS: &[(&str, &str)] = &[
@@ -38,6 +32,10 @@ pub const PG_MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_bundles",
         include_str!("../../../../migrations/office-postgres/0002_bundles.sql"),
+    ),
+    (
+        "0003_compaction_claims",
+        include_str!("../../../../migrations/office-postgres/0003_compaction_claims.sql"),
     ),
 ];
 
@@ -53,19 +51,8 @@ const MIGRATION_LOCK: i64 = 0x526f_756e_6473; // "Rounds"
 const OPTIMISTIC_TRIES: usize = 3;
 
 pub struct PgDb {
-    rt: Option<tokio::runtime::Runtime>,
     pool: Pool,
     epoch: u32,
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        // Dropping a runtime blocks, which tokio forbids inside another
-        // runtime's task (the last `Arc` of the service may go there).
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
-        }
-    }
 }
 
 /// A URL names PostgreSQL when it has one of its schemes.
@@ -91,35 +78,14 @@ pub fn redact_url(url: &str) -> String {
 /// DATABASE`: they cannot run inside a transaction) on its own
 /// connection. For setup scripts and tests that make a database per test.
 pub fn admin_execute(url: &str, sql: &str) -> DbResult<()> {
-    let config = tokio_postgres::Config::from_str(url)
+    let config = postgres::Config::from_str(url)
         .map_err(|e| DbError::Conflict(format!("{}: {e}", redact_url(url))))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| DbError::Conflict(format!("cannot start a runtime: {e}")))?;
-    rt.block_on(async {
-        let (client, conn) = config.connect(NoTls).await?;
-        let driver = tokio::spawn(conn);
-        let r = client.batch_execute(sql).await;
-        drop(client);
-        let _ = driver.await;
-        r.map_err(|e| DbError::Conflict(describe(&e)))
-    })
-}
-
-/// A pool error with its causes ("error connecting to server: Connection
-/// refused"), which its own message leaves out.
-fn pool_err(e: impl std::error::Error) -> DbError {
-    let mut m = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !m.contains(&more) {
-            m = format!("{m}: {more}");
-        }
-        source = s.source();
-    }
-    DbError::Pool(m)
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| DbError::Pool(describe_chain(&e)))?;
+    client
+        .batch_execute(sql)
+        .map_err(|e| DbError::Conflict(describe(&e)))
 }
 
 impl PgDb {
@@ -136,53 +102,27 @@ impl PgDb {
     }
 
     fn open(url: &str, new_epoch: &mut dyn FnMut() -> DbResult<u32>) -> DbResult<PgDb> {
-        let config = tokio_postgres::Config::from_str(url)
+        let config = postgres::Config::from_str(url)
             .map_err(|e| DbError::Conflict(format!("{}: {e}", redact_url(url))))?;
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("rounds-pg")
-            .enable_all()
-            .build()
-            .map_err(|e| DbError::Conflict(format!("cannot start the database runtime: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .build()
-            .map_err(pool_err)?;
         let mut db = PgDb {
-            rt: Some(rt),
-            pool,
+            pool: Pool::new(config, POOL_SIZE),
             epoch: 0,
         };
         db.epoch = db.migrate(new_epoch)?;
         Ok(db)
     }
 
-    fn block<F: Future>(&self, f: F) -> F::Output {
-        self.rt
-            .as_ref()
-            .expect("the runtime lives as long as the database")
-            .block_on(f)
-    }
-
-    fn client(&self) -> DbResult<Object> {
-        self.block(self.pool.get()).map_err(pool_err)
+    fn client(&self) -> DbResult<Pooled<'_>> {
+        self.pool.get()
     }
 
     /// Brings the schema up to date (one process at a time) and reads or
     /// sets the epoch.
     fn migrate(&self, new_epoch: &mut dyn FnMut() -> DbResult<u32>) -> DbResult<u32> {
-        let mut c = self.client()?;
-        self.block(c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]))?;
-        let result = self.migrate_locked(&mut c, new_epoch);
-        let unlock = self.block(c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]));
+        let c = self.client()?;
+        c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+        let result = self.migrate_locked(&c, new_epoch);
+        let unlock = c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
         let epoch = result?;
         unlock?;
         Ok(epoch)
@@ -190,22 +130,22 @@ impl PgDb {
 
     fn migrate_locked(
         &self,
-        c: &mut Object,
+        c: &Conn,
         new_epoch: &mut dyn FnMut() -> DbResult<u32>,
     ) -> DbResult<u32> {
         // PostgreSQL's notice that the table exists already is not news.
-        self.block(c.batch_execute("SET client_min_messages TO warning"))?;
-        self.block(c.batch_execute(
+        c.batch_execute("SET client_min_messages TO warning")?;
+        c.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version BIGINT PRIMARY KEY,
                  name    TEXT NOT NULL
              )",
-        ))?;
-        let current: i64 = self
-            .block(c.query_one(
+        )?;
+        let current: i64 = c
+            .query_one(
                 "SELECT coalesce(max(version), 0) FROM schema_migrations",
                 &[],
-            ))?
+            )?
             .get(0);
         let known = PG_MIGRATIONS.len() as i64;
         if current > known {
@@ -214,28 +154,28 @@ impl PgDb {
             )));
         }
         for (i, (name, sql)) in PG_MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.block(c.transaction())?;
-            self.block(tx.batch_execute(sql)).map_err(|e| {
+            let tx = c.transaction()?;
+            tx.batch_execute(sql).map_err(|e| {
                 DbError::Conflict(format!("migration {name} failed: {}", describe(&e)))
             })?;
-            self.block(tx.execute(
+            tx.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                 &[&(i as i64 + 1), name],
-            ))?;
-            self.block(tx.commit())?;
+            )?;
+            tx.commit()?;
         }
-        let found: Option<String> = self
-            .block(c.query_opt("SELECT value FROM meta WHERE key = 'epoch'", &[]))?
+        let found: Option<String> = c
+            .query_opt("SELECT value FROM meta WHERE key = 'epoch'", &[])?
             .map(|r| r.get(0));
         if let Some(e) = found.and_then(|v| v.parse().ok()) {
             return Ok(e);
         }
         let e = new_epoch()?;
-        self.block(c.execute(
+        c.execute(
             "INSERT INTO meta (key, value) VALUES ('epoch', $1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&e.to_string()],
-        ))?;
+        )?;
         Ok(e)
     }
 
@@ -251,10 +191,10 @@ impl PgDb {
             }
         };
         let c = self.client()?;
-        self.block(c.execute(
+        c.execute(
             "UPDATE meta SET value = $1 WHERE key = 'epoch'",
             &[&e.to_string()],
-        ))?;
+        )?;
         Ok(e)
     }
 
@@ -266,8 +206,8 @@ impl PgDb {
             if *table == "meta" {
                 continue;
             }
-            let n: i64 = self
-                .block(c.query_one(&format!("SELECT count(*) FROM {table}"), &[]))?
+            let n: i64 = c
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])?
                 .get(0);
             if n > 0 {
                 return Ok(false);
@@ -286,16 +226,16 @@ impl PgDb {
         rows: &mut dyn FnMut(&str, &mut dyn FnMut(Vec<Cell>) -> DbResult<()>) -> DbResult<()>,
         expected: &[TableDigest],
     ) -> DbResult<Vec<TableDigest>> {
-        let mut c = self.client()?;
-        let tx = self.block(c.transaction())?;
-        self.block(tx.execute("DELETE FROM meta", &[]))?;
+        let c = self.client()?;
+        let tx = c.transaction()?;
+        tx.execute("DELETE FROM meta", &[])?;
         for (table, cols, _) in TABLES {
             let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-            let stmt = self.block(tx.prepare(&format!(
+            let stmt = tx.prepare(&format!(
                 "INSERT INTO {table} ({}) VALUES ({})",
                 cols.join(", "),
                 marks.join(", ")
-            )))?;
+            ))?;
             let types = stmt.params().to_vec();
             rows(table, &mut |cells| {
                 let params = cells
@@ -307,14 +247,14 @@ impl PgDb {
                     .iter()
                     .map(|p| p.as_ref() as &(dyn ToSql + Sync))
                     .collect();
-                self.block(tx.execute(&stmt, &refs))?;
+                tx.execute_prepared(&stmt, &refs)?;
                 Ok(())
             })?;
         }
-        self.block(tx.execute(
+        tx.execute(
             "UPDATE log_head SET pos = (SELECT coalesce(max(pos), 0) FROM log)",
             &[],
-        ))?;
+        )?;
         let got = self.digest_in(&tx)?;
         if got != expected {
             let differ: Vec<String> = got
@@ -328,18 +268,18 @@ impl PgDb {
                 differ.join(", ")
             )));
         }
-        self.block(tx.commit())?;
+        tx.commit()?;
         Ok(got)
     }
 
-    fn digest_in(&self, c: &impl GenericClient) -> DbResult<Vec<TableDigest>> {
+    fn digest_in(&self, c: &Conn) -> DbResult<Vec<TableDigest>> {
         let mut out = Vec::new();
         for (table, cols, key) in TABLES {
             let mut w = DigestWriter::default();
-            let rows = self.block(c.query(
+            let rows = c.query(
                 &format!("SELECT {} FROM {table} ORDER BY {key}", cols.join(", ")),
                 &[],
-            ))?;
+            )?;
             for r in rows {
                 let mut cells = Vec::with_capacity(cols.len());
                 for (i, col) in r.columns().iter().enumerate() {
@@ -352,40 +292,34 @@ impl PgDb {
         Ok(out)
     }
 
-    // Statements go through the connection's statement cache: given a plain
-    // string, tokio-postgres prepares it on every call, a round trip to the
-    // server (and its parse and plan) before each query.
+    // The backend's statements go through the connection, which keeps
+    // each one prepared ([`Conn`]).
 
-    fn query(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Vec<Row>> {
-        Ok(self.block(async { c.query(&c.prepare_cached(sql).await?, p).await })?)
+    fn query(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Vec<Row>> {
+        c.query(sql, p)
     }
 
-    fn query_opt(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Option<Row>> {
-        Ok(self.block(async { c.query_opt(&c.prepare_cached(sql).await?, p).await })?)
+    fn query_opt(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Option<Row>> {
+        c.query_opt(sql, p)
     }
 
-    fn query_one(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<Row> {
-        Ok(self.block(async { c.query_one(&c.prepare_cached(sql).await?, p).await })?)
+    fn query_one(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Row> {
+        c.query_one(sql, p)
     }
 
-    fn execute(&self, c: &impl GenericClient, sql: &str, p: Params<'_>) -> DbResult<u64> {
-        Ok(self.block(async { c.execute(&c.prepare_cached(sql).await?, p).await })?)
+    fn execute(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<u64> {
+        c.execute(sql, p)
     }
 
     /// A read-only transaction that sees one snapshot throughout.
-    fn snapshot<'a>(&self, c: &'a mut Object) -> DbResult<Transaction<'a>> {
-        Ok(self.block(
-            c.build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start(),
-        )?)
+    fn snapshot<'a>(&self, c: &'a Conn) -> DbResult<Tx<'a>> {
+        c.snapshot()
     }
 }
 
 /// A PostgreSQL error with its server message, which the driver's
 /// `Display` leaves out.
-fn describe(e: &tokio_postgres::Error) -> String {
+fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(d) => format!("{}: {}", d.code().code(), d.message()),
         None => e.to_string(),
@@ -453,4 +387,5 @@ fn office_of(r: &Row) -> Office {
 const MEMBER_COLS: &str = "id, office, name, role, created, removed, site";
 
 mod bundles;
+mod pool;
 mod store;

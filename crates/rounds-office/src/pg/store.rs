@@ -2,7 +2,7 @@
 //! [`PgDb`], pushes with their ordered log positions, and the log as
 //! [`page_log`] reads it.
 
-use deadpool_postgres::{GenericClient, Transaction};
+use std::collections::HashMap;
 
 use super::*;
 
@@ -16,13 +16,7 @@ impl OfficeDb for PgDb {
     }
 
     fn pool(&self) -> PoolGauge {
-        let s = self.pool.status();
-        PoolGauge {
-            max: s.max_size,
-            open: s.size,
-            idle: s.available,
-            waiting: s.waiting,
-        }
+        self.pool.gauge()
     }
 
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
@@ -140,8 +134,8 @@ impl OfficeDb for PgDb {
     }
 
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {
-        let mut c = self.client()?;
-        let tx = self.block(c.transaction())?;
+        let c = self.client()?;
+        let tx = c.transaction()?;
         let n = self.execute(
             &tx,
             "UPDATE members SET removed = $2 WHERE id = $1 AND removed IS NULL",
@@ -160,7 +154,7 @@ impl OfficeDb for PgDb {
             "UPDATE enrollment_codes SET used = $2 WHERE member = $1 AND used IS NULL",
             &[&member, &now],
         )?;
-        self.block(tx.commit())?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -185,8 +179,8 @@ impl OfficeDb for PgDb {
         now: i64,
         decide: &mut dyn FnMut(&EnrollView) -> Result<ActorPlan, EnrollFailure>,
     ) -> DbResult<Result<(Office, Member), EnrollFailure>> {
-        let mut c = self.client()?;
-        let tx = self.block(c.transaction())?;
+        let c = self.client()?;
+        let tx = c.transaction()?;
         // The code's row stays locked until the end: two devices joining
         // with one code at once cannot both use it.
         let code = self
@@ -267,7 +261,7 @@ impl OfficeDb for PgDb {
             "SELECT id, name, created FROM offices WHERE id = $1",
             &[&member.office],
         )?);
-        self.block(tx.commit())?;
+        tx.commit()?;
         Ok(Ok((office, member)))
     }
 
@@ -360,8 +354,8 @@ impl OfficeDb for PgDb {
     }
 
     fn status(&self, office: &str) -> DbResult<Status> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
+        let c = self.client()?;
+        let tx = self.snapshot(&c)?;
         let o = self
             .query_opt(
                 &tx,
@@ -398,12 +392,12 @@ impl OfficeDb for PgDb {
         // then hold the document (an advisory lock on its id, which works
         // for a document not stored yet) just to check it did not move and
         // to append; the last try validates while holding it.
-        let mut c = self.client()?;
+        let c = self.client()?;
         for attempt in 0..=OPTIMISTIC_TRIES {
             let last = attempt == OPTIMISTIC_TRIES;
             let mut early = None;
             if !last {
-                let tx = self.snapshot(&mut c)?;
+                let tx = self.snapshot(&c)?;
                 let (state, version) = self.load_state(&tx, doc)?;
                 drop(tx);
                 match (rules.decide)(state.as_ref()) {
@@ -411,7 +405,7 @@ impl OfficeDb for PgDb {
                     Err(rej) => return Ok(Err(rej)),
                 }
             }
-            let tx = self.block(c.transaction())?;
+            let tx = c.transaction()?;
             self.execute(
                 &tx,
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
@@ -444,10 +438,25 @@ impl OfficeDb for PgDb {
         max_bytes: usize,
         wanted: &dyn Fn(&RowMeta<'_>) -> bool,
     ) -> DbResult<LogPage> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
+        let c = self.client()?;
+        // Most syncs bring nothing: when the first rows after the cursor
+        // (read by one statement, which sees one snapshot) hold nothing
+        // for this device, the page is just the cursor moved past them,
+        // without a transaction's two more round trips. Positions become
+        // visible in order, so one statement's view skips nothing.
+        let rows = PgLog { db: self, c: &c }.rows(office, after, LOG_BATCH)?;
+        if rows.len() < LOG_BATCH && !rows.iter().any(|r| wanted(&r.meta())) {
+            return Ok(LogPage {
+                entries: Vec::new(),
+                scanned: rows.last().map_or(after, |r| r.pos),
+                more: false,
+            });
+        }
+        // Otherwise the rows and their bytes are read in one snapshot (a
+        // compaction may drop a change's bytes in between).
+        let tx = self.snapshot(&c)?;
         page_log(
-            &mut PgLog { db: self, tx: &tx },
+            &mut PgLog { db: self, c: &tx },
             office,
             after,
             max_bytes,
@@ -461,9 +470,10 @@ impl OfficeDb for PgDb {
         after: i64,
         wanted: &dyn Fn(&RowMeta<'_>) -> bool,
     ) -> DbResult<bool> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
-        let mut src = PgLog { db: self, tx: &tx };
+        // Each batch is one statement; a later batch seeing a later
+        // snapshot only sees more, which is the question's answer anyway.
+        let c = self.client()?;
+        let mut src = PgLog { db: self, c: &c };
         let mut from = after;
         loop {
             let rows = src.rows(office, from, LOG_BATCH)?;
@@ -490,48 +500,79 @@ impl OfficeDb for PgDb {
         max_bytes: usize,
         readable: &dyn Fn(&DocMeta<'_>) -> bool,
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
+        let c = self.client()?;
+        let tx = self.snapshot(&c)?;
         let mut out = Vec::new();
         let mut size = 0usize;
         let mut from = after_doc.to_owned();
         loop {
-            let rows = self.query(&tx,
-                "SELECT id, owner, visibility FROM documents WHERE office = $1 AND id > $2 ORDER BY id LIMIT 64",
+            let rows = self.query(
+                &tx,
+                "SELECT id, owner, visibility, octet_length(snapshot)::bigint FROM documents
+                 WHERE office = $1 AND id > $2 ORDER BY id LIMIT 64",
                 &[&office, &from],
             )?;
             let fetched = rows.len();
+            // The documents this page takes, chosen by their snapshots'
+            // sizes, then read in two statements rather than two per
+            // document: a round trip each is most of a first sync's time.
+            let mut take: Vec<String> = Vec::new();
+            let mut full = false;
+            let mut guess = size;
             for r in rows {
                 let doc: String = r.get(0);
                 let (owner, visibility): (String, String) = (r.get(1), r.get(2));
-                from = doc.clone();
                 if !readable(&DocMeta {
                     owner: &owner,
                     visibility: &visibility,
                 }) {
+                    from = doc;
                     continue;
                 }
-                if size >= max_bytes && !out.is_empty() {
-                    return Ok((out, true));
+                if guess >= max_bytes && (!out.is_empty() || !take.is_empty()) {
+                    full = true;
+                    break;
                 }
-                let s = self.query_one(
+                guess += r.get::<_, i64>(3).max(0) as usize + 24;
+                from = doc.clone();
+                take.push(doc);
+            }
+            if !take.is_empty() {
+                let mut snaps: HashMap<String, (Vec<u8>, i64)> = self
+                    .query(
+                        &tx,
+                        "SELECT id, snapshot, snapshot_pos FROM documents WHERE id = ANY($1)",
+                        &[&take],
+                    )?
+                    .into_iter()
+                    .map(|r| (r.get(0), (r.get(1), r.get(2))))
+                    .collect();
+                let mut changes: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+                for r in self.query(
                     &tx,
-                    "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
-                    &[&doc],
-                )?;
-                let bytes = bootstrap_bytes(s.get(0), s.get(1), upto, |base| {
-                    Ok(self.query(&tx,
-                            "SELECT bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 AND pos <= $3 ORDER BY pos",
-                            &[&doc, &base, &upto],
-                        )?
-                        .iter()
-                        .map(|r| r.get::<_, Vec<u8>>(0))
-                        .collect())
-                })?;
-                if !bytes.is_empty() {
-                    size += bytes.len() + 24;
-                    out.push((doc, bytes));
+                    "SELECT l.doc, l.bytes FROM log l JOIN documents d ON d.id = l.doc
+                     WHERE l.doc = ANY($1) AND l.kind = 1 AND l.pos > d.snapshot_pos AND l.pos <= $2
+                     ORDER BY l.doc, l.pos",
+                    &[&take, &upto],
+                )? {
+                    changes.entry(r.get(0)).or_default().push(r.get(1));
                 }
+                for doc in take {
+                    let Some((snapshot, snap_pos)) = snaps.remove(&doc) else {
+                        continue;
+                    };
+                    let mut rest = changes.remove(&doc).unwrap_or_default();
+                    let bytes = bootstrap_bytes(snapshot, snap_pos, upto, |_| {
+                        Ok(std::mem::take(&mut rest))
+                    })?;
+                    if !bytes.is_empty() {
+                        size += bytes.len() + 24;
+                        out.push((doc, bytes));
+                    }
+                }
+            }
+            if full {
+                return Ok((out, true));
             }
             if fetched < 64 {
                 return Ok((out, false));
@@ -539,18 +580,26 @@ impl OfficeDb for PgDb {
         }
     }
 
-    fn stale_snapshots(&self, limit: usize) -> DbResult<Vec<String>> {
+    fn stale_snapshots(&self, limit: usize, now: i64, until: i64) -> DbResult<Vec<String>> {
         let c = self.client()?;
-        let rows = self.query(&c,
-            "SELECT id FROM documents WHERE last_pos > snapshot_pos ORDER BY snapshot_pos, id LIMIT $1",
-            &[&(limit as i64)],
+        // SKIP LOCKED: a document another process is claiming (or a push
+        // is writing) this instant is left for the next round.
+        let rows = self.query(
+            &c,
+            "UPDATE documents SET compact_claim = $3 WHERE id IN (
+                 SELECT id FROM documents WHERE last_pos > snapshot_pos AND compact_claim <= $2
+                 ORDER BY snapshot_pos, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+             RETURNING id",
+            &[&(limit as i64), &now, &until],
         )?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        let mut ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        ids.sort();
+        Ok(ids)
     }
 
     fn doc_log_since_snapshot(&self, doc: &str) -> DbResult<(Vec<u8>, i64, Vec<u8>, i64)> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
+        let c = self.client()?;
+        let tx = self.snapshot(&c)?;
         let s = self
             .query_opt(
                 &tx,
@@ -575,15 +624,15 @@ impl OfficeDb for PgDb {
     fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()> {
         let c = self.client()?;
         self.execute(&c,
-            "UPDATE documents SET snapshot = $3, snapshot_pos = $4 WHERE id = $1 AND snapshot_pos = $2",
+            "UPDATE documents SET snapshot = $3, snapshot_pos = $4, compact_claim = 0 WHERE id = $1 AND snapshot_pos = $2",
             &[&doc, &old_pos, &bytes, &new_pos],
         )?;
         Ok(())
     }
 
     fn digest(&self) -> DbResult<Vec<TableDigest>> {
-        let mut c = self.client()?;
-        let tx = self.snapshot(&mut c)?;
+        let c = self.client()?;
+        let tx = self.snapshot(&c)?;
         self.digest_in(&tx)
     }
 }
@@ -611,17 +660,13 @@ pub(super) fn token_holder(r: &Row) -> TokenHolder {
 }
 
 impl PgDb {
-    fn doc_version(&self, c: &impl GenericClient, doc: &str) -> DbResult<Option<i64>> {
+    fn doc_version(&self, c: &Conn, doc: &str) -> DbResult<Option<i64>> {
         Ok(self
             .query_opt(c, "SELECT last_pos FROM documents WHERE id = $1", &[&doc])?
             .map(|r| r.get(0)))
     }
 
-    fn load_state(
-        &self,
-        c: &impl GenericClient,
-        doc: &str,
-    ) -> DbResult<(Option<DocState>, Option<i64>)> {
+    fn load_state(&self, c: &Conn, doc: &str) -> DbResult<(Option<DocState>, Option<i64>)> {
         let Some(r) = self.query_opt(
             c,
             "SELECT office, owner, visibility, last_pos FROM documents WHERE id = $1",
@@ -641,7 +686,7 @@ impl PgDb {
         ))
     }
 
-    fn whole_doc(&self, c: &impl GenericClient, doc: &str) -> DbResult<Vec<u8>> {
+    fn whole_doc(&self, c: &Conn, doc: &str) -> DbResult<Vec<u8>> {
         let s = self.query_one(
             c,
             "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
@@ -662,7 +707,7 @@ impl PgDb {
     #[allow(clippy::too_many_arguments)]
     fn store_push(
         &self,
-        tx: Transaction<'_>,
+        tx: Tx<'_>,
         ctx: &DeviceCtx,
         doc: &str,
         now: i64,
@@ -673,7 +718,7 @@ impl PgDb {
             Option<&str>,
         ) -> Result<Option<String>, rounds_proto::Rejection>,
     ) -> DbResult<Result<(), rounds_proto::Rejection>> {
-        let bound = |tx: &Transaction<'_>| -> DbResult<Option<String>> {
+        let bound = |tx: &Tx<'_>| -> DbResult<Option<String>> {
             Ok(self
                 .query_opt(
                     tx,
@@ -790,21 +835,22 @@ impl PgDb {
                 &[&doc, &end],
             )?;
         }
-        self.block(tx.commit())?;
+        tx.commit()?;
         Ok(Ok(()))
     }
 }
 
 /// The log as [`page_log`] reads it, inside one snapshot.
+/// The log as [`page_log`] reads it, on a connection or in a transaction.
 struct PgLog<'a> {
     db: &'a PgDb,
-    tx: &'a Transaction<'a>,
+    c: &'a Conn,
 }
 
 impl LogSource for PgLog<'_> {
     fn rows(&mut self, office: &str, after: i64, limit: usize) -> DbResult<Vec<LogRow>> {
         let rows = self.db.query(
-            self.tx,
+            self.c,
             "SELECT l.pos, l.doc, l.kind, l.device, d.owner, d.visibility, l.shared,
                     coalesce(octet_length(l.bytes), 0)::bigint
              FROM log l JOIN documents d ON d.id = l.doc
@@ -831,7 +877,7 @@ impl LogSource for PgLog<'_> {
             return Ok(Vec::new());
         }
         let rows = self.db.query(
-            self.tx,
+            self.c,
             "SELECT coalesce(bytes, '\\x'::bytea) FROM log WHERE pos = ANY($1) ORDER BY pos",
             &[&positions],
         )?;
@@ -839,6 +885,6 @@ impl LogSource for PgLog<'_> {
     }
 
     fn whole_doc(&mut self, doc: &str) -> DbResult<Vec<u8>> {
-        self.db.whole_doc(self.tx, doc)
+        self.db.whole_doc(self.c, doc)
     }
 }

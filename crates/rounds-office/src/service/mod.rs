@@ -105,6 +105,15 @@ impl ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         tracing::error!(error = %e, "database error");
+        if let DbError::Pool(_) = e {
+            // No connection free, or the database unreachable: passing, and
+            // the device's next try may well succeed.
+            return ApiError::new(
+                503,
+                "unavailable",
+                "the office's database is busy or unreachable; try again shortly",
+            );
+        }
         ApiError::new(
             500,
             "internal",

@@ -76,6 +76,11 @@ impl Cursor {
     }
 }
 
+/// How long a compaction holds the documents it claimed: far longer than
+/// folding a hundred documents takes, and short enough that documents a
+/// stopped process had claimed are soon taken by another.
+const COMPACT_CLAIM_MS: i64 = 60_000;
+
 impl Service {
     /// Answers one sync request: stores the pushes it accepts, then pages
     /// out what the device has not seen.
@@ -220,7 +225,10 @@ impl Service {
     /// Brings up to `limit` stale snapshots up to date; returns how many.
     /// Runs off the request path (a background task in `serve`).
     pub fn compact_snapshots(&self, limit: usize) -> Result<usize, DbError> {
-        let docs = self.db.stale_snapshots(limit)?;
+        let now = self.now();
+        let docs = self
+            .db
+            .stale_snapshots(limit, now, now.saturating_add(COMPACT_CLAIM_MS))?;
         let mut n = 0;
         for doc in docs {
             let (snapshot, pos, rest, last) = self.db.doc_log_since_snapshot(&doc)?;

@@ -34,6 +34,10 @@ pub const OFFICE_MIGRATIONS: &[(&str, &str)] = &[
         "0005_bundles",
         include_str!("../../../../migrations/office/0005_bundles.sql"),
     ),
+    (
+        "0006_compaction_claims",
+        include_str!("../../../../migrations/office/0006_compaction_claims.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

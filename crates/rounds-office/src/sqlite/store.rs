@@ -509,13 +509,19 @@ impl OfficeDb for SqliteDb {
         }
     }
 
-    fn stale_snapshots(&self, limit: usize) -> DbResult<Vec<String>> {
-        let c = self.r();
+    fn stale_snapshots(&self, limit: usize, now: i64, until: i64) -> DbResult<Vec<String>> {
+        let c = self.w();
         let mut s = c.prepare_cached(
-            "SELECT id FROM documents WHERE last_pos > snapshot_pos ORDER BY snapshot_pos LIMIT ?1",
+            "UPDATE documents SET compact_claim = ?3 WHERE id IN (
+                 SELECT id FROM documents WHERE last_pos > snapshot_pos AND compact_claim <= ?2
+                 ORDER BY snapshot_pos, id LIMIT ?1)
+             RETURNING id",
         )?;
-        let rows = s.query_map([limit as i64], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows: Vec<String> = s
+            .query_map(params![limit as i64, now, until], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.sort();
+        Ok(rows)
     }
 
     fn doc_log_since_snapshot(&self, doc: &str) -> DbResult<(Vec<u8>, i64, Vec<u8>, i64)> {
@@ -551,7 +557,7 @@ impl OfficeDb for SqliteDb {
 
     fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()> {
         self.w().execute(
-            "UPDATE documents SET snapshot = ?3, snapshot_pos = ?4 WHERE id = ?1 AND snapshot_pos = ?2",
+            "UPDATE documents SET snapshot = ?3, snapshot_pos = ?4, compact_claim = 0 WHERE id = ?1 AND snapshot_pos = ?2",
             params![doc, old_pos, bytes, new_pos],
         )?;
         Ok(())

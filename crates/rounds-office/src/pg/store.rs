@@ -849,12 +849,19 @@ struct PgLog<'a> {
 
 impl LogSource for PgLog<'_> {
     fn rows(&mut self, office: &str, after: i64, limit: usize) -> DbResult<Vec<LogRow>> {
+        // The office's rows as a range of `log_by_office` (office, pos),
+        // written as row comparisons that no other index can serve: the
+        // statement is prepared once, and PostgreSQL's generic plan for
+        // `office = $1 AND pos > $2 ORDER BY pos` walked the whole log's
+        // primary key from the cursor on, every office's rows, to find
+        // this office's few (1.2 ms and 2,900 buffers a sync under load).
         let rows = self.db.query(
             self.c,
             "SELECT l.pos, l.doc, l.kind, l.device, d.owner, d.visibility, l.shared,
                     coalesce(octet_length(l.bytes), 0)::bigint
              FROM log l JOIN documents d ON d.id = l.doc
-             WHERE l.office = $1 AND l.pos > $2 ORDER BY l.pos LIMIT $3",
+             WHERE (l.office, l.pos) > ($1, $2) AND (l.office, l.pos) <= ($1, 9223372036854775807)
+             ORDER BY l.office, l.pos LIMIT $3",
             &[&office, &after, &(limit as i64)],
         )?;
         Ok(rows

@@ -95,10 +95,14 @@ impl Service {
         // backup, whose epoch is its own): the device may hold changes this
         // database never saw, and must offer everything again.
         resp.restarted = known.is_none() && !req.cursor.is_empty();
-        let cursor = known.unwrap_or(Cursor::Bootstrap {
-            upto: self.db.head()?,
-            after: None,
-        });
+        let cursor = match known {
+            Some(c) => c,
+            // The head is read only here: most syncs carry a cursor.
+            None => Cursor::Bootstrap {
+                upto: self.db.head()?,
+                after: None,
+            },
+        };
         let mut actors: HashMap<Vec<u8>, bool> = HashMap::new();
         let deadline = now.saturating_add(self.limits.push_time_ms);
         for (i, push) in req.pushes.into_iter().enumerate() {

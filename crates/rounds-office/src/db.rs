@@ -409,9 +409,9 @@ pub trait OfficeDb: Send + Sync + 'static {
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)>;
 
     /// Claims up to `limit` documents whose snapshot is behind their log
-    /// and that no compaction has claimed until after `now`, oldest
-    /// snapshot first, each until `until`: office processes compacting at
-    /// once take different documents. [`OfficeDb::put_snapshot`] ends a
+    /// and that no compaction has claimed until after `now` (the oldest
+    /// snapshots first), each until `until`, and returns them in id order:
+    /// office processes compacting at once take different documents. [`OfficeDb::put_snapshot`] ends a
     /// claim.
     fn stale_snapshots(&self, limit: usize, now: i64, until: i64) -> DbResult<Vec<String>>;
     /// The snapshot, its position, the changes logged after it, and the

@@ -9,9 +9,7 @@ impl PgDb {
         device: &str,
     ) -> DbResult<Option<(TokenHolder, Option<Vec<u8>>)>> {
         let c = self.client()?;
-        let row = self.query_opt(
-            &c,
-            &format!(
+        let row = c.query_opt(&format!(
                 "SELECT {}, k.public FROM {} LEFT JOIN bundle_keys k ON k.device = d.id WHERE d.id = $1",
                 store::HOLDER_COLUMNS,
                 store::HOLDER_FROM
@@ -28,9 +26,7 @@ impl PgDb {
         now: i64,
     ) -> DbResult<()> {
         let c = self.client()?;
-        self.execute(
-            &c,
-            "INSERT INTO bundle_keys (device, public, created) VALUES ($1, $2, $3)
+        c.execute("INSERT INTO bundle_keys (device, public, created) VALUES ($1, $2, $3)
              ON CONFLICT (device) DO UPDATE SET public = excluded.public, created = excluded.created",
             &[&device, &public, &now],
         )?;
@@ -45,32 +41,26 @@ impl PgDb {
     ) -> DbResult<Vec<u8>> {
         let c = self.client()?;
         // Two processes inserting at once: one row wins, and both read it.
-        self.execute(
-            &c,
-            "INSERT INTO office_keys (office, seed, created) VALUES ($1, $2, $3) ON CONFLICT (office) DO NOTHING",
+        c.execute("INSERT INTO office_keys (office, seed, created) VALUES ($1, $2, $3) ON CONFLICT (office) DO NOTHING",
             &[&office, &fresh, &now],
         )?;
-        Ok(self
-            .query_one(
-                &c,
-                "SELECT seed FROM office_keys WHERE office = $1",
-                &[&office],
-            )?
-            .get(0))
+        Ok(
+            c.query_one("SELECT seed FROM office_keys WHERE office = $1", &[&office])?
+                .get(0),
+        )
     }
 
     pub(super) fn bundle_imported_impl(&self, id: &str) -> DbResult<Option<i64>> {
         let c = self.client()?;
-        Ok(self
-            .query_opt(&c, "SELECT imported FROM bundles WHERE id = $1", &[&id])?
-            .map(|r| r.get(0)))
+        Ok(
+            c.query_opt("SELECT imported FROM bundles WHERE id = $1", &[&id])?
+                .map(|r| r.get(0)),
+        )
     }
 
     pub(super) fn record_bundle_impl(&self, id: &str, device: &str, now: i64) -> DbResult<bool> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
-            "INSERT INTO bundles (id, device, imported) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        let n = c.execute("INSERT INTO bundles (id, device, imported) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             &[&id, &device, &now],
         )?;
         Ok(n == 1)

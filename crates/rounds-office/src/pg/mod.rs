@@ -21,7 +21,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{NoTls, Row};
 
 use crate::db::*;
-use pool::{Conn, Params, Pool, Pooled, Tx, describe_chain};
+use pool::{Conn, Pool, Pooled, Tx, describe_chain};
 
 /// The PostgreSQL schema, in order; the database records which it has.
 pub const PG_MIGRATIONS: &[(&str, &str)] = &[
@@ -290,30 +290,6 @@ impl PgDb {
             out.push(w.finish(table));
         }
         Ok(out)
-    }
-
-    // The backend's statements go through the connection, which keeps
-    // each one prepared ([`Conn`]).
-
-    fn query(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Vec<Row>> {
-        c.query(sql, p)
-    }
-
-    fn query_opt(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Option<Row>> {
-        c.query_opt(sql, p)
-    }
-
-    fn query_one(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<Row> {
-        c.query_one(sql, p)
-    }
-
-    fn execute(&self, c: &Conn, sql: &str, p: Params<'_>) -> DbResult<u64> {
-        c.execute(sql, p)
-    }
-
-    /// A read-only transaction that sees one snapshot throughout.
-    fn snapshot<'a>(&self, c: &'a Conn) -> DbResult<Tx<'a>> {
-        c.snapshot()
     }
 }
 

@@ -21,8 +21,7 @@ impl OfficeDb for PgDb {
 
     fn create_office(&self, id: &str, name: &str, now: i64) -> DbResult<Office> {
         let c = self.client()?;
-        let n = self.execute(&c,
-            "INSERT INTO offices (id, name, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        let n = c.execute("INSERT INTO offices (id, name, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
             &[&id, &name, &now],
         )?;
         if n == 0 {
@@ -39,8 +38,7 @@ impl OfficeDb for PgDb {
 
     fn offices(&self) -> DbResult<Vec<Office>> {
         let c = self.client()?;
-        let rows = self.query(
-            &c,
+        let rows = c.query(
             "SELECT id, name, created FROM offices ORDER BY created, name",
             &[],
         )?;
@@ -56,8 +54,7 @@ impl OfficeDb for PgDb {
         now: i64,
     ) -> DbResult<Member> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
+        let n = c.execute(
             "INSERT INTO members (id, office, name, role, created)
              SELECT $1, id, $3, $4, $5 FROM offices WHERE id = $2",
             &[&id, &office, &name, &role.as_str(), &now],
@@ -78,8 +75,7 @@ impl OfficeDb for PgDb {
 
     fn members(&self, office: &str) -> DbResult<Vec<Member>> {
         let c = self.client()?;
-        let rows = self.query(
-            &c,
+        let rows = c.query(
             &format!("SELECT {MEMBER_COLS} FROM members WHERE office = $1 ORDER BY created, name"),
             &[&office],
         )?;
@@ -88,8 +84,7 @@ impl OfficeDb for PgDb {
 
     fn set_role(&self, member: &str, role: Role) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
+        let n = c.execute(
             "UPDATE members SET role = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &role.as_str()],
         )?;
@@ -101,8 +96,7 @@ impl OfficeDb for PgDb {
 
     fn set_site(&self, member: &str, site: &str) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
+        let n = c.execute(
             "UPDATE members SET site = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &site],
         )?;
@@ -114,8 +108,7 @@ impl OfficeDb for PgDb {
 
     fn put_rubric(&self, office: &str, name: &str, body: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        self.execute(
-            &c,
+        c.execute(
             "INSERT INTO rubrics (office, name, body, created) VALUES ($1, $2, $3, $4)
              ON CONFLICT (office, name) DO UPDATE SET body = excluded.body",
             &[&office, &name, &body, &now],
@@ -125,8 +118,7 @@ impl OfficeDb for PgDb {
 
     fn rubrics(&self, office: &str) -> DbResult<Vec<(String, String)>> {
         let c = self.client()?;
-        let rows = self.query(
-            &c,
+        let rows = c.query(
             "SELECT name, body FROM rubrics WHERE office = $1 ORDER BY created, name",
             &[&office],
         )?;
@@ -136,21 +128,18 @@ impl OfficeDb for PgDb {
     fn remove_member(&self, member: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
         let tx = c.transaction()?;
-        let n = self.execute(
-            &tx,
+        let n = tx.execute(
             "UPDATE members SET removed = $2 WHERE id = $1 AND removed IS NULL",
             &[&member, &now],
         )?;
         if n == 0 {
             return Err(DbError::NotFound(format!("member {member}")));
         }
-        self.execute(
-            &tx,
+        tx.execute(
             "UPDATE devices SET revoked = $2 WHERE member = $1 AND revoked IS NULL",
             &[&member, &now],
         )?;
-        self.execute(
-            &tx,
+        tx.execute(
             "UPDATE enrollment_codes SET used = $2 WHERE member = $1 AND used IS NULL",
             &[&member, &now],
         )?;
@@ -160,8 +149,7 @@ impl OfficeDb for PgDb {
 
     fn create_code(&self, member: &str, code_hash: &[u8], expires: i64, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
+        let n = c.execute(
             "INSERT INTO enrollment_codes (hash, member, created, expires)
              SELECT $1, id, $3, $4 FROM members WHERE id = $2 AND removed IS NULL",
             &[&code_hash, &member, &now, &expires],
@@ -183,9 +171,8 @@ impl OfficeDb for PgDb {
         let tx = c.transaction()?;
         // The code's row stays locked until the end: two devices joining
         // with one code at once cannot both use it.
-        let code = self
+        let code = tx
             .query_opt(
-                &tx,
                 "SELECT member, expires, used FROM enrollment_codes WHERE hash = $1 FOR UPDATE",
                 &[&code_hash],
             )?
@@ -199,18 +186,16 @@ impl OfficeDb for PgDb {
         // and locking it here, after the code, could deadlock with
         // `remove_member`, which takes them the other way round.
         let member = match &code {
-            Some(code) => self
+            Some(code) => tx
                 .query_opt(
-                    &tx,
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1"),
                     &[&code.member],
                 )?
                 .map(|r| member_of(&r)),
             None => None,
         };
-        let actor_holder = self
+        let actor_holder = tx
             .query_opt(
-                &tx,
                 "SELECT d.member, d.revoked IS NOT NULL FROM device_actors a
                  JOIN devices d ON d.id = a.device WHERE a.actor = $1 FOR UPDATE OF a",
                 &[&device.actor],
@@ -228,26 +213,22 @@ impl OfficeDb for PgDb {
         let Some(member) = view.member else {
             return Ok(Err(EnrollFailure::Unknown));
         };
-        self.execute(
-            &tx,
+        tx.execute(
             "UPDATE enrollment_codes SET used = $2 WHERE hash = $1",
             &[&code_hash, &now],
         )?;
-        self.execute(&tx,
-            "INSERT INTO devices (id, member, name, token_hash, created) VALUES ($1, $2, $3, $4, $5)",
+        tx.execute("INSERT INTO devices (id, member, name, token_hash, created) VALUES ($1, $2, $3, $4, $5)",
             &[&device.id, &member.id, &device.name, &device.token_hash, &now],
         )?;
         match plan {
-            ActorPlan::Move => self.execute(
-                &tx,
+            ActorPlan::Move => tx.execute(
                 "UPDATE device_actors SET device = $2 WHERE actor = $1",
                 &[&device.actor, &device.id],
             )?,
             ActorPlan::Bind => {
                 // Another device may have bound the same actor since it was
                 // read (its row did not exist to lock): that one keeps it.
-                let n = self.execute(&tx,
-                    "INSERT INTO device_actors (actor, device) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                let n = tx.execute("INSERT INTO device_actors (actor, device) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     &[&device.actor, &device.id],
                 )?;
                 if n == 0 {
@@ -256,8 +237,7 @@ impl OfficeDb for PgDb {
                 n
             }
         };
-        let office = office_of(&self.query_one(
-            &tx,
+        let office = office_of(&tx.query_one(
             "SELECT id, name, created FROM offices WHERE id = $1",
             &[&member.office],
         )?);
@@ -267,8 +247,7 @@ impl OfficeDb for PgDb {
 
     fn device_for_token(&self, token_hash: &[u8]) -> DbResult<Option<TokenHolder>> {
         let c = self.client()?;
-        let row = self.query_opt(
-            &c,
+        let row = c.query_opt(
             &format!("SELECT {HOLDER_COLUMNS} FROM {HOLDER_FROM} WHERE d.token_hash = $1"),
             &[&token_hash],
         )?;
@@ -277,19 +256,16 @@ impl OfficeDb for PgDb {
 
     fn device_has_actor(&self, device: &str, actor: &[u8]) -> DbResult<bool> {
         let c = self.client()?;
-        Ok(self
-            .query_opt(
-                &c,
-                "SELECT 1 FROM device_actors WHERE actor = $1 AND device = $2",
-                &[&actor, &device],
-            )?
-            .is_some())
+        Ok(c.query_opt(
+            "SELECT 1 FROM device_actors WHERE actor = $1 AND device = $2",
+            &[&actor, &device],
+        )?
+        .is_some())
     }
 
     fn devices(&self, office: &str) -> DbResult<Vec<DeviceInfo>> {
         let c = self.client()?;
-        let rows = self.query(
-            &c,
+        let rows = c.query(
             "SELECT d.id, m.id, m.name, d.name, d.created, d.revoked, d.last_sync FROM devices d
              JOIN members m ON m.id = d.member WHERE m.office = $1 ORDER BY d.created, d.id",
             &[&office],
@@ -310,8 +286,7 @@ impl OfficeDb for PgDb {
 
     fn revoke_device(&self, device: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        let n = self.execute(
-            &c,
+        let n = c.execute(
             "UPDATE devices SET revoked = $2 WHERE id = $1 AND revoked IS NULL",
             &[&device, &now],
         )?;
@@ -325,8 +300,7 @@ impl OfficeDb for PgDb {
 
     fn record_sync(&self, device: &str, now: i64) -> DbResult<()> {
         let c = self.client()?;
-        self.execute(
-            &c,
+        c.execute(
             "UPDATE devices SET last_sync = $2 WHERE id = $1",
             &[&device, &now],
         )?;
@@ -355,17 +329,16 @@ impl OfficeDb for PgDb {
 
     fn status(&self, office: &str) -> DbResult<Status> {
         let c = self.client()?;
-        let tx = self.snapshot(&c)?;
-        let o = self
+        let tx = c.snapshot()?;
+        let o = tx
             .query_opt(
-                &tx,
                 "SELECT id, name, created FROM offices WHERE id = $1",
                 &[&office],
             )?
             .map(|r| office_of(&r))
             .ok_or_else(|| DbError::NotFound(format!("office {office}")))?;
         let count = |sql: &str| -> DbResult<usize> {
-            Ok(self.query_one(&tx, sql, &[&office])?.get::<_, i64>(0) as usize)
+            Ok(tx.query_one(sql, &[&office])?.get::<_, i64>(0) as usize)
         };
         let members = count("SELECT count(*) FROM members WHERE office = $1 AND removed IS NULL")?;
         let documents = count("SELECT count(*) FROM documents WHERE office = $1")?;
@@ -397,7 +370,7 @@ impl OfficeDb for PgDb {
             let last = attempt == OPTIMISTIC_TRIES;
             let mut early = None;
             if !last {
-                let tx = self.snapshot(&c)?;
+                let tx = c.snapshot()?;
                 let (state, version) = self.load_state(&tx, doc)?;
                 drop(tx);
                 match (rules.decide)(state.as_ref()) {
@@ -406,8 +379,7 @@ impl OfficeDb for PgDb {
                 }
             }
             let tx = c.transaction()?;
-            self.execute(
-                &tx,
+            tx.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 &[&doc],
             )?;
@@ -454,7 +426,7 @@ impl OfficeDb for PgDb {
         }
         // Otherwise the rows and their bytes are read in one snapshot (a
         // compaction may drop a change's bytes in between).
-        let tx = self.snapshot(&c)?;
+        let tx = c.snapshot()?;
         page_log(
             &mut PgLog { db: self, c: &tx },
             office,
@@ -489,7 +461,7 @@ impl OfficeDb for PgDb {
 
     fn head(&self) -> DbResult<i64> {
         let c = self.client()?;
-        Ok(self.query_one(&c, "SELECT pos FROM log_head", &[])?.get(0))
+        Ok(c.query_one("SELECT pos FROM log_head", &[])?.get(0))
     }
 
     fn read_snapshots(
@@ -501,13 +473,12 @@ impl OfficeDb for PgDb {
         readable: &dyn Fn(&DocMeta<'_>) -> bool,
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)> {
         let c = self.client()?;
-        let tx = self.snapshot(&c)?;
+        let tx = c.snapshot()?;
         let mut out = Vec::new();
         let mut size = 0usize;
         let mut from = after_doc.to_owned();
         loop {
-            let rows = self.query(
-                &tx,
+            let rows = tx.query(
                 "SELECT id, owner, visibility, octet_length(snapshot)::bigint FROM documents
                  WHERE office = $1 AND id > $2 ORDER BY id LIMIT 64",
                 &[&office, &from],
@@ -538,9 +509,8 @@ impl OfficeDb for PgDb {
                 take.push(doc);
             }
             if !take.is_empty() {
-                let mut snaps: HashMap<String, (Vec<u8>, i64)> = self
+                let mut snaps: HashMap<String, (Vec<u8>, i64)> = tx
                     .query(
-                        &tx,
                         "SELECT id, snapshot, snapshot_pos FROM documents WHERE id = ANY($1)",
                         &[&take],
                     )?
@@ -548,8 +518,7 @@ impl OfficeDb for PgDb {
                     .map(|r| (r.get(0), (r.get(1), r.get(2))))
                     .collect();
                 let mut changes: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
-                for r in self.query(
-                    &tx,
+                for r in tx.query(
                     "SELECT l.doc, l.bytes FROM log l JOIN documents d ON d.id = l.doc
                      WHERE l.doc = ANY($1) AND l.kind = 1 AND l.pos > d.snapshot_pos AND l.pos <= $2
                      ORDER BY l.doc, l.pos",
@@ -584,8 +553,7 @@ impl OfficeDb for PgDb {
         let c = self.client()?;
         // SKIP LOCKED: a document another process is claiming (or a push
         // is writing) this instant is left for the next round.
-        let rows = self.query(
-            &c,
+        let rows = c.query(
             "UPDATE documents SET compact_claim = $3 WHERE id IN (
                  SELECT id FROM documents WHERE last_pos > snapshot_pos AND compact_claim <= $2
                  ORDER BY snapshot_pos, id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -599,10 +567,9 @@ impl OfficeDb for PgDb {
 
     fn doc_log_since_snapshot(&self, doc: &str) -> DbResult<(Vec<u8>, i64, Vec<u8>, i64)> {
         let c = self.client()?;
-        let tx = self.snapshot(&c)?;
-        let s = self
+        let tx = c.snapshot()?;
+        let s = tx
             .query_opt(
-                &tx,
                 "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
                 &[&doc],
             )?
@@ -610,8 +577,7 @@ impl OfficeDb for PgDb {
         let (snapshot, pos): (Vec<u8>, i64) = (s.get(0), s.get(1));
         let mut rest = Vec::new();
         let mut last = pos;
-        for r in self.query(
-            &tx,
+        for r in tx.query(
             "SELECT pos, bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 ORDER BY pos",
             &[&doc, &pos],
         )? {
@@ -623,8 +589,7 @@ impl OfficeDb for PgDb {
 
     fn put_snapshot(&self, doc: &str, old_pos: i64, new_pos: i64, bytes: &[u8]) -> DbResult<()> {
         let c = self.client()?;
-        self.execute(&c,
-            "UPDATE documents SET snapshot = $3, snapshot_pos = $4, compact_claim = 0 WHERE id = $1 AND snapshot_pos = $2",
+        c.execute("UPDATE documents SET snapshot = $3, snapshot_pos = $4, compact_claim = 0 WHERE id = $1 AND snapshot_pos = $2",
             &[&doc, &old_pos, &bytes, &new_pos],
         )?;
         Ok(())
@@ -632,7 +597,7 @@ impl OfficeDb for PgDb {
 
     fn digest(&self) -> DbResult<Vec<TableDigest>> {
         let c = self.client()?;
-        let tx = self.snapshot(&c)?;
+        let tx = c.snapshot()?;
         self.digest_in(&tx)
     }
 }
@@ -661,14 +626,14 @@ pub(super) fn token_holder(r: &Row) -> TokenHolder {
 
 impl PgDb {
     fn doc_version(&self, c: &Conn, doc: &str) -> DbResult<Option<i64>> {
-        Ok(self
-            .query_opt(c, "SELECT last_pos FROM documents WHERE id = $1", &[&doc])?
-            .map(|r| r.get(0)))
+        Ok(
+            c.query_opt("SELECT last_pos FROM documents WHERE id = $1", &[&doc])?
+                .map(|r| r.get(0)),
+        )
     }
 
     fn load_state(&self, c: &Conn, doc: &str) -> DbResult<(Option<DocState>, Option<i64>)> {
-        let Some(r) = self.query_opt(
-            c,
+        let Some(r) = c.query_opt(
             "SELECT office, owner, visibility, last_pos FROM documents WHERE id = $1",
             &[&doc],
         )?
@@ -687,14 +652,12 @@ impl PgDb {
     }
 
     fn whole_doc(&self, c: &Conn, doc: &str) -> DbResult<Vec<u8>> {
-        let s = self.query_one(
-            c,
+        let s = c.query_one(
             "SELECT snapshot, snapshot_pos FROM documents WHERE id = $1",
             &[&doc],
         )?;
         let (mut bytes, pos): (Vec<u8>, i64) = (s.get(0), s.get(1));
-        for r in self.query(
-            c,
+        for r in c.query(
             "SELECT bytes FROM log WHERE doc = $1 AND kind = 1 AND pos > $2 ORDER BY pos",
             &[&doc, &pos],
         )? {
@@ -719,9 +682,8 @@ impl PgDb {
         ) -> Result<Option<String>, rounds_proto::Rejection>,
     ) -> DbResult<Result<(), rounds_proto::Rejection>> {
         let bound = |tx: &Tx<'_>| -> DbResult<Option<String>> {
-            Ok(self
+            Ok(tx
                 .query_opt(
-                    tx,
                     "SELECT member FROM owner_ids WHERE owner = $1",
                     &[&accepted.owner_id],
                 )?
@@ -731,8 +693,7 @@ impl PgDb {
             Err(rej) => return Ok(Err(rej)),
             Ok(None) => {}
             Ok(Some(member)) => {
-                let n = self.execute(
-                    &tx,
+                let n = tx.execute(
                     "INSERT INTO owner_ids (owner, member) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     &[&accepted.owner_id, &member],
                 )?;
@@ -746,8 +707,7 @@ impl PgDb {
         }
         let deleted = accepted.deleted as i64;
         match state {
-            None => self.execute(
-                &tx,
+            None => tx.execute(
                 "INSERT INTO documents (id, office, owner, kind, visibility, deleted, created)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
@@ -760,8 +720,7 @@ impl PgDb {
                     &now,
                 ],
             )?,
-            Some(_) => self.execute(
-                &tx,
+            Some(_) => tx.execute(
                 "UPDATE documents SET kind = $2, visibility = $3, deleted = $4 WHERE id = $1",
                 &[&doc, &accepted.kind, &accepted.visibility, &deleted],
             )?,
@@ -769,9 +728,8 @@ impl PgDb {
         // Changes already stored (pushed before, through any process) are
         // left out; the document is held, so none can arrive meanwhile.
         let hashes: Vec<&[u8]> = accepted.changes.iter().map(|(h, _)| h.as_slice()).collect();
-        let known: std::collections::HashSet<Vec<u8>> = self
+        let known: std::collections::HashSet<Vec<u8>> = tx
             .query(
-                &tx,
                 "SELECT hash FROM log WHERE doc = $1 AND hash = ANY($2)",
                 &[&doc, &hashes],
             )?
@@ -803,19 +761,14 @@ impl PgDb {
             // The last statements before the commit: the head's row lock
             // is held from here to the commit, so positions become visible
             // in order.
-            let end: i64 = self
-                .query_one(
-                    &tx,
-                    "UPDATE log_head SET pos = pos + $1 RETURNING pos",
-                    &[&k],
-                )?
+            let end: i64 = tx
+                .query_one("UPDATE log_head SET pos = pos + $1 RETURNING pos", &[&k])?
                 .get(0);
             let positions: Vec<i64> = (end - k + 1..=end).collect();
             // A reveal is written only when the document becomes shared,
             // so its row and the push's changes are all shared alike.
             let shared = (accepted.reveal || accepted.visibility == "office") as i64;
-            self.execute(&tx,
-                "INSERT INTO log (pos, office, doc, kind, device, shared, hash, bytes)
+            tx.execute("INSERT INTO log (pos, office, doc, kind, device, shared, hash, bytes)
                  SELECT p, $5, $6, k, $7, $8, h, b
                  FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS t(p, k, h, b)",
                 &[
@@ -829,8 +782,7 @@ impl PgDb {
                     &shared,
                 ],
             )?;
-            self.execute(
-                &tx,
+            tx.execute(
                 "UPDATE documents SET last_pos = $2 WHERE id = $1",
                 &[&doc, &end],
             )?;
@@ -855,8 +807,7 @@ impl LogSource for PgLog<'_> {
         // `office = $1 AND pos > $2 ORDER BY pos` walked the whole log's
         // primary key from the cursor on, every office's rows, to find
         // this office's few (1.2 ms and 2,900 buffers a sync under load).
-        let rows = self.db.query(
-            self.c,
+        let rows = self.c.query(
             "SELECT l.pos, l.doc, l.kind, l.device, d.owner, d.visibility, l.shared,
                     coalesce(octet_length(l.bytes), 0)::bigint
              FROM log l JOIN documents d ON d.id = l.doc
@@ -883,8 +834,7 @@ impl LogSource for PgLog<'_> {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.db.query(
-            self.c,
+        let rows = self.c.query(
             "SELECT coalesce(bytes, '\\x'::bytea) FROM log WHERE pos = ANY($1) ORDER BY pos",
             &[&positions],
         )?;

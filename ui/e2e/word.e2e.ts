@@ -68,9 +68,13 @@ describe('Word files', () => {
     expect(text).toContain(title.replace(/\s+/g, ''));
     expect(text).toMatch(/第\d+版/);
 
+    // The notice of the export, written in Chinese, is still up: switching
+    // to English ends it rather than leave Chinese text in an English editor.
+    expect(await h.s.exec<string>(`return document.querySelector('.toast')?.textContent ?? ''`)).toContain('已导出到');
     await h.s.exec(`const s = document.querySelector('.topbar .lang select'); s.value = 'en'; s.dispatchEvent(new Event('change'))`);
     await h.s.exec(`document.querySelector('.editor-bar .export-open').click()`);
     await h.s.waitFor('.export-menu .menu-list .export-pdf');
+    expect(await h.s.exec<string>(`return document.querySelector('.toast')?.textContent ?? ''`)).toBe('');
     expect(await h.s.text(await h.s.find('.export-menu .export-md'))).toBe('Markdown');
     await h.shot('word-06-export-menu-en');
   });

@@ -76,6 +76,9 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     const h = setTimeout(() => setNotice(null), 5_000);
     return () => clearTimeout(h);
   }, [notice]);
+  // A notice is text in the language it was written in: switching the
+  // language ends it rather than leave it untranslated for its 5 seconds.
+  useEffect(() => setNotice(null), [lang]);
   // The lists as last sent, to give their new rows the ids the store assigns.
   const sentLists = useRef<Record<string, Row[]>>({});
   // The version each field's value on screen was taken from (or, after a

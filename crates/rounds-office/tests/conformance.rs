@@ -881,6 +881,16 @@ fn postgres_pool_serves_more_callers_than_connections_and_replaces_dead_ones() {
          WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     .unwrap();
+    // Termination is a signal: wait until the backends are gone.
+    let mut admin = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
+    let others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                  AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    for _ in 0..500 {
+        if admin.query_one(others, &[]).unwrap().get::<_, i64>(0) == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let failed = (0..g.open + 5).filter(|_| db.head().is_err()).count();
     assert!(failed <= g.open, "{failed} of {} failed", g.open + 5);
     for _ in 0..20 {

@@ -51,48 +51,70 @@ impl Conn {
         }
     }
 
+    /// Passes a result on, marking the connection broken when its error
+    /// is not a statement's own: a server that ended the session (a
+    /// restart, `pg_terminate_backend`: a FATAL error, which arrives
+    /// before the end of the stream, so the client may not know yet) or a
+    /// lost link. Such a connection is not lent again.
+    fn check<T>(&self, r: Result<T, postgres::Error>) -> DbResult<T> {
+        if r.as_ref().is_err_and(ends_session) {
+            self.broken.set(true);
+        }
+        Ok(r?)
+    }
+
     fn statement(&self, sql: &str) -> DbResult<Statement> {
         if let Some(s) = self.stmts.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.borrow_mut().prepare(sql)?;
+        let s = self.check(self.client.borrow_mut().prepare(sql))?;
         self.stmts.borrow_mut().insert(sql.to_owned(), s.clone());
         Ok(s)
     }
 
     pub fn query(&self, sql: &str, p: Params<'_>) -> DbResult<Vec<Row>> {
         let s = self.statement(sql)?;
-        Ok(self.client.borrow_mut().query(&s, p)?)
+        let r = self.client.borrow_mut().query(&s, p);
+        self.check(r)
     }
 
     pub fn query_opt(&self, sql: &str, p: Params<'_>) -> DbResult<Option<Row>> {
         let s = self.statement(sql)?;
-        Ok(self.client.borrow_mut().query_opt(&s, p)?)
+        let r = self.client.borrow_mut().query_opt(&s, p);
+        self.check(r)
     }
 
     pub fn query_one(&self, sql: &str, p: Params<'_>) -> DbResult<Row> {
         let s = self.statement(sql)?;
-        Ok(self.client.borrow_mut().query_one(&s, p)?)
+        let r = self.client.borrow_mut().query_one(&s, p);
+        self.check(r)
     }
 
     pub fn execute(&self, sql: &str, p: Params<'_>) -> DbResult<u64> {
         let s = self.statement(sql)?;
-        Ok(self.client.borrow_mut().execute(&s, p)?)
+        let r = self.client.borrow_mut().execute(&s, p);
+        self.check(r)
     }
 
     /// A statement prepared once, not cached (its parameter types are read
     /// by the caller).
     pub fn prepare(&self, sql: &str) -> DbResult<Statement> {
-        Ok(self.client.borrow_mut().prepare(sql)?)
+        let r = self.client.borrow_mut().prepare(sql);
+        self.check(r)
     }
 
     pub fn execute_prepared(&self, s: &Statement, p: Params<'_>) -> DbResult<u64> {
-        Ok(self.client.borrow_mut().execute(s, p)?)
+        let r = self.client.borrow_mut().execute(s, p);
+        self.check(r)
     }
 
     /// Statements without parameters, sent as one string.
     pub fn batch_execute(&self, sql: &str) -> Result<(), postgres::Error> {
-        self.client.borrow_mut().batch_execute(sql)
+        let r = self.client.borrow_mut().batch_execute(sql);
+        if r.as_ref().is_err_and(ends_session) {
+            self.broken.set(true);
+        }
+        r
     }
 
     /// A read-write transaction.
@@ -112,6 +134,14 @@ impl Conn {
             open: Cell::new(true),
         })
     }
+}
+
+/// Whether an error is not a statement's own but the session's end: the
+/// server ended it (FATAL, PANIC) or the link or protocol failed.
+fn ends_session(e: &postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error()
+            .is_none_or(|d| matches!(d.severity(), "FATAL" | "PANIC"))
 }
 
 /// A transaction on a connection; dropped without [`Tx::commit`], it rolls

@@ -87,6 +87,16 @@ export class Harness {
       } catch {
         /* already gone */
       }
+      // Until the old driver lets its port go, the next harness's driver
+      // cannot bind it, and the next start would ask the dying one.
+      for (let i = 0; i < 50; i++) {
+        try {
+          await fetch(`${this.driverUrl}/status`);
+        } catch {
+          break;
+        }
+        await sleep(100);
+      }
     }
     for (const c of this.children) c.kill();
   }

@@ -335,6 +335,54 @@ fn concurrent_choices_resolve_the_same_way_everywhere() {
     assert!(["infant", "toddler"].contains(&a.to_json()["age_band"].as_str().unwrap()));
 }
 
+/// The readers take each map in one pass (`MapView`): where two devices
+/// set the same key, they must read the value Automerge's `get` reads.
+#[test]
+fn readers_take_the_value_automerge_picks_where_edits_conflict() {
+    use automerge::{ObjType, ROOT, ReadDoc, ScalarValue, Value as Am};
+    let mut a = new_doc(DocKind::CASE);
+    let mut b = fork(&mut a, 2);
+    let mut ids = SeqIds::new("a");
+    edit(
+        &mut a,
+        json!({"age_band": "infant", "tags": ["呼吸"]}),
+        "甲",
+        &mut ids,
+        1,
+    )
+    .unwrap();
+    edit(
+        &mut b,
+        json!({"age_band": "school_age", "tags": ["感染"]}),
+        "乙",
+        &mut ids,
+        2,
+    )
+    .unwrap();
+    merge(&mut a, &mut b);
+    let am = a.automerge();
+    let Ok(Some((Am::Object(ObjType::Map), fields))) = am.get(ROOT, "fields") else {
+        panic!("a document has fields");
+    };
+    let picked = match am.get(&fields, "age_band").unwrap() {
+        Some((Am::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(s) => s.to_string(),
+            other => panic!("a choice is a string, not {other:?}"),
+        },
+        other => panic!("a choice is a scalar, not {other:?}"),
+    };
+    assert_eq!(
+        am.get_all(&fields, "age_band").unwrap().len(),
+        2,
+        "the edits conflict"
+    );
+    assert_eq!(a.to_json()["age_band"], picked.as_str());
+    assert_eq!(a.summary().filter("age_band"), Some(picked.as_str()));
+    let mut tags = a.summary().tags;
+    tags.sort();
+    assert_eq!(tags, ["呼吸", "感染"]);
+}
+
 #[test]
 fn the_updated_time_is_the_latest_edit_on_any_device() {
     let mut a = new_doc(DocKind::CASE);

@@ -445,17 +445,6 @@ impl Document {
         matches!(self.am.get(ROOT, "deleted"), Ok(Some((Value::Scalar(s), _))) if matches!(s.as_ref(), ScalarValue::Boolean(true)))
     }
 
-    fn updated(&self) -> i64 {
-        updated_of(&self.am)
-    }
-
-    fn tags(&self) -> Vec<String> {
-        let Ok(Some((Value::Object(ObjType::Map), obj))) = self.am.get(ROOT, "tags") else {
-            return Vec::new();
-        };
-        self.am.keys(&obj).collect()
-    }
-
     pub(crate) fn fields_obj(&self) -> Option<ObjId> {
         match self.am.get(ROOT, "fields") {
             Ok(Some((Value::Object(ObjType::Map), obj))) => Some(obj),

@@ -23,11 +23,11 @@ impl Document {
             "attestation".into(),
             self.attestation().map_or(Json::Null, |a| json!(a)),
         );
-        let fields = self.fields_obj();
+        let fields = self.fields_obj().map(|obj| MapView::of(&self.am, &obj));
         for f in self.kind.fields() {
             let v = fields
                 .as_ref()
-                .map_or(Json::Null, |obj| read_field(&self.am, obj, f));
+                .map_or(Json::Null, |view| read_field(&self.am, view, f));
             m.insert(f.key.into(), v);
         }
         Json::Object(m)
@@ -40,9 +40,107 @@ pub(super) fn updated_of(am: &AutoCommit) -> i64 {
     let Ok(Some((Value::Object(ObjType::Map), obj))) = am.get(ROOT, "updated") else {
         return created;
     };
-    am.map_range(&obj, ..)
+    updated_in(am, &obj, created)
+}
+
+/// The latest of `created` and the times in the `updated` map `obj`.
+pub(super) fn updated_in(am: &AutoCommit, obj: &ObjId, created: i64) -> i64 {
+    am.map_range(obj, ..)
         .filter_map(|item| scalar_i64(&item.value))
         .fold(created, i64::max)
+}
+
+/// One map object's entries, read in a single pass. `AutoCommit::get`
+/// seeks through the object's ops again for every key: reading a
+/// document's 31 fields key by key cost three times what one pass over the
+/// map costs (0.14 ms against 0.05 ms a document, texts included), and
+/// every document a new device receives is read this way for the index.
+pub(crate) struct MapView {
+    /// By key, in key order (for the binary search).
+    entries: Vec<(String, Entry)>,
+}
+
+enum Entry {
+    Scalar(ScalarValue),
+    Object(ObjType, ObjId),
+}
+
+impl MapView {
+    pub(crate) fn of(am: &AutoCommit, obj: &ObjId) -> MapView {
+        let mut entries: Vec<(String, Entry)> = am
+            .map_range(obj, ..)
+            .map(|item| {
+                let entry = match &item.value {
+                    automerge::ValueRef::Object(t) => Entry::Object(*t, item.id()),
+                    automerge::ValueRef::Scalar(s) => Entry::Scalar(scalar_owned(s)),
+                };
+                (item.key.into_owned(), entry)
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        MapView { entries }
+    }
+
+    fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+
+    /// A string or text value, as [`get_str`] reads it.
+    pub(crate) fn str(&self, am: &AutoCommit, key: &str) -> Option<String> {
+        match self.entry(key)? {
+            Entry::Scalar(ScalarValue::Str(s)) => Some(s.to_string()),
+            Entry::Object(ObjType::Text, id) => am.text(id).ok(),
+            _ => None,
+        }
+    }
+
+    /// An integer, as [`get_i64`] reads it.
+    pub(crate) fn i64(&self, key: &str) -> Option<i64> {
+        match self.entry(key)? {
+            Entry::Scalar(ScalarValue::Int(i)) => Some(*i),
+            Entry::Scalar(ScalarValue::Uint(u)) => i64::try_from(*u).ok(),
+            Entry::Scalar(ScalarValue::Timestamp(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    fn scalar(&self, key: &str) -> Option<&ScalarValue> {
+        match self.entry(key)? {
+            Entry::Scalar(s) => Some(s),
+            Entry::Object(..) => None,
+        }
+    }
+
+    pub(crate) fn is_true(&self, key: &str) -> bool {
+        matches!(self.scalar(key), Some(ScalarValue::Boolean(true)))
+    }
+
+    /// The map object under `key`.
+    pub(crate) fn map(&self, key: &str) -> Option<&ObjId> {
+        match self.entry(key)? {
+            Entry::Object(ObjType::Map, id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// An owned copy of the scalars a document holds (strings, numbers,
+/// booleans); others read as null, as no field holds them.
+fn scalar_owned(s: &automerge::ScalarValueRef<'_>) -> ScalarValue {
+    use automerge::ScalarValueRef as R;
+    match s {
+        R::Str(s) => ScalarValue::Str(s.as_ref().into()),
+        R::Int(i) => ScalarValue::Int(*i),
+        R::Uint(u) => ScalarValue::Uint(*u),
+        R::F64(x) => ScalarValue::F64(*x),
+        R::Counter(c) => ScalarValue::Int(*c),
+        R::Timestamp(t) => ScalarValue::Timestamp(*t),
+        R::Boolean(b) => ScalarValue::Boolean(*b),
+        R::Bytes(_) | R::Unknown { .. } | R::Null => ScalarValue::Null,
+    }
 }
 
 pub(crate) fn get_str(am: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
@@ -88,33 +186,30 @@ pub(super) fn scalar_i64(v: &automerge::ValueRef<'_>) -> Option<i64> {
     }
 }
 
-pub(super) fn read_field(am: &AutoCommit, parent: &ObjId, f: &Field) -> Json {
+pub(super) fn read_field(am: &AutoCommit, parent: &MapView, f: &Field) -> Json {
     match &f.ty {
-        FieldType::Text { .. } => json!(get_str(am, parent, f.key).unwrap_or_default()),
+        FieldType::Text { .. } => json!(parent.str(am, f.key).unwrap_or_default()),
         FieldType::Choice { .. } | FieldType::Date | FieldType::Ref { .. } => {
-            get_str(am, parent, f.key).map_or(Json::Null, Json::String)
+            parent.str(am, f.key).map_or(Json::Null, Json::String)
         }
-        FieldType::Int { .. } => get_i64(am, parent, f.key).map_or(Json::Null, |i| json!(i)),
-        FieldType::Number { .. } => match am.get(parent, f.key) {
-            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
-                ScalarValue::F64(x) => json!(x),
-                ScalarValue::Int(i) => json!(i),
-                _ => Json::Null,
-            },
+        FieldType::Int { .. } => parent.i64(f.key).map_or(Json::Null, |i| json!(i)),
+        FieldType::Number { .. } => match parent.scalar(f.key) {
+            Some(ScalarValue::F64(x)) => json!(x),
+            Some(ScalarValue::Int(i)) => json!(i),
             _ => Json::Null,
         },
         FieldType::List { item, .. } => {
-            let Ok(Some((Value::Object(ObjType::Map), list))) = am.get(parent, f.key) else {
+            let Some(list) = parent.map(f.key) else {
                 return json!([]);
             };
-            let els: Vec<Json> = list_items_of(am, &list)
+            let els: Vec<Json> = list_items_of(am, list)
                 .into_iter()
                 .filter(|e| !e.removed)
                 .map(|e| {
                     let mut m = Map::new();
                     m.insert("id".into(), json!(e.id));
                     for sub in *item {
-                        m.insert(sub.key.into(), read_field(am, &e.obj, sub));
+                        m.insert(sub.key.into(), read_field(am, &e.view, sub));
                     }
                     Json::Object(m)
                 })
@@ -124,19 +219,19 @@ pub(super) fn read_field(am: &AutoCommit, parent: &ObjId, f: &Field) -> Json {
     }
 }
 
-pub(super) fn collect_text(am: &AutoCommit, parent: &ObjId, f: &Field, out: &mut String) {
+pub(super) fn collect_text(am: &AutoCommit, parent: &MapView, f: &Field, out: &mut String) {
     match &f.ty {
         FieldType::Text { .. } => {
-            if let Some(t) = get_str(am, parent, f.key).filter(|t| !t.is_empty()) {
+            if let Some(t) = parent.str(am, f.key).filter(|t| !t.is_empty()) {
                 out.push_str(&t);
                 out.push('\n');
             }
         }
         FieldType::List { item, .. } => {
-            if let Ok(Some((Value::Object(ObjType::Map), list))) = am.get(parent, f.key) {
-                for e in list_items_of(am, &list).into_iter().filter(|e| !e.removed) {
+            if let Some(list) = parent.map(f.key) {
+                for e in list_items_of(am, list).into_iter().filter(|e| !e.removed) {
                     for sub in *item {
-                        collect_text(am, &e.obj, sub, out);
+                        collect_text(am, &e.view, sub, out);
                     }
                 }
             }

@@ -32,25 +32,41 @@ impl Summary {
 impl Document {
     /// The listing row.
     pub fn summary(&self) -> Summary {
+        // The root and the fields are each read in one pass (see `MapView`).
+        let root = MapView::of(&self.am, &ROOT);
+        let fields = root.map("fields").map(|f| MapView::of(&self.am, f));
+        let created = root.i64("created").unwrap_or(0);
         Summary {
             id: self.id.clone(),
             kind: self.kind,
             schema: self.schema,
-            title: self.title(),
-            author: get_str(&self.am, &ROOT, "author").unwrap_or_default(),
-            owner: self.owner(),
-            created: get_i64(&self.am, &ROOT, "created").unwrap_or(0),
-            updated: self.updated(),
-            visibility: self.visibility(),
-            language: get_str(&self.am, &ROOT, "language")
+            title: root.str(&self.am, "title").unwrap_or_default(),
+            author: root.str(&self.am, "author").unwrap_or_default(),
+            owner: root.str(&self.am, "owner").unwrap_or_default(),
+            created,
+            updated: root
+                .map("updated")
+                .map_or(created, |obj| updated_in(&self.am, obj, created)),
+            visibility: root
+                .str(&self.am, "visibility")
+                .and_then(|v| Visibility::parse(&v))
+                .unwrap_or(Visibility::Private),
+            language: root
+                .str(&self.am, "language")
                 .and_then(|l| Lang::parse(&l))
                 .unwrap_or(Lang::Zh),
-            deleted: self.deleted(),
-            tags: self.tags(),
+            deleted: root.is_true("deleted"),
+            tags: root
+                .map("tags")
+                .map(|obj| self.am.keys(obj).collect())
+                .unwrap_or_default(),
             filters: self
                 .kind
                 .filters()
-                .filter_map(|f| self.choice(f.key).map(|v| (f.key.to_owned(), v)))
+                .filter_map(|f| {
+                    let v = fields.as_ref()?.str(&self.am, f.key)?;
+                    (!v.is_empty()).then(|| (f.key.to_owned(), v))
+                })
                 .collect(),
         }
     }
@@ -62,11 +78,12 @@ impl Document {
         let Some(fields) = self.fields_obj() else {
             return out;
         };
-        let target = |v: &Json| v.as_str().and_then(crate::refs::Target::parse);
+        let fields = MapView::of(&self.am, &fields);
+        let target = |v: Option<String>| v.as_deref().and_then(crate::refs::Target::parse);
         for f in self.kind.fields() {
             match &f.ty {
                 FieldType::Ref { .. } => {
-                    if let Some(to) = target(&read_field(&self.am, &fields, f)) {
+                    if let Some(to) = target(fields.str(&self.am, f.key)) {
                         out.push(crate::refs::Link {
                             field: f.key.to_owned(),
                             row: None,
@@ -77,16 +94,19 @@ impl Document {
                 FieldType::List { item, .. }
                     if item.iter().any(|i| matches!(i.ty, FieldType::Ref { .. })) =>
                 {
-                    let rows = read_field(&self.am, &fields, f);
-                    for row in rows.as_array().into_iter().flatten() {
+                    // Only the references of each row are read, not its texts.
+                    let Some(list) = fields.map(f.key) else {
+                        continue;
+                    };
+                    for row in list_items_of(&self.am, list).iter().filter(|e| !e.removed) {
                         for i in item
                             .iter()
                             .filter(|i| matches!(i.ty, FieldType::Ref { .. }))
                         {
-                            if let Some(to) = target(&row[i.key]) {
+                            if let Some(to) = target(row.view.str(&self.am, i.key)) {
                                 out.push(crate::refs::Link {
                                     field: f.key.to_owned(),
-                                    row: row["id"].as_str().map(str::to_owned),
+                                    row: Some(row.id.clone()),
                                     to,
                                 });
                             }
@@ -106,6 +126,7 @@ impl Document {
         let Some(fields) = self.fields_obj() else {
             return out;
         };
+        let fields = MapView::of(&self.am, &fields);
         for f in self.kind.fields() {
             collect_text(&self.am, &fields, f, &mut out);
         }

@@ -84,6 +84,8 @@ pub(crate) struct ListEl {
     pub(super) order: String,
     pub(crate) removed: bool,
     pub(super) obj: ObjId,
+    /// The element's entries, read once (see [`MapView`]).
+    pub(super) view: MapView,
 }
 
 /// The elements of the list field `key` of `parent`; see [`list_items_of`].
@@ -166,9 +168,16 @@ pub(super) fn list_items_of(am: &AutoCommit, list: &ObjId) -> Vec<ListEl> {
                 automerge::ValueRef::Object(ObjType::Map) => item.id(),
                 _ => return None,
             };
-            let order = get_str(am, &obj, "order").unwrap_or_default();
-            let removed = matches!(am.get(&obj, "removed"), Ok(Some((Value::Scalar(s), _))) if matches!(s.as_ref(), ScalarValue::Boolean(true)));
-            Some(ListEl { id: item.key.to_string(), order, removed, obj })
+            let view = MapView::of(am, &obj);
+            let order = view.str(am, "order").unwrap_or_default();
+            let removed = view.is_true("removed");
+            Some(ListEl {
+                id: item.key.to_string(),
+                order,
+                removed,
+                obj,
+                view,
+            })
         })
         .collect();
     els.sort_by(|a, b| (a.removed, &a.order, &a.id).cmp(&(b.removed, &b.order, &b.id)));

@@ -16,6 +16,7 @@ mod proxy;
 mod samod_sync;
 mod store_bench;
 mod sync;
+mod targets;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -57,13 +58,18 @@ fn parse_args() -> Result<Args, String> {
                     ("nothing changed", &b.nothing),
                 ] {
                     println!(
-                        "{n} documents, {what}: {} round trips, {} up, {} down, client CPU {:.0} ms, office CPU {:.0} ms, wall {:.0} ms",
+                        "{n} documents, {what}: {} round trips, {} up, {} down, client CPU {:.0} ms, office CPU {:.0} ms, wall {:.0} ms{}",
                         r.round_trips,
                         bytes(r.body_up),
                         bytes(r.body_down),
                         millis(r.client_cpu),
                         millis(r.office_cpu),
                         millis(r.wall),
+                        if what == "new device" {
+                            format!(" (floor: loading them {:.0} ms)", millis(b.floor))
+                        } else {
+                            String::new()
+                        },
                     );
                 }
                 std::process::exit(0);
@@ -472,6 +478,7 @@ fn render(
         &s.new_device,
         &s.new_device.round_trips.to_string(),
     );
+    targets::floor_rows(&mut o, s.docs, s.new_device_floor, &s.new_device);
     samod_row(
         &mut o,
         "samod: new device (connect, find all)",
@@ -535,6 +542,7 @@ fn render(
         &bigsync.first,
         &bigsync.first.round_trips.to_string(),
     );
+    targets::floor_rows(&mut o, big_held, bigsync.floor, &bigsync.first);
     row(
         &mut o,
         &format!("Rounds: {big_held} small documents, nothing changed"),
@@ -907,7 +915,7 @@ fn render(
         }
     }
     // Why a target was missed, from this run's own numbers.
-    let mut why = Vec::new();
+    let mut why = targets::issue17(&mut o, s, bigsync, big_held, store);
     if let Ok(v) = store {
         let p95 = v["search_p95_ms"].as_f64().unwrap_or(f64::NAN);
         if p95 >= 20.0 {

@@ -9,6 +9,15 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+/// CPU time of the calling thread so far.
+pub fn thread_cpu() -> Duration {
+    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
 /// Nanoseconds on CPU per live thread, with the thread's name.
 #[derive(Debug, Clone, Default)]
 pub struct CpuSnapshot(HashMap<u32, (String, u64)>);

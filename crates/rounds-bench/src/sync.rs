@@ -7,7 +7,7 @@ use rounds_client::HttpTransport;
 use rounds_core::sync::Report;
 
 use crate::library;
-use crate::measure::{cpu_between, cpu_snapshot};
+use crate::measure::{cpu_between, cpu_snapshot, thread_cpu};
 use crate::office::{Office, share_all};
 use crate::proxy::{Link, Proxy};
 use rounds_testkit::Teacher;
@@ -38,6 +38,8 @@ pub struct SyncResults {
     pub compacted_sum: u64,
     pub upload: Run,
     pub new_device: Run,
+    /// The new device's floor: see [`load_floor`].
+    pub new_device_floor: Duration,
     pub nothing: Run,
     pub nothing_a: Run,
     pub push_a: Run,
@@ -84,6 +86,26 @@ pub fn measured_sync(t: &mut Teacher, proxy: &Proxy) -> Run {
         wall,
         messages: (0, 0),
     }
+}
+
+/// The floor of a new device's first sync: the CPU it takes only to load
+/// every document the device received from the bytes it stored (Automerge
+/// `load`, no database, no index, no network). A sync can do no less, as
+/// reading a document's text for the index needs it loaded.
+pub fn load_floor(t: &Teacher, ids: &[String]) -> Duration {
+    let stored: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|id| {
+            t.store
+                .raw_bytes(id)
+                .expect("a document the device received")
+        })
+        .collect();
+    let start = thread_cpu();
+    for b in &stored {
+        std::hint::black_box(automerge::AutoCommit::load(b).expect("stored bytes load"));
+    }
+    thread_cpu() - start
 }
 
 /// The median of several runs of the same thing (by wall time), with CPU
@@ -161,6 +183,7 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
     eprintln!("  a new device's first sync");
     let mut b = office.teacher(&proxy.url, "李老师");
     res.new_device = measured_sync(&mut b, &proxy);
+    res.new_device_floor = load_floor(&b, &ids);
 
     eprintln!("  nothing changed");
     let runs: Vec<Run> = (0..cfg.repeats)
@@ -230,6 +253,8 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
 pub struct BigSync {
     pub upload: Run,
     pub first: Run,
+    /// The new device's floor: see [`load_floor`].
+    pub floor: Duration,
     pub nothing: Run,
     pub held: usize,
 }
@@ -243,13 +268,14 @@ pub fn nothing_changed_at(docs: usize, repeats: usize) -> BigSync {
     // Small bodies: this measures what a sync costs per document held,
     // which does not depend on their size, and keeps setup short.
     let generated = library::generate(&mut a.store, docs, 11, true);
-    share_all(&mut a, &generated);
+    let shared = share_all(&mut a, &generated);
     let upload = measured_sync(&mut a, &proxy);
     // The new device is measured before the snapshots are compacted (the
     // office's background task writes one snapshot per transaction, which
     // takes minutes for 10,000 documents), so it gets snapshot + changes.
     let mut b = office.teacher(&proxy.url, "李老师");
     let first = measured_sync(&mut b, &proxy);
+    let floor = load_floor(&b, &shared);
     // The office compacts snapshots in the background after an upload; it
     // must be done before measuring, or its work would count as the sync's.
     office.compact_all();
@@ -259,6 +285,7 @@ pub fn nothing_changed_at(docs: usize, repeats: usize) -> BigSync {
     BigSync {
         upload,
         first,
+        floor,
         nothing: median_run(runs),
         held: b.store.count(&Default::default()).unwrap_or(0),
     }

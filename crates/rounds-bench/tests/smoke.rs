@@ -30,6 +30,10 @@ fn the_quick_benchmark_runs_every_part() {
         "save → there on B",
         "## Targets (issue 7)",
         "samod ÷ Rounds",
+        "↳ floor: loading the same 20 documents",
+        "↳ Rounds ÷ floor",
+        "## Targets (issue 17)",
+        "within 2× of the floor",
     ] {
         assert!(report.contains(section), "missing “{section}”:\n{report}");
     }

@@ -1,0 +1,134 @@
+//! The figures a teacher waits on (issue 17), judged from this run's
+//! numbers: a new device against samod and against its floor, the first
+//! upload, and search. main.rs renders the tables they come from.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::measure::ms;
+use crate::sync::{BigSync, Run, SyncResults};
+
+/// The floor row under a new device's row, and the ratio to it.
+pub fn floor_rows(o: &mut String, docs: usize, floor: Duration, new_device: &Run) {
+    let _ = writeln!(
+        o,
+        "| ↳ floor: loading the same {docs} documents from the bytes the device stored (Automerge `load` only) | — | — | — | {} | — | — |",
+        ms(floor)
+    );
+    let _ = writeln!(
+        o,
+        "| ↳ Rounds ÷ floor | | | | {:.1}× | | |",
+        ratio(new_device.client_cpu, floor)
+    );
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "**met**" } else { "**missed**" }
+}
+
+/// The targets table, and for each miss the measured reason.
+pub fn issue17(
+    o: &mut String,
+    s: &SyncResults,
+    big: &BigSync,
+    big_docs: usize,
+    store: &Result<serde_json::Value, String>,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    let _ = writeln!(o, "\n## Targets (issue 17)\n");
+    let _ = writeln!(o, "| target | measured | verdict |\n|---|---|---|");
+    let nd = &s.new_device;
+    match &s.samod_new_device {
+        Some(sm) => {
+            let x = ratio(sm.wall, nd.wall);
+            let _ = writeln!(
+                o,
+                "| new device, {} documents: ≥ 5× faster than samod's (wall) | samod {} ÷ Rounds {} = {x:.1}× | {} |",
+                s.docs,
+                ms(sm.wall),
+                ms(nd.wall),
+                met(x >= 5.0)
+            );
+            if x < 5.0 {
+                why.push(format!(
+                    "A new device, {} documents: Rounds took {} of client CPU where only loading the documents it received takes {} (the floor), and samod's device took {}. samod's device does little more than load what it is sent, so no client that loads every document can be 5× faster than it; Rounds' share above the floor is its index (text, filters, links, full-text search) and its database writes.",
+                    s.docs,
+                    ms(nd.client_cpu),
+                    ms(s.new_device_floor),
+                    ms(sm.client_cpu),
+                ));
+            }
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "| new device: ≥ 5× faster than samod | samod not measured | **missed** |"
+            );
+        }
+    }
+    let x = ratio(nd.client_cpu, s.new_device_floor);
+    let _ = writeln!(
+        o,
+        "| new device, {} documents: within 2× of the floor (client CPU) | {} ÷ {} = {x:.1}× | {} |",
+        s.docs,
+        ms(nd.client_cpu),
+        ms(s.new_device_floor),
+        met(x <= 2.0)
+    );
+    let _ = writeln!(
+        o,
+        "| new device, {} documents of 5–20 KB: under 3 s (wall) | {} | {} |",
+        s.docs,
+        ms(nd.wall),
+        met(nd.wall < Duration::from_secs(3))
+    );
+    let x = ratio(big.first.client_cpu, big.floor);
+    let _ = writeln!(
+        o,
+        "| new device, {big_docs} small documents: under 5 s of client CPU | {} (floor {}, {x:.1}×) | {} |",
+        ms(big.first.client_cpu),
+        ms(big.floor),
+        met(big.first.client_cpu < Duration::from_secs(5))
+    );
+    if big.first.client_cpu >= Duration::from_secs(5) {
+        why.push(format!(
+            "A new device, {big_docs} small documents: {} of client CPU, of which loading the documents alone (the floor) is {}: {:.2} ms a document in Automerge's `load`, which a client that indexes what it receives cannot skip. The rest ({:.2} ms a document) is reading each document's text and fields once, the index rows and full-text entries, and one transaction per page.",
+            ms(big.first.client_cpu),
+            ms(big.floor),
+            big.floor.as_secs_f64() * 1e3 / big_docs.max(1) as f64,
+            big.first.client_cpu.saturating_sub(big.floor).as_secs_f64() * 1e3 / big_docs.max(1) as f64,
+        ));
+    }
+    let _ = writeln!(
+        o,
+        "| first upload, {big_docs} small documents: under 10 s (wall) | {} (client CPU {}, office CPU {}) | {} |",
+        ms(big.upload.wall),
+        ms(big.upload.client_cpu),
+        ms(big.upload.office_cpu),
+        met(big.upload.wall < Duration::from_secs(10))
+    );
+    if big.upload.wall >= Duration::from_secs(10) {
+        why.push(format!(
+            "The first upload of {big_docs} small documents took {} of wall time: the office spent {} of CPU on it ({:.1} ms a document: it loads and validates every pushed state, the rule that a member's crafted change is refused), the client {}.",
+            ms(big.upload.wall),
+            ms(big.upload.office_cpu),
+            big.upload.office_cpu.as_secs_f64() * 1e3 / big_docs.max(1) as f64,
+            ms(big.upload.client_cpu),
+        ));
+    }
+    if let Ok(v) = store {
+        let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+        let (zh, en) = (f("search_zh_p95_ms"), f("search_en_p95_ms"));
+        let _ = writeln!(
+            o,
+            "| search over {} documents: p95 under 10 ms, Chinese and English | {zh:.2} ms / {en:.2} ms | {} |",
+            v["docs"],
+            met(zh < 10.0 && en < 10.0)
+        );
+    }
+    why
+}

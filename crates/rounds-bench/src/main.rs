@@ -176,9 +176,19 @@ fn main() {
     // A new device over the same link: the office's default page against
     // the client's and a small one, each attempt bounded in time.
     let boots = if q {
-        poor::bootstrap(4, q, &[0, 16 << 10], Duration::from_secs(10))
+        poor::bootstrap(
+            4,
+            q,
+            &[(0, 0), (16 << 10, 1 << 20)],
+            Duration::from_secs(10),
+        )
     } else {
-        poor::bootstrap(40, q, &[0, 32 << 10, 16 << 10], Duration::from_secs(90))
+        poor::bootstrap(
+            40,
+            q,
+            &[(0, 0), (32 << 10, 1 << 20), (32 << 10, 0), (16 << 10, 0)],
+            Duration::from_secs(90),
+        )
     };
 
     eprintln!("live edit");
@@ -747,8 +757,9 @@ fn render(
     if !boots.is_empty() {
         let _ = writeln!(
             o,
-            "\nA new device's first sync over the same link, from an office with {} documents, through the real session and store but asking for the page size shown (0 is the office's default of 1 MB; `rounds_client::sync` asks for 32 KB); at most 100 attempts, bounded in time.\n",
-            boots[0].docs
+            "\nA new device's first sync over the same link, from an office with {} documents, through the real session and store but asking for the page size shown (the office's default is 1 MB; `rounds_client::sync` asks for 32 KB and doubles the page after each full page that arrived within {} ms, up to 1 MB); at most 100 attempts, bounded in time.\n",
+            boots[0].docs,
+            rounds_core::sync::GROW_PAGE_UNDER_MS
         );
         let _ = writeln!(
             o,
@@ -758,10 +769,14 @@ fn render(
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} / {} |",
-                if b.page_bytes == 0 {
-                    "default (1 MB)".to_owned()
-                } else {
-                    bytes(u64::from(b.page_bytes))
+                match (b.page_bytes, b.grow_to) {
+                    (0, _) => "the office's default (1 MB)".to_owned(),
+                    (p, 0) => bytes(u64::from(p)),
+                    (p, g) => format!(
+                        "{}, growing to {} (the client's default)",
+                        bytes(u64::from(p)),
+                        bytes(u64::from(g))
+                    ),
                 },
                 if b.converged {
                     "yes"

@@ -94,10 +94,12 @@ pub fn run(kept: &mut Kept, changed: usize, quick: bool, bootstrap_bytes: u64) -
 }
 
 /// A new device's first sync over the poor link, with a given page size
-/// (0: the office's default, what `rounds_client::sync` asks for today).
+/// (0: the office's default) and the size pages grow to (0: fixed).
 #[derive(Debug, Default, Clone)]
 pub struct BootResult {
     pub page_bytes: u32,
+    /// The page size pages grow to while they arrive quickly (0: fixed).
+    pub grow_to: u32,
     pub docs: usize,
     pub converged: bool,
     pub time: Duration,
@@ -107,14 +109,16 @@ pub struct BootResult {
 }
 
 /// Syncs through the real session and store, as `rounds_client::sync`
-/// does, but asking for pages of `page_bytes`.
+/// does, but asking for pages of `page_bytes`, growing to `grow_to`.
 fn sync_paged(
     t: &mut rounds_testkit::Teacher,
     page_bytes: u32,
+    grow_to: u32,
 ) -> Result<(), rounds_client::ClientError> {
     let mut transport = t.transport();
     let limits = rounds_core::sync::SessionLimits {
         page_bytes,
+        grow_page_to: grow_to,
         ..Default::default()
     };
     rounds_client::sync_with_limits(
@@ -128,8 +132,14 @@ fn sync_paged(
 }
 
 /// An office with `docs` full-size documents and a new device joining it
-/// over the poor link, once per page size; each bounded by `limit`.
-pub fn bootstrap(docs: usize, quick: bool, pages: &[u32], limit: Duration) -> Vec<BootResult> {
+/// over the poor link, once per page size (first, grown to); each bounded
+/// by `limit`.
+pub fn bootstrap(
+    docs: usize,
+    quick: bool,
+    pages: &[(u32, u32)],
+    limit: Duration,
+) -> Vec<BootResult> {
     let office = crate::office::Office::start(2);
     let mut a = office.teacher(&office.server.url, "王老师");
     let generated = library::generate(&mut a.store, docs, 31, quick);
@@ -138,12 +148,13 @@ pub fn bootstrap(docs: usize, quick: bool, pages: &[u32], limit: Duration) -> Ve
     let _ = a.sync_with(&mut t);
     office.compact_all();
     let mut out = Vec::new();
-    for &page_bytes in pages {
+    for &(page_bytes, grow_to) in pages {
         let proxy = Proxy::start(office.server.addr, link(quick));
         let mut c = office.teacher(&office.server.url, "赵老师");
         c.set_url(&proxy.url);
         let mut r = BootResult {
             page_bytes,
+            grow_to,
             docs: shared.len(),
             ..Default::default()
         };
@@ -154,7 +165,7 @@ pub fn bootstrap(docs: usize, quick: bool, pages: &[u32], limit: Duration) -> Ve
             }
             let (u0, d0) = proxy.counters.get();
             r.attempts += 1;
-            let ok = sync_paged(&mut c, page_bytes).is_ok();
+            let ok = sync_paged(&mut c, page_bytes, grow_to).is_ok();
             let (u1, d1) = proxy.counters.get();
             r.wire_total += (u1 - u0) + (d1 - d0);
             if ok {

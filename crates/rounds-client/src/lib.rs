@@ -699,6 +699,7 @@ fn sync_once(
     let pushes = store.outgoing()?;
     let mut session = Session::new(store.sync_cursor()?, pushes, limits);
     while let Some(req) = session.next_request() {
+        let sent = now();
         let resp = match transport.exchange(req) {
             Ok(r) => r,
             Err(e) => {
@@ -707,7 +708,7 @@ fn sync_once(
             }
         };
         let update = session
-            .on_response(&resp)
+            .on_response_in(&resp, now() - sent)
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         store.apply_page(&update, now())?;
         progress(&session.report);

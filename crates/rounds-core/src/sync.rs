@@ -71,21 +71,28 @@ pub enum SyncError {
 pub struct SessionLimits {
     /// Pushes beyond this many bytes wait for the next request.
     pub max_request_bytes: usize,
-    /// The page size asked of the office (0: its default).
+    /// The page size asked of the office first (0: its default, kept).
     pub page_bytes: u32,
+    /// The largest page size a session grows to while full pages arrive
+    /// quickly (see [`Session::on_response_in`]); 0 keeps `page_bytes`.
+    pub grow_page_to: u32,
     /// The largest response accepted, after decompression.
     pub max_response_bytes: usize,
 }
 
 impl Default for SessionLimits {
     fn default() -> Self {
-        // Pages of 32 KB: on a 64 kbit/s link whose connections are cut
-        // every ten seconds, neither 1 MB nor 128 KB pages ever arrive whole
-        // (measured in BENCHMARKS.md), while on a good link the extra round
-        // trips of a first sync cost little.
+        // Pages of 32 KB first: on a 64 kbit/s link whose connections are
+        // cut every ten seconds, neither 1 MB nor 128 KB pages ever arrive
+        // whole (measured in BENCHMARKS.md). Where they arrive quickly the
+        // pages grow to the office's default of 1 MB: a new device on a good
+        // link then needs dozens of round trips instead of a thousand (each
+        // a commit on the device and, across a province, a network round
+        // trip).
         SessionLimits {
             max_request_bytes: 4 << 20,
             page_bytes: 32 << 10,
+            grow_page_to: 1 << 20,
             max_response_bytes: 64 << 20,
         }
     }
@@ -97,10 +104,17 @@ pub struct Session {
     queue: VecDeque<DocChanges>,
     in_flight: Vec<DocChanges>,
     limits: SessionLimits,
+    /// The page size the next request asks for.
+    page: u32,
     more: bool,
     started: bool,
     pub report: Report,
 }
+
+/// A full page that arrived within this time doubles the next one (up to
+/// `SessionLimits::grow_page_to`): the next then takes at most about twice
+/// as long, so a cut connection loses little.
+pub const GROW_PAGE_UNDER_MS: i64 = 1_000;
 
 impl Session {
     pub fn new(cursor: Vec<u8>, pushes: Vec<DocChanges>, limits: SessionLimits) -> Session {
@@ -112,6 +126,7 @@ impl Session {
                 .collect(),
             in_flight: Vec::new(),
             limits,
+            page: limits.page_bytes,
             more: false,
             started: false,
             report: Report::default(),
@@ -142,7 +157,7 @@ impl Session {
         self.in_flight = pushes.clone();
         let req = SyncRequest {
             cursor: self.cursor.clone(),
-            max_page_bytes: self.limits.page_bytes,
+            max_page_bytes: self.page,
             pushes,
         };
         let bytes = req.encode();
@@ -205,9 +220,33 @@ impl Session {
         Ok(update)
     }
 
+    /// [`Session::on_response`], told how long the exchange took (from
+    /// sending the request to having the whole response): a full page that
+    /// came within [`GROW_PAGE_UNDER_MS`] doubles the page the next request
+    /// asks for, up to `grow_page_to`.
+    pub fn on_response_in(&mut self, bytes: &[u8], took_ms: i64) -> Result<PageUpdate, SyncError> {
+        let update = self.on_response(bytes)?;
+        if self.more && self.page != 0 && took_ms < GROW_PAGE_UNDER_MS {
+            self.page = self
+                .page
+                .saturating_mul(2)
+                .min(self.limits.grow_page_to)
+                .max(self.page);
+        }
+        Ok(update)
+    }
+
+    /// The page size the next request asks for.
+    pub fn page_bytes(&self) -> u32 {
+        self.page
+    }
+
     /// The request failed in transit: its pushes go back to the queue.
     /// Sending them again is harmless (the office deduplicates by hash).
+    /// The page size starts again from the first: the link may be worse
+    /// than the quick pages promised.
     pub fn on_failure(&mut self) {
+        self.page = self.limits.page_bytes;
         for p in std::mem::take(&mut self.in_flight).into_iter().rev() {
             self.queue.push_front(p);
         }
@@ -359,6 +398,83 @@ mod tests {
         )
         .unwrap();
         assert!(s.next_request().is_none());
+    }
+
+    /// The page sizes a session asks for, page after page, when each
+    /// response says `more` and took the time given.
+    fn asked(limits: SessionLimits, took: &[i64]) -> Vec<u32> {
+        let mut s = Session::new(vec![], vec![], limits);
+        let mut out = Vec::new();
+        for (i, &ms) in took.iter().enumerate() {
+            let req = SyncRequest::decode(&s.next_request().unwrap(), 1 << 20).unwrap();
+            out.push(req.max_page_bytes);
+            let resp = SyncResponse {
+                cursor: vec![i as u8],
+                more: true,
+                ..SyncResponse::default()
+            };
+            s.on_response_in(&resp.encode(), ms).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn pages_grow_while_they_arrive_quickly_and_not_on_a_slow_link() {
+        let d = SessionLimits::default();
+        let k = 1024;
+        assert_eq!(
+            asked(d, &[5; 8]),
+            [
+                32 * k,
+                64 * k,
+                128 * k,
+                256 * k,
+                512 * k,
+                1024 * k,
+                1024 * k,
+                1024 * k
+            ]
+        );
+        // A page that took as long as the limit keeps the size.
+        assert_eq!(
+            asked(d, &[5, GROW_PAGE_UNDER_MS, 5, 4_000]),
+            [32 * k, 64 * k, 64 * k, 128 * k]
+        );
+        assert_eq!(asked(d, &[4_000; 4]), [32 * k; 4]);
+        // Fixed sizes and the office's default do not grow.
+        let fixed = SessionLimits {
+            grow_page_to: 0,
+            ..d
+        };
+        assert_eq!(asked(fixed, &[5; 3]), [32 * k; 3]);
+        let office = SessionLimits { page_bytes: 0, ..d };
+        assert_eq!(asked(office, &[5; 3]), [0; 3]);
+    }
+
+    #[test]
+    fn a_failed_exchange_starts_the_pages_small_again() {
+        let mut s = Session::new(vec![], vec![], SessionLimits::default());
+        for i in 0..3u8 {
+            s.next_request().unwrap();
+            let resp = SyncResponse {
+                cursor: vec![i],
+                more: true,
+                ..SyncResponse::default()
+            };
+            s.on_response_in(&resp.encode(), 1).unwrap();
+        }
+        assert_eq!(s.page_bytes(), 256 << 10);
+        s.next_request().unwrap();
+        s.on_failure();
+        let req = SyncRequest::decode(&s.next_request().unwrap(), 1 << 20).unwrap();
+        assert_eq!(req.max_page_bytes, 32 << 10);
+        // The last page of a session is not full: nothing grows after it.
+        let resp = SyncResponse {
+            cursor: vec![9],
+            ..SyncResponse::default()
+        };
+        s.on_response_in(&resp.encode(), 1).unwrap();
+        assert_eq!(s.page_bytes(), 32 << 10);
     }
 
     #[test]

@@ -141,6 +141,7 @@ impl Service {
         let limits = SessionLimits {
             max_request_bytes: self.limits.max_request_bytes,
             page_bytes: RETURN_PAGE_BYTES,
+            grow_page_to: 0,
             max_response_bytes: MAX_FRAME_BYTES,
         };
         let mut session = Session::new(cursor, pushes, limits);

@@ -363,5 +363,5 @@ fn office_of(r: &Row) -> Office {
 const MEMBER_COLS: &str = "id, office, name, role, created, removed, site";
 
 mod bundles;
-mod pool;
+pub(crate) mod pool;
 mod store;

@@ -138,7 +138,7 @@ impl Conn {
 
 /// Whether an error is not a statement's own but the session's end: the
 /// server ended it (FATAL, PANIC) or the link or protocol failed.
-fn ends_session(e: &postgres::Error) -> bool {
+pub(crate) fn ends_session(e: &postgres::Error) -> bool {
     e.is_closed()
         || e.as_db_error()
             .is_none_or(|d| matches!(d.severity(), "FATAL" | "PANIC"))

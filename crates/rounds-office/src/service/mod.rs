@@ -105,7 +105,14 @@ impl ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         tracing::error!(error = %e, "database error");
-        if let DbError::Pool(_) = e {
+        let passing = match &e {
+            DbError::Pool(_) => true,
+            // A connection PostgreSQL closed (a restart, a failover): the
+            // pool drops it, and the next try gets a new one.
+            DbError::Postgres(p) => crate::pg::pool::ends_session(p),
+            _ => false,
+        };
+        if passing {
             // No connection free, or the database unreachable: passing, and
             // the device's next try may well succeed.
             return ApiError::new(

@@ -127,8 +127,9 @@ impl MapView {
     }
 }
 
-/// An owned copy of the scalars a document holds (strings, numbers,
-/// booleans); others read as null, as no field holds them.
+/// An owned copy of the scalars a document's fields hold (strings,
+/// numbers, times, booleans); others read as null, as `get_str` and
+/// `get_i64` read them.
 fn scalar_owned(s: &automerge::ScalarValueRef<'_>) -> ScalarValue {
     use automerge::ScalarValueRef as R;
     match s {
@@ -136,10 +137,10 @@ fn scalar_owned(s: &automerge::ScalarValueRef<'_>) -> ScalarValue {
         R::Int(i) => ScalarValue::Int(*i),
         R::Uint(u) => ScalarValue::Uint(*u),
         R::F64(x) => ScalarValue::F64(*x),
-        R::Counter(c) => ScalarValue::Int(*c),
         R::Timestamp(t) => ScalarValue::Timestamp(*t),
         R::Boolean(b) => ScalarValue::Boolean(*b),
-        R::Bytes(_) | R::Unknown { .. } | R::Null => ScalarValue::Null,
+        // Key-by-key reads never took a counter for a number either.
+        R::Counter(_) | R::Bytes(_) | R::Unknown { .. } | R::Null => ScalarValue::Null,
     }
 }
 

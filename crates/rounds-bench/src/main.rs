@@ -598,6 +598,12 @@ fn render(
                 f("search_zh_p95_ms"),
                 f("search_en_p95_ms")
             );
+            let _ = writeln!(
+                o,
+                "| ↳ floor: the bare FTS5 query Rounds builds (row ids, same ranking, no filter, texts or snippets), timed beside each search: p95, Chinese / English | {:.2} ms / {:.2} ms |",
+                f("floor_zh_p95_ms"),
+                f("floor_en_p95_ms")
+            );
             let r = &v["ranking"];
             if r.is_object() {
                 let g = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);

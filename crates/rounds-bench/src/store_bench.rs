@@ -46,21 +46,55 @@ pub fn child_measure(dir: &Path) {
     let open_list = start.elapsed();
     let loaded_by_list = store.stats().docs_loaded;
 
+    // The floor: the bare FTS5 query Rounds builds, ranked the same way
+    // and returning row ids only, over the same index on its own read-only
+    // connection. Timed right after each search of Rounds' own, so both
+    // meet the machine in the same state; what Rounds adds on top is the
+    // filter (deleted, visibility), the listing rows, the texts and the
+    // snippets.
+    let floor_conn = rusqlite::Connection::open_with_flags(
+        dir.join("rounds.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("the store's database");
+    let mut floor_stmt = floor_conn
+        .prepare(
+            "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?1
+             ORDER BY bm25(doc_fts, 30.0, 1.0) LIMIT 50",
+        )
+        .expect("the bare query");
     let mut zh = Vec::new();
     let mut en = Vec::new();
+    let mut zh_floor = Vec::new();
+    let mut en_floor = Vec::new();
     let mut hits = 0usize;
-    let mut per_query: Vec<(String, Vec<Duration>)> = Vec::new();
+    let mut per_query: Vec<(String, Vec<Duration>, Vec<Duration>)> = Vec::new();
     for round in 0..10 {
-        for (queries, out) in [(ZH_QUERIES, &mut zh), (EN_QUERIES, &mut en)] {
+        for (queries, out, floor) in [
+            (ZH_QUERIES, &mut zh, &mut zh_floor),
+            (EN_QUERIES, &mut en, &mut en_floor),
+        ] {
             for q in queries.iter() {
                 let t = Instant::now();
                 let h = store.search(q, &Filter::default()).expect("a search");
                 let took = t.elapsed();
                 out.push(took);
+                let expr = rounds_core::search::fts_query(q).expect("a query");
+                let t = Instant::now();
+                let rows = floor_stmt
+                    .query_map([&expr], |r| r.get::<_, i64>(0))
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                    .expect("the bare query");
+                let bare = t.elapsed();
+                floor.push(bare);
+                assert_eq!(rows.len(), h.len(), "the floor finds what Rounds finds");
                 let key = (*q).to_owned();
-                match per_query.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, v)) => v.push(took),
-                    None => per_query.push((key, vec![took])),
+                match per_query.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some((_, v, f)) => {
+                        v.push(took);
+                        f.push(bare);
+                    }
+                    None => per_query.push((key, vec![took], vec![bare])),
                 }
                 if round == 0 {
                     hits += h.len();
@@ -72,20 +106,28 @@ pub fn child_measure(dir: &Path) {
     // of ranking grows with it.
     let per_query: Vec<serde_json::Value> = per_query
         .into_iter()
-        .map(|(q, mut times)| {
+        .map(|(q, mut times, mut bare)| {
             times.sort();
+            bare.sort();
             let all = Filter {
                 limit: Some(usize::MAX >> 1),
                 ..Filter::default()
             };
             let matches = store.search(&q, &all).map_or(0, |h| h.len());
-            json!({"query": q, "matches": matches, "p50_ms": percentile(&times, 50.0).as_secs_f64() * 1e3})
+            json!({
+                "query": q,
+                "matches": matches,
+                "p50_ms": percentile(&times, 50.0).as_secs_f64() * 1e3,
+                "floor_p50_ms": percentile(&bare, 50.0).as_secs_f64() * 1e3,
+            })
         })
         .collect();
     let mut all: Vec<Duration> = zh.iter().chain(en.iter()).copied().collect();
     zh.sort();
     en.sort();
     all.sort();
+    zh_floor.sort();
+    en_floor.sort();
 
     // Edits and remote changes on documents spread over the library; the
     // median of five, each a durable transaction (synchronous=FULL).
@@ -142,6 +184,8 @@ pub fn child_measure(dir: &Path) {
         "search_p95_ms": percentile(&all, 95.0).as_secs_f64() * 1e3,
         "search_zh_p95_ms": percentile(&zh, 95.0).as_secs_f64() * 1e3,
         "search_en_p95_ms": percentile(&en, 95.0).as_secs_f64() * 1e3,
+        "floor_zh_p95_ms": percentile(&zh_floor, 95.0).as_secs_f64() * 1e3,
+        "floor_en_p95_ms": percentile(&en_floor, 95.0).as_secs_f64() * 1e3,
         "search_hits": hits,
         "search_queries": per_query,
         "edit_ms": edits[edits.len() / 2].as_secs_f64() * 1e3,

@@ -34,6 +34,8 @@ fn the_quick_benchmark_runs_every_part() {
         "↳ Rounds ÷ floor",
         "## Targets (issue 17)",
         "within 2× of the floor",
+        "↳ floor: the bare FTS5 query",
+        "within 1.5× of the bare FTS5 query",
     ] {
         assert!(report.contains(section), "missing “{section}”:\n{report}");
     }

@@ -113,7 +113,7 @@ pub struct Stats {
 }
 
 /// Which documents a listing or search returns.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Filter {
     pub kind: Option<DocKind>,
     pub tag: Option<String>,

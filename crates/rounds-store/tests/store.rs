@@ -567,3 +567,73 @@ fn a_seeded_store_writes_the_same_rows_twice() {
     assert_ne!(a, build(Some(12)));
     assert_ne!(build(None), build(None));
 }
+
+/// A page of search hits is the same slice of the whole ranking whether
+/// the store finds it from FTS5's best few or ranks every match: with many
+/// documents of exactly equal score (ties broken by date), the best-scoring
+/// ones deleted, and pages at every offset.
+#[test]
+fn search_pages_are_slices_of_the_whole_ranking() {
+    let mut s = store();
+    ticking(&mut s);
+    let mut strong = Vec::new();
+    for i in 0..160 {
+        // Three texts repeat, so scores tie exactly within each group; the
+        // title group scores best (the title weighs more than the body).
+        let (title, body) = match i % 4 {
+            0 => ("患儿发热就诊 fever", "体温升高。"),
+            1 => ("门诊记录", "患儿发热两天，伴咳嗽。Fever for two days."),
+            2 => ("门诊记录", "发热，发热，发热。fever fever fever"),
+            _ => ("复诊记录", "咳嗽好转。Cough settling."),
+        };
+        let d = s
+            .create(
+                DocKind::CASE,
+                &format!("{title} {}", i % 2),
+                Lang::Zh,
+                Some(&json!({ "present_illness": body })),
+            )
+            .unwrap();
+        if i % 4 == 0 {
+            strong.push(d.id);
+        }
+    }
+    // Most of the best-scoring documents go to the trash: a page taken
+    // from the best few must look past them.
+    for id in strong.iter().take(30) {
+        s.delete(id).unwrap();
+    }
+    let everything = Filter {
+        limit: Some(100_000),
+        ..Filter::default()
+    };
+    for (q, live) in [("发热", 90), ("fever", 90), ("患儿 fever", 50)] {
+        let whole: Vec<String> = s
+            .search(q, &everything)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.summary.id)
+            .collect();
+        assert_eq!(whole.len(), live, "query {q}: every live match");
+        for limit in [1, 3, 10, 50] {
+            for offset in [0, 1, 7, 40, 115] {
+                let page: Vec<String> = s
+                    .search(
+                        q,
+                        &Filter {
+                            limit: Some(limit),
+                            offset,
+                            ..Filter::default()
+                        },
+                    )
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| h.summary.id)
+                    .collect();
+                let end = (offset + limit).min(whole.len());
+                let want = &whole[offset.min(end)..end];
+                assert_eq!(page, want, "query {q}, limit {limit}, offset {offset}");
+            }
+        }
+    }
+}

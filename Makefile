@@ -14,9 +14,10 @@ DEMO_DATA ?= $(CURDIR)/target/demo-data
 setup:
 	@scripts/setup.sh desktop
 
-## What `make test` needs beyond `setup`: PostgreSQL for the office's tests.
+## What `make test` needs beyond `setup`: PostgreSQL for the office's tests,
+## Valgrind for the benchmark's instruction counts (its smoke run is a test).
 setup-test:
-	@scripts/setup.sh desktop postgres
+	@scripts/setup.sh desktop postgres bench
 
 ## Builds the UI into ui/dist, which the desktop app embeds at compile time
 ## (so it must exist before cargo builds src-tauri). `npm ci` runs only when

@@ -20,6 +20,12 @@ if [[ " $* " == *" postgres "* ]]; then
     pkg_installed "$p" || need_apt+=("$p")
   done
 fi
+# Valgrind, whose cachegrind counts the instructions of the benchmark's hot
+# paths (rounds-bench; its quick run is part of `make test`), when asked
+# for: scripts/setup.sh bench
+if [[ " $* " == *" bench "* ]]; then
+  pkg_installed valgrind || need_apt+=(valgrind)
+fi
 # Extra packages a later part of the build asks for (the desktop app and its
 # end-to-end tests, which read printed PDFs back with poppler-utils),
 # passed as arguments: scripts/setup.sh desktop

@@ -7,7 +7,8 @@
 //! the others keep a draft of the same size. Before the clock starts every
 //! device has pushed its plan and read its office's material, except a
 //! few new devices whose first sync (the whole office's material) falls in
-//! the measured window. Then every device syncs every `interval`, open
+//! the measured window, and the office has compacted the snapshots of what
+//! they pushed. Then every device syncs every `interval`, open
 //! loop: each sync has an intended time, and its latency is measured from
 //! that time, so a sync that had to wait for the one before it counts its
 //! wait. A sync pushes a real text edit of the device's plan with the
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::{StreamExt, TryStreamExt};
 use rounds_core::doc::{Document, NewDoc, SeqIds, Visibility};
 use rounds_core::generate::{Rng, paragraph};
 use rounds_core::schema::{DocKind, Lang};
@@ -53,15 +55,31 @@ pub struct Scenario {
     pub shared: usize,
     pub interval: Duration,
     pub duration: Duration,
-    /// Devices whose first sync is in the measured window, per thousand.
+    /// Devices whose first sync is in each measured window, per thousand.
     pub new_per_mille: usize,
-    pub processes: usize,
+    /// Office processes serving each measured window, one after another
+    /// on the same data: the setup is done once, through the first.
+    pub phases: Vec<usize>,
     pub store: Store,
+}
+
+/// The row label of an office.
+pub fn label(postgres: bool, processes: usize) -> String {
+    match (postgres, processes) {
+        (false, 1) => "SQLite, 1 process".into(),
+        (false, p) => format!("SQLite, {p} processes"),
+        (true, 1) => "PostgreSQL, 1 process".into(),
+        (true, p) => format!("PostgreSQL, {p} processes"),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadResult {
     pub label: String,
+    /// The devices of the network set up.
+    pub network: usize,
+    /// The devices that synced in this window: the network's, less those
+    /// kept back to be new in a later window.
     pub devices: usize,
     pub offices: usize,
     pub interval: Duration,
@@ -273,7 +291,11 @@ fn postgres_pids() -> Vec<u32> {
         .collect()
 }
 
-pub fn run(sc: &Scenario) -> Result<LoadResult, String> {
+/// Devices set up at once before the clock starts: enough to keep both
+/// cores busy through the request latency, few enough not to queue.
+const SETUP_CONCURRENCY: usize = 8;
+
+pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = match &sc.store {
         Store::Sqlite => None,
@@ -313,9 +335,12 @@ pub fn run(sc: &Scenario) -> Result<LoadResult, String> {
     if let Some(u) = &url {
         office = office.arg("--database-url").arg(u);
     }
-    let procs: Vec<OfficeProcess> = (0..sc.processes)
-        .map(|_| OfficeProcess::serve(&office, "127.0.0.1:0"))
-        .collect();
+    let serve = |n: usize| -> Vec<OfficeProcess> {
+        (0..n)
+            .map(|_| OfficeProcess::serve(&office, "127.0.0.1:0"))
+            .collect()
+    };
+    let mut procs = serve(sc.phases.first().copied().unwrap_or(1));
     let urls: Vec<String> = procs.iter().map(|p| p.url.clone()).collect();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -330,67 +355,143 @@ pub fn run(sc: &Scenario) -> Result<LoadResult, String> {
         .build()
         .map_err(|e| e.to_string())?;
 
-    // Enrolled for real, through the processes in turn.
-    let mut rng = Rng::new(7);
-    let mut devices: Vec<Device> = Vec::with_capacity(sc.devices);
-    rt.block_on(async {
-        for (i, (shared, code)) in codes.iter().enumerate() {
-            let url = urls[i % urls.len()].clone();
-            let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
-            let e: EnrollResponse = client
-                .post(format!("{url}/v1/enroll"))
-                .json(&EnrollRequest {
-                    code: code.clone(),
-                    actor: actor.to_hex_string(),
-                    device_name: format!("PC {i}"),
-                })
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .error_for_status()
-                .map_err(|e| e.to_string())?
-                .json()
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut doc = new_plan(i, &e.member_id, &mut rng, *shared, actor);
-            let unpushed = doc
-                .automerge_mut()
-                .get_changes(&[])
-                .iter()
-                .map(|c| c.raw_bytes().to_vec())
-                .collect();
-            devices.push(Device {
-                token: e.token,
-                url,
-                cursor: Vec::new(),
-                doc,
-                unpushed,
-                rng: Rng::new(1_000 + i as u64),
-            });
-        }
-        Ok::<_, String>(())
+    // Enrolled for real, through the processes in turn, a few devices at
+    // a time: one after another, setting up 10,000 devices took longer
+    // than measuring them.
+    let setup = Instant::now();
+    let enrolled: Vec<(EnrollResponse, automerge::ActorId)> = rt.block_on(async {
+        futures::stream::iter(codes.iter().enumerate())
+            .map(|(i, (_, code))| {
+                let client = &client;
+                let url = &urls[i % urls.len()];
+                async move {
+                    let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
+                    let e: EnrollResponse = client
+                        .post(format!("{url}/v1/enroll"))
+                        .json(&EnrollRequest {
+                            code: code.clone(),
+                            actor: actor.to_hex_string(),
+                            device_name: format!("PC {i}"),
+                        })
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .error_for_status()
+                        .map_err(|e| e.to_string())?
+                        .json()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok::<_, String>((e, actor))
+                }
+            })
+            .buffered(SETUP_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, String>>()
     })?;
+    // Each device's plan, made on both cores: each from its own seed, so
+    // the plans do not depend on how they were split.
+    let half = enrolled.len().div_ceil(2).max(1);
+    let plans: Vec<Document> = std::thread::scope(|s| {
+        let handles: Vec<_> = enrolled
+            .chunks(half)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let codes = &codes;
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(j, (e, actor))| {
+                            let i = c * half + j;
+                            let mut rng = Rng::new(7_000 + i as u64);
+                            new_plan(i, &e.member_id, &mut rng, codes[i].0, actor.clone())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("making the plans"))
+            .collect()
+    });
+    let mut devices: Vec<Device> = Vec::with_capacity(sc.devices);
+    for (i, ((e, _), mut doc)) in enrolled.into_iter().zip(plans).enumerate() {
+        let unpushed = doc
+            .automerge_mut()
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        devices.push(Device {
+            token: e.token,
+            url: urls[i % urls.len()].clone(),
+            cursor: Vec::new(),
+            doc,
+            unpushed,
+            rng: Rng::new(1_000 + i as u64),
+        });
+    }
+    eprintln!(
+        "office: {} devices enrolled in {:.0} s",
+        devices.len(),
+        setup.elapsed().as_secs_f64()
+    );
 
     // Everyone but the new devices pushes their plan, then reads the
-    // office's material, before the clock starts.
+    // office's material, before the clock starts: a few at a time, and
+    // all the pushes before any of the reads.
+    // Each window has its own new devices, which sync for the first time
+    // in it: left out of the setup and of the windows before.
+    let phases = sc.phases.len().max(1);
     let new_every = 1_000usize
-        .checked_div(sc.new_per_mille)
+        .checked_div(sc.new_per_mille * phases)
         .unwrap_or(usize::MAX);
-    let is_new = |i: usize| i % new_every == new_every / 2 && i % sc.members >= sc.shared;
+    let new_in = |i: usize| {
+        (i % new_every == new_every / 2 && i % sc.members >= sc.shared)
+            .then(|| (i / new_every) % phases)
+    };
     let mut material_bytes = 0u64;
-    rt.block_on(async {
-        for (i, d) in devices.iter_mut().enumerate() {
-            if !is_new(i) {
-                sync(&client, d).await?;
-            }
-        }
-        for (i, d) in devices.iter_mut().enumerate() {
-            if !is_new(i) {
-                sync(&client, d).await?;
-            }
-        }
-        Ok::<_, String>(())
-    })?;
+    for _ in 0..2 {
+        rt.block_on(async {
+            futures::stream::iter(
+                devices
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| new_in(*i).is_none())
+                    .map(Ok::<_, String>),
+            )
+            .try_for_each_concurrent(SETUP_CONCURRENCY, |(_, d)| {
+                let client = &client;
+                async move { sync(client, d).await.map(|_| ()) }
+            })
+            .await
+        })?;
+    }
+    eprintln!(
+        "office: devices pushed and read their office's material after {:.0} s",
+        setup.elapsed().as_secs_f64()
+    );
+    // The setup's documents, every one just pushed, wait for snapshot
+    // compaction, which the office does in the background after a burst
+    // like this. Folded here, through the same code, before the clock
+    // starts: the window measures an office in its steady state, not one
+    // still catching up with a whole network that enrolled in a minute.
+    {
+        let backend = Backend::open(url.as_deref(), dir.path())?;
+        let svc = Service::new(backend.db(), Limits::default());
+        while svc
+            .compact_snapshots(rounds_office::http::COMPACT_BATCH)
+            .map_err(|e| e.to_string())?
+            > 0
+        {}
+    }
+    eprintln!(
+        "office: snapshots compacted after {:.0} s",
+        setup.elapsed().as_secs_f64()
+    );
     for d in devices.iter_mut().take(sc.shared) {
         material_bytes += d.doc.automerge_mut().save().len() as u64;
     }
@@ -399,121 +500,152 @@ pub fn run(sc: &Scenario) -> Result<LoadResult, String> {
     // office's `shared` owners push with probability q each per sync, a
     // colleague's sync sees one of them with 1 − (1 − q)^shared ≈ 5%.
     let q = 1.0 - 0.95f64.powf(1.0 / sc.shared.max(1) as f64);
-    let syncs = Arc::new(AtomicU64::new(0));
-    let pushes = Arc::new(AtomicU64::new(0));
-    let brought = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
-    let office_pids: Vec<u32> = procs.iter().map(OfficeProcess::pid).collect();
-    // PostgreSQL's processes are listed again at the end: connections
-    // opened in the window are new processes.
-    let db_cpu = || {
-        if url.is_some() {
-            cpu_of(&postgres_pids())
-        } else {
-            Duration::ZERO
-        }
-    };
-    eprintln!(
-        "office: the clock starts, {} devices for {} s",
-        sc.devices,
-        sc.duration.as_secs()
-    );
-    let cpu0 = (cpu_of(&office_pids), db_cpu());
-    let start = Instant::now() + Duration::from_millis(200);
-    let deadline = start + sc.duration;
     let n = sc.devices;
-    let (lat, first): (Vec<Duration>, Vec<Duration>) = rt.block_on(async {
-        let mut tasks = Vec::new();
-        for (i, mut d) in devices.into_iter().enumerate() {
-            let client = client.clone();
-            let (syncs, pushes, brought, errors, first_error) = (
-                syncs.clone(),
-                pushes.clone(),
-                brought.clone(),
-                errors.clone(),
-                first_error.clone(),
-            );
-            let new = is_new(i);
-            let owner_of_shared = i % sc.members < sc.shared;
-            let interval = sc.interval;
-            tasks.push(tokio::spawn(async move {
-                let (mut lat, mut first) = (Vec::new(), Vec::new());
-                // Spread over one interval, as real devices are.
-                let phase = interval.mul_f64(i as f64 / n as f64);
-                for k in 0u32.. {
-                    let intended = start + phase + interval * k;
-                    if intended >= deadline {
-                        break;
-                    }
-                    tokio::time::sleep_until(intended.into()).await;
-                    if !new || k > 0 {
-                        let r = (d.rng.next_u64() % 1_000_000) as f64 / 1_000_000.0;
-                        let push = if owner_of_shared { r < q } else { r < q / 4.0 };
-                        if push && d.unpushed.is_empty() && edit(&mut d).is_ok() {
-                            pushes.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    match sync(&client, &mut d).await {
-                        Ok(s) => {
-                            let took = intended.elapsed();
-                            syncs.fetch_add(1, Ordering::Relaxed);
-                            if new && k == 0 {
-                                first.push(took);
-                            } else if s.items > 0 {
-                                brought.fetch_add(1, Ordering::Relaxed);
-                            }
-                            lat.push(took);
-                        }
-                        Err(e) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                            first_error.lock().unwrap().get_or_insert(e);
-                        }
-                    }
+    let mut devices: Vec<Option<Device>> = devices.into_iter().map(Some).collect();
+    let mut results = Vec::new();
+    for (phase, &processes) in sc.phases.iter().enumerate() {
+        if phase > 0 {
+            // The next office: its processes on the same data, and every
+            // device sent to them in turn.
+            drop(std::mem::take(&mut procs));
+            procs = serve(processes);
+            for (i, d) in devices.iter_mut().enumerate() {
+                if let Some(d) = d {
+                    d.url = procs[i % procs.len()].url.clone();
                 }
-                (lat, first)
-            }));
-        }
-        let (mut lat, mut first) = (Vec::new(), Vec::new());
-        for t in tasks {
-            if let Ok((l, f)) = t.await {
-                lat.extend(l);
-                first.extend(f);
             }
         }
-        (lat, first)
-    });
-    let window = start.elapsed();
-    let cpu1 = (cpu_of(&office_pids), db_cpu());
+        let syncs = Arc::new(AtomicU64::new(0));
+        let pushes = Arc::new(AtomicU64::new(0));
+        let brought = Arc::new(AtomicU64::new(0));
+        let errors = Arc::new(AtomicU64::new(0));
+        let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+        let office_pids: Vec<u32> = procs.iter().map(OfficeProcess::pid).collect();
+        // PostgreSQL's processes are listed again at the end: connections
+        // opened in the window are new processes.
+        let db_cpu = || {
+            if url.is_some() {
+                cpu_of(&postgres_pids())
+            } else {
+                Duration::ZERO
+            }
+        };
+        eprintln!(
+            "office: the clock starts, {} devices for {} s, {}",
+            (0..n)
+                .filter(|&i| new_in(i).is_none_or(|p| p <= phase))
+                .count(),
+            sc.duration.as_secs(),
+            label(url.is_some(), processes)
+        );
+        let cpu0 = (cpu_of(&office_pids), db_cpu());
+        let start = Instant::now() + Duration::from_millis(200);
+        let deadline = start + sc.duration;
+        type Ran = (Vec<Duration>, Vec<Duration>, usize, Device);
+        // The devices that take part: those new in a later window have not
+        // joined yet.
+        let taking_part = (0..n)
+            .filter(|&i| new_in(i).is_none_or(|p| p <= phase))
+            .count();
+        let (lat, first, back): (Vec<Duration>, Vec<Duration>, Vec<(usize, Device)>) =
+            rt.block_on(async {
+                let mut tasks = Vec::new();
+                for (i, slot) in devices.iter_mut().enumerate() {
+                    // Devices new in a later window have not joined yet.
+                    if new_in(i).is_some_and(|p| p > phase) {
+                        continue;
+                    }
+                    let Some(mut d) = slot.take() else { continue };
+                    let client = client.clone();
+                    let (syncs, pushes, brought, errors, first_error) = (
+                        syncs.clone(),
+                        pushes.clone(),
+                        brought.clone(),
+                        errors.clone(),
+                        first_error.clone(),
+                    );
+                    let new = new_in(i) == Some(phase);
+                    let owner_of_shared = i % sc.members < sc.shared;
+                    let interval = sc.interval;
+                    tasks.push(tokio::spawn(async move {
+                        let (mut lat, mut first) = (Vec::new(), Vec::new());
+                        // Spread over one interval, as real devices are.
+                        let offset = interval.mul_f64(i as f64 / n as f64);
+                        for k in 0u32.. {
+                            let intended = start + offset + interval * k;
+                            if intended >= deadline {
+                                break;
+                            }
+                            tokio::time::sleep_until(intended.into()).await;
+                            if !new || k > 0 {
+                                let r = (d.rng.next_u64() % 1_000_000) as f64 / 1_000_000.0;
+                                let push = if owner_of_shared { r < q } else { r < q / 4.0 };
+                                if push && d.unpushed.is_empty() && edit(&mut d).is_ok() {
+                                    pushes.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                            match sync(&client, &mut d).await {
+                                Ok(s) => {
+                                    let took = intended.elapsed();
+                                    syncs.fetch_add(1, Ordering::Relaxed);
+                                    if new && k == 0 {
+                                        first.push(took);
+                                    } else if s.items > 0 {
+                                        brought.fetch_add(1, Ordering::Relaxed);
+                                    }
+                                    lat.push(took);
+                                }
+                                Err(e) => {
+                                    errors.fetch_add(1, Ordering::Relaxed);
+                                    first_error.lock().unwrap().get_or_insert(e);
+                                }
+                            }
+                        }
+                        (lat, first, i, d) as Ran
+                    }));
+                }
+                let (mut lat, mut first, mut back) = (Vec::new(), Vec::new(), Vec::new());
+                for t in tasks {
+                    if let Ok((l, f, i, d)) = t.await {
+                        lat.extend(l);
+                        first.extend(f);
+                        back.push((i, d));
+                    }
+                }
+                (lat, first, back)
+            });
+        let window = start.elapsed();
+        let cpu1 = (cpu_of(&office_pids), db_cpu());
+        for (i, d) in back {
+            devices[i] = Some(d);
+        }
+        let mut lat = lat;
+        lat.sort();
+        let mut first = first;
+        first.sort();
+        let first_error = first_error.lock().unwrap().clone();
+        results.push(LoadResult {
+            label: label(url.is_some(), processes),
+            network: sc.devices,
+            devices: taking_part,
+            offices,
+            interval: sc.interval,
+            window,
+            syncs: syncs.load(Ordering::Relaxed),
+            pushes: pushes.load(Ordering::Relaxed),
+            brought: brought.load(Ordering::Relaxed),
+            first_syncs: first.len() as u64,
+            errors: errors.load(Ordering::Relaxed),
+            first_error,
+            p50: percentile(&lat, 50.0),
+            p99: percentile(&lat, 99.0),
+            max: lat.last().copied().unwrap_or_default(),
+            first_p99: percentile(&first, 99.0),
+            office_cpu: cpu1.0.saturating_sub(cpu0.0),
+            db_cpu: cpu1.1.saturating_sub(cpu0.1),
+            material_bytes,
+        });
+    }
     drop(procs);
-    let mut lat = lat;
-    lat.sort();
-    let mut first = first;
-    first.sort();
-    let first_error = first_error.lock().unwrap().clone();
-    Ok(LoadResult {
-        label: match (&sc.store, sc.processes) {
-            (Store::Sqlite, 1) => "SQLite, 1 process".into(),
-            (Store::Sqlite, p) => format!("SQLite, {p} processes"),
-            (Store::Postgres(_), 1) => "PostgreSQL, 1 process".into(),
-            (Store::Postgres(_), p) => format!("PostgreSQL, {p} processes"),
-        },
-        devices: sc.devices,
-        offices,
-        interval: sc.interval,
-        window,
-        syncs: syncs.load(Ordering::Relaxed),
-        pushes: pushes.load(Ordering::Relaxed),
-        brought: brought.load(Ordering::Relaxed),
-        first_syncs: first.len() as u64,
-        errors: errors.load(Ordering::Relaxed),
-        first_error,
-        p50: percentile(&lat, 50.0),
-        p99: percentile(&lat, 99.0),
-        max: lat.last().copied().unwrap_or_default(),
-        first_p99: percentile(&first, 99.0),
-        office_cpu: cpu1.0.saturating_sub(cpu0.0),
-        db_cpu: cpu1.1.saturating_sub(cpu0.1),
-        material_bytes,
-    })
+    Ok(results)
 }

@@ -36,6 +36,10 @@ fn the_quick_benchmark_runs_every_part() {
         "within 2× of the floor",
         "↳ floor: the bare FTS5 query",
         "within 1.5× of the bare FTS5 query",
+        "## Instruction counts",
+        "| a new device applies a document (`Store::apply_page`), per document |",
+        "↳ a new device ÷ floor, in instructions",
+        "`make bench` in under 15 minutes",
     ] {
         assert!(report.contains(section), "missing “{section}”:\n{report}");
     }

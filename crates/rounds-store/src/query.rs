@@ -60,13 +60,20 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut hits = Vec::with_capacity(docs.len());
         for doc in docs {
-            let (summary, title, body) = stmt.query_row([doc], |r| {
-                Ok((
-                    summary_from_row(r)?,
-                    r.get::<_, String>(SUMMARY_N)?,
-                    r.get::<_, String>(SUMMARY_N + 1)?,
-                ))
-            })?;
+            // Another connection (the sync worker's) may remove a document
+            // between the ranking and this read: it leaves the page.
+            let Some((summary, title, body)) = stmt
+                .query_row([doc], |r| {
+                    Ok((
+                        summary_from_row(r)?,
+                        r.get::<_, String>(SUMMARY_N)?,
+                        r.get::<_, String>(SUMMARY_N + 1)?,
+                    ))
+                })
+                .optional()?
+            else {
+                continue;
+            };
             let body_snip = search::snippet(&body, query, 80);
             let snippet = if body_snip.iter().any(|p| p.hit) {
                 body_snip

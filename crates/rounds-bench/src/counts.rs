@@ -15,7 +15,7 @@
 //! floor), and the store's search for each benchmark query.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
@@ -121,7 +121,6 @@ pub fn child_search(dir: &Path, all: bool) {
             std::hint::black_box(store.search(q, &Filter::default()).expect("a search"));
         }
     }
-    let _ = std::io::stdout().flush();
 }
 
 /// Instructions a child process ran, as cachegrind counted them.

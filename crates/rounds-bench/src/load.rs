@@ -530,11 +530,13 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
                 Duration::ZERO
             }
         };
+        // The devices that take part: those new in a later window have not
+        // joined yet.
+        let taking_part = (0..n)
+            .filter(|&i| new_in(i).is_none_or(|p| p <= phase))
+            .count();
         eprintln!(
-            "office: the clock starts, {} devices for {} s, {}",
-            (0..n)
-                .filter(|&i| new_in(i).is_none_or(|p| p <= phase))
-                .count(),
+            "office: the clock starts, {taking_part} devices for {} s, {}",
             sc.duration.as_secs(),
             label(url.is_some(), processes)
         );
@@ -542,11 +544,6 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
         let start = Instant::now() + Duration::from_millis(200);
         let deadline = start + sc.duration;
         type Ran = (Vec<Duration>, Vec<Duration>, usize, Device);
-        // The devices that take part: those new in a later window have not
-        // joined yet.
-        let taking_part = (0..n)
-            .filter(|&i| new_in(i).is_none_or(|p| p <= phase))
-            .count();
         let (lat, first, back): (Vec<Duration>, Vec<Duration>, Vec<(usize, Device)>) =
             rt.block_on(async {
                 let mut tasks = Vec::new();

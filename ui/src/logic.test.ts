@@ -73,6 +73,38 @@ describe('growing text areas', () => {
     expect(comfortableMax(768)).toBe(461);
     expect(comfortableMax(200)).toBe(200);
   });
+
+  // A fake text area with the browser's layout: `rows` lines of 20 px at
+  // its natural height, `lines` of text, 2 px of border; every height it is
+  // given is recorded.
+  const fake = (lines: number, height: string) => {
+    const set: string[] = [];
+    let h = height;
+    const style = { overflowY: '' } as Record<string, string>;
+    Object.defineProperty(style, 'height', { get: () => h, set: (v: string) => (set.push(v), (h = v)) });
+    const inner = () => (h === 'auto' || h === '' ? 3 * 20 : parseFloat(h) - 2);
+    const el = { style, get offsetHeight() { return inner() + 2; }, get clientHeight() { return inner(); }, get scrollHeight() { return Math.max(inner(), lines * 20); } };
+    return { el: el as unknown as HTMLTextAreaElement, set };
+  };
+
+  it('are measured once, without a second layout at their natural height, when they are at their largest and still overflow', async () => {
+    const { fitTextarea, comfortableMax } = await import('./autogrow');
+    const max = comfortableMax(window.innerHeight);
+    const long = fake(500, `${max}px`);
+    fitTextarea(long.el);
+    expect(long.set).toEqual([]);
+    expect(long.el.style.overflowY).toBe('auto');
+    // Text that fits again (most of it deleted) shrinks the area.
+    const short = fake(5, `${max}px`);
+    fitTextarea(short.el);
+    expect(short.set).toEqual(['auto', `${5 * 20 + 2}px`]);
+    expect(short.el.style.overflowY).toBe('hidden');
+    // A growing area is measured at its natural height, up to the largest.
+    const growing = fake(500, '200px');
+    fitTextarea(growing.el);
+    expect(growing.set).toEqual(['auto', `${max}px`]);
+    expect(growing.el.style.overflowY).toBe('auto');
+  });
 });
 
 describe('printed file names', () => {

@@ -78,9 +78,12 @@ test: setup-test ui lint
 	$(MAKE) e2e
 
 ## Runs the full benchmark (release build) and rewrites BENCHMARKS.md.
-bench: setup-test
-	$(CARGO) build --release --locked -p rounds-office
-	scripts/with-postgres.sh $(CARGO) run --release --locked -p rounds-bench
+## The desktop app's part needs the release app and CLI, the UI's packages
+## and tauri-driver, and a display: the whole run is under Xvfb.
+bench: setup-test ui
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version 2.1.0
+	$(CARGO) build --release --locked -p rounds-office -p rounds-desktop -p rounds-cli
+	xvfb-run -a -s "-screen 0 1366x768x24" scripts/with-postgres.sh $(CARGO) run --release --locked -p rounds-bench
 
 ## A tiny run of every part of the benchmark, to keep it working. It is a
 ## test of rounds-bench (crates/rounds-bench/tests/smoke.rs), so `cargo test

@@ -192,10 +192,25 @@ pub fn run() {
             commands::inbox_unread,
             commands::mark_read,
         ])
-        .run(tauri::generate_context!());
+        .run(context());
     if let Err(e) = result {
         startup::fail(startup::TITLE, &e.to_string());
     }
+}
+
+/// The app's configuration, with one measuring aid: `ROUNDS_BLANK_PAGE=1`
+/// opens the window on an empty page of the app's own (ui/public/blank.html)
+/// instead of Rounds' interface. The benchmark measures WebKit's own memory
+/// that way, in the same app with the same library open, to tell what
+/// Rounds' page adds above it (BENCHMARKS.md, "Desktop app").
+fn context() -> tauri::Context<tauri::Wry> {
+    let mut ctx = tauri::generate_context!();
+    if std::env::var_os("ROUNDS_BLANK_PAGE").is_some_and(|v| v == "1") {
+        for w in &mut ctx.config_mut().app.windows {
+            w.url = tauri::WebviewUrl::App("blank.html".into());
+        }
+    }
+    ctx
 }
 
 #[cfg(test)]

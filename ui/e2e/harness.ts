@@ -20,20 +20,21 @@ export const shots = join(root, 'target/e2e-screenshots');
 
 export class Harness {
   readonly tmp = mkdtempSync(join(tmpdir(), 'rounds-e2e-'));
-  readonly data = join(this.tmp, 'data');
+  /** The library the app opens (the benchmark points it at a prepared one before starting the driver). */
+  data = join(this.tmp, 'data');
   /** The documents folder the app exports into (Rounds/ inside it). */
   readonly documents = join(this.tmp, 'documents');
   private driver: ChildProcess | null = null;
   /** tauri-driver's port (and WebKitWebDriver's, the next one): two harnesses run two apps side by side. */
   constructor(readonly port = 4444) {}
-  private get driverUrl() {
+  get driverUrl() {
     return `http://127.0.0.1:${this.port}`;
   }
   private children: ChildProcess[] = [];
   s!: Session;
 
   /** Starts tauri-driver. The app inherits its environment: the library, WebKit's storage and the language all point into the temporary directory. */
-  async startDriver(lang: 'zh' | 'en' = 'zh') {
+  async startDriver(lang: 'zh' | 'en' = 'zh', extraEnv: Record<string, string> = {}) {
     // The documents folder, as the desktop's user-dirs file names it.
     mkdirSync(join(this.tmp, 'xdg/config'), { recursive: true });
     writeFileSync(join(this.tmp, 'xdg/config/user-dirs.dirs'), `XDG_DOCUMENTS_DIR="${this.documents}"\n`);
@@ -48,6 +49,7 @@ export class Harness {
         XDG_CACHE_HOME: join(this.tmp, 'xdg/cache'),
         LANG: lang === 'zh' ? 'zh_CN.UTF-8' : 'en_US.UTF-8',
         LANGUAGE: lang === 'zh' ? 'zh_CN' : 'en_US',
+        ...extraEnv,
       },
     });
     for (let i = 0; i < 100; i++) {

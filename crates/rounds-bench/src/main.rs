@@ -6,6 +6,7 @@
 //! runs); `--no-write` leaves BENCHMARKS.md alone. Nothing here asserts on
 //! time: the numbers are reported, and targets are judged in the report.
 
+mod app;
 mod counts;
 mod library;
 mod live;
@@ -108,6 +109,53 @@ fn parse_args() -> Result<Args, String> {
                 }
                 std::process::exit(0);
             }
+            "--app-only" => {
+                // The desktop app alone on a generated library of 10,000
+                // documents, with SECONDS of editing (the 30-minute soak:
+                // 1800), printed and not written.
+                let secs = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--app-only needs the seconds of editing")?;
+                let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+                let path = dir.path().join("store");
+                let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+                let made = std::process::Command::new(exe)
+                    .args(["--child", "store-gen"])
+                    .arg(&path)
+                    .args(["10000", "full"])
+                    .status()
+                    .map_err(|e| e.to_string())?;
+                if !made.success() {
+                    return Err("generating the library failed".into());
+                }
+                let r = app::run(&path, secs, app::SEARCHES);
+                let mut o = String::new();
+                app::render(&mut o, &r);
+                let mut why = Vec::new();
+                o.push_str("\n| target | measured | verdict |\n|---|---|---|\n");
+                app::targets(&mut o, &r, &mut why);
+                for w in why {
+                    o.push_str(&format!("\n- {w}"));
+                }
+                println!("{o}");
+                drop(dir);
+                std::process::exit(0);
+            }
+            "--saves-only" => {
+                // Saves of a 20 KB field through the app's logic alone, as
+                // the desktop part reports them: for `perf record`.
+                let n = it.next().and_then(|n| n.parse().ok()).unwrap_or(200);
+                let mut t = app::app_saves(n)?;
+                t.sort_by(f64::total_cmp);
+                println!(
+                    "{n} saves of a 20 KB field: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                    app::sorted_at(&t, 50.0),
+                    app::sorted_at(&t, 99.0),
+                    app::sorted_at(&t, 100.0)
+                );
+                std::process::exit(0);
+            }
             "--load-only" => {
                 // The office load alone, at one size, printed and not
                 // written: for working on the office's speed.
@@ -166,7 +214,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 println!(
-                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES [SQLite|PostgreSQL|\"3 processes\"]] [--library-only DOCUMENTS] [--search-only DOCUMENTS]"
+                    "rounds-bench [--quick] [--no-write] [--out BENCHMARKS.md] [--load-only DEVICES [SQLite|PostgreSQL|\"3 processes\"]] [--library-only DOCUMENTS] [--search-only DOCUMENTS] [--app-only SECONDS] [--saves-only SAVES]"
                 );
                 std::process::exit(0);
             }
@@ -215,8 +263,21 @@ fn main() {
     took("a large library", &mut parts);
 
     eprintln!("store: {big} documents");
-    let store = store_bench::run(big, q);
+    let library_dir = tempfile::tempdir().expect("a temporary directory");
+    let library = library_dir.path().join("store");
+    let store = store_bench::run_in(&library, big, q);
     took("client store", &mut parts);
+
+    // The desktop app on the same library. The quick run leaves it to
+    // ui/e2e/appbench.e2e.ts, which `make test` runs small (cargo test
+    // has no display and runs before the UI's tests install the driver).
+    let app = if q {
+        Err("not run by --quick: `make test` runs ui/e2e/appbench.e2e.ts small instead".to_owned())
+    } else {
+        eprintln!("desktop app: {big} documents");
+        app::run(&library, app::EDIT_SECONDS, app::SEARCHES)
+    };
+    took("desktop app", &mut parts);
 
     eprintln!("office: a network's devices");
     let loads = office_loads(q);
@@ -275,6 +336,7 @@ fn main() {
         &boots,
         &live,
         &counts,
+        &app,
         &parts,
     );
     println!("{report}");

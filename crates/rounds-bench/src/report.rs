@@ -127,6 +127,7 @@ pub fn render(
     boots: &[poor::BootResult],
     live: &live::LiveResult,
     counts: &Result<counts::Counts, String>,
+    app: &Result<serde_json::Value, String>,
     parts: &[(&str, Duration)],
 ) -> String {
     let nothing_big = &bigsync.nothing;
@@ -530,6 +531,7 @@ pub fn render(
 
     // Targets of issue 7, judged on this run's numbers.
     counts::render(&mut o, counts);
+    crate::app::render(&mut o, app);
 
     let _ = writeln!(o, "\n## Targets (issue 7)\n");
     let _ = writeln!(o, "| target | measured | verdict |\n|---|---|---|");
@@ -668,6 +670,7 @@ pub fn render(
     }
     // Why a target was missed, from this run's own numbers.
     let mut why = targets::issue17(&mut o, s, bigsync, big_held, store, parts);
+    crate::app::targets(&mut o, app, &mut why);
     if let Ok(v) = store {
         let p95 = v["search_p95_ms"].as_f64().unwrap_or(f64::NAN);
         if p95 >= 20.0 {

@@ -199,11 +199,16 @@ pub fn child_measure(dir: &Path) {
 /// Runs both children and returns the measurement.
 pub fn run(n: usize, small: bool) -> Result<serde_json::Value, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    run_in(&dir.path().join("store"), n, small)
+}
+
+/// Like [`run`], with the store kept at `path` (the desktop app's part
+/// opens the same library afterwards).
+pub fn run_in(path: &Path, n: usize, small: bool) -> Result<serde_json::Value, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let path = dir.path().join("store");
     let status = std::process::Command::new(&exe)
         .args(["--child", "store-gen"])
-        .arg(&path)
+        .arg(path)
         .arg(n.to_string())
         .arg(if small { "small" } else { "full" })
         .status()
@@ -213,7 +218,7 @@ pub fn run(n: usize, small: bool) -> Result<serde_json::Value, String> {
     }
     let out = std::process::Command::new(&exe)
         .args(["--child", "store-measure"])
-        .arg(&path)
+        .arg(path)
         .output()
         .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);

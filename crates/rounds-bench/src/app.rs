@@ -8,10 +8,12 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::measure::bytes;
+use crate::measure::{bytes, percentile};
+use crate::targets::met;
 
 /// How long the measured editing lasts in `make bench`, and how many
 /// searches come before it. `--app-only SECONDS` runs the longer soak.
@@ -102,27 +104,19 @@ pub fn run(library: &Path, edit_seconds: u64, searches: usize) -> Result<Value, 
     let mut v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     // The app's own share of a save, without WebKit and the IPC.
     let mut t = app_saves(RUST_SAVES)?;
-    t.sort_by(f64::total_cmp);
+    t.sort();
+    let at = |p: f64| percentile(&t, p).as_secs_f64() * 1e3;
     v["rust_saves"] = serde_json::json!({
         "n": t.len(),
-        "p50": sorted_at(&t, 50.0),
-        "p99": sorted_at(&t, 99.0),
-        "max": sorted_at(&t, 100.0),
+        "p50": at(50.0),
+        "p99": at(99.0),
+        "max": at(100.0),
     });
     Ok(v)
 }
 
 /// Saves timed through the app's logic alone.
 const RUST_SAVES: usize = 100;
-
-/// The `p`th percentile of sorted values (nearest rank).
-pub fn sorted_at(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 fn f(v: &Value, k: &str) -> f64 {
     v[k].as_f64().unwrap_or(f64::NAN)
@@ -230,54 +224,56 @@ pub fn render(o: &mut String, r: &Result<Value, String>) {
         "| ↳ while editing, first sample → last (PSS, {} samples) | {first:.0} → {last:.0} MB |",
         v["samples"].as_array().map_or(0, Vec::len)
     );
-    let k = &v["keys"];
-    let _ = writeln!(
-        o,
-        "| keystroke to screen in the {} field, p50 / p95 / p99 / max ({} keystrokes) | {:.1} / {:.1} / {:.1} / {:.1} ms |",
-        bytes(v["big_field_bytes"].as_u64().unwrap_or(0)),
-        k["n"],
-        f(k, "p50"),
-        f(k, "p95"),
-        f(k, "p99"),
-        f(k, "max")
-    );
-    let l = &v["layout_floor"];
-    let _ = writeln!(
-        o,
-        "| ↳ floor: WebKit laying that field out again after one character (in the page, {} times), p50 / p99 | {:.1} / {:.1} ms |",
-        l["n"],
-        f(l, "p50"),
-        f(l, "p99")
-    );
-    let t = &v["short_keys"];
-    let _ = writeln!(
-        o,
-        "| ↳ floor: keystroke to screen in the one-line title ({} keystrokes), p50 / p99 | {:.1} / {:.1} ms |",
-        t["n"],
-        f(t, "p50"),
-        f(t, "p99")
-    );
-    let s = &v["saves"];
-    let _ = writeln!(
-        o,
-        "| save of that field (`edit_doc_at` round trip as the page sees it), p50 / p99 / max ({} saves) | {:.1} / {:.1} / {:.1} ms |",
-        s["n"],
-        f(s, "p50"),
-        f(s, "p99"),
-        f(s, "max")
-    );
-    let r = &v["rust_saves"];
-    let _ = writeln!(
-        o,
-        "| ↳ of which the app's logic (`rounds_app::App::edit_at` alone, no WebKit or IPC, {} saves of one character into the middle), p50 / p99 | {:.1} / {:.1} ms |",
-        r["n"],
-        f(r, "p50"),
-        f(r, "p99")
-    );
-}
-
-fn met(ok: bool) -> &'static str {
-    if ok { "**met**" } else { "**missed**" }
+    let field = bytes(v["big_field_bytes"].as_u64().unwrap_or(0));
+    let rows: [(String, &str, &[&str]); 5] = [
+        (
+            format!(
+                "keystroke to screen in the {field} field, p50 / p95 / p99 / max ({} keystrokes)",
+                v["keys"]["n"]
+            ),
+            "keys",
+            &["p50", "p95", "p99", "max"],
+        ),
+        (
+            format!(
+                "↳ floor: WebKit laying that field out again after one character (in the page, {} times), p50 / p99",
+                v["layout_floor"]["n"]
+            ),
+            "layout_floor",
+            &["p50", "p99"],
+        ),
+        (
+            format!(
+                "↳ floor: keystroke to screen in the one-line title ({} keystrokes), p50 / p99",
+                v["short_keys"]["n"]
+            ),
+            "short_keys",
+            &["p50", "p99"],
+        ),
+        (
+            format!(
+                "save of that field (`edit_doc_at` round trip as the page sees it), p50 / p99 / max ({} saves)",
+                v["saves"]["n"]
+            ),
+            "saves",
+            &["p50", "p99", "max"],
+        ),
+        (
+            format!(
+                "↳ of which the app's logic (`rounds_app::App::edit_at` alone, no WebKit or IPC, {} saves of one character into the middle), p50 / p99",
+                v["rust_saves"]["n"]
+            ),
+            "rust_saves",
+            &["p50", "p99"],
+        ),
+    ];
+    for (what, key, stats) in rows {
+        let values: Vec<String> = stats
+            .iter()
+            .map(|k| format!("{:.1}", f(&v[key], k)))
+            .collect();
+        let _ = writeln!(o, "| {what} | {} ms |", values.join(" / "));
+    }
 }
 
 /// The app's rows of the targets table, and the reasons for its misses.
@@ -380,8 +376,8 @@ pub fn targets(o: &mut String, r: &Result<Value, String>, why: &mut Vec<String>)
 /// Saves of a 20 KB field through `rounds_app::App::edit_at`, the call the
 /// `edit_doc_at` command makes, without WebKit or the IPC: one character
 /// inserted in the middle each time, based on the previous save, with the
-/// caret, as the editor sends it. Milliseconds per save.
-pub fn app_saves(n: usize) -> Result<Vec<f64>, String> {
+/// caret, as the editor sends it. The time of each save.
+pub fn app_saves(n: usize) -> Result<Vec<Duration>, String> {
     use rounds_app::{App, Caret, Kind, Language};
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let app = App::open(dir.path()).map_err(|e| e.message)?;
@@ -419,7 +415,7 @@ pub fn app_saves(n: usize) -> Result<Vec<f64>, String> {
                 Some(&caret),
             )
             .map_err(|e| e.message)?;
-        out.push(t.elapsed().as_secs_f64() * 1e3);
+        out.push(t.elapsed());
         base = saved.change.map_or(saved.view.heads, |c| vec![c]);
     }
     Ok(out)
@@ -441,4 +437,61 @@ fn long_text(bytes: usize) -> String {
         i += 1;
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sample of the script's figures, as it writes them.
+    fn figures() -> Value {
+        let mem = |rss: u64, pss: u64| {
+            serde_json::json!({ "rss": rss << 20, "pss": pss << 20, "procs": [
+                { "pid": 1, "name": "rounds-desktop", "rss": (rss / 3) << 20, "pss": (pss / 3) << 20 },
+                { "pid": 2, "name": "WebKitWebProces", "rss": (rss - rss / 3) << 20, "pss": (pss - pss / 3) << 20 },
+            ]})
+        };
+        let stats = |n: u64, p50: f64, p99: f64| serde_json::json!({ "n": n, "p50": p50, "p95": p99 - 1.0, "p99": p99, "max": p99 + 1.0 });
+        serde_json::json!({
+            "docs": 10001, "big_field_bytes": 20000, "cold_launch_ms": 1400.0, "warm_launch_ms": 900.0,
+            "library": mem(500, 350), "searches": 200, "searches_ms": 60000.0, "after_searches": mem(520, 360),
+            "edit_seconds": 120, "typed": 800, "samples": [{ "s": 0.1, "rss": 530u64 << 20, "pss": 362u64 << 20 }],
+            "after_editing": mem(540, 370), "floor": mem(440, 270),
+            "keys": stats(800, 33.0, 240.0), "layout_floor": stats(40, 29.0, 43.0), "short_keys": stats(40, 13.0, 45.0),
+            "saves": stats(42, 96.0, 216.0), "rust_saves": stats(100, 24.5, 40.0),
+        })
+    }
+
+    #[test]
+    fn every_figure_reaches_the_report_and_every_target_its_verdict() {
+        let r = Ok(figures());
+        let mut o = String::new();
+        render(&mut o, &r);
+        for row in [
+            "| launch to library shown, cold page cache | 1400 ms |",
+            "| ↳ Rounds above WebKit's floor (PSS) | 80 MB |",
+            "| keystroke to screen in the 19.5 KB field, p50 / p95 / p99 / max (800 keystrokes) | 33.0 / 239.0 / 240.0 / 241.0 ms |",
+            "| ↳ floor: WebKit laying that field out again after one character (in the page, 40 times), p50 / p99 | 29.0 / 43.0 ms |",
+            "(40 keystrokes), p50 / p99 | 13.0 / 45.0 ms |",
+            "p50 / p99 / max (42 saves) | 96.0 / 216.0 / 217.0 ms |",
+            "100 saves of one character into the middle), p50 / p99 | 24.5 / 40.0 ms |",
+        ] {
+            assert!(o.contains(row), "missing “{row}”:\n{o}");
+        }
+        let mut t = String::new();
+        let mut why = Vec::new();
+        targets(&mut t, &r, &mut why);
+        // Memory, launch, keystroke and save miss, each with its reason;
+        // +10 MB searching and +10 MB editing are within the 30 MB allowed.
+        assert_eq!(t.matches("**missed**").count(), 4, "{t}");
+        assert!(
+            t.contains("| +20 MB (+10 searching, +10 editing) | **met** |"),
+            "{t}"
+        );
+        assert_eq!(why.len(), 4, "{why:?}");
+        assert!(
+            why.iter().any(|w| w.contains("WebKit alone takes 29.0 ms")),
+            "{why:?}"
+        );
+    }
 }

@@ -147,12 +147,12 @@ fn parse_args() -> Result<Args, String> {
                 // the desktop part reports them: for `perf record`.
                 let n = it.next().and_then(|n| n.parse().ok()).unwrap_or(200);
                 let mut t = app::app_saves(n)?;
-                t.sort_by(f64::total_cmp);
+                t.sort();
                 println!(
-                    "{n} saves of a 20 KB field: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-                    app::sorted_at(&t, 50.0),
-                    app::sorted_at(&t, 99.0),
-                    app::sorted_at(&t, 100.0)
+                    "{n} saves of a 20 KB field: p50 {}, p99 {}, max {}",
+                    measure::ms(measure::percentile(&t, 50.0)),
+                    measure::ms(measure::percentile(&t, 99.0)),
+                    measure::ms(measure::percentile(&t, 100.0))
                 );
                 std::process::exit(0);
             }

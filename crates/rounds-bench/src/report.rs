@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::measure::{bytes, ms};
 use crate::sync::Run;
+use crate::targets::met;
 use crate::{
     Args, LOAD_MEMBERS, LOAD_QUICK_DEVICES, LOAD_SHARED, LoadOutcome, counts, live, office, poor,
     store_bench, sync, targets,
@@ -108,10 +109,6 @@ fn samod_row(out: &mut String, name: &str, r: Option<&Run>, rounds: &Run) {
             let _ = writeln!(out, "| {name} | not measured | | | | | |");
         }
     }
-}
-
-fn met(ok: bool) -> &'static str {
-    if ok { "**met**" } else { "**missed**" }
 }
 
 #[allow(clippy::too_many_arguments)]

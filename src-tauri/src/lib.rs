@@ -80,6 +80,8 @@ fn fit_to_screen(w: &tauri::WebviewWindow) {
 }
 
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    startup::without_compositing();
     // GTK would panic with a backtrace; a teacher who starts Rounds from a
     // remote terminal deserves one clear sentence instead. (Only where GTK
     // is the toolkit: Windows and macOS have no DISPLAY.)

@@ -92,6 +92,48 @@ pub fn fail(title: &str, text: &str) -> ! {
     std::process::exit(1);
 }
 
+/// Restarts this process, once and before anything else, with WebKitGTK's
+/// compositing mode off (`WEBKIT_DISABLE_COMPOSITING_MODE=1`): WebKit then
+/// paints every layer of the page into one surface with the CPU. Measured
+/// side by side on the same library (docs/desktop.md, "Drawing without
+/// WebKit's compositing mode"), the compositing mode costs the web process tens of megabytes of layer
+/// buffers that grow with every search shown, and a keystroke in a long
+/// text field waits several times longer for its frame; Rounds' pages are
+/// forms and lists that gain nothing from it.
+///
+/// Why a restart: WebKit reads the variable when it starts, and setting it
+/// from Rust is `unsafe` (the workspace forbids it); switching the
+/// equivalent setting (hardware-acceleration-policy) on a page already
+/// shown crashes WebKitGTK 2.50's web process. `exec` keeps the process id,
+/// arguments and open descriptors, so whoever started Rounds (a desktop
+/// launcher, tauri-driver) sees one process. `ROUNDS_WEBKIT_COMPOSITING=1`
+/// keeps WebKit's default, for the benchmark's comparison and for a machine
+/// where it draws better.
+#[cfg(target_os = "linux")]
+pub fn without_compositing() {
+    use std::os::unix::process::CommandExt;
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_some()
+        || std::env::var_os("ROUNDS_WEBKIT_COMPOSITING").is_some_and(|v| v == "1")
+    {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let mut cmd = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        cmd.arg0(arg0);
+    }
+    // Returns only if the restart failed (the binary replaced by an update
+    // while running, say): Rounds then runs as it is, composited.
+    let e = cmd.args(args).env(VAR, "1").exec();
+    eprintln!(
+        "rounds-desktop: could not restart without WebKit's compositing mode ({e}); going on with it"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

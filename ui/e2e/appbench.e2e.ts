@@ -38,7 +38,10 @@ const cfg = {
   sampleEvery: num('APPBENCH_SAMPLE_SECONDS', 5),
   library: process.env.APPBENCH_DATA,
   cold: process.env.APPBENCH_COLD === '1',
+  /** Also measure the app in WebKit's compositing mode (ROUNDS_WEBKIT_COMPOSITING=1), for comparison; APPBENCH_COMPOSITED=0 leaves it out. */
+  composited: process.env.APPBENCH_COMPOSITED !== '0',
 };
+const extraEnv = JSON.parse(process.env.APPBENCH_APP_ENV ?? '{}') as Record<string, string>;
 
 const BIG_FIELD = 'learner_analysis';
 const BIG_TITLE = '新生儿黄疸的识别与光疗指征（长文测量）';
@@ -108,6 +111,19 @@ export function memory(appExe: string): Memory {
   return { rss: procs.reduce((a, p) => a + p.rss, 0), pss: procs.reduce((a, p) => a + p.pss, 0), procs };
 }
 
+/** The processes of the app's tree that run with WebKit's compositing mode off (src-tauri/src/startup.rs restarts the app so). */
+export function withoutCompositing(appExe: string): string[] {
+  return memory(appExe)
+    .procs.filter((p) => {
+      try {
+        return readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes('WEBKIT_DISABLE_COMPOSITING_MODE=1');
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => p.name);
+}
+
 /** Memory once the app has been idle for a few seconds (WebKit frees some of what a page load took on a timer). */
 async function settled(appExe: string): Promise<Memory> {
   await sleep(4000);
@@ -169,7 +185,9 @@ async function launch(data: string, port: number, env: Record<string, string> = 
   const h = new Harness(port);
   harnesses.push(h);
   h.data = data;
-  await h.startDriver('zh', { ...JSON.parse(process.env.APPBENCH_APP_ENV ?? '{}'), ...env });
+  // As teachers run it: no screenshots are taken here.
+  h.screenshots = false;
+  await h.startDriver('zh', { ...extraEnv, ...env });
   const asked = Date.now();
   h.s = await Session.start(h.driverUrl, bins.app);
   if (env.ROUNDS_BLANK_PAGE) {
@@ -258,6 +276,7 @@ describe('the desktop app, measured', () => {
       }
       const { h, ms: warmMs } = await launch(data, 4462);
       const library = await settled(appExe);
+      const uncomposited = withoutCompositing(appExe);
 
       const t0 = Date.now();
       for (let i = 0; i < cfg.searches; i++) await search(h, QUERIES[i % QUERIES.length]);
@@ -334,6 +353,38 @@ describe('the desktop app, measured', () => {
       const floor = await settled(appExe);
       await close(blank.h, appExe);
 
+      // For comparison, WebKit's default: the compositing mode Rounds turns
+      // off. A shorter pass: the library, a quarter of the searches, and
+      // 100 keystrokes into the long field.
+      let composited = null;
+      if (cfg.composited) {
+        const c = await launch(data, 4466, { ROUNDS_WEBKIT_COMPOSITING: '1' });
+        const atLibrary = await settled(appExe);
+        const n = Math.max(1, Math.floor(cfg.searches / 4));
+        for (let i = 0; i < n; i++) await search(c.h, QUERIES[i % QUERIES.length]);
+        const atSearches = await settled(appExe);
+        await openBig(c.h);
+        await c.h.s.exec(PROBE);
+        const field = await c.h.s.find(css);
+        await c.h.s.exec(`const e = document.querySelector(${JSON.stringify(css)}); e.focus(); const n = Math.floor(e.value.length / 2); e.setSelectionRange(n, n);`);
+        for (let i = 0; i < 100; i++) {
+          await c.h.s.type(field, word[i % word.length]);
+          await sleep(100);
+        }
+        await c.h.waitSaved();
+        const keys = await c.h.s.exec<number[]>(`return window.__bench.keys`);
+        composited = {
+          warm_launch_ms: c.ms,
+          library: atLibrary,
+          searches: n,
+          after_searches: atSearches,
+          keys: stats(keys),
+          after_typing: await settled(appExe),
+          uncomposited: withoutCompositing(appExe),
+        };
+        await close(c.h, appExe);
+      }
+
       const result = {
         docs,
         big_field_bytes: Buffer.byteLength(before),
@@ -353,6 +404,8 @@ describe('the desktop app, measured', () => {
         short_keys: stats(short),
         saves: stats(got.saves),
         saved_bytes: Buffer.byteLength(savedText),
+        uncomposited,
+        composited,
       };
       if (out) writeFileSync(out, JSON.stringify(result));
 
@@ -364,6 +417,11 @@ describe('the desktop app, measured', () => {
       expect(layout.length).toBe(40);
       expect(got.saves.length).toBeGreaterThan(0);
       expect(warmMs).toBeGreaterThan(0);
+      // The app restarted itself without WebKit's compositing mode, and its
+      // web process inherited that; unless asked to keep it.
+      if (extraEnv.ROUNDS_WEBKIT_COMPOSITING === '1') expect(uncomposited).toEqual([]);
+      else expect(uncomposited).toEqual(expect.arrayContaining(['rounds-desktop', 'WebKitWebProces']));
+      if (composited) expect(composited.uncomposited).toEqual([]);
       for (const m of [library, afterSearches, afterEditing, floor]) {
         expect(m.procs.some((p) => p.name.startsWith('WebKitWebProces'))).toBe(true);
         expect(m.pss).toBeGreaterThan(0);

@@ -25,6 +25,15 @@ export class Harness {
   /** The documents folder the app exports into (Rounds/ inside it). */
   readonly documents = join(this.tmp, 'documents');
   private driver: ChildProcess | null = null;
+  /**
+   * Whether the app keeps WebKit's compositing mode (ROUNDS_WEBKIT_COMPOSITING=1)
+   * so that screenshots can be taken: WebKitGTK's WebDriver screenshot never
+   * answers for a page drawn without it, the way Rounds draws on Linux
+   * (src-tauri/src/startup.rs). The page and everything a test does on it are
+   * the same either way; appbench.e2e.ts, which takes no screenshots, runs
+   * the app as teachers do and checks that it does.
+   */
+  screenshots = true;
   /** tauri-driver's port (and WebKitWebDriver's, the next one): two harnesses run two apps side by side. */
   constructor(readonly port = 4444) {}
   get driverUrl() {
@@ -49,6 +58,7 @@ export class Harness {
         XDG_CACHE_HOME: join(this.tmp, 'xdg/cache'),
         LANG: lang === 'zh' ? 'zh_CN.UTF-8' : 'en_US.UTF-8',
         LANGUAGE: lang === 'zh' ? 'zh_CN' : 'en_US',
+        ...(this.screenshots ? { ROUNDS_WEBKIT_COMPOSITING: '1' } : {}),
         ...extraEnv,
       },
     });
@@ -107,6 +117,7 @@ export class Harness {
   private sized: Session | null = null;
 
   async shot(name: string) {
+    if (!this.screenshots) throw new Error(`screenshot ${name}: this harness runs the app without WebKit's compositing mode, where WebDriver screenshots never answer`);
     if (this.sized !== this.s) {
       this.sized = this.s;
       await this.s.setRect({ x: 0, y: 0, width: 1366, height: 768 }).catch(() => {});

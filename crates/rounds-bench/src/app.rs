@@ -77,6 +77,7 @@ pub fn run(library: &Path, edit_seconds: u64, searches: usize) -> Result<Value, 
             (edit_seconds / 24).max(5).to_string(),
         )
         .env("APPBENCH_COLD", "1")
+        .env("APPBENCH_COMPOSITED", "1")
         // Plain text for the report, should the script fail.
         .env("NO_COLOR", "1")
         .output()
@@ -274,6 +275,63 @@ pub fn render(o: &mut String, r: &Result<Value, String>) {
             .collect();
         let _ = writeln!(o, "| {what} | {} ms |", values.join(" / "));
     }
+    composited(o, v);
+}
+
+/// The rows of the shorter pass in WebKit's compositing mode (its default,
+/// which src-tauri turns off), beside the figures above.
+fn composited(o: &mut String, v: &Value) {
+    let c = &v["composited"];
+    if !c.is_object() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nFor comparison, the same app in WebKit's compositing mode, WebKit's default, which Rounds turns off (`ROUNDS_WEBKIT_COMPOSITING=1` keeps it; src-tauri/src/startup.rs): a shorter pass in the same run.\n"
+    );
+    let _ = writeln!(
+        o,
+        "| measure | compositing mode | Rounds as it runs, without it |\n|---|---|---|"
+    );
+    let _ = writeln!(
+        o,
+        "| launch to library shown, warm | {:.0} ms | {:.0} ms |",
+        f(c, "warm_launch_ms"),
+        f(v, "warm_launch_ms")
+    );
+    let _ = writeln!(
+        o,
+        "| library shown | {} | {} |",
+        mem(&c["library"]),
+        mem(&v["library"])
+    );
+    let grown = |to: &Value| mb(&to["pss"]) - mb(&c["library"]["pss"]);
+    let _ = writeln!(
+        o,
+        "| after {} searches | {} ({:+.0} MB PSS) | after {}: {:+.0} MB PSS |",
+        c["searches"],
+        mem(&c["after_searches"]),
+        grown(&c["after_searches"]),
+        v["searches"],
+        mb(&v["after_searches"]["pss"]) - mb(&v["library"]["pss"]),
+    );
+    let _ = writeln!(
+        o,
+        "| after {} keystrokes into the long field | {} — {} | |",
+        c["keys"]["n"],
+        mem(&c["after_typing"]),
+        procs(&c["after_typing"]),
+    );
+    let _ = writeln!(
+        o,
+        "| keystroke to screen in the long field, p50 / p99 / max | {:.1} / {:.1} / {:.1} ms | {:.1} / {:.1} / {:.1} ms |",
+        f(&c["keys"], "p50"),
+        f(&c["keys"], "p99"),
+        f(&c["keys"], "max"),
+        f(&v["keys"], "p50"),
+        f(&v["keys"], "p99"),
+        f(&v["keys"], "max"),
+    );
 }
 
 /// The app's rows of the targets table, and the reasons for its misses.
@@ -459,6 +517,8 @@ mod tests {
             "after_editing": mem(540, 370), "floor": mem(440, 270),
             "keys": stats(800, 33.0, 240.0), "layout_floor": stats(40, 29.0, 43.0), "short_keys": stats(40, 13.0, 45.0),
             "saves": stats(42, 96.0, 216.0), "rust_saves": stats(100, 24.5, 40.0),
+            "composited": { "warm_launch_ms": 1100.0, "library": mem(560, 380), "searches": 50,
+                "after_searches": mem(600, 420), "keys": stats(100, 42.0, 900.0), "after_typing": mem(640, 450) },
         })
     }
 
@@ -475,6 +535,9 @@ mod tests {
             "(40 keystrokes), p50 / p99 | 13.0 / 45.0 ms |",
             "p50 / p99 / max (42 saves) | 96.0 / 216.0 / 217.0 ms |",
             "100 saves of one character into the middle), p50 / p99 | 24.5 / 40.0 ms |",
+            "| library shown | 560 MB (380 MB) | 500 MB (350 MB) |",
+            "| after 50 searches | 600 MB (420 MB) (+40 MB PSS) | after 200: +10 MB PSS |",
+            "| keystroke to screen in the long field, p50 / p99 / max | 42.0 / 900.0 / 901.0 ms | 33.0 / 240.0 / 241.0 ms |",
         ] {
             assert!(o.contains(row), "missing “{row}”:\n{o}");
         }

@@ -336,8 +336,7 @@ impl App {
         }
         let base = parse_heads(base)?;
         let mut s = self.store();
-        let (_, hash) = s.edit_at(id, patch, &base)?;
-        let mut doc = s.load(id)?;
+        let (_, (hash, mut doc)) = s.edit_at_saved(id, patch, &base)?;
         let v = Self::view(&s, &mut doc);
         drop(s);
         self.edited();

@@ -126,7 +126,21 @@ impl Store {
         patch: &Json,
         base: &[automerge::ChangeHash],
     ) -> Result<(Summary, Option<automerge::ChangeHash>)> {
-        self.change_in(id, |tx, doc, ctx| {
+        let (summary, (hash, _)) = self.edit_at_saved(id, patch, base)?;
+        Ok((summary, hash))
+    }
+
+    /// [`Store::edit_at`], returning also the document as saved: the
+    /// editor shows it after each save, and loading it again from the
+    /// database costs as much as the edit itself for a long text with its
+    /// history of keystrokes.
+    pub fn edit_at_saved(
+        &mut self,
+        id: &str,
+        patch: &Json,
+        base: &[automerge::ChangeHash],
+    ) -> Result<(Summary, (Option<automerge::ChangeHash>, Document))> {
+        self.change_in_keeping(id, true, |tx, doc, ctx| {
             // A base the sync worker has squashed away since the editor
             // read it: the editor's values are three-way merged from what
             // it showed (rebuilt from the folded changes) into the
@@ -295,6 +309,17 @@ impl Store {
         check_links: bool,
         f: impl FnOnce(&Transaction<'_>, &mut Document, &mut EditCtx<'_>) -> Result<T>,
     ) -> Result<(Summary, T)> {
+        let (summary, (out, _)) = self.change_in_keeping(id, check_links, f)?;
+        Ok((summary, out))
+    }
+
+    /// [`Store::change_in_opts`], returning also the document as saved.
+    fn change_in_keeping<T>(
+        &mut self,
+        id: &str,
+        check_links: bool,
+        f: impl FnOnce(&Transaction<'_>, &mut Document, &mut EditCtx<'_>) -> Result<T>,
+    ) -> Result<(Summary, (T, Document))> {
         let now = (self.clock)();
         let author = self.author().to_owned();
         let actor = self.actor.clone();
@@ -327,7 +352,7 @@ impl Store {
         if compacted {
             self.bump_compactions();
         }
-        Ok((doc.summary(), out))
+        Ok((doc.summary(), (out, doc)))
     }
 
     pub(crate) fn bump_compactions(&self) {

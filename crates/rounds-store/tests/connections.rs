@@ -81,11 +81,21 @@ fn an_editor_and_a_sync_worker_on_one_database_lose_nothing() {
     let mut value = methods(&shown);
     for i in 0..ROUNDS {
         value.push_str(&format!("A{i};"));
-        editor
-            .edit_at(&id, &json!({ "methods": value }), &base)
+        // The document as saved (what the app shows next) holds the save
+        // and everything the database held, whatever the worker did: the
+        // save is made on the editor's base, so a colleague's change merged
+        // since stays a head beside it.
+        let (_, (hash, mut saved)) = editor
+            .edit_at_saved(&id, &json!({ "methods": value }), &base)
             .unwrap();
+        assert!(saved.heads().contains(&hash.unwrap()));
+        assert!(methods(&saved).contains(&format!("A{i};")));
         if i % 4 == 3 {
-            shown = editor.load(&id).unwrap();
+            shown = if i % 8 == 3 {
+                saved
+            } else {
+                editor.load(&id).unwrap()
+            };
             base = shown.heads();
             value = methods(&shown);
         }

@@ -89,6 +89,41 @@ fn create_edit_list_and_show() {
     assert_eq!(doc.to_json()["author"], "王老师");
 }
 
+/// The document an editor's save returns is the document as stored: the
+/// app shows it without loading it again, so it must hold what a load would.
+#[test]
+fn a_save_returns_the_document_as_stored() {
+    let mut s = store();
+    let id = s
+        .create(DocKind::LESSON_PLAN, "小儿腹泻的补液", Lang::Zh, None)
+        .unwrap()
+        .id;
+    let mut base = s.load(&id).unwrap().heads();
+    // A change the editor has not seen, made meanwhile.
+    s.edit(&id, &json!({ "aids": "口服补液盐" })).unwrap();
+    for text in ["评估脱水程度", "评估脱水程度，计算补液量", "计算补液量"] {
+        let (summary, (hash, mut saved)) = s
+            .edit_at_saved(&id, &json!({ "methods": text }), &base)
+            .unwrap();
+        let mut loaded = s.load(&id).unwrap();
+        assert_eq!(saved.heads(), loaded.heads());
+        assert!(saved.heads().contains(&hash.unwrap()));
+        assert_eq!(saved.to_json(), loaded.to_json());
+        assert_eq!(saved.to_json()["methods"], text);
+        assert_eq!(saved.to_json()["aids"], "口服补液盐");
+        assert_eq!(summary.title, "小儿腹泻的补液");
+        // The editor's next save is based on this one, as the app's is.
+        base = vec![hash.unwrap()];
+    }
+    // Nothing to change: no change, and still the document as stored.
+    let heads = s.load(&id).unwrap().heads();
+    let (_, (hash, mut saved)) = s
+        .edit_at_saved(&id, &json!({ "methods": "计算补液量" }), &heads)
+        .unwrap();
+    assert!(hash.is_none());
+    assert_eq!(saved.heads(), heads);
+}
+
 #[test]
 fn invalid_edits_change_nothing() {
     let mut s = store();

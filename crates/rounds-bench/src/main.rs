@@ -95,6 +95,18 @@ fn parse_args() -> Result<Args, String> {
                             f("open_list_ms"),
                             bytes(v["db_bytes"].as_u64().unwrap_or(0)),
                         );
+                        let r = &v["ranking"];
+                        println!(
+                            "ranking, {} queries: precision at 5 {:.3} (at most {:.3}), mean reciprocal rank {:.3} (Chinese {:.3}, English {:.3}), first hit labelled {}, every labelled document found {}",
+                            r["queries"],
+                            r["p5"].as_f64().unwrap_or(f64::NAN),
+                            r["best_p5"].as_f64().unwrap_or(f64::NAN),
+                            r["mrr"].as_f64().unwrap_or(f64::NAN),
+                            r["zh_mrr"].as_f64().unwrap_or(f64::NAN),
+                            r["en_mrr"].as_f64().unwrap_or(f64::NAN),
+                            r["first_right"],
+                            r["all_found"],
+                        );
                         for q in v["search_queries"].as_array().into_iter().flatten() {
                             println!(
                                 "  {}: {} matches, p50 {:.2} ms (bare FTS5 {:.2} ms)",

@@ -8,8 +8,69 @@
 //! left to SQLite's `unicode61` tokenizer with Porter stemming. This module
 //! prepares both sides and cuts highlighted snippets from the original text,
 //! which the index itself does not keep.
+//!
+//! A phrase of bigrams costs FTS5 a walk over each bigram's positions in
+//! every document that holds them all, so a common term of four or five
+//! characters was the slowest search. Each run therefore also carries, as
+//! whole tokens after its bigrams, every occurrence of the words of a
+//! pediatric word list (`search_words.txt`), and a query that is exactly one
+//! of them asks for that one token. Which documents match does not change:
+//! the word's token is written wherever its characters occur, overlaps
+//! included, which is where its phrase of bigrams matched. Words are found
+//! by substring, not by segmenting the sentence, so no segmentation can
+//! split a word where a reader would not. The tokens sit after the run's
+//! last character, and are three or more characters long, so no phrase of
+//! bigrams can match across them.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
+
+/// The word list, as it ships.
+const WORD_LIST: &str = include_str!("search_words.txt");
+
+/// The form of the full-text index this build writes: stored by the store
+/// beside the index, which it rebuilds from the original text when the two
+/// differ (a library indexed before the word list, or with another list).
+pub fn index_form_version() -> String {
+    // FNV-1a over the list: stable across builds and Rust versions, unlike
+    // std's hasher, and a list needs no cryptographic hash.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in WORD_LIST.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("bigrams+words:{h:016x}")
+}
+
+struct Words {
+    list: Vec<&'static str>,
+    find: AhoCorasick,
+}
+
+/// The words of the list, and an automaton that finds all of them, overlaps
+/// included, in one pass over a run. Built on first use (under a millisecond
+/// for the list as it ships), so opening the app does not pay for it.
+fn words() -> &'static Words {
+    static WORDS: OnceLock<Words> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut list: Vec<&'static str> = WORD_LIST
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter(|w| w.chars().count() >= 3 && w.chars().all(is_cjk))
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        let find = AhoCorasick::new(&list).expect("the word list builds an automaton");
+        Words { list, find }
+    })
+}
+
+/// True if `s` is a word of the list, indexed whole.
+fn is_listed_word(s: &str) -> bool {
+    words().list.binary_search(&s).is_ok()
+}
 
 /// True for the characters Rounds indexes as bigrams.
 pub fn is_cjk(c: char) -> bool {
@@ -38,6 +99,13 @@ pub fn index_form(text: &str) -> String {
         }
         out.push(run[run.len() - 1]);
         out.push(' ');
+        if run.len() >= 3 {
+            let text: String = run.iter().collect();
+            for m in words().find.find_overlapping_iter(text.as_str()) {
+                out.push_str(&text[m.range()]);
+                out.push(' ');
+            }
+        }
         run.clear();
     };
     for c in text.chars() {
@@ -107,6 +175,8 @@ pub fn fts_query(query: &str) -> Option<String> {
                 let chars: Vec<char> = s.chars().collect();
                 if chars.len() == 1 {
                     format!("\"{}\"*", chars[0])
+                } else if is_listed_word(&s) {
+                    format!("\"{s}\"")
                 } else {
                     let grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
                     format!("\"{}\"", grams.join(" "))
@@ -236,14 +306,52 @@ mod tests {
 
     #[test]
     fn chinese_runs_become_bigrams_and_a_last_char() {
-        assert_eq!(index_form("新生儿黄疸"), " 新生 生儿 儿黄 黄疸 疸 ");
+        assert_eq!(index_form("黄疸加重"), " 黄疸 疸加 加重 重 ");
         assert_eq!(index_form("IVIG治疗"), "IVIG 治疗 疗 ");
+    }
+
+    #[test]
+    fn listed_words_follow_their_run_whole_overlaps_included() {
+        // 新生儿, 新生儿黄疸 and 黄疸 are listed; 黄疸 has two characters
+        // and is one bigram already, so only the longer two are added.
+        assert_eq!(
+            index_form("新生儿黄疸，复查"),
+            " 新生 生儿 儿黄 黄疸 疸 新生儿 新生儿黄疸 ， 复查 查 "
+        );
+        // Every occurrence counts, as every occurrence of the phrase did.
+        assert_eq!(
+            index_form("川崎病与川崎病"),
+            " 川崎 崎病 病与 与川 川崎 崎病 病 川崎病 川崎病 "
+        );
+    }
+
+    #[test]
+    fn every_line_of_the_word_list_is_a_word_it_keeps() {
+        let lines: Vec<&str> = WORD_LIST
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let kept = &words().list;
+        assert!(kept.len() > 300, "{} words", kept.len());
+        for l in &lines {
+            assert!(
+                l.chars().count() >= 3 && l.chars().all(is_cjk),
+                "`{l}` is not three or more Chinese characters"
+            );
+        }
+        assert_eq!(lines.len(), kept.len(), "a word is listed twice");
     }
 
     #[test]
     fn queries_are_phrases_of_bigrams_and_word_prefixes() {
         assert_eq!(fts_query("黄疸").as_deref(), Some("\"黄疸\""));
-        assert_eq!(fts_query("新生儿").as_deref(), Some("\"新生 生儿\""));
+        // A listed word is one token; other runs are phrases of bigrams.
+        assert_eq!(fts_query("新生儿").as_deref(), Some("\"新生儿\""));
+        assert_eq!(
+            fts_query("新生儿黄疸加重").as_deref(),
+            Some("\"新生 生儿 儿黄 黄疸 疸加 加重\"")
+        );
         assert_eq!(fts_query("热").as_deref(), Some("\"热\"*"));
         assert_eq!(
             fts_query("Kawasaki IVIG治疗").as_deref(),

@@ -312,6 +312,8 @@ impl Store {
         store.carry_unknown()?;
         // A kind whose filter declarations changed gets its rows again.
         projection::refresh(&mut store)?;
+        // An index written in another form is written again.
+        projection::refresh_search(&mut store)?;
         Ok(store)
     }
 

@@ -251,6 +251,55 @@ pub(crate) fn refresh(store: &mut Store) -> Result<usize> {
     Ok(projected)
 }
 
+/// Writes the full-text index again from the original text (`doc_text`)
+/// when it was written in another form than this build's
+/// ([`search::index_form_version`], kept in `meta.search_form`): a library
+/// indexed before the word list, or with another list, would otherwise miss
+/// the whole-word tokens its searches ask for. Loads no document; runs on
+/// every open and costs one query when nothing changed. Returns how many
+/// documents were indexed again.
+pub(crate) fn refresh_search(store: &mut Store) -> Result<usize> {
+    let current = search::index_form_version();
+    let stored: Option<String> = store
+        .conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'search_form'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if stored.as_deref() == Some(current.as_str()) {
+        return Ok(0);
+    }
+    let tx = write_tx(&mut store.conn)?;
+    // A contentless table forgets every row at once this way; the rows
+    // are then written as write_projection writes them.
+    tx.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])?;
+    let mut n = 0;
+    {
+        let mut read = tx.prepare("SELECT doc, title, body FROM doc_text")?;
+        let mut write =
+            tx.prepare("INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let (doc, title, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            write.execute(params![
+                doc,
+                search::index_form(&title),
+                search::index_form(&body)
+            ])?;
+            n += 1;
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('search_form', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([&current])?;
+    tx.commit()?;
+    Ok(n)
+}
+
 impl Store {
     /// Moves the documents whose kind this process does not know from the
     /// projections to `carried` (a store last opened by a build, or a

@@ -323,8 +323,9 @@ impl Store {
         let now = (self.clock)();
         let author = self.author().to_owned();
         let actor = self.actor.clone();
+        let kept = self.kept.take();
         let tx = write_tx(&mut self.conn)?;
-        let mut doc = load_in(&tx, id, &actor, &self.stats)?;
+        let mut doc = kept_or_load(&tx, kept, id, &actor, &self.stats)?;
         let before = doc.heads();
         let links_before = doc.links();
         let mut ids = RandomIds(self.entropy.as_mut());
@@ -352,6 +353,12 @@ impl Store {
         if compacted {
             self.bump_compactions();
         }
+        // Kept only once committed: a failed edit leaves nothing kept, as
+        // the document may hold half of it.
+        self.kept = Some(Kept {
+            id: id.to_owned(),
+            doc: doc.clone(),
+        });
         Ok((doc.summary(), (out, doc)))
     }
 
@@ -386,4 +393,43 @@ impl Store {
         }
         Ok(doc.summary())
     }
+}
+
+/// A document as this connection last wrote it (see `Store::kept`).
+pub(crate) struct Kept {
+    id: String,
+    doc: Document,
+}
+
+/// The document `id` for an edit inside `tx`: the kept one when it is the
+/// same document and the database still holds exactly what it was written
+/// as (its heads, which every write of a document's bytes records with its
+/// projections in `sync_docs.local_heads`, in the same transaction), else
+/// loaded from its bytes. Another connection's write (the sync worker
+/// merging a colleague's change, a restore) changes those heads, so such a
+/// document is loaded again.
+fn kept_or_load(
+    tx: &Transaction<'_>,
+    kept: Option<Kept>,
+    id: &str,
+    actor: &automerge::ActorId,
+    stats: &std::cell::Cell<crate::Stats>,
+) -> Result<Document> {
+    if let Some(mut k) = kept.filter(|k| k.id == id) {
+        let stored: Option<Vec<u8>> = tx
+            .prepare_cached(
+                "SELECT s.local_heads FROM sync_docs s JOIN documents d ON d.doc = s.doc
+                 WHERE d.id = ?1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let mine = rounds_core::sync::heads_to_bytes(&k.doc.heads());
+        if stored.as_deref() == Some(mine.as_slice()) {
+            let mut doc = k.doc;
+            doc.set_actor(actor.clone());
+            return Ok(doc);
+        }
+    }
+    load_in(tx, id, actor, stats)
 }

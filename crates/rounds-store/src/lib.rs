@@ -211,6 +211,12 @@ pub struct Store {
     pub(crate) clock: Clock,
     pub(crate) entropy: Box<dyn Entropy>,
     stats: Cell<Stats>,
+    /// The document this connection last edited, as it wrote it, so that
+    /// the next edit of the same document (a teacher typing in one field:
+    /// a save every few hundred milliseconds) skips loading it again. Used
+    /// only while the device's heads of the document in the database are
+    /// still the ones it was written with (see `documents::kept_or_load`).
+    kept: Option<documents::Kept>,
 }
 
 impl std::fmt::Debug for Store {
@@ -305,6 +311,7 @@ impl Store {
             clock,
             entropy,
             stats: Cell::new(Stats::default()),
+            kept: None,
         };
         // Documents carried for a newer version: this one may know them now;
         // documents of a kind this process does not know are carried.

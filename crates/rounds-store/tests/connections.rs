@@ -214,3 +214,68 @@ fn a_save_based_on_a_squashed_version_keeps_a_colleagues_text() {
         .to_owned();
     assert_eq!(end, "【李】发热5天。皮疹。结膜充血。口唇皲裂。");
 }
+
+/// A teacher typing saves the same document every pause: the store keeps
+/// the document it last wrote and edits it again without loading it, but
+/// only while the database holds exactly what it wrote. A write by
+/// another connection (the sync worker merging a colleague's text) or a
+/// refused edit makes it load the document again, so nothing is lost.
+#[test]
+fn the_next_edit_reuses_the_document_until_another_connection_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rounds.sqlite3");
+    let mut editor = Store::open(&path).unwrap();
+    let id = editor
+        .create(DocKind::LESSON_PLAN, "新生儿黄疸", Lang::Zh, None)
+        .unwrap()
+        .id;
+    let loaded = |s: &Store| s.stats().docs_loaded;
+
+    editor.edit(&id, &json!({ "methods": "一" })).unwrap();
+    let after_first = loaded(&editor);
+    editor.edit(&id, &json!({ "methods": "一二" })).unwrap();
+    editor.edit(&id, &json!({ "methods": "一二三" })).unwrap();
+    assert_eq!(loaded(&editor), after_first, "the kept document was edited");
+
+    // Another connection writes the same document.
+    let mut worker = Store::open(&path).unwrap();
+    worker.edit(&id, &json!({ "aids": "同事的教具" })).unwrap();
+    editor.edit(&id, &json!({ "methods": "一二三四" })).unwrap();
+    assert_eq!(
+        loaded(&editor),
+        after_first + 1,
+        "loaded again after the other write"
+    );
+    let j = editor.load(&id).unwrap().to_json();
+    assert_eq!(j["methods"], "一二三四");
+    assert_eq!(
+        j["aids"], "同事的教具",
+        "the other connection's text is kept"
+    );
+
+    // A refused edit keeps nothing: the next one loads again.
+    let before = loaded(&editor);
+    assert!(
+        editor
+            .edit(&id, &json!({ "status": "不存在的状态" }))
+            .is_err()
+    );
+    editor.edit(&id, &json!({ "methods": "五" })).unwrap();
+    assert!(loaded(&editor) > before);
+    let j = editor.load(&id).unwrap().to_json();
+    assert_eq!(j["methods"], "五");
+    assert_eq!(j["aids"], "同事的教具");
+    assert_ne!(j["status"], "不存在的状态");
+
+    // Another document is loaded, and the first one is no longer kept.
+    let other = editor
+        .create(DocKind::CASE, "发热3天", Lang::Zh, None)
+        .unwrap()
+        .id;
+    let before = loaded(&editor);
+    editor
+        .edit(&other, &json!({ "chief_complaint": "发热" }))
+        .unwrap();
+    editor.edit(&id, &json!({ "methods": "六" })).unwrap();
+    assert_eq!(loaded(&editor), before + 2);
+}

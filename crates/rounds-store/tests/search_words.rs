@@ -15,8 +15,24 @@ use serde_json::json;
 /// Pieces of text: listed words (新生儿, 新生儿黄疸, 口服补液盐, 川崎病,
 /// 热性惊厥), parts of them that are not listed, and what ends a run.
 const PIECES: &[&str] = &[
-    "新生儿", "黄疸", "新生", "儿", "口服补液", "盐", "补液盐", "川崎", "病", "川崎病",
-    "热性", "惊厥", "热性惊厥", "，", " ", "a", "3", "复查",
+    "新生儿",
+    "黄疸",
+    "新生",
+    "儿",
+    "口服补液",
+    "盐",
+    "补液盐",
+    "川崎",
+    "病",
+    "川崎病",
+    "热性",
+    "惊厥",
+    "热性惊厥",
+    "，",
+    " ",
+    "a",
+    "3",
+    "复查",
 ];
 
 /// What a teacher might type: listed words and substrings that are not.

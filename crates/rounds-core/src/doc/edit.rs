@@ -116,13 +116,23 @@ impl Document {
         let obj = self
             .text_obj(field, row)
             .ok_or_else(|| invalid(field, "is not a text field of this document"))?;
+        let now = self.am.get_heads();
+        let mut at = base.to_vec();
+        at.sort();
+        at.dedup();
+        if at == now {
+            // Nothing merged since: the caret is where it was. (Asking
+            // Automerge for the text's length then and for an empty diff
+            // still walks the whole text, which a save pays on every
+            // keystroke pause.)
+            return Ok(pos.min(self.am.length(&obj)));
+        }
         let mut pos = pos.min(self.am.length_at(&obj, base));
         // Walk what changed in this text since `base`, in order. (Automerge's
         // cursors would do the same, but in automerge 0.12 resolving a cursor
         // whose character was deleted disagrees with itself.) An insertion
         // exactly at the caret stays after it, so a colleague's text never
         // pushes the caret of the teacher typing there.
-        let now = self.am.get_heads();
         for p in self.am.diff(base, &now) {
             if p.obj != obj {
                 continue;

@@ -248,7 +248,7 @@ impl RawMeta {
 }
 
 /// A lesson plan or teaching case.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     am: AutoCommit,
     id: String,

@@ -242,13 +242,20 @@ pub(crate) fn refresh(store: &mut Store) -> Result<usize> {
             projected += 1;
         }
     }
-    tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES ('filters', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute([&current])?;
+    set_meta(&tx, "filters", &current)?;
     tx.commit()?;
     Ok(projected)
+}
+
+/// Records what the projections were written with (`meta`), in the
+/// transaction that wrote them.
+fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
 }
 
 /// Writes the full-text index again from the original text (`doc_text`)
@@ -291,11 +298,7 @@ pub(crate) fn refresh_search(store: &mut Store) -> Result<usize> {
             n += 1;
         }
     }
-    tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES ('search_form', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute([&current])?;
+    set_meta(&tx, "search_form", &current)?;
     tx.commit()?;
     Ok(n)
 }

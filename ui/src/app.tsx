@@ -6,7 +6,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { AppCtx, type Ctx } from './ctx';
 import { detectLang, pick, translate, type Lang } from './i18n';
 import { englishLocale } from './dates';
-import { errorText } from './errors';
+import { bannerText, errorText, type Shown } from './errors';
 import type { SchemaInfo } from './generated/SchemaInfo';
 import type { SyncStatus } from './generated/SyncStatus';
 import type { Kind } from './generated/Kind';
@@ -42,7 +42,7 @@ export function Root() {
   const [schema, setSchema] = useState<SchemaInfo | null>(null);
   const [route, setRoute] = useState<Route>({ name: 'library' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Shown | null>(null);
   const [profile, setProfile] = useState<Profile | null>(null);
   const [templatesOpen, setTemplatesOpen] = useState(false);
   const [wordOpen, setWordOpen] = useState(false);
@@ -69,7 +69,7 @@ export function Root() {
       },
       () => {},
     );
-    api.schema().then(setSchema, (e) => setError(translate(lang, 'error_internal', { detail: asAppError(e).message })));
+    api.schema().then(setSchema, (e) => setError({ e, internal: true }));
     api.syncStatus().then(setSync, () => {});
     const un = onSyncStatus((s) => {
       setSync(s);
@@ -116,7 +116,7 @@ export function Root() {
       const v = await api.create(kind, title, lang);
       setRoute({ name: 'editor', id: v.summary.id });
     } catch (e) {
-      setError(errorText(asAppError(e), lang, schema!, null));
+      setError({ e });
     }
   };
 
@@ -140,7 +140,7 @@ export function Root() {
   });
 
   if (!ctx) {
-    return <div class="loading">{error ?? translate(lang, 'loading')}</div>;
+    return <div class="loading">{error ? bannerText(error, lang, schema) : translate(lang, 'loading')}</div>;
   }
   const t = ctx.t;
 
@@ -193,16 +193,16 @@ export function Root() {
         )}
         {error && (
           <div class="banner error no-print" role="alert">
-            <span>{error}</span>
+            <span>{bannerText(error, lang, schema)}</span>
             <button onClick={() => setError(null)}>{t('close')}</button>
           </div>
         )}
         <main>
           {route.name === 'library' && (
-            <Library open={(id) => setRoute({ name: 'editor', id })} onError={setError} remoteTick={remoteTick} create={create} unread={unread} />
+            <Library open={(id) => setRoute({ name: 'editor', id })} onError={(e) => setError({ e })} remoteTick={remoteTick} create={create} unread={unread} />
           )}
           {route.name === 'inbox' && (
-            <Inbox open={(id, thread) => setRoute({ name: 'editor', id, thread: thread ?? undefined })} onError={setError} remoteTick={remoteTick} onRead={() => setReadTick((n) => n + 1)} />
+            <Inbox open={(id, thread) => setRoute({ name: 'editor', id, thread: thread ?? undefined })} onError={(e) => setError({ e })} remoteTick={remoteTick} onRead={() => setReadTick((n) => n + 1)} />
           )}
           {route.name === 'settings' && <Settings profile={profile} sync={sync} onProfile={setProfile} chooseLang={chooseLang} />}
           {route.name === 'editor' && (
@@ -214,7 +214,7 @@ export function Root() {
               back={() => setRoute({ name: 'library' })}
               open={(id) => setRoute({ name: 'editor', id })}
               print={(teacher, at, record) => setRoute({ name: 'print', id: route.id, teacher, at, record })}
-              onError={setError}
+              onError={(e) => setError({ e })}
               remoteTick={remoteTick}
             />
           )}

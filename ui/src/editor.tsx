@@ -33,7 +33,7 @@ function toValues(kind: KindInfo, fields: Record<string, unknown>): Values {
   return v;
 }
 
-export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string, record?: boolean) => void; onError: (m: string) => void; remoteTick: number }) {
+export function Editor(props: { id: string; thread?: string; onRead?: () => void; back: () => void; open: (id: string) => void; print: (teacher: boolean, at?: string, record?: boolean) => void; onError: (e: unknown) => void; remoteTick: number }) {
   const { t, lang, schema, explain, joined, locale } = useApp();
   const [doc, setDoc] = useState<DocView | null>(null);
   const [values, setValues] = useState<Values>({});
@@ -195,7 +195,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       for (const key of taken) bases.current[key] = d.heads;
       if (r.caret) caretAfter.current = { key: r.caret.field, start: r.caret.start, end: r.caret.end };
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -319,7 +319,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       await saver.flush();
       setHistory(await api.history(props.id));
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -328,7 +328,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       setVersion({ item, view: await api.at(props.id, item.hash) });
       setHistory(null);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -352,7 +352,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       // The text changed under the finding (a colleague's edit): show the
       // findings as they are now.
       if (err.code === 'not_found') await reload(false);
-      props.onError(explain(err));
+      props.onError(err);
     }
   };
 
@@ -366,7 +366,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       const fresh = toValues(kind, v.fields);
       setValues((cur) => ({ ...cur, [r.field]: fresh[r.field] }));
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -377,7 +377,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       setAttested(false);
       setShareOpen(true);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -393,7 +393,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
     } catch (e) {
       const err = asAppError(e);
       if (err.field === 'findings') await reload(false);
-      props.onError(explain(err));
+      props.onError(err);
     }
   };
 
@@ -408,7 +408,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       }
       await reload(false);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -433,7 +433,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       await copyText(text);
       setNotice(t('copied'));
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -450,7 +450,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       await reload(true);
       setNotice(t('version_restored', { n: version.item.index }));
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -461,7 +461,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       const v = await api.createFrom(`doc:${props.id}`, t('copy_of', { title: doc.summary.title }).slice(0, schema.title_max));
       props.open(v.summary.id);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -502,7 +502,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       const v = await api.adapt(props.id);
       props.open(v.summary.id);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -520,7 +520,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       for (const key of r.changed) bases.current[key] = r.view.heads;
       setNotice(t('upstream_taken', { n: r.changed.length }));
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -555,7 +555,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
         ) : (
           <button onClick={() => props.print(true, version?.item.hash)}>{t('print')}</button>
         )}
-        <ExportMenu id={props.id} doc={doc} kind={kind} at={version?.item.hash ?? null} flush={() => saver.flush()} onNotice={setNotice} onError={(e) => props.onError(explain(e))} />
+        <ExportMenu id={props.id} doc={doc} kind={kind} at={version?.item.hash ?? null} flush={() => saver.flush()} onNotice={setNotice} onError={(e) => props.onError(e)} />
         <button class="duplicate" onClick={() => void duplicate()} disabled={version !== null}>{t('duplicate')}</button>
         <button class={doc.summary.deleted ? '' : 'danger'} onClick={del} disabled={version !== null}>
           {doc.summary.deleted ? t('restore') : t('delete')}
@@ -575,7 +575,7 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
       )}
       </div>
       {together && collab && (
-        <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(explain(e))} siteCopy={doc.linked_from.find((b) => b.field === 'upstream')} openDoc={props.open} />
+        <CollabBar id={props.id} collab={collab} onCollab={onCollab} open={setPanel} onAdapt={() => void adapt()} onError={(e) => props.onError(e)} siteCopy={doc.linked_from.find((b) => b.field === 'upstream')} openDoc={props.open} />
       )}
       {together && collab && <SiteBanner collab={collab} onTake={() => void takeUpstream()} open={props.open} />}
       {commentOnly && !version && <div class="banner info comment-only-note no-print">{collab?.allowed.comment ? t('comment_only_note') : t('read_only_group_note')}</div>}
@@ -712,12 +712,12 @@ export function Editor(props: { id: string; thread?: string; onRead?: () => void
           activeField={activeField}
           onCollab={onCollab}
           onJump={jumpTo}
-          onError={(e) => props.onError(explain(e))}
+          onError={(e) => props.onError(e)}
         />
       )}
       </div>
       {sel && collab && !draft && <SelectionTools at={sel} pick={(mode) => { setDraft({ ...sel.draft, mode }); setSel(null); }} />}
-      {panel && collab && <Panel panel={panel} id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(explain(e))} notice={setNotice} printRecord={() => props.print(true, undefined, true)} />}
+      {panel && collab && <Panel panel={panel} id={props.id} collab={collab} close={() => setPanel(null)} onCollab={onCollab} onError={(e) => props.onError(e)} notice={setNotice} printRecord={() => props.print(true, undefined, true)} />}
       {!version && <LinkedFrom links={doc.linked_from} open={props.open} />}
 
       {(removed || notice) && (

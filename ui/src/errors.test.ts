@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_KEYS, errorText, fieldAt } from './errors';
+import { ERROR_KEYS, bannerText, errorText, fieldAt } from './errors';
 import { catalogs } from './i18n';
 import type { SchemaInfo } from './generated/SchemaInfo';
 
@@ -60,6 +60,17 @@ describe('error texts', () => {
       // Chinese text, apart from an internal error's technical detail.
       if (code !== 'internal') expect(hasLatin(zh), zh).toBe(false);
     }
+  });
+
+  it('keeps the banner’s error as it came, so the banner follows a change of language', () => {
+    const shown = { e: { code: 'not_found', message: 'document 0193 not found', field: null } };
+    expect(bannerText(shown, 'zh', schema)).toBe(catalogs.zh.error_not_found);
+    expect(bannerText(shown, 'en', schema)).toBe(catalogs.en.error_not_found);
+    // Before the app could start (no schema), or a failure that is not an
+    // AppError: the internal text, with the detail, in either language.
+    const early = { e: new Error('no schema'), internal: true };
+    expect(bannerText(early, 'zh', null)).toContain('出现了问题');
+    expect(bannerText(early, 'en', schema)).toContain('Something went wrong (Error: no schema)');
   });
 
   it('says in Chinese that joining failed, without promising any sync', () => {

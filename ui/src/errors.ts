@@ -4,6 +4,7 @@
 // catalog text that says what happened and what to do next. A test checks
 // that every code in generated/ErrorCode.ts has its text in both catalogs.
 
+import { asAppError } from './api';
 import { pick, translate, type Key, type Lang } from './i18n';
 import type { AppError } from './generated/AppError';
 import type { ErrorCode } from './generated/ErrorCode';
@@ -89,4 +90,18 @@ export function errorText(e: AppError, lang: Lang, schema: SchemaInfo, place: Er
   }
   const key = (ERROR_KEYS as Record<string, Key | undefined>)[e.code] ?? 'error_internal';
   return t(key, { detail: e.message });
+}
+
+/**
+ * An error shown in the app's banner, kept as it came rather than as text,
+ * so that the banner follows a change of language while it is open.
+ * `internal` marks a failure before the app could start (no schema yet).
+ */
+export type Shown = { e: unknown; internal?: boolean };
+
+/** The banner's text for `shown`, in `lang`. */
+export function bannerText(shown: Shown, lang: Lang, schema: SchemaInfo | null): string {
+  const e = asAppError(shown.e);
+  if (shown.internal || !schema) return translate(lang, 'error_internal', { detail: e.message });
+  return errorText(e, lang, schema, null);
 }

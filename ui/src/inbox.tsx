@@ -24,14 +24,14 @@ const KINDS: Record<string, Key> = {
   reflection: 'inbox_reflection',
 };
 
-export function Inbox(props: { open: (doc: string, thread: string | null) => void; onError: (m: string) => void; remoteTick: number; onRead: () => void }) {
-  const { t, lang, explain, joined } = useApp();
+export function Inbox(props: { open: (doc: string, thread: string | null) => void; onError: (e: unknown) => void; remoteTick: number; onRead: () => void }) {
+  const { t, lang, joined } = useApp();
   const [items, setItems] = useState<InboxEntry[] | null>(null);
   const [unreadOnly, setUnreadOnly] = useState(false);
   const load = () =>
     api.inbox(unreadOnly).then(setItems, (e) => {
       setItems([]);
-      props.onError(explain(e));
+      props.onError(e);
     });
   useEffect(() => {
     void load();
@@ -42,7 +42,7 @@ export function Inbox(props: { open: (doc: string, thread: string | null) => voi
       if (!i.read) await api.markRead(i.doc, [i.item]);
       props.onRead();
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
     props.open(i.doc, i.thread || null);
   };
@@ -52,7 +52,7 @@ export function Inbox(props: { open: (doc: string, thread: string | null) => voi
       props.onRead();
       await load();
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
   const unread = (items ?? []).filter((i) => !i.read).length;

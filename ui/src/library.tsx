@@ -15,8 +15,8 @@ const PAGE = 100;
 
 type Row = { summary: DocSummary; snippet?: SnippetSpan[] };
 
-export function Library(props: { open: (id: string) => void; onError: (m: string) => void; remoteTick: number; create: (k: Kind) => void; unread?: UnreadCount[] }) {
-  const { t, lang, schema, explain, joined } = useApp();
+export function Library(props: { open: (id: string) => void; onError: (e: unknown) => void; remoteTick: number; create: (k: Kind) => void; unread?: UnreadCount[] }) {
+  const { t, lang, schema, joined } = useApp();
   const [text, setText] = useState('');
   const [query, setQuery] = useState<ListQuery>({ kind: null, filters: {}, scope: 'all', limit: PAGE, offset: 0 });
   const [rows, setRows] = useState<Row[] | null>(null);
@@ -43,7 +43,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
       setShownFor(text);
       setMore(got.length === PAGE);
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 
@@ -63,7 +63,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
   }, [rows]);
 
   useEffect(() => {
-    api.carried().then(setCarried, (e) => props.onError(explain(e)));
+    api.carried().then(setCarried, (e) => props.onError(e));
   }, [props.remoteTick]);
 
   const set = (patch: Partial<ListQuery>) => setQuery({ ...query, ...patch });
@@ -99,7 +99,7 @@ export function Library(props: { open: (id: string) => void; onError: (m: string
       await api.importSamples();
       void load();
     } catch (e) {
-      props.onError(explain(e));
+      props.onError(e);
     }
   };
 

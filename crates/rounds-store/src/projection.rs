@@ -258,49 +258,75 @@ fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Documents indexed again per transaction by [`refresh_search`]: a kill
+/// or a crash part-way keeps what was done, and the next open goes on from
+/// there instead of starting again (a large library on an old PC takes
+/// tens of seconds, long enough for a teacher to close the window).
+const SEARCH_BATCH: i64 = 500;
+
 /// Writes the full-text index again from the original text (`doc_text`)
 /// when it was written in another form than this build's
 /// ([`search::index_form_version`], kept in `meta.search_form`): a library
 /// indexed before the word list, or with another list, would otherwise miss
 /// the whole-word tokens its searches ask for. Loads no document; runs on
-/// every open and costs one query when nothing changed. Returns how many
+/// every open and costs one query when nothing changed. Works in batches of
+/// rows, each committed with where it stopped (`meta.search_form.next`,
+/// "form:row"), and records the form only once every row is done, so no
+/// search of this build runs on a half-written index. Returns how many
 /// documents were indexed again.
 pub(crate) fn refresh_search(store: &mut Store) -> Result<usize> {
     let current = search::index_form_version();
-    let stored: Option<String> = store
-        .conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'search_form'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if stored.as_deref() == Some(current.as_str()) {
+    let get = |conn: &rusqlite::Connection, key: &str| -> Result<Option<String>> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    if get(&store.conn, "search_form")?.as_deref() == Some(current.as_str()) {
         return Ok(0);
     }
-    let tx = write_tx(&mut store.conn)?;
-    // A contentless table forgets every row at once this way; the rows
-    // are then written as write_projection writes them.
-    tx.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])?;
     let mut n = 0;
-    {
-        let mut read = tx.prepare("SELECT doc, title, body FROM doc_text")?;
-        let mut write =
-            tx.prepare("INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-        let mut rows = read.query([])?;
-        while let Some(r) = rows.next()? {
-            let (doc, title, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            write.execute(params![
-                doc,
-                search::index_form(&title),
-                search::index_form(&body)
-            ])?;
+    loop {
+        let tx = write_tx(&mut store.conn)?;
+        // Read again under the write lock: another connection may have
+        // finished, or gone on, meanwhile.
+        if get(&tx, "search_form")?.as_deref() == Some(current.as_str()) {
+            return Ok(n);
+        }
+        let from = get(&tx, "search_form.next")?
+            .and_then(|v| {
+                v.strip_prefix(current.as_str())
+                    .and_then(|r| r.strip_prefix(':'))
+                    .and_then(|r| r.parse::<i64>().ok())
+            })
+            .unwrap_or(i64::MIN);
+        let rows: Vec<(i64, String, String)> = tx
+            .prepare("SELECT doc, title, body FROM doc_text WHERE doc >= ?1 ORDER BY doc LIMIT ?2")?
+            .query_map(params![from, SEARCH_BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (doc, title, body) in &rows {
+            tx.prepare_cached("DELETE FROM doc_fts WHERE rowid = ?1")?
+                .execute([doc])?;
+            tx.prepare_cached("INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![
+                    doc,
+                    search::index_form(title),
+                    search::index_form(body)
+                ])?;
             n += 1;
         }
+        match rows.last() {
+            Some((last, _, _)) if rows.len() as i64 == SEARCH_BATCH => {
+                set_meta(&tx, "search_form.next", &format!("{current}:{}", last + 1))?;
+            }
+            _ => {
+                set_meta(&tx, "search_form", &current)?;
+                tx.execute("DELETE FROM meta WHERE key = 'search_form.next'", [])?;
+            }
+        }
+        tx.commit()?;
     }
-    set_meta(&tx, "search_form", &current)?;
-    tx.commit()?;
-    Ok(n)
 }
 
 impl Store {

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use rounds_core::schema::{DocKind, Lang};
 use rounds_store::{Filter, Store};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 /// Pieces of text: listed words (新生儿, 新生儿黄疸, 口服补液盐, 川崎病,
@@ -194,4 +194,88 @@ fn a_library_indexed_before_the_word_list_is_indexed_again_on_open() {
         )
         .unwrap();
     assert_eq!(form, rounds_core::search::index_form_version());
+}
+
+/// The index is written again in batches, each committed with where it
+/// stopped: an open killed part-way is gone on from there, not started
+/// again. Documents before the recorded row are taken as done (shown here
+/// by leaving them in the old form); a row recorded by a build with
+/// another word list is not trusted.
+#[test]
+fn an_interrupted_rebuild_goes_on_from_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rounds.sqlite3");
+    let docs: Vec<String> = {
+        let mut s = Store::open(&path).unwrap();
+        s.set_user_name("王老师").unwrap();
+        ["川崎病之一", "川崎病之二", "川崎病之三"]
+            .iter()
+            .map(|t| {
+                s.create(DocKind::LESSON_PLAN, t, Lang::Zh, None)
+                    .unwrap()
+                    .id
+            })
+            .collect()
+    };
+    let form = rounds_core::search::index_form_version();
+    let make_old = |next: &str| {
+        let c = Connection::open(&path).unwrap();
+        let rows: Vec<(i64, String, String)> = c
+            .prepare("SELECT doc, title, body FROM doc_text")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        c.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])
+            .unwrap();
+        for (doc, title, body) in rows {
+            c.execute(
+                "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+                rusqlite::params![doc, bigrams_only(&title), bigrams_only(&body)],
+            )
+            .unwrap();
+        }
+        c.execute("DELETE FROM meta WHERE key = 'search_form'", [])
+            .unwrap();
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES ('search_form.next', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [next],
+        )
+        .unwrap();
+        let second: i64 = c
+            .query_row("SELECT doc FROM documents WHERE id = ?1", [&docs[1]], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        second
+    };
+
+    // Stopped before the second document: the first is not done again.
+    // (The first call only learns that document's row.)
+    let second = make_old("");
+    make_old(&format!("{form}:{second}"));
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        ids(&s, "川崎病"),
+        BTreeSet::from([docs[1].clone(), docs[2].clone()])
+    );
+    drop(s);
+    let c = Connection::open(&path).unwrap();
+    let next: Option<String> = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'search_form.next'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap();
+    assert_eq!(next, None, "the record of progress goes once it is done");
+    drop(c);
+
+    // A row recorded with another word list: everything is done again.
+    make_old(&format!("bigrams+words:0000000000000000:{second}"));
+    let s = Store::open(&path).unwrap();
+    assert_eq!(ids(&s, "川崎病"), docs.iter().cloned().collect());
 }

@@ -123,6 +123,29 @@ fn bigrams_only(text: &str) -> String {
     out
 }
 
+/// Turns the index back into what the previous release wrote: bigrams
+/// only, and no record of the form.
+fn index_as_before_the_list(c: &Connection) {
+    let rows: Vec<(i64, String, String)> = c
+        .prepare("SELECT doc, title, body FROM doc_text")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    c.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])
+        .unwrap();
+    for (doc, title, body) in rows {
+        c.execute(
+            "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![doc, bigrams_only(&title), bigrams_only(&body)],
+        )
+        .unwrap();
+    }
+    c.execute("DELETE FROM meta WHERE key = 'search_form'", [])
+        .unwrap();
+}
+
 #[test]
 fn a_library_indexed_before_the_word_list_is_indexed_again_on_open() {
     let dir = tempfile::tempdir().unwrap();
@@ -143,28 +166,9 @@ fn a_library_indexed_before_the_word_list_is_indexed_again_on_open() {
             .unwrap();
         (plan.id, case.id)
     };
-    // Turn the index back into what the previous release wrote: bigrams
-    // only, and no record of the form.
     {
         let c = Connection::open(&path).unwrap();
-        c.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])
-            .unwrap();
-        let rows: Vec<(i64, String, String)> = c
-            .prepare("SELECT doc, title, body FROM doc_text")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        for (doc, title, body) in rows {
-            c.execute(
-                "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-                rusqlite::params![doc, bigrams_only(&title), bigrams_only(&body)],
-            )
-            .unwrap();
-        }
-        c.execute("DELETE FROM meta WHERE key = 'search_form'", [])
-            .unwrap();
+        index_as_before_the_list(&c);
         // Such an index holds no whole word: the listed word's token finds
         // nothing in it.
         let n: i64 = c
@@ -220,24 +224,7 @@ fn an_interrupted_rebuild_goes_on_from_where_it_stopped() {
     let form = rounds_core::search::index_form_version();
     let make_old = |next: &str| {
         let c = Connection::open(&path).unwrap();
-        let rows: Vec<(i64, String, String)> = c
-            .prepare("SELECT doc, title, body FROM doc_text")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        c.execute("INSERT INTO doc_fts (doc_fts) VALUES ('delete-all')", [])
-            .unwrap();
-        for (doc, title, body) in rows {
-            c.execute(
-                "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
-                rusqlite::params![doc, bigrams_only(&title), bigrams_only(&body)],
-            )
-            .unwrap();
-        }
-        c.execute("DELETE FROM meta WHERE key = 'search_form'", [])
-            .unwrap();
+        index_as_before_the_list(&c);
         c.execute(
             "INSERT INTO meta (key, value) VALUES ('search_form.next', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -395,9 +395,10 @@ pub trait OfficeDb: Send + Sync + 'static {
     /// The last log position now.
     fn head(&self) -> DbResult<i64>;
 
-    /// Whole documents of the office that `readable` admits, ordered by
-    /// id, after `after_doc`, each as its snapshot plus its changes up to
-    /// log position `upto`; until about `max_bytes`. Returns (doc, bytes)
+    /// Whole documents of the office that `readable` admits and that
+    /// existed at log position `upto` (a row of theirs is at or before it),
+    /// ordered by id, after `after_doc`, each as its snapshot plus its
+    /// changes up to `upto`; until about `max_bytes`. Returns (doc, bytes)
     /// pairs and whether more wait.
     fn read_snapshots(
         &self,

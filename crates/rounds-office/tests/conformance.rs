@@ -705,6 +705,20 @@ fn snapshots_follow_the_log(f: &Fixture) {
         })
         .unwrap();
     assert_eq!((rest[0].0.as_str(), more), ("doc-2", false));
+
+    // A document that came after the bootstrap point is not in it, even
+    // once its snapshot is compacted: it reaches readers through the log
+    // (and never the device that pushed it, whose first sync may push over
+    // several requests while still reading snapshots up to where it began).
+    push(db, &s.alice, "doc-0", &["n1"], "office", false).unwrap();
+    let (_, pos, _, last) = db.doc_log_since_snapshot("doc-0").unwrap();
+    db.put_snapshot("doc-0", pos, last, b"N1").unwrap();
+    assert_eq!(
+        boot(&s.bob, head),
+        [("doc-1".to_owned(), "S12c3".to_owned())]
+    );
+    assert_eq!(boot(&s.bob, last)[0], ("doc-0".to_owned(), "N1".to_owned()));
+    assert!(boot(&s.bob, 0).is_empty());
 }
 
 fn the_epoch_and_the_data_survive_reopening(f: &Fixture) {

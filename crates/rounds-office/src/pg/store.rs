@@ -479,9 +479,13 @@ impl OfficeDb for PgDb {
         let mut from = after_doc.to_owned();
         loop {
             let rows = tx.query(
+                // Only documents that existed at `upto` (see the SQLite
+                // backend).
                 "SELECT id, owner, visibility, octet_length(snapshot)::bigint FROM documents
-                 WHERE office = $1 AND id > $2 ORDER BY id LIMIT 64",
-                &[&office, &from],
+                 WHERE office = $1 AND id > $2
+                 AND EXISTS (SELECT 1 FROM log WHERE log.doc = documents.id AND log.pos <= $3)
+                 ORDER BY id LIMIT 64",
+                &[&office, &from, &upto],
             )?;
             let fetched = rows.len();
             // The documents this page takes, chosen by their snapshots'

@@ -464,7 +464,14 @@ impl OfficeDb for SqliteDb {
     ) -> DbResult<(Vec<(String, Vec<u8>)>, bool)> {
         let c = self.r();
         let mut stmt = c.prepare_cached(
-            "SELECT id, owner, visibility FROM documents WHERE office = ?1 AND id > ?2 ORDER BY id LIMIT 64",
+            // Only documents that existed at `upto`: one that came later
+            // reaches the device through the log (which leaves out the
+            // device's own rows), and its snapshot, once compacted, would
+            // hold changes after `upto`, such as everything a new device
+            // pushed in the requests of its first sync.
+            "SELECT id, owner, visibility FROM documents WHERE office = ?1 AND id > ?2
+             AND EXISTS (SELECT 1 FROM log WHERE log.doc = documents.id AND log.pos <= ?3)
+             ORDER BY id LIMIT 64",
         )?;
         let mut snap =
             c.prepare_cached("SELECT snapshot, snapshot_pos FROM documents WHERE id = ?1")?;
@@ -474,7 +481,7 @@ impl OfficeDb for SqliteDb {
         let mut from = after_doc.to_owned();
         loop {
             let rows: Vec<(String, String, String)> = stmt
-                .query_map(params![office, from], |r| {
+                .query_map(params![office, from, upto], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;

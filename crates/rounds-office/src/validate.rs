@@ -31,7 +31,7 @@
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use rounds_core::collab::policy;
 use rounds_core::collab::rubric::RubricDef;
-use rounds_core::doc::{Document, EditCtx, NewDoc, RESERVED_KEYS, SeqIds};
+use rounds_core::doc::{Document, NewDoc, RESERVED_KEYS};
 use rounds_core::schema::{
     AUTHOR_MAX, DocKind, Field, FieldType, Lang, SCHEMA_VERSION, TAG_MAX, TAGS_MAX,
 };
@@ -426,10 +426,12 @@ fn check_list(
     Ok(())
 }
 
-/// Every value valid for its field: the document's state is rebuilt as a
-/// new document through `Document::create`, which validates all of it
-/// (title, tags, every field and list element) with the schema tables, as
-/// when an export is imported.
+/// Every value valid for its field: the document's state must be valid as
+/// a new document (`Document::validate_new`, the checks of
+/// `Document::create`, which walk the schema tables: title, tags, every
+/// field and list element), as when an export is imported. Checked without
+/// building that document, which cost the office a third of its time per
+/// push.
 fn check_values(d: &Document) -> Result<(), Refusal> {
     let mut state = d.to_json();
     let summary = d.summary();
@@ -443,16 +445,6 @@ fn check_values(d: &Document) -> Result<(), Refusal> {
         language: summary.language,
         owner: summary.owner,
     };
-    let mut ids = SeqIds::new("v");
-    let mut ctx = EditCtx {
-        now_ms: summary.created,
-        author: &summary.author,
-        ids: &mut ids,
-    };
-    // The actor only signs the throwaway copy.
-    let actor = automerge::ActorId::from(&b"rounds-office-check"[..]);
-    match Document::create(&new, actor, &mut ctx, Some(&state)) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(refuse(RejectCode::InvalidDocument, "field", e)),
-    }
+    Document::validate_new(&new, &summary.author, Some(&state))
+        .map_err(|e| refuse(RejectCode::InvalidDocument, "field", e))
 }

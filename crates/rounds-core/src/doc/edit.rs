@@ -224,61 +224,23 @@ impl Document {
         keep_ids: bool,
     ) -> Result<(), DocError> {
         let fields = self.fields_obj();
-        for (key, value) in obj {
-            match key.as_str() {
-                "title" => {
-                    let s = value
-                        .as_str()
-                        .ok_or_else(|| invalid("title", "must be text"))?;
-                    validate_title(s)?;
+        validate_entries(self.kind, obj, |field, value, k| {
+            let existing = match (&field.ty, &fields) {
+                (FieldType::List { .. }, Some(fobj)) if !keep_ids => {
+                    list_items(&self.am, fobj, field.key)
+                        .into_iter()
+                        .map(|e| e.id)
+                        .collect()
                 }
-                "tags" => {
-                    validate_tags(value)?;
-                }
-                "language" => {
-                    let ok = value.as_str().and_then(Lang::parse).is_some();
-                    if !ok {
-                        return Err(invalid("language", "must be `zh` or `en`"));
-                    }
-                }
-                "visibility" => {
-                    return Err(invalid(
-                        "visibility",
-                        "is changed by sharing the document, not by editing it",
-                    ));
-                }
-                k if RESERVED_KEYS.contains(&k) => {
-                    return Err(invalid(k, "is set by Rounds and cannot be edited"));
-                }
-                k => {
-                    let field = self.kind.field(k).ok_or_else(|| {
-                        invalid(
-                            k,
-                            format!(
-                                "is not a field of a {}",
-                                self.kind.label(Lang::En).to_lowercase()
-                            ),
-                        )
-                    })?;
-                    let existing = match (&field.ty, &fields) {
-                        (FieldType::List { .. }, Some(fobj)) => {
-                            list_items(&self.am, fobj, field.key)
-                                .into_iter()
-                                .map(|e| e.id)
-                                .collect()
-                        }
-                        _ => HashSet::new(),
-                    };
-                    let ids = if keep_ids {
-                        KnownIds::AnyWellFormed
-                    } else {
-                        KnownIds::Only(&existing)
-                    };
-                    validate_value(field, value, k, ids)?;
-                }
-            }
-        }
-        Ok(())
+                _ => HashSet::new(),
+            };
+            let ids = if keep_ids {
+                KnownIds::AnyWellFormed
+            } else {
+                KnownIds::Only(&existing)
+            };
+            validate_value(field, value, k, ids)
+        })
     }
 
     pub(super) fn apply_validated(
@@ -483,4 +445,55 @@ fn rebase_text(v: &mut Json, shown: &Json, under: &Json) {
     if let (Some(new), Some(s), Some(u)) = (v.as_str(), shown.as_str(), under.as_str()) {
         *v = Json::String(crate::collab::merge3(s, u, new));
     }
+}
+
+/// The checks of a patch's entries for a document of `kind`: the title,
+/// tags and language here, every field's value through `check_field`
+/// (which knows which list element ids the patch may name).
+pub(super) fn validate_entries(
+    kind: DocKind,
+    obj: &Map<String, Json>,
+    mut check_field: impl FnMut(&'static Field, &Json, &str) -> Result<(), DocError>,
+) -> Result<(), DocError> {
+    for (key, value) in obj {
+        match key.as_str() {
+            "title" => {
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| invalid("title", "must be text"))?;
+                validate_title(s)?;
+            }
+            "tags" => {
+                validate_tags(value)?;
+            }
+            "language" => {
+                let ok = value.as_str().and_then(Lang::parse).is_some();
+                if !ok {
+                    return Err(invalid("language", "must be `zh` or `en`"));
+                }
+            }
+            "visibility" => {
+                return Err(invalid(
+                    "visibility",
+                    "is changed by sharing the document, not by editing it",
+                ));
+            }
+            k if RESERVED_KEYS.contains(&k) => {
+                return Err(invalid(k, "is set by Rounds and cannot be edited"));
+            }
+            k => {
+                let field = kind.field(k).ok_or_else(|| {
+                    invalid(
+                        k,
+                        format!(
+                            "is not a field of a {}",
+                            kind.label(Lang::En).to_lowercase()
+                        ),
+                    )
+                })?;
+                check_field(field, value, k)?;
+            }
+        }
+    }
+    Ok(())
 }

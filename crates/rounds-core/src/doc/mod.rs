@@ -266,9 +266,8 @@ impl Document {
         ctx: &mut EditCtx<'_>,
         fields: Option<&Json>,
     ) -> Result<Document, DocError> {
-        validate_id(&new.id)?;
+        Self::validate_new(new, ctx.author, fields)?;
         let title = validate_title(&new.title)?;
-        validate_author(ctx.author)?;
         let mut am = AutoCommit::new().with_actor(actor.clone());
         am.put(ROOT, "id", new.id.as_str())?;
         am.put(ROOT, "kind", new.kind.as_str())?;
@@ -295,15 +294,31 @@ impl Document {
             schema: BASE_SCHEMA,
         };
         let mut changed = vec!["created".to_owned()];
-        if let Some(fields) = fields {
-            let obj = fields.as_object().ok_or_else(|| {
-                invalid("fields", "must be a JSON object of field names and values")
-            })?;
-            doc.validate_patch(obj, true)?;
+        if let Some(obj) = fields.and_then(Json::as_object) {
             doc.apply_validated(obj, ctx, &mut changed)?;
         }
         doc.commit(ctx, changed);
         Ok(doc)
+    }
+
+    /// Everything [`Document::create`] checks (the id, the title, the
+    /// author and every value, list element ids kept as they come), without
+    /// building the document: `create` fails exactly when this does. The
+    /// office checks every pushed state with it, as a new document of the
+    /// same values must be valid.
+    pub fn validate_new(new: &NewDoc, author: &str, fields: Option<&Json>) -> Result<(), DocError> {
+        validate_id(&new.id)?;
+        validate_title(&new.title)?;
+        validate_author(author)?;
+        if let Some(fields) = fields {
+            let obj = fields.as_object().ok_or_else(|| {
+                invalid("fields", "must be a JSON object of field names and values")
+            })?;
+            edit::validate_entries(new.kind, obj, |field, value, k| {
+                validate_value(field, value, k, KnownIds::AnyWellFormed)
+            })?;
+        }
+        Ok(())
     }
 
     /// Loads a document from saved bytes (a snapshot followed by any number

@@ -114,6 +114,11 @@ pub struct Accepted {
     /// first pushed a document naming it, so that no member can create a
     /// document that names a colleague as its owner.
     pub owner_id: String,
+    /// The document is new: its whole state, saved (Automerge `save`),
+    /// which the backend stores as its snapshot up to the push's last
+    /// change. The background compaction then has nothing to fold, instead
+    /// of loading again what the push had just built.
+    pub snapshot: Option<Vec<u8>>,
 }
 
 /// One row of the log, as a reader receives it.

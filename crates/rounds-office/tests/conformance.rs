@@ -69,6 +69,7 @@ conformance!(
     refused_pushes_change_nothing,
     owner_ids_stay_with_their_member,
     snapshots_follow_the_log,
+    a_new_documents_snapshot_comes_with_its_push,
     the_epoch_and_the_data_survive_reopening,
     concurrent_pushes_through_several_handles_are_read_exactly_once,
     bundle_keys_and_imported_bundles,
@@ -150,7 +151,17 @@ fn push_as_owner(
         deleted: false,
         reveal,
         owner_id: format!("owner-id-of-{owner_of}"),
+        snapshot: None,
     };
+    push_accepted(db, ctx, doc, accepted)
+}
+
+fn push_accepted(
+    db: &dyn OfficeDb,
+    ctx: &DeviceCtx,
+    doc: &str,
+    accepted: Accepted,
+) -> Result<(), Rejection> {
     let mut decide = |_: Option<&DocState>| Ok(accepted.clone());
     let owner = |state: Option<&DocState>, bound: Option<&str>| {
         access::owner_binding(ctx, doc, state, bound)
@@ -719,6 +730,43 @@ fn snapshots_follow_the_log(f: &Fixture) {
     );
     assert_eq!(boot(&s.bob, last)[0], ("doc-0".to_owned(), "N1".to_owned()));
     assert!(boot(&s.bob, 0).is_empty());
+}
+
+fn a_new_documents_snapshot_comes_with_its_push(f: &Fixture) {
+    let db = &*f.db;
+    let s = setup(db);
+    let accepted = |changes: &[&str], snapshot: Option<&str>| Accepted {
+        changes: changes
+            .iter()
+            .map(|c| (format!("h:{c}").into_bytes(), c.as_bytes().to_vec()))
+            .collect(),
+        kind: "case".into(),
+        visibility: "office".into(),
+        deleted: false,
+        reveal: false,
+        owner_id: "owner-id-of-alice".into(),
+        snapshot: snapshot.map(|b| b.as_bytes().to_vec()),
+    };
+    push_accepted(db, &s.alice, "doc-n", accepted(&["n1", "n2"], Some("N12"))).unwrap();
+    // Stored whole with its push: nothing left for a compaction to fold,
+    // and a new device gets the snapshot alone.
+    let (snap, pos, rest, last) = db.doc_log_since_snapshot("doc-n").unwrap();
+    assert_eq!((snap, pos, rest), (b"N12".to_vec(), last, Vec::new()));
+    assert!(db.stale_snapshots(10, 1000, 2000).unwrap().is_empty());
+    let head = db.head().unwrap();
+    let boot = db
+        .read_snapshots(&s.office, "", head, usize::MAX, &|d| {
+            access::may_read_doc(&s.bob, d)
+        })
+        .unwrap()
+        .0;
+    assert_eq!(boot, [("doc-n".to_owned(), b"N12".to_vec())]);
+    // A later push of the same document leaves its snapshot to the
+    // compaction, whatever it carries.
+    push_accepted(db, &s.alice, "doc-n", accepted(&["n3"], Some("other"))).unwrap();
+    let (snap, pos2, rest, _) = db.doc_log_since_snapshot("doc-n").unwrap();
+    assert_eq!((snap, pos2, rest), (b"N12".to_vec(), pos, b"n3".to_vec()));
+    assert_eq!(db.stale_snapshots(10, 1000, 2000).unwrap(), ["doc-n"]);
 }
 
 fn the_epoch_and_the_data_survive_reopening(f: &Fixture) {

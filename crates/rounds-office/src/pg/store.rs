@@ -786,17 +786,23 @@ impl PgDb {
                     &shared,
                 ],
             )?;
-            tx.execute(
-                "UPDATE documents SET last_pos = $2 WHERE id = $1",
-                &[&doc, &end],
-            )?;
+            match &accepted.snapshot {
+                // A new document: every change of it is in this push.
+                Some(snapshot) if state.is_none() => tx.execute(
+                    "UPDATE documents SET last_pos = $2, snapshot = $3, snapshot_pos = $2 WHERE id = $1",
+                    &[&doc, &end, snapshot],
+                )?,
+                _ => tx.execute(
+                    "UPDATE documents SET last_pos = $2 WHERE id = $1",
+                    &[&doc, &end],
+                )?,
+            };
         }
         tx.commit()?;
         Ok(Ok(()))
     }
 }
 
-/// The log as [`page_log`] reads it, inside one snapshot.
 /// The log as [`page_log`] reads it, on a connection or in a transaction.
 struct PgLog<'a> {
     db: &'a PgDb,

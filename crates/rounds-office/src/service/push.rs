@@ -149,7 +149,7 @@ impl Service {
                     ),
                 ));
             }
-            let d = Document::from_automerge(am)
+            let mut d = Document::from_automerge(am)
                 .map_err(|e| reject(doc, RejectCode::InvalidDocument, e.to_string()))?;
             if d.id() != doc_str {
                 return Err(reject(
@@ -211,6 +211,7 @@ impl Service {
                 rubrics,
             )?;
             let visibility = d.visibility().as_str().to_owned();
+            let snapshot = state.is_none().then(|| d.save());
             Ok(Accepted {
                 changes: fresh
                     .iter()
@@ -221,6 +222,7 @@ impl Service {
                 deleted: d.deleted(),
                 visibility,
                 owner_id: d.owner(),
+                snapshot,
             })
         };
         let owner = |state: Option<&DocState>, bound: Option<&str>| {
@@ -249,6 +251,7 @@ fn current_meta(doc: [u8; 16], am: &AutoCommit) -> Result<Accepted, Rejection> {
         deleted: d.deleted(),
         reveal: false,
         owner_id: d.owner(),
+        snapshot: None,
     })
 }
 

@@ -683,11 +683,21 @@ fn store_push(
             }
         }
     }
-    if let Some(pos) = last {
-        tx.execute(
-            "UPDATE documents SET last_pos = ?2 WHERE id = ?1",
-            params![doc, pos],
-        )?;
+    match (last, &accepted.snapshot) {
+        // A new document: every change of it is in this push.
+        (Some(pos), Some(snapshot)) if state.is_none() => {
+            tx.execute(
+                "UPDATE documents SET last_pos = ?2, snapshot = ?3, snapshot_pos = ?2 WHERE id = ?1",
+                params![doc, pos, snapshot],
+            )?;
+        }
+        (Some(pos), _) => {
+            tx.execute(
+                "UPDATE documents SET last_pos = ?2 WHERE id = ?1",
+                params![doc, pos],
+            )?;
+        }
+        (None, _) => {}
     }
     tx.commit()?;
     Ok(Ok(()))

@@ -15,11 +15,19 @@ fn pushes_beyond_a_requests_bounds_wait_for_the_next_request() {
     for limits in [
         Limits {
             max_pushes: 2,
+            push_workers: 1,
+            ..Limits::default()
+        },
+        // Fewer documents per request than threads.
+        Limits {
+            max_pushes: 2,
+            push_workers: 4,
             ..Limits::default()
         },
         // No time at all: one document per request.
         Limits {
             push_time_ms: -1,
+            push_workers: 3,
             ..Limits::default()
         },
     ] {
@@ -46,6 +54,54 @@ fn pushes_beyond_a_requests_bounds_wait_for_the_next_request() {
         }
         assert_eq!(a.store.sync_info().unwrap().pending_docs, 0);
     }
+}
+
+/// A request's documents validated on several threads at once: each is
+/// stored exactly once, a refused one among them changes nothing, and the
+/// device learns the fate of every one in one round trip.
+#[test]
+fn a_requests_documents_validated_on_several_threads_are_each_stored_once() {
+    let office = Office::start_with(Limits {
+        push_workers: 4,
+        max_changes_per_push: 3,
+        ..Limits::default()
+    });
+    let o = office.create_office("一院");
+    let mut a = Teacher::joined(&office, &o, "王老师");
+    let ids: Vec<String> = (0..23)
+        .map(|i| {
+            let id = a.create(
+                DocKind::LESSON_PLAN,
+                &format!("第{i}讲"),
+                json!({"methods": "讲授"}),
+            );
+            a.store.set_visibility(&id, Visibility::Office).unwrap();
+            id
+        })
+        .collect();
+    // One of them has more changes than a push may carry.
+    let big = &ids[11];
+    for i in 0..4 {
+        a.store
+            .edit(big, &json!({"methods": format!("讨论{i}")}))
+            .unwrap();
+    }
+    let before = office.db.head().unwrap();
+    let report = a.sync().unwrap();
+    assert_eq!(report.round_trips, 1);
+    assert_eq!(report.docs_pushed, 22);
+    assert_eq!(report.rejections.len(), 1);
+    assert_eq!(&report.rejections[0].doc, big);
+    assert!(office.document(big).is_none());
+    // Every change of the others is in the log, once.
+    let mut changes = 0;
+    for id in ids.iter().filter(|id| *id != big) {
+        let mut d = office.document(id).expect("stored");
+        assert_eq!(d.to_json()["methods"], "讲授");
+        changes += d.automerge_mut().get_changes(&[]).len() as i64;
+    }
+    assert_eq!(office.db.head().unwrap() - before, changes);
+    assert_eq!(a.store.sync_info().unwrap().pending_docs, 1);
 }
 
 #[test]

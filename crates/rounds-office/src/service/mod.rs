@@ -56,6 +56,10 @@ pub struct Limits {
     /// the next request, so an answer arrives well within the 60-second
     /// request timeout and a slow push does not run on unseen.
     pub push_time_ms: i64,
+    /// Threads validating one request's documents at once (each document is
+    /// validated on a reader and appended under the single writer), so a
+    /// device's large upload uses the office's cores.
+    pub push_workers: usize,
 }
 
 impl Default for Limits {
@@ -71,6 +75,9 @@ impl Default for Limits {
             max_pushes: 10_000,
             max_changes_per_push: 100_000,
             push_time_ms: 20_000,
+            push_workers: std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(4),
         }
     }
 }
@@ -156,6 +163,11 @@ pub struct Service {
     pub wake: Arc<crate::wake::Wake>,
     /// What this process counts, for `GET /metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The threads validating a request's documents at once
+    /// (`Limits::push_workers`, named `office-push-N`), made on the first
+    /// request that pushes several; `None` if they could not be made, and
+    /// pushes are then validated one after another.
+    push_pool: std::sync::OnceLock<Option<rayon::ThreadPool>>,
 }
 
 pub use rounds_core::entropy::{Entropy, SeededEntropy};
@@ -208,6 +220,7 @@ impl Service {
             last_recorded: Mutex::new(HashMap::new()),
             wake: Arc::new(crate::wake::Wake::default()),
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            push_pool: std::sync::OnceLock::new(),
         }
     }
 

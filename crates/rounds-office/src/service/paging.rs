@@ -76,6 +76,9 @@ impl Cursor {
     }
 }
 
+/// A push's document and whether it was stored or why it was refused.
+type PushOutcome = ([u8; 16], Result<(), rounds_proto::Rejection>);
+
 /// How long a compaction holds the documents it claimed: far longer than
 /// folding a hundred documents takes, and short enough that documents a
 /// stopped process had claimed are soon taken by another.
@@ -103,16 +106,8 @@ impl Service {
                 after: None,
             },
         };
-        let mut actors: HashMap<Vec<u8>, bool> = HashMap::new();
-        let deadline = now.saturating_add(self.limits.push_time_ms);
-        for (i, push) in req.pushes.into_iter().enumerate() {
-            // The first push is always done, so every request makes progress.
-            if i > 0 && (i >= self.limits.max_pushes || self.now() > deadline) {
-                tracing::info!(device = %ctx.device, done = i, "pushes left for the next request");
-                break;
-            }
-            let doc = push.doc;
-            match self.push(ctx, push, now, &mut actors)? {
+        for (doc, outcome) in self.push_all(ctx, req.pushes, now)? {
+            match outcome {
                 Ok(()) => resp.acks.push(doc),
                 Err(r) => {
                     tracing::info!(device = %ctx.device, doc = %doc_id_to_string(&r.doc), code = r.code.as_str(), "push rejected");
@@ -196,6 +191,105 @@ impl Service {
         resp.more = page.more;
         self.record_sync(&ctx.device, now)?;
         Ok(resp)
+    }
+
+    /// Validates and stores a request's pushes, each all or nothing, on up
+    /// to `push_workers` threads; returns the outcome of every push taken,
+    /// in the request's order. The first is always taken, so every request
+    /// makes progress; the others until `max_pushes` or `push_time_ms`,
+    /// and the rest wait for the device's next request (neither
+    /// acknowledged nor refused). Pushes are taken in order, so those taken
+    /// are always the first ones. Documents of one request are distinct,
+    /// and two pushes of one document would still be stored one after the
+    /// other (`push_doc` checks that the document did not move).
+    fn push_all(
+        &self,
+        ctx: &DeviceCtx,
+        pushes: Vec<DocChanges>,
+        now: i64,
+    ) -> Result<Vec<PushOutcome>, ApiError> {
+        let deadline = now.saturating_add(self.limits.push_time_ms);
+        let limit = pushes.len().min(self.limits.max_pushes.max(1));
+        let workers = self.limits.push_workers.clamp(1, limit.max(1));
+        let taken = |i: usize| i == 0 || (i < limit && self.now() <= deadline);
+        let pool = (workers > 1)
+            .then(|| {
+                self.push_pool.get_or_init(|| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(self.limits.push_workers)
+                        .thread_name(|i| format!("office-push-{i}"))
+                        .build()
+                        .map_err(|e| tracing::error!(error = %e, "cannot start the push threads"))
+                        .ok()
+                })
+            })
+            .and_then(Option::as_ref);
+        let Some(pool) = pool else {
+            let mut actors = HashMap::new();
+            let mut out = Vec::new();
+            for (i, push) in pushes.into_iter().enumerate() {
+                if !taken(i) {
+                    tracing::info!(device = %ctx.device, done = i, "pushes left for the next request");
+                    break;
+                }
+                let doc = push.doc;
+                out.push((doc, self.push(ctx, push, now, &mut actors)?));
+            }
+            return Ok(out);
+        };
+        let slots: Vec<std::sync::Mutex<Option<DocChanges>>> = pushes
+            .into_iter()
+            .map(|p| std::sync::Mutex::new(Some(p)))
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let done: std::sync::Mutex<Vec<(usize, PushOutcome)>> = std::sync::Mutex::default();
+        let failed: std::sync::Mutex<Option<ApiError>> = std::sync::Mutex::default();
+        let work = || {
+            // Which of the sender's actors are its own, per thread.
+            let mut actors = HashMap::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= slots.len() || !taken(i) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    break;
+                }
+                let Some(push) = slots[i].lock().unwrap_or_else(|p| p.into_inner()).take() else {
+                    continue;
+                };
+                let doc = push.doc;
+                match self.push(ctx, push, now, &mut actors) {
+                    Ok(outcome) => done
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((i, (doc, outcome))),
+                    Err(e) => {
+                        // A database error fails the request, as it does on
+                        // one thread; what was stored stays stored and is
+                        // acknowledged at the device's next request.
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        failed
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                    }
+                }
+            }
+        };
+        pool.scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|_| work());
+            }
+        });
+        if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        let mut done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+        if done.len() < slots.len() {
+            tracing::info!(device = %ctx.device, done = done.len(), "pushes left for the next request");
+        }
+        done.sort_by_key(|(i, _)| *i);
+        Ok(done.into_iter().map(|(_, o)| o).collect())
     }
 
     /// Whether the office has something after `cursor` for this device:

@@ -126,7 +126,7 @@ pub fn issue17(
     );
     if big.upload.wall >= Duration::from_secs(10) {
         why.push(format!(
-            "The first upload of {big_docs} small documents took {} of wall time. The office spent {} of CPU on it ({:.1} ms a document: it applies the pushed changes, checks the state's layout, values and identifiers, the rules by which a member's crafted change is refused, and saves the snapshot a new device will read). The client spent {} ({:.1} ms a document, loading each document, in a transaction of its own, to take the changes the office lacks). The two took turns: their CPU adds up to {:.0}% of the wall time, so validating a request's documents on several cores at once is the next step.",
+            "The first upload of {big_docs} small documents took {} of wall time. The office spent {} of CPU on it ({:.1} ms a document: it applies the pushed changes, checks the state's layout, values and identifiers, the rules by which a member's crafted change is refused, and saves the snapshot a new device will read). The client spent {} ({:.1} ms a document, loading each document, in a transaction of its own, to take the changes the office lacks). Their CPU adds up to {:.0}% of the wall time: the client loads every document it pushes before its first request while the office waits, and then waits while the office validates each request's documents on {} threads. Next step: sending the first request while the client still loads the rest.",
             ms(big.upload.wall),
             ms(big.upload.office_cpu),
             big.upload.office_cpu.as_secs_f64() * 1e3 / big_docs.max(1) as f64,
@@ -134,6 +134,7 @@ pub fn issue17(
             big.upload.client_cpu.as_secs_f64() * 1e3 / big_docs.max(1) as f64,
             (big.upload.client_cpu + big.upload.office_cpu).as_secs_f64() * 100.0
                 / big.upload.wall.as_secs_f64().max(1e-9),
+            rounds_office::service::Limits::default().push_workers,
         ));
     }
     if let Ok(v) = store {

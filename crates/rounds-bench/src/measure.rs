@@ -4,7 +4,9 @@
 //! mix them. Every thread the office uses is named `office…`, the loopback
 //! proxies' threads `proxy…` and samod's runtimes `samod-a…`/`samod-b…`; the
 //! CPU time of each side is the sum over its threads of the nanoseconds in
-//! `/proc/self/task/*/schedstat`, which is exact and needs no unsafe code.
+//! `/proc/self/task/*/schedstat`, which is exact. Threads that end within a
+//! measurement are no longer listed there; the process's total from
+//! CPU clock (which keeps the time of ended threads) gives their sum.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -18,14 +20,22 @@ pub fn thread_cpu() -> Duration {
     Duration::from_nanos(ns)
 }
 
-/// Nanoseconds on CPU per live thread, with the thread's name.
+/// Nanoseconds on CPU per live thread, with the thread's name, and the
+/// whole process's, ended threads included.
 #[derive(Debug, Clone, Default)]
-pub struct CpuSnapshot(HashMap<u32, (String, u64)>);
+pub struct CpuSnapshot {
+    threads: HashMap<u32, (String, u64)>,
+    process: u64,
+}
 
 pub fn cpu_snapshot() -> CpuSnapshot {
     let mut map = HashMap::new();
+    let process = process_cpu_ns();
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return CpuSnapshot(map);
+        return CpuSnapshot {
+            threads: map,
+            process,
+        };
     };
     for entry in dir.flatten() {
         let Some(tid) = entry
@@ -43,7 +53,17 @@ pub fn cpu_snapshot() -> CpuSnapshot {
             .unwrap_or(0);
         map.insert(tid, (comm.trim().to_owned(), ns));
     }
-    CpuSnapshot(map)
+    CpuSnapshot {
+        threads: map,
+        process,
+    }
+}
+
+/// The CPU time of the whole process, in nanoseconds, ended threads
+/// included (the process's CPU clock; `/proc` has it only in clock ticks).
+fn process_cpu_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
 
 /// Which side of a measurement a thread belongs to.
@@ -67,21 +87,34 @@ pub fn side_of(name: &str) -> Side {
     }
 }
 
-/// CPU time of each side between two snapshots. Threads that ended in
-/// between are lost, so the benchmark keeps its threads alive across a
-/// measurement (tokio's blocking threads are kept for an hour).
+/// CPU time of each side between two snapshots. The office's threads and
+/// the proxies' live on across a measurement (tokio's blocking threads are
+/// kept for an hour, the office's push pool for the process); a thread that
+/// ended in between is the client's (a sync reads its next slice of
+/// documents on a thread that ends with each request), counted as the
+/// process's time less that of the threads still alive.
 pub fn cpu_between(before: &CpuSnapshot, after: &CpuSnapshot) -> (Duration, Duration) {
     let mut office = 0u64;
     let mut client = 0u64;
-    for (tid, (name, ns)) in &after.0 {
-        let start = before.0.get(tid).map_or(0, |(_, n)| *n);
+    let mut live = 0u64;
+    for (tid, (name, ns)) in &after.threads {
+        let start = before.threads.get(tid).map_or(0, |(_, n)| *n);
         let d = ns.saturating_sub(start);
+        live += d;
         match side_of(name) {
             Side::Office => office += d,
             Side::Client => client += d,
             Side::Ignored => {}
         }
     }
+    // The process's time less the live threads' is that of threads that
+    // ended: one alive at the first snapshot counts only from there, as the
+    // process's total does.
+    let ended = after
+        .process
+        .saturating_sub(before.process)
+        .saturating_sub(live);
+    client += ended;
     (Duration::from_nanos(client), Duration::from_nanos(office))
 }
 

@@ -14,6 +14,7 @@
 pub mod bundle;
 mod pin;
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +24,7 @@ use pin::{PinVerifier, Refusal};
 
 use rounds_core::sync::{Report, Session, SessionLimits};
 use rounds_proto::{CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, MembersResponse};
-use rounds_store::{Store, StoreError, TOKEN_FILE};
+use rounds_store::{OutgoingCandidate, Store, StoreError, TOKEN_FILE};
 
 mod wait;
 pub use wait::{Waiter, Woken};
@@ -696,13 +697,50 @@ fn sync_once(
     limits: SessionLimits,
     progress: &mut dyn FnMut(&Report),
 ) -> Result<Report, ClientError> {
-    let pushes = store.outgoing()?;
-    let mut session = Session::new(store.sync_cursor()?, pushes, limits);
-    while let Some(req) = session.next_request() {
+    // What may have changes for the office is listed cheaply; each
+    // document is then read (and its push recorded) a slice at a time, the
+    // next slice while the office validates the request before, so a first
+    // upload of a large library keeps both busy instead of taking turns.
+    let mut candidates: VecDeque<OutgoingCandidate> = store.outgoing_candidates()?.into();
+    let mut slices = Slices::default();
+    let first = slices.take(&mut candidates);
+    let mut session = Session::new(store.sync_cursor()?, store.outgoing_of(&first)?, limits);
+    loop {
+        // A slice whose documents all had nothing to send (held, or pushed
+        // meanwhile) leaves the queue empty while others wait.
+        while session.nothing_queued() && !candidates.is_empty() {
+            let next = slices.take(&mut candidates);
+            session.push_more(store.outgoing_of(&next)?);
+        }
+        let Some(req) = session.next_request() else {
+            break;
+        };
+        let next = slices.take(&mut candidates);
         let sent = now();
-        let resp = match transport.exchange(req) {
+        let (resp, mut read) = std::thread::scope(|s| {
+            // Named, to be told apart in a profile; if no thread can be
+            // had, the slice is read after the exchange instead.
+            let reader = (!next.is_empty())
+                .then(|| {
+                    std::thread::Builder::new()
+                        .name("rounds-sync-read".into())
+                        .spawn_scoped(s, || store.outgoing_of(&next))
+                        .ok()
+                })
+                .flatten();
+            let resp = transport.exchange(req);
+            let read = reader.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            (resp, read)
+        });
+        if read.is_none() && !next.is_empty() && resp.is_ok() {
+            read = Some(store.outgoing_of(&next));
+        }
+        let resp = match resp {
             Ok(r) => r,
             Err(e) => {
+                // The slice read meanwhile is read again at the next sync;
+                // its pushes were recorded as possibly at the office, which
+                // only keeps a shared case's history as it was pushed.
                 session.on_failure();
                 return Err(e);
             }
@@ -712,9 +750,38 @@ fn sync_once(
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         store.apply_page(&update, now())?;
         progress(&session.report);
+        if let Some(read) = read {
+            session.push_more(read?);
+        }
     }
     refresh_members(store, transport, now());
     Ok(session.report)
+}
+
+/// How many candidate documents each slice of a sync reads: 256 first (a
+/// sync with up to that many changed documents stays one round trip, and
+/// the first request leaves soon), then twice as many up to a bound,
+/// so a large upload needs few round trips and the office's last request,
+/// which nothing overlaps, stays short.
+struct Slices {
+    size: usize,
+}
+
+impl Slices {
+    const FIRST: usize = 256;
+    const MOST: usize = 1024;
+
+    fn take(&mut self, candidates: &mut VecDeque<OutgoingCandidate>) -> Vec<OutgoingCandidate> {
+        let n = self.size.min(candidates.len());
+        self.size = (self.size * 2).min(Self::MOST);
+        candidates.drain(..n).collect()
+    }
+}
+
+impl Default for Slices {
+    fn default() -> Self {
+        Slices { size: Self::FIRST }
+    }
 }
 
 /// Syncs the store in `data` with the office it joined, over HTTP.

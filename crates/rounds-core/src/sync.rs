@@ -133,6 +133,19 @@ impl Session {
         }
     }
 
+    /// Adds pushes the store decided after the session began (a long
+    /// upload reads its documents a slice at a time); they go after those
+    /// already queued.
+    pub fn push_more(&mut self, pushes: Vec<DocChanges>) {
+        self.queue
+            .extend(pushes.into_iter().filter(|p| !p.changes.is_empty()));
+    }
+
+    /// Whether no push waits for a request.
+    pub fn nothing_queued(&self) -> bool {
+        self.queue.is_empty()
+    }
+
     /// The next request to send, encoded; `None` when the session is done.
     pub fn next_request(&mut self) -> Option<Vec<u8>> {
         if self.started && !self.more && self.queue.is_empty() {

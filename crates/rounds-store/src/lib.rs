@@ -30,7 +30,7 @@ pub use carried::CarriedDoc;
 pub use links::{Backlink, LinkView};
 pub use removed::RemovedEdit;
 
-pub use sync::{SyncInfo, TOKEN_FILE};
+pub use sync::{OutgoingCandidate, SyncInfo, TOKEN_FILE};
 
 use std::cell::Cell;
 use std::path::Path;

@@ -332,6 +332,14 @@ pub(crate) fn unfold(
     Ok(out)
 }
 
+/// A document that may have changes for the office (see
+/// [`Store::outgoing_candidates`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingCandidate {
+    rowid: i64,
+    id: String,
+}
+
 impl Store {
     /// Reads a sync setting.
     pub fn sync_get(&self, key: &str) -> Result<Option<String>> {
@@ -407,19 +415,49 @@ impl Store {
     /// [`Store::outgoing`], each push with the heads it brings the office
     /// to (a USB bundle names them in its manifest).
     pub fn outgoing_with_heads(&mut self) -> Result<Vec<(DocChanges, Vec<ChangeHash>)>> {
-        // The candidates; each is decided again inside its own transaction.
-        let rows: Vec<(i64, String)> = {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT s.doc, i.id FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
-                 WHERE s.pending = 1 AND NOT (i.kind IN ({}) AND i.visibility = 'private') ORDER BY s.doc",
-                DocKind::patient_kinds_sql()
-            ))?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let rows = self.outgoing_candidates()?;
+        self.outgoing_of_with_heads(&rows)
+    }
+
+    /// The documents that may have something for the office, cheaply
+    /// (nothing is loaded): [`Store::outgoing_of`] decides, a slice at a
+    /// time, so a sync can send the first documents while it still reads
+    /// the rest.
+    pub fn outgoing_candidates(&self) -> Result<Vec<OutgoingCandidate>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.doc, i.id FROM sync_docs s JOIN doc_index i ON i.doc = s.doc
+             WHERE s.pending = 1 AND NOT (i.kind IN ({}) AND i.visibility = 'private') ORDER BY s.doc",
+            DocKind::patient_kinds_sql()
+        ))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(OutgoingCandidate {
+                    rowid: r.get(0)?,
+                    id: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// [`Store::outgoing`] of these candidates only; each is decided again
+    /// inside its own transaction, so one that changed or was pushed since
+    /// the candidates were read is handled as it now is.
+    pub fn outgoing_of(&mut self, candidates: &[OutgoingCandidate]) -> Result<Vec<DocChanges>> {
+        Ok(self
+            .outgoing_of_with_heads(candidates)?
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect())
+    }
+
+    fn outgoing_of_with_heads(
+        &mut self,
+        candidates: &[OutgoingCandidate],
+    ) -> Result<Vec<(DocChanges, Vec<ChangeHash>)>> {
         let mut out = Vec::new();
-        for (rowid, id) in rows {
-            if let Some(d) = self.outgoing_doc(rowid, &id)? {
+        for c in candidates {
+            if let Some(d) = self.outgoing_doc(c.rowid, &c.id)? {
                 out.push(d);
             }
         }

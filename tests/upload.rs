@@ -58,9 +58,12 @@ fn a_large_upload_goes_in_slices_and_each_document_arrives_once() {
     // A few documents: one request, as before slices.
     let mut ids = plans(&mut a, 0, 200, json!({"course": "儿科学"}));
     let mut t = counting(&a, None);
+    let before = a.store.stats().push_transactions;
     let r = rounds_client::sync(&mut a.store, &mut t, &now_ms).unwrap();
     assert_eq!(t.pushes, vec![200]);
     assert_eq!((r.round_trips, r.docs_pushed), (1, 200));
+    // Decided 32 to a transaction: 7 commits (syncs of the disk), not 200.
+    assert_eq!(a.store.stats().push_transactions - before, 7);
 
     // More than a slice: the first 256 leave before the rest are read,
     // then the next slice, twice as large.

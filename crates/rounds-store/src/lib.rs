@@ -110,6 +110,9 @@ pub struct Stats {
     pub docs_loaded: u64,
     /// Compactions performed since the store was opened.
     pub compactions: u64,
+    /// Transactions committed while deciding what to push (each a sync of
+    /// the disk): a few per slice of documents, not one per document.
+    pub push_transactions: u64,
 }
 
 /// Which documents a listing or search returns.

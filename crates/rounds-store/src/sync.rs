@@ -1,6 +1,7 @@
 //! The store's side of sync: what to push, and applying a page of the
 //! office's answer in one transaction with the cursor.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use automerge::{AutoCommit, Change, ChangeHash};
@@ -12,8 +13,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::{
-    RandomIds, Result, Store, StoreError, append_chunk, carried, insert_doc, insert_doc_bytes,
-    load_in, raw_bytes, replace_doc, write_tx,
+    RandomIds, Result, Stats, Store, StoreError, append_chunk, carried, insert_doc,
+    insert_doc_bytes, load_in, raw_bytes, replace_doc, write_tx,
 };
 use rounds_core::doc::EditCtx;
 
@@ -332,6 +333,83 @@ pub(crate) fn unfold(
     Ok(out)
 }
 
+/// Documents decided per IMMEDIATE transaction by
+/// [`Store::outgoing_of`]: one commit (a sync of the disk) per document made
+/// a first upload of thousands wait on the disk; many more would hold the
+/// write lock long enough to keep a teacher's save waiting.
+const OUTGOING_PER_TRANSACTION: usize = 32;
+
+/// What one document has for the office, decided and recorded inside
+/// `tx`, an IMMEDIATE transaction: the document, its sync row and a squash
+/// of a shared case are read and written together, so an edit another
+/// connection saves meanwhile is neither squashed away nor marked as
+/// already at the office.
+fn outgoing_doc(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    id: &str,
+    actor: &automerge::ActorId,
+    stats: &Cell<Stats>,
+    ctx: &mut EditCtx<'_>,
+) -> Result<Option<(DocChanges, Vec<ChangeHash>)>> {
+    let row: Option<(Vec<u8>, Option<Vec<u8>>, Vec<u8>, bool)> = tx
+        .query_row(
+            "SELECT office_heads, rejected_heads, sent_heads, pending FROM sync_docs WHERE doc = ?1",
+            [rowid],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((office, rejected, sent, true)) = row else {
+        return Ok(None);
+    };
+    let mut doc = load_in(tx, id, actor, stats)?;
+    let have = heads_from_bytes(&office);
+    if doc.kind().holds_patient_data() {
+        if doc.visibility() == rounds_core::doc::Visibility::Private {
+            return Ok(None);
+        }
+        // Never rewrite what the office has or may have.
+        let mut base = heads_from_bytes(&sent);
+        base.extend(have.iter().copied());
+        base.sort();
+        base.dedup();
+        match prepare_shared_case(tx, rowid, doc, &base, actor, ctx)? {
+            Some(d) => doc = d,
+            None => return Ok(None),
+        }
+    }
+    let heads = doc.heads();
+    if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
+        return Ok(None);
+    }
+    let changes: Vec<Vec<u8>> = doc
+        .automerge_mut()
+        .get_changes(&have)
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    if changes.is_empty() {
+        // The office has it all already (heads were stored redundantly).
+        tx.prepare_cached("UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1")?
+            .execute(params![rowid, heads_to_bytes(&heads)])?;
+        return Ok(None);
+    }
+    let Some(doc_id) = doc_id_from_str(id) else {
+        return Ok(None);
+    };
+    // From here on the office may have these changes, even if its
+    // answer never arrives: they must not be rewritten.
+    tx.prepare_cached("UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1")?
+        .execute(params![rowid, heads_to_bytes(&heads)])?;
+    Ok(Some((
+        DocChanges {
+            doc: doc_id,
+            changes,
+        },
+        heads,
+    )))
+}
+
 /// A document that may have changes for the office (see
 /// [`Store::outgoing_candidates`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -455,99 +533,30 @@ impl Store {
         &mut self,
         candidates: &[OutgoingCandidate],
     ) -> Result<Vec<(DocChanges, Vec<ChangeHash>)>> {
-        let mut out = Vec::new();
-        for c in candidates {
-            if let Some(d) = self.outgoing_doc(c.rowid, &c.id)? {
-                out.push(d);
-            }
-        }
-        Ok(out)
-    }
-
-    /// What one document has for the office, decided and recorded in one
-    /// IMMEDIATE transaction: the document, its sync row and a squash of a
-    /// shared case are read and written together, so an edit another
-    /// connection saves meanwhile is neither squashed away nor marked as
-    /// already at the office.
-    fn outgoing_doc(
-        &mut self,
-        rowid: i64,
-        id: &str,
-    ) -> Result<Option<(DocChanges, Vec<ChangeHash>)>> {
-        let now = (self.clock)();
         let author = self.author().to_owned();
-        let actor = self.actor.clone();
-        let tx = write_tx(&mut self.conn)?;
-        let row: Option<(Vec<u8>, Option<Vec<u8>>, Vec<u8>, bool)> = tx
-            .query_row(
-                "SELECT office_heads, rejected_heads, sent_heads, pending FROM sync_docs WHERE doc = ?1",
-                [rowid],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((office, rejected, sent, true)) = row else {
-            return Ok(None);
-        };
-        let mut doc = load_in(&tx, id, &actor, &self.stats)?;
-        let have = heads_from_bytes(&office);
-        if doc.kind().holds_patient_data() {
-            if doc.visibility() == rounds_core::doc::Visibility::Private {
-                return Ok(None);
-            }
-            // Never rewrite what the office has or may have.
-            let mut base = heads_from_bytes(&sent);
-            base.extend(have.iter().copied());
-            base.sort();
-            base.dedup();
-            let mut ids = RandomIds(self.entropy.as_mut());
-            let mut ctx = EditCtx {
-                now_ms: now,
-                author: &author,
-                ids: &mut ids,
-            };
-            match prepare_shared_case(&tx, rowid, doc, &base, &actor, &mut ctx)? {
-                Some(d) => doc = d,
-                None => {
-                    tx.commit()?;
-                    return Ok(None);
+        let mut out = Vec::new();
+        for group in candidates.chunks(OUTGOING_PER_TRANSACTION) {
+            let now = (self.clock)();
+            let tx = write_tx(&mut self.conn)?;
+            for c in group {
+                let mut ids = RandomIds(self.entropy.as_mut());
+                let mut ctx = EditCtx {
+                    now_ms: now,
+                    author: &author,
+                    ids: &mut ids,
+                };
+                if let Some(d) =
+                    outgoing_doc(&tx, c.rowid, &c.id, &self.actor, &self.stats, &mut ctx)?
+                {
+                    out.push(d);
                 }
             }
-        }
-        let heads = doc.heads();
-        if rejected.as_deref() == Some(heads_to_bytes(&heads).as_slice()) {
             tx.commit()?;
-            return Ok(None);
+            let mut st = self.stats.get();
+            st.push_transactions += 1;
+            self.stats.set(st);
         }
-        let changes: Vec<Vec<u8>> = doc
-            .automerge_mut()
-            .get_changes(&have)
-            .iter()
-            .map(|c| c.raw_bytes().to_vec())
-            .collect();
-        if changes.is_empty() {
-            // The office has it all already (heads were stored redundantly).
-            tx.prepare_cached(
-                "UPDATE sync_docs SET pending = 0, office_heads = ?2 WHERE doc = ?1",
-            )?
-            .execute(params![rowid, heads_to_bytes(&heads)])?;
-            tx.commit()?;
-            return Ok(None);
-        }
-        let Some(doc_id) = doc_id_from_str(id) else {
-            return Ok(None);
-        };
-        // From here on the office may have these changes, even if its
-        // answer never arrives: they must not be rewritten.
-        tx.prepare_cached("UPDATE sync_docs SET sent_heads = ?2 WHERE doc = ?1")?
-            .execute(params![rowid, heads_to_bytes(&heads)])?;
-        tx.commit()?;
-        Ok(Some((
-            DocChanges {
-                doc: doc_id,
-                changes,
-            },
-            heads,
-        )))
+        Ok(out)
     }
 
     /// Shared cases whose edits are held back, with the reason.

@@ -5,8 +5,8 @@
 //! proxies' threads `proxy…` and samod's runtimes `samod-a…`/`samod-b…`; the
 //! CPU time of each side is the sum over its threads of the nanoseconds in
 //! `/proc/self/task/*/schedstat`, which is exact. Threads that end within a
-//! measurement are no longer listed there; the process's total from
-//! CPU clock (which keeps the time of ended threads) gives their sum.
+//! measurement are no longer listed there; the process's CPU clock, which
+//! keeps the time of ended threads, gives their sum.
 
 use std::collections::HashMap;
 use std::time::Duration;

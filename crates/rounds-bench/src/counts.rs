@@ -12,15 +12,22 @@
 //! The paths: a new device applying the documents an office sends it (the
 //! documents of the library, compacted, in pages of 64, as
 //! `Store::apply_page` takes them), Automerge loading the same bytes (the
-//! floor), and the store's search for each benchmark query.
+//! floor), the store's search for each benchmark query, and a first upload
+//! of small shared documents (the device deciding what to push and the
+//! office validating and storing it, through `rounds_client::sync` with the
+//! office's service called in the same process).
 
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
+use rounds_client::{ClientError, Transport};
 use rounds_core::sync::PageUpdate;
-use rounds_proto::{Item, doc_id_from_str};
+use rounds_office::backend::Backend;
+use rounds_office::db::Role;
+use rounds_office::service::{Limits, Service, new_id};
+use rounds_proto::{EnrollRequest, Item, SyncRequest, doc_id_from_str};
 use rounds_store::{Filter, Store};
 
 use crate::store_bench::{EN_QUERIES, ZH_QUERIES};
@@ -36,10 +43,17 @@ pub struct Counts {
     /// Instructions a search, over the same library, per query.
     pub search_per_query: (f64, f64),
     pub queries: usize,
+    /// Small shared documents in the first upload counted.
+    pub upload_docs: usize,
+    /// Instructions a document of a first upload, device and office.
+    pub upload_per_doc: (f64, f64),
 }
 
 /// Documents in a page, as a new device receives them.
 const PAGE: usize = 64;
+
+/// Documents in the counted first upload.
+const UPLOAD_DOCS: usize = 100;
 
 /// `rounds-bench --child count-export DIR N SMALL`: a library of `N`
 /// documents in `DIR/store`, and their compacted bytes in `DIR/docs.bin`
@@ -123,6 +137,106 @@ pub fn child_search(dir: &Path, all: bool) {
     }
 }
 
+/// `rounds-bench --child count-upload-prep DIR N`: an office in
+/// `DIR/office` with one member, and a device in `DIR/device` enrolled as
+/// that member, holding `N` small documents it has shared and not yet
+/// pushed; the device's token in `DIR/token`.
+pub fn child_upload_prep(dir: &Path, n: usize) {
+    let backend = Backend::open(None, &dir.join("office")).expect("an office database");
+    let db = backend.db();
+    let svc = Service::new(db.clone(), Limits::default());
+    let now = crate::office::now_ms();
+    let office = db
+        .create_office(&new_id(), "儿科虚拟教研室", now)
+        .expect("an office")
+        .id;
+    let member = db
+        .add_member(&new_id(), &office, "王老师", Role::LeadTeacher, now)
+        .expect("a member")
+        .id;
+    let code = svc.issue_code(&member, 24).expect("a code");
+    let mut store = Store::open_dir(&dir.join("device")).expect("a store");
+    store.set_user_name("王老师").expect("a name");
+    let e = svc
+        .enroll(
+            &EnrollRequest {
+                code,
+                actor: store.actor().to_hex_string(),
+                device_name: "count".into(),
+            },
+            "count",
+        )
+        .expect("an enrolment");
+    store
+        .sync_set("member_id", Some(&e.member_id))
+        .expect("member");
+    store.sync_set("role", Some(&e.role)).expect("role");
+    std::fs::write(dir.join("token"), &e.token).expect("the token");
+    let ids = crate::library::generate(&mut store, n, 43, true);
+    crate::office::fast_writes(&store, true);
+    for id in &ids {
+        store.share(id, true).expect("shared");
+    }
+    crate::office::fast_writes(&store, false);
+}
+
+/// The office's service as a device's transport, in the same process: what
+/// is counted is the two sides' work, not HTTP's.
+struct InProcess<'a> {
+    svc: &'a Service,
+    token: String,
+}
+
+impl Transport for InProcess<'_> {
+    fn exchange(&mut self, request: Vec<u8>) -> Result<Vec<u8>, ClientError> {
+        let ctx = self
+            .svc
+            .authenticate(Some(&format!("Bearer {}", self.token)))
+            .map_err(|e| ClientError::Unauthorized(e.message))?;
+        let req = SyncRequest::decode(&request, 1 << 26)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let resp = self.svc.sync(&ctx, req).map_err(|e| ClientError::Office {
+            status: e.status,
+            code: e.code.into(),
+            message: e.message,
+        })?;
+        Ok(resp.encode())
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a directory");
+    for entry in std::fs::read_dir(from).expect("a directory to copy") {
+        let entry = entry.expect("an entry");
+        if entry.file_type().expect("a file type").is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("a copy");
+        }
+    }
+}
+
+/// `rounds-bench --child count-upload DIR SYNC`: copies of the office and
+/// the device `count-upload-prep` made, opened; with `SYNC` = 1 the device
+/// then syncs once (its first upload), with 0 it does not.
+pub fn child_upload(dir: &Path, sync: bool) {
+    let work = tempfile::tempdir_in(dir).expect("a directory");
+    copy_dir(&dir.join("office"), &work.path().join("office"));
+    copy_dir(&dir.join("device"), &work.path().join("device"));
+    let backend = Backend::open(None, &work.path().join("office")).expect("the office");
+    let svc = Service::new(backend.db(), Limits::default());
+    let mut store = Store::open_dir(&work.path().join("device")).expect("the device");
+    let token = std::fs::read_to_string(dir.join("token")).expect("the token");
+    if sync {
+        let mut t = InProcess { svc: &svc, token };
+        let report =
+            rounds_client::sync(&mut store, &mut t, &crate::office::now_ms).expect("a sync");
+        assert!(
+            report.docs_pushed > 0 && report.rejections.is_empty(),
+            "the first upload pushed nothing, or was refused: {:?}",
+            report.rejections
+        );
+    }
+}
+
 /// Instructions a child process ran, as cachegrind counted them.
 fn instructions(args: &[String]) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -195,12 +309,29 @@ pub fn run(n: usize, small: bool) -> Result<Counts, String> {
         &args("count-search", "0".into()),
         queries,
     )?;
+    // Small documents, as in the first upload of a large library; fewer of
+    // them than the library above, as cachegrind runs both sides' work.
+    let upload_docs = n.min(UPLOAD_DOCS);
+    let status = Command::new(&exe)
+        .args(["--child", "count-upload-prep", &d, &upload_docs.to_string()])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("preparing the upload failed: {status}"));
+    }
+    let upload_per_doc = per_unit(
+        &args("count-upload", "1".into()),
+        &args("count-upload", "0".into()),
+        upload_docs,
+    )?;
     Ok(Counts {
         docs: n,
         apply_per_doc,
         load_per_doc,
         search_per_query,
         queries,
+        upload_docs,
+        upload_per_doc,
     })
 }
 
@@ -259,6 +390,14 @@ pub fn render(o: &mut String, counts: &Result<Counts, String>) {
         o,
         "| ↳ a new device ÷ floor, in instructions | {:.2}× | |",
         c.apply_per_doc.0 / c.load_per_doc.0.max(1.0)
+    );
+    row(
+        o,
+        format!(
+            "a first upload of {} small shared documents (`rounds_client::sync`, the office's service in the same process: the device and the office together), per document",
+            c.upload_docs
+        ),
+        c.upload_per_doc,
     );
 }
 

@@ -39,6 +39,7 @@ fn the_quick_benchmark_runs_every_part() {
         "## Instruction counts",
         "| a new device applies a document (`Store::apply_page`), per document |",
         "↳ a new device ÷ floor, in instructions",
+        "| a first upload of 20 small shared documents",
         "`make bench` in under 15 minutes",
         // The quick run leaves the desktop app to ui/e2e/appbench.e2e.ts
         // and says so, in its section and its target rows.

@@ -34,7 +34,13 @@ pub fn blocks_sharing(findings: &[FieldFinding]) -> bool {
 /// Scans every text of the document. Low-confidence hints are left out:
 /// they are too weak to show a teacher.
 pub fn check(doc: &Document) -> Vec<FieldFinding> {
-    let json = doc.to_json();
+    check_json(doc, &doc.to_json())
+}
+
+/// [`check`] over `json`, the document's [`Document::to_json`], for a
+/// caller that has built it already (the office, which validates the same
+/// state's values from it).
+pub fn check_json(doc: &Document, json: &Json) -> Vec<FieldFinding> {
     let lang = doc.summary().language;
     let mut out = Vec::new();
     let mut scan = |path: String, label: String, element: Option<String>, text: &str| {
@@ -169,7 +175,15 @@ pub fn identifiers(doc: &Document) -> Vec<(rounds_deid::Kind, String)> {
     if !doc.kind().holds_patient_data() {
         return Vec::new();
     }
-    let mut v: Vec<(rounds_deid::Kind, String)> = check(doc)
+    identifiers_json(doc, &doc.to_json())
+}
+
+/// [`identifiers`] over `json`, the document's [`Document::to_json`].
+pub fn identifiers_json(doc: &Document, json: &Json) -> Vec<(rounds_deid::Kind, String)> {
+    if !doc.kind().holds_patient_data() {
+        return Vec::new();
+    }
+    let mut v: Vec<(rounds_deid::Kind, String)> = check_json(doc, json)
         .into_iter()
         .filter(|f| f.finding.blocks_sharing())
         .map(|f| (f.finding.kind, f.finding.text))

@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use crate::name::{COMPOUND_SURNAMES, NOT_NAMES, STOP_CHARS, SURNAMES};
+use crate::name::{NOT_NAMES, STOP_CHARS, SURNAMES, compound_surname};
 use crate::names_data::GIVEN_CHARS;
 use crate::text::{is_han, next_char, prev_char};
 use crate::{Confidence, Hit, Kind, Reason};
@@ -218,16 +218,12 @@ fn candidate_ends(text: &str, at: usize) -> Vec<(usize, bool)> {
     let Some(rest) = text.get(at..) else {
         return Vec::new();
     };
-    let surname_len = COMPOUND_SURNAMES
-        .iter()
-        .find(|s| rest.starts_with(*s))
-        .map(|s| s.len())
-        .or_else(|| {
-            rest.chars()
-                .next()
-                .filter(|c| SURNAME_SET.contains(c))
-                .map(char::len_utf8)
-        });
+    let surname_len = compound_surname(rest).map(str::len).or_else(|| {
+        rest.chars()
+            .next()
+            .filter(|c| SURNAME_SET.contains(c))
+            .map(char::len_utf8)
+    });
     let Some(surname_len) = surname_len else {
         return Vec::new();
     };
@@ -250,8 +246,7 @@ fn candidate_ends(text: &str, at: usize) -> Vec<(usize, bool)> {
 
 pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
     for (at, c) in text.char_indices() {
-        if !SURNAME_SET.contains(&c) && !COMPOUND_SURNAMES.iter().any(|s| text[at..].starts_with(s))
-        {
+        if !SURNAME_SET.contains(&c) && compound_surname(&text[at..]).is_none() {
             continue;
         }
         if !word_may_start(text, at) && !inform_before(text, at) {
@@ -274,7 +269,7 @@ pub(crate) fn detect(text: &str, hits: &mut Vec<Hit>) {
             } else {
                 continue;
             };
-            let surname_chars = if COMPOUND_SURNAMES.iter().any(|s| text[at..].starts_with(s)) {
+            let surname_chars = if compound_surname(&text[at..]).is_some() {
                 2
             } else {
                 1

@@ -19,13 +19,15 @@ const CHECK_EVERY: usize = 6;
 ///
 /// `before` is the stored document the changes apply to (none for a new
 /// one), `state` its Automerge state, and `after` the document with every
-/// change applied, already validated by the caller: the state after the
+/// change applied (`after_json` its `to_json`), already validated by the
+/// caller: the state after the
 /// last change is `after` itself, so `state` is brought forward only as far
 /// as the last state scanned on the way.
 pub(super) fn check_case(
     doc: [u8; 16],
     before: Option<&Document>,
     after: &Document,
+    after_json: &serde_json::Value,
     mut state: AutoCommit,
     fresh: &[Change],
     rubrics: &[rounds_core::collab::rubric::RubricDef],
@@ -109,7 +111,7 @@ pub(super) fn check_case(
             continue;
         }
         let now = if last {
-            rounds_core::deid::identifiers(after)
+            rounds_core::deid::identifiers_json(after, after_json)
         } else {
             let Ok(d) = Document::from_automerge(state.clone()) else {
                 continue;

@@ -183,7 +183,9 @@ impl Service {
                 &[]
             };
             let stored_ref = stored.as_ref().map(|(d, o)| (d, *o));
-            match crate::validate::check_state(stored_ref, &d, ctx, rubrics) {
+            // Built once: the value checks and the identifier check read it.
+            let json = d.to_json();
+            match crate::validate::check_state_with(stored_ref, &d, &json, ctx, rubrics, false) {
                 Ok(()) => {}
                 // A participant whose right to edit was withdrawn while
                 // their edits travelled: judged by the group of the version
@@ -193,7 +195,7 @@ impl Service {
                     if r.message.starts_with("edit:")
                         && could_edit_at(&mut base.clone(), &fresh, &ctx.member) =>
                 {
-                    crate::validate::check_state_with(stored_ref, &d, ctx, rubrics, true)
+                    crate::validate::check_state_with(stored_ref, &d, &json, ctx, rubrics, true)
                         .map_err(|r| reject(doc, r.code, r.message))?;
                 }
                 Err(r) => return Err(reject(doc, r.code, r.message)),
@@ -206,6 +208,7 @@ impl Service {
                 doc,
                 stored.as_ref().map(|(s, _)| s),
                 &d,
+                &json,
                 base,
                 &fresh,
                 rubrics,

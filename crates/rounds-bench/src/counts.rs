@@ -173,11 +173,8 @@ pub fn child_upload_prep(dir: &Path, n: usize) {
     store.sync_set("role", Some(&e.role)).expect("role");
     std::fs::write(dir.join("token"), &e.token).expect("the token");
     let ids = crate::library::generate(&mut store, n, 43, true);
-    crate::office::fast_writes(&store, true);
-    for id in &ids {
-        store.share(id, true).expect("shared");
-    }
-    crate::office::fast_writes(&store, false);
+    let shared = crate::office::share_all(&mut store, &ids);
+    assert_eq!(shared.len(), n, "every document shared");
 }
 
 /// The office's service as a device's transport, in the same process: what

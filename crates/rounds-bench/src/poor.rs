@@ -143,7 +143,7 @@ pub fn bootstrap(
     let office = crate::office::Office::start(2);
     let mut a = office.teacher(&office.server.url, "王老师");
     let generated = library::generate(&mut a.store, docs, 31, quick);
-    let shared = crate::office::share_all(&mut a, &generated);
+    let shared = crate::office::share_all(&mut a.store, &generated);
     let mut t = a.transport();
     let _ = a.sync_with(&mut t);
     office.compact_all();

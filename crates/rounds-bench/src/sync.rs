@@ -144,7 +144,7 @@ pub fn run(cfg: &SyncConfig) -> SyncResults {
     let mut a = office.teacher(&proxy.url, "王老师");
     eprintln!("  generating {} documents", cfg.docs);
     let generated = library::generate(&mut a.store, cfg.docs, 7, cfg.small);
-    let ids = share_all(&mut a, &generated);
+    let ids = share_all(&mut a.store, &generated);
     // Keystroke-level history goes into shared lesson plans: a shared case
     // is a fresh copy, and later edits of it are squashed before they leave.
     crate::office::fast_writes(&a.store, true);
@@ -268,7 +268,7 @@ pub fn nothing_changed_at(docs: usize, repeats: usize) -> BigSync {
     // Small bodies: this measures what a sync costs per document held,
     // which does not depend on their size, and keeps setup short.
     let generated = library::generate(&mut a.store, docs, 11, true);
-    let shared = share_all(&mut a, &generated);
+    let shared = share_all(&mut a.store, &generated);
     let upload = measured_sync(&mut a, &proxy);
     // The new device is measured right after the upload. Every document is
     // new to the office, whose snapshot is stored with the push that made

@@ -20,9 +20,8 @@ const CHECK_EVERY: usize = 6;
 /// `before` is the stored document the changes apply to (none for a new
 /// one), `state` its Automerge state, and `after` the document with every
 /// change applied (`after_json` its `to_json`), already validated by the
-/// caller: the state after the
-/// last change is `after` itself, so `state` is brought forward only as far
-/// as the last state scanned on the way.
+/// caller: the state after the last change is `after` itself, so `state`
+/// is brought forward only as far as the last state scanned on the way.
 pub(super) fn check_case(
     doc: [u8; 16],
     before: Option<&Document>,

@@ -209,7 +209,7 @@ impl App {
 
     fn view(s: &Store, doc: &mut Document) -> DocView {
         let user_id = s.user_id();
-        let fields = doc.to_json();
+        let fields = doc.json();
         // Only cases describe patients; lesson plans are not checked, as
         // sharing does not check them either.
         let findings = if doc.kind().holds_patient_data() {

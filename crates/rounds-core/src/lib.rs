@@ -7,6 +7,7 @@
 
 pub mod collab;
 pub mod deid;
+pub mod diff;
 pub mod doc;
 pub mod entropy;
 pub mod generate;

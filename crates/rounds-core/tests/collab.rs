@@ -1178,3 +1178,42 @@ fn a_squash_carries_comments_from_both_of_two_conflicting_collab_maps() {
         .unwrap();
     assert_eq!(bodies(&squashed), ["乙的意见", "甲的意见"]);
 }
+
+proptest::proptest! {
+    /// Accepting a suggestion nobody edited around makes the selection
+    /// read exactly what was proposed, whatever the two texts share.
+    #[test]
+    fn an_accepted_suggestion_reads_as_proposed(
+        cut in (0usize..25, 0usize..25),
+        proposed in "[先再以病例讨论补液，。ab]{1,24}",
+    ) {
+        let mut d = plan();
+        let mut ids = SeqIds::new("p");
+        let chars: Vec<char> = METHODS.chars().collect();
+        // A selection of at least one character of the 25.
+        let from = cut.0.min(cut.1);
+        let to = cut.0.max(cut.1).max(from + 1);
+        let t = d
+            .comment(
+                &Target {
+                    field: "methods".into(),
+                    range: Some((from, to)),
+                    ..Target::default()
+                },
+                "",
+                Some(&proposed),
+                &[],
+                &township(),
+                &mut ctx("乡镇王医生", &mut ids, 2_000),
+            )
+            .unwrap();
+        d.decide_suggestion(&t, true, &lead(), &mut ctx("李主任", &mut ids, 2_100))
+            .unwrap();
+        let want: String = chars[..from]
+            .iter()
+            .chain(proposed.chars().collect::<Vec<_>>().iter())
+            .chain(chars[to..].iter())
+            .collect();
+        proptest::prop_assert_eq!(text(&d, "methods"), want);
+    }
+}

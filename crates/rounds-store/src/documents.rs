@@ -348,6 +348,9 @@ impl Store {
         if check_links {
             links::check_new_links(&tx, &links_before, &doc)?;
         }
+        // Read once here for the search index, the editor's view and the
+        // next edit's diff (each would otherwise read the texts again).
+        doc.json();
         let compacted = save_since(&tx, &mut doc, &before)?;
         tx.commit()?;
         if compacted {

@@ -66,7 +66,7 @@ pub(crate) fn write_projection(tx: &Transaction<'_>, rowid: i64, doc: &mut Docum
     }
     crate::links::write_links(tx, rowid, doc)?;
     crate::collab::write_inbox(tx, rowid, doc)?;
-    let body = doc.search_text();
+    let body = doc.index_text();
     tx.prepare_cached(
         "INSERT INTO doc_text (doc, title, body) VALUES (?1, ?2, ?3)
          ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",

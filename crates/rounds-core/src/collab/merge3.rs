@@ -10,7 +10,7 @@
 //! applied; where both changed the same text, `mine` is kept and what
 //! `theirs` inserted there follows it.
 
-use similar::{Algorithm, DiffOp, capture_diff_slices};
+use crate::diff::hunks;
 
 /// `theirs`' changes since `base`, applied to `mine`.
 pub fn merge3(base: &str, mine: &str, theirs: &str) -> String {
@@ -25,16 +25,9 @@ pub fn merge3(base: &str, mine: &str, theirs: &str) -> String {
     let t = tokens(theirs);
     // Where each character of base is in mine, if mine kept it.
     let mut kept: Vec<Option<usize>> = vec![None; b.len()];
-    for op in capture_diff_slices(Algorithm::Myers, &b, &m) {
-        if let DiffOp::Equal {
-            old_index,
-            new_index,
-            len,
-        } = op
-        {
-            for i in 0..len {
-                kept[old_index + i] = Some(new_index + i);
-            }
+    for h in hunks(&b, &m).into_iter().filter(|h| h.equal) {
+        for (i, j) in h.old.zip(h.new) {
+            kept[i] = Some(j);
         }
     }
     // A position between characters of base, in mine: before the next
@@ -51,32 +44,9 @@ pub fn merge3(base: &str, mine: &str, theirs: &str) -> String {
     };
     // (start, end, text) edits of mine, from theirs' hunks.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    for op in capture_diff_slices(Algorithm::Myers, &b, &t) {
-        let (a0, a1, n0, n1) = match op {
-            DiffOp::Equal { .. } => continue,
-            DiffOp::Delete {
-                old_index,
-                old_len,
-                new_index,
-            } => (old_index, old_index + old_len, new_index, new_index),
-            DiffOp::Insert {
-                old_index,
-                new_index,
-                new_len,
-            } => (old_index, old_index, new_index, new_index + new_len),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => (
-                old_index,
-                old_index + old_len,
-                new_index,
-                new_index + new_len,
-            ),
-        };
-        let text: String = t[n0..n1].concat();
+    for h in hunks(&b, &t).into_iter().filter(|h| !h.equal) {
+        let (a0, a1) = (h.old.start, h.old.end);
+        let text: String = t[h.new].concat();
         if a0 == a1 {
             edits.push((boundary(a0), boundary(a0), text));
             continue;
@@ -155,6 +125,21 @@ mod tests {
             "take four doses twice daily",
         );
         assert_eq!(out, "take threefour doses twice daily");
+    }
+
+    proptest::proptest! {
+        /// When mine only wrote before the text, every change theirs made
+        /// applies cleanly, each in its place: the merge is mine's
+        /// addition followed by theirs. (With no text at all, both wrote
+        /// at the same place, and the merge puts theirs first.)
+        #[test]
+        fn theirs_changes_land_where_theirs_made_them(
+            base in "[ab 发热。\n]{1,30}",
+            theirs in "[ab 发热。\n]{0,30}",
+        ) {
+            let mine = format!("★{base}");
+            proptest::prop_assert_eq!(merge3(&base, &mine, &theirs), format!("★{theirs}"));
+        }
     }
 
     #[test]

@@ -547,29 +547,14 @@ impl Document {
             // anchored there) keeps pointing at them.
             let old: Vec<char> = text.chars().collect();
             let new: Vec<char> = new.chars().collect();
-            let mut ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new);
-            ops.reverse();
             let am = self.automerge_mut();
-            for op in ops {
-                let (at, del, ins) = match op {
-                    similar::DiffOp::Equal { .. } => continue,
-                    similar::DiffOp::Delete {
-                        old_index, old_len, ..
-                    } => (old_index, old_len, 0..0),
-                    similar::DiffOp::Insert {
-                        old_index,
-                        new_index,
-                        new_len,
-                    } => (old_index, 0, new_index..new_index + new_len),
-                    similar::DiffOp::Replace {
-                        old_index,
-                        old_len,
-                        new_index,
-                        new_len,
-                    } => (old_index, old_len, new_index..new_index + new_len),
-                };
-                let ins: String = new[ins].iter().collect();
-                am.splice_text(&obj, from + at, del as isize, &ins)?;
+            // In order: the text before each hunk is already the new text.
+            for h in crate::diff::hunks(&old, &new)
+                .into_iter()
+                .filter(|h| !h.equal)
+            {
+                let ins: String = new[h.new.clone()].iter().collect();
+                am.splice_text(&obj, from + h.new.start, h.old.len() as isize, &ins)?;
             }
         }
         self.collab_mut()?;

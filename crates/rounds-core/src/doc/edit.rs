@@ -249,6 +249,12 @@ impl Document {
         ctx: &mut EditCtx<'_>,
         changed: &mut Vec<String>,
     ) -> Result<(), DocError> {
+        // The texts as they are before this edit, when already read: each
+        // text field is diffed against them instead of being read again.
+        let known = match self.remembered() {
+            Some(_) => self.read.take().map(|(_, j)| j),
+            None => None,
+        };
         for (key, value) in obj {
             let before = self.am.pending_ops();
             match key.as_str() {
@@ -257,8 +263,13 @@ impl Document {
                         Some((Value::Object(ObjType::Text), t)) => t,
                         _ => self.am.put_object(ROOT, "title", ObjType::Text)?,
                     };
-                    self.am
-                        .update_text(&t, value.as_str().unwrap_or_default().trim())?;
+                    let current = self.am.text(&t)?;
+                    update_text(
+                        &mut self.am,
+                        &t,
+                        &current,
+                        value.as_str().unwrap_or_default().trim(),
+                    )?;
                 }
                 "tags" => self.apply_tags(value)?,
                 "language" => {
@@ -275,7 +286,8 @@ impl Document {
                         Some(f) => f,
                         None => self.am.put_object(ROOT, "fields", ObjType::Map)?,
                     };
-                    write_field(&mut self.am, &fields, field, value, ctx)?;
+                    let was = known.as_ref().and_then(|j| j.get(k)).and_then(Json::as_str);
+                    write_field(&mut self.am, &fields, field, value, ctx, was)?;
                 }
             }
             if self.am.pending_ops() > before {

@@ -254,6 +254,9 @@ pub struct Document {
     id: String,
     kind: DocKind,
     schema: u64,
+    /// The document as JSON and the heads it was read at (see
+    /// [`Document::json`]); stale, and ignored, once the heads move.
+    read: Option<(Vec<ChangeHash>, Json)>,
 }
 
 impl Document {
@@ -292,6 +295,7 @@ impl Document {
             id: new.id.clone(),
             kind: new.kind,
             schema: BASE_SCHEMA,
+            read: None,
         };
         let mut changed = vec!["created".to_owned()];
         if let Some(obj) = fields.and_then(Json::as_object) {
@@ -342,6 +346,7 @@ impl Document {
             id,
             kind,
             schema,
+            read: None,
         })
     }
 

@@ -32,6 +32,79 @@ impl Document {
         }
         Json::Object(m)
     }
+
+    /// [`Document::to_json`], kept until the document changes. Saving an
+    /// edit needs the document's text three times (the next edit's diff,
+    /// the search index, the editor's view) and reading a long text out of
+    /// Automerge costs a tenth of a save each time; kept, it is read once.
+    pub fn json(&mut self) -> Json {
+        if let Some(j) = self.remembered() {
+            return j.clone();
+        }
+        let j = self.to_json();
+        if self.am.pending_ops() == 0 {
+            let heads = self.am.get_heads();
+            self.read = Some((heads, j.clone()));
+        }
+        j
+    }
+
+    /// The JSON [`Document::json`] kept, if it is of the document as it is
+    /// now: at the same heads, with no change under way.
+    pub(super) fn remembered(&mut self) -> Option<&Json> {
+        if self.read.is_none() || self.am.pending_ops() != 0 {
+            return None;
+        }
+        let heads = self.am.get_heads();
+        self.read
+            .as_ref()
+            .filter(|(h, _)| *h == heads)
+            .map(|(_, j)| j)
+    }
+
+    /// [`Document::search_text`], from the JSON [`Document::json`] kept
+    /// when it is current (the same text, without reading it again).
+    pub fn index_text(&mut self) -> String {
+        let kind = self.kind;
+        match self.remembered() {
+            Some(j) => {
+                let mut out = String::new();
+                json_text(kind.fields(), j, &mut out);
+                out
+            }
+            None => self.search_text(),
+        }
+    }
+}
+
+/// [`collect_text`] over the document's JSON: the same texts in the same
+/// order.
+fn json_text(fields: &[Field], obj: &Json, out: &mut String) {
+    for f in fields {
+        match &f.ty {
+            FieldType::Text { .. } => {
+                if let Some(t) = obj
+                    .get(f.key)
+                    .and_then(Json::as_str)
+                    .filter(|t| !t.is_empty())
+                {
+                    out.push_str(t);
+                    out.push('\n');
+                }
+            }
+            FieldType::List { item, .. } => {
+                for e in obj
+                    .get(f.key)
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    json_text(item, e, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A document's time: the latest of `created` and every actor's `updated`.

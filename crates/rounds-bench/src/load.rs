@@ -4,7 +4,8 @@
 //! PostgreSQL database) and many simulated devices in this process, each
 //! enrolled for real through HTTP. Offices of `members` members; in each,
 //! `shared` members share a 5–20 KB lesson plan that every member reads,
-//! the others keep a draft of the same size. Before the clock starts every
+//! the others keep a draft of the same size. The plans are made once
+//! (`Prepared`), so every database is measured with the same documents. Before the clock starts every
 //! device has pushed its plan and read its office's material, except a
 //! few new devices whose first sync (the whole office's material) falls in
 //! the measured window, and the office has compacted the snapshots of what
@@ -291,11 +292,82 @@ fn postgres_pids() -> Vec<u32> {
         .collect()
 }
 
+/// What every office of a scenario starts from, made once for all of them
+/// (SQLite, then PostgreSQL): each member's id, each device's actor and the
+/// plan it will push. Making 10,000 plans of 5–20 KB took about a minute of
+/// both cores, as long as enrolling the devices, once per database.
+pub struct Prepared {
+    members: Vec<String>,
+    actors: Vec<automerge::ActorId>,
+    /// Each plan and its changes, which the device pushes: taking a new
+    /// document's changes out of Automerge costs as much as making it.
+    plans: Vec<(Document, Vec<Vec<u8>>)>,
+}
+
+impl Prepared {
+    pub fn new(devices: usize, members: usize, shared: usize) -> Prepared {
+        // Ids from the index: the same in every office, unique in each.
+        let id = |i: usize, tag: u128| uuid::Uuid::from_u128((tag << 64) | i as u128);
+        let member_ids: Vec<String> = (0..devices).map(|i| id(i, 0xB0).to_string()).collect();
+        let actors: Vec<automerge::ActorId> = (0..devices)
+            .map(|i| automerge::ActorId::from(id(i, 0xAC).as_bytes().to_vec()))
+            .collect();
+        // On both cores: each plan from its own seed, so the plans do not
+        // depend on how they were split.
+        let half = devices.div_ceil(2).max(1);
+        let plans: Vec<(Document, Vec<Vec<u8>>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..devices)
+                .collect::<Vec<_>>()
+                .chunks(half)
+                .map(|chunk| {
+                    let chunk = chunk.to_vec();
+                    let (member_ids, actors) = (&member_ids, &actors);
+                    s.spawn(move || {
+                        chunk
+                            .into_iter()
+                            .map(|i| {
+                                let mut rng = Rng::new(7_000 + i as u64);
+                                let shared = i % members < shared;
+                                let mut doc = new_plan(
+                                    i,
+                                    &member_ids[i],
+                                    &mut rng,
+                                    shared,
+                                    actors[i].clone(),
+                                );
+                                let changes = doc
+                                    .automerge_mut()
+                                    .get_changes(&[])
+                                    .iter()
+                                    .map(|c| c.raw_bytes().to_vec())
+                                    .collect();
+                                (doc, changes)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("making the plans"))
+                .collect()
+        });
+        Prepared {
+            members: member_ids,
+            actors,
+            plans,
+        }
+    }
+}
+
 /// Devices set up at once before the clock starts: enough to keep both
 /// cores busy through the request latency, few enough not to queue.
 const SETUP_CONCURRENCY: usize = 8;
 
-pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
+pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
+    if prep.plans.len() < sc.devices {
+        return Err("fewer prepared plans than devices".to_owned());
+    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = match &sc.store {
         Store::Sqlite => None,
@@ -314,17 +386,14 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
         for m in 0..sc.members.min(sc.devices - o * sc.members) {
             let member = db
                 .add_member(
-                    &new_id(),
+                    &prep.members[o * sc.members + m],
                     &office,
                     &format!("教师{o}-{m}"),
                     Role::LeadTeacher,
                     now_ms(),
                 )
                 .map_err(|e| e.to_string())?;
-            codes.push((
-                m < sc.shared,
-                svc.issue_code(&member.id, 24).map_err(|e| e.to_string())?,
-            ));
+            codes.push(svc.issue_code(&member.id, 24).map_err(|e| e.to_string())?);
         }
     }
     drop(svc);
@@ -359,13 +428,13 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
     // a time: one after another, setting up 10,000 devices took longer
     // than measuring them.
     let setup = Instant::now();
-    let enrolled: Vec<(EnrollResponse, automerge::ActorId)> = rt.block_on(async {
+    let enrolled: Vec<EnrollResponse> = rt.block_on(async {
         futures::stream::iter(codes.iter().enumerate())
-            .map(|(i, (_, code))| {
+            .map(|(i, code)| {
                 let client = &client;
                 let url = &urls[i % urls.len()];
+                let actor = &prep.actors[i];
                 async move {
-                    let actor = automerge::ActorId::from(uuid::Uuid::new_v4().as_bytes().to_vec());
                     let e: EnrollResponse = client
                         .post(format!("{url}/v1/enroll"))
                         .json(&EnrollRequest {
@@ -381,7 +450,7 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
                         .json()
                         .await
                         .map_err(|e| e.to_string())?;
-                    Ok::<_, String>((e, actor))
+                    Ok::<_, String>(e)
                 }
             })
             .buffered(SETUP_CONCURRENCY)
@@ -390,47 +459,14 @@ pub fn run(sc: &Scenario) -> Result<Vec<LoadResult>, String> {
             .into_iter()
             .collect::<Result<Vec<_>, String>>()
     })?;
-    // Each device's plan, made on both cores: each from its own seed, so
-    // the plans do not depend on how they were split.
-    let half = enrolled.len().div_ceil(2).max(1);
-    let plans: Vec<Document> = std::thread::scope(|s| {
-        let handles: Vec<_> = enrolled
-            .chunks(half)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let codes = &codes;
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, (e, actor))| {
-                            let i = c * half + j;
-                            let mut rng = Rng::new(7_000 + i as u64);
-                            new_plan(i, &e.member_id, &mut rng, codes[i].0, actor.clone())
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("making the plans"))
-            .collect()
-    });
     let mut devices: Vec<Device> = Vec::with_capacity(sc.devices);
-    for (i, ((e, _), mut doc)) in enrolled.into_iter().zip(plans).enumerate() {
-        let unpushed = doc
-            .automerge_mut()
-            .get_changes(&[])
-            .iter()
-            .map(|c| c.raw_bytes().to_vec())
-            .collect();
+    for (i, (e, (doc, changes))) in enrolled.into_iter().zip(&prep.plans).enumerate() {
         devices.push(Device {
             token: e.token,
             url: urls[i % urls.len()].clone(),
             cursor: Vec::new(),
-            doc,
-            unpushed,
+            doc: doc.clone(),
+            unpushed: changes.clone(),
             rng: Rng::new(1_000 + i as u64),
         });
     }

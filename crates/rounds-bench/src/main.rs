@@ -403,6 +403,12 @@ fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutc
     };
     let mut out = Vec::new();
     for &devices in sizes {
+        let made = std::time::Instant::now();
+        let prepared = load::Prepared::new(devices, members, shared);
+        eprintln!(
+            "office: {devices} plans made in {:.0} s, for every database",
+            made.elapsed().as_secs_f64()
+        );
         // PostgreSQL with one process and then three, on the same
         // database set up once: setting up 10,000 devices costs more than
         // measuring them.
@@ -433,16 +439,19 @@ fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutc
                 Some(db) => load::Store::Postgres(db.url.clone()),
                 None => load::Store::Sqlite,
             };
-            match load::run(&load::Scenario {
-                devices,
-                members,
-                shared,
-                interval,
-                duration,
-                new_per_mille: if q { 50 } else { 10 },
-                phases,
-                store,
-            }) {
+            match load::run(
+                &load::Scenario {
+                    devices,
+                    members,
+                    shared,
+                    interval,
+                    duration,
+                    new_per_mille: if q { 50 } else { 10 },
+                    phases,
+                    store,
+                },
+                &prepared,
+            ) {
                 Ok(rs) => out.extend(rs.into_iter().map(Ok)),
                 Err(e) => out.extend(labels.into_iter().map(|l| Err((l, e.clone())))),
             }

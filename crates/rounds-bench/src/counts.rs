@@ -15,7 +15,9 @@
 //! floor), the store's search for each benchmark query, and a first upload
 //! of small shared documents (the device deciding what to push and the
 //! office validating and storing it, through `rounds_client::sync` with the
-//! office's service called in the same process).
+//! office's service called in the same process), and saves of one character
+//! into a 20 KB field through the desktop app's logic (`App::edit_at`, as
+//! the desktop part's saves without WebKit).
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -47,6 +49,10 @@ pub struct Counts {
     pub upload_docs: usize,
     /// Instructions a document of a first upload, device and office.
     pub upload_per_doc: (f64, f64),
+    /// Saves into the 20 KB field counted.
+    pub saves: usize,
+    /// Instructions a save of one character into a 20 KB field.
+    pub save_per_save: (f64, f64),
 }
 
 /// Documents in a page, as a new device receives them.
@@ -54,6 +60,15 @@ const PAGE: usize = 64;
 
 /// Documents in the counted first upload.
 const UPLOAD_DOCS: usize = 100;
+
+/// Saves into the 20 KB field counted.
+const SAVES: usize = 50;
+
+/// `rounds-bench --child count-saves DIR K`: a desktop app's library with
+/// a plan whose field holds 20 KB, then `K` saves of one character each.
+pub fn child_saves(k: usize) {
+    crate::app::app_saves(k).expect("the saves");
+}
 
 /// `rounds-bench --child count-export DIR N SMALL`: a library of `N`
 /// documents in `DIR/store`, and their compacted bytes in `DIR/docs.bin`
@@ -321,6 +336,12 @@ pub fn run(n: usize, small: bool) -> Result<Counts, String> {
         &args("count-upload", "0".into()),
         upload_docs,
     )?;
+    let saves = n.min(SAVES);
+    let save_per_save = per_unit(
+        &["count-saves".to_owned(), d.clone(), saves.to_string()],
+        &["count-saves".to_owned(), d.clone(), "0".to_owned()],
+        saves,
+    )?;
     Ok(Counts {
         docs: n,
         apply_per_doc,
@@ -329,6 +350,8 @@ pub fn run(n: usize, small: bool) -> Result<Counts, String> {
         queries,
         upload_docs,
         upload_per_doc,
+        saves,
+        save_per_save,
     })
 }
 
@@ -395,6 +418,14 @@ pub fn render(o: &mut String, counts: &Result<Counts, String>) {
             c.upload_docs
         ),
         c.upload_per_doc,
+    );
+    row(
+        o,
+        format!(
+            "a save of one character into the middle of a 20 KB field (`rounds_app::App::edit_at`, {} saves, each based on the one before), per save",
+            c.saves
+        ),
+        c.save_per_save,
     );
 }
 

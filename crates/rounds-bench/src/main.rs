@@ -216,12 +216,14 @@ fn parse_args() -> Result<Args, String> {
                         let n = it.next().and_then(|n| n.parse().ok()).unwrap_or(100);
                         counts::child_upload_prep(&dir, n);
                     }
-                    "count-apply" | "count-load" | "count-search" | "count-upload" => {
+                    "count-apply" | "count-load" | "count-search" | "count-upload"
+                    | "count-saves" => {
                         let k: usize = it.next().and_then(|n| n.parse().ok()).unwrap_or(0);
                         match what.as_str() {
                             "count-apply" => counts::child_apply(&dir, k),
                             "count-load" => counts::child_load(&dir, k),
                             "count-upload" => counts::child_upload(&dir, k > 0),
+                            "count-saves" => counts::child_saves(k),
                             _ => counts::child_search(&dir, k > 0),
                         }
                     }

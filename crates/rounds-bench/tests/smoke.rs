@@ -40,6 +40,7 @@ fn the_quick_benchmark_runs_every_part() {
         "| a new device applies a document (`Store::apply_page`), per document |",
         "↳ a new device ÷ floor, in instructions",
         "| a first upload of 20 small shared documents",
+        "| a save of one character into the middle of a 20 KB field",
         "`make bench` in under 15 minutes",
         // The quick run leaves the desktop app to ui/e2e/appbench.e2e.ts
         // and says so, in its section and its target rows.

@@ -17,7 +17,15 @@ fn plan(methods: &str) -> Document {
         .author("主备人")
         .at(1_000)
         .ids("a")
-        .fields(json!({ "methods": methods, "summary": "复苏流程回顾" }))
+        .fields(json!({
+            "methods": methods,
+            "summary": "复苏流程回顾",
+            // Rows, so the search text from the kept JSON walks a list too.
+            "objectives": [
+                {"domain": "knowledge", "level": "master", "text": "掌握复苏的初步步骤"},
+                {"domain": "skills", "level": "familiar", "text": "熟悉正压通气的指征"}
+            ]
+        }))
         .create();
     d.set_actor(actor(1));
     d

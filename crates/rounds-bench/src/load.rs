@@ -1,8 +1,9 @@
 //! The office under a network's devices, measured honestly.
 //!
-//! Real `rounds-office serve` processes (one on SQLite; one or three on a
-//! PostgreSQL database) and many simulated devices in this process, each
-//! enrolled for real through HTTP. Offices of `members` members; in each,
+//! Real `rounds-office serve` processes (one on SQLite; then one or three
+//! on a PostgreSQL database the same office was moved to with
+//! `rounds-office migrate`) and many simulated devices in this process,
+//! each enrolled for real through HTTP. Offices of `members` members; in each,
 //! `shared` members share a 5–20 KB lesson plan that every member reads,
 //! the others keep a draft of the same size. The plans are made once
 //! (`Prepared`), so every database is measured with the same documents. Before the clock starts every
@@ -58,10 +59,19 @@ pub struct Scenario {
     pub duration: Duration,
     /// Devices whose first sync is in each measured window, per thousand.
     pub new_per_mille: usize,
-    /// Office processes serving each measured window, one after another
-    /// on the same data: the setup is done once, through the first.
-    pub phases: Vec<usize>,
+    /// The office of each measured window, one after another on the same
+    /// data: the setup is done once, through the first. A window on
+    /// PostgreSQL after one on SQLite runs on the SQLite office moved there
+    /// (`rounds-office migrate`), devices, tokens and cursors included.
+    pub phases: Vec<Phase>,
+}
+
+/// One measured window's office: its database and how many processes
+/// serve it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
     pub store: Store,
+    pub processes: usize,
 }
 
 /// The row label of an office.
@@ -292,10 +302,9 @@ fn postgres_pids() -> Vec<u32> {
         .collect()
 }
 
-/// What every office of a scenario starts from, made once for all of them
-/// (SQLite, then PostgreSQL): each member's id, each device's actor and the
-/// plan it will push. Making 10,000 plans of 5–20 KB took about a minute of
-/// both cores, as long as enrolling the devices, once per database.
+/// What a scenario's network starts from: each member's id, each device's
+/// actor and the plan it will push, made on both cores before the devices
+/// enrol (10,000 plans of 5–20 KB take about half a minute of both).
 pub struct Prepared {
     members: Vec<String>,
     actors: Vec<automerge::ActorId>,
@@ -369,10 +378,11 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
         return Err("fewer prepared plans than devices".to_owned());
     }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let url = match &sc.store {
-        Store::Sqlite => None,
-        Store::Postgres(u) => Some(u.clone()),
+    let url_of = |p: Option<&Phase>| match p.map(|p| &p.store) {
+        Some(Store::Postgres(u)) => Some(u.clone()),
+        _ => None,
     };
+    let mut url = url_of(sc.phases.first());
     let backend = Backend::open(url.as_deref(), dir.path())?;
     let svc = Service::new(backend.db(), Limits::default());
     let db = backend.db();
@@ -400,16 +410,16 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
     drop(db);
     drop(backend);
 
-    let mut office = Program::at(office_bin()).data(dir.path());
-    if let Some(u) = &url {
-        office = office.arg("--database-url").arg(u);
-    }
-    let serve = |n: usize| -> Vec<OfficeProcess> {
+    let serve = |n: usize, url: Option<&str>| -> Vec<OfficeProcess> {
+        let mut office = Program::at(office_bin()).data(dir.path());
+        if let Some(u) = url {
+            office = office.arg("--database-url").arg(u);
+        }
         (0..n)
             .map(|_| OfficeProcess::serve(&office, "127.0.0.1:0"))
             .collect()
     };
-    let mut procs = serve(sc.phases.first().copied().unwrap_or(1));
+    let mut procs = serve(sc.phases.first().map_or(1, |p| p.processes), url.as_deref());
     let urls: Vec<String> = procs.iter().map(|p| p.url.clone()).collect();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -539,12 +549,33 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
     let n = sc.devices;
     let mut devices: Vec<Option<Device>> = devices.into_iter().map(Some).collect();
     let mut results = Vec::new();
-    for (phase, &processes) in sc.phases.iter().enumerate() {
+    for (phase, p) in sc.phases.iter().enumerate() {
+        let processes = p.processes;
         if phase > 0 {
             // The next office: its processes on the same data, and every
             // device sent to them in turn.
             drop(std::mem::take(&mut procs));
-            procs = serve(processes);
+            let next = url_of(Some(p));
+            if next != url {
+                // Setting up 10,000 devices on each database took longer
+                // than measuring them: the office is moved instead, as an
+                // office outgrowing SQLite would be.
+                let (Some(to), None) = (&next, &url) else {
+                    return Err("a window may only move from SQLite to PostgreSQL".to_owned());
+                };
+                let moved = Instant::now();
+                let r = rounds_office::backend::move_to_postgres(dir.path(), to)?;
+                eprintln!(
+                    "office: moved to PostgreSQL in {:.0} s ({} log rows)",
+                    moved.elapsed().as_secs_f64(),
+                    r.tables
+                        .iter()
+                        .find(|t| t.table == "log")
+                        .map_or(0, |t| t.rows)
+                );
+                url = next;
+            }
+            procs = serve(processes, url.as_deref());
             for (i, d) in devices.iter_mut().enumerate() {
                 if let Some(d) = d {
                     d.url = procs[i % procs.len()].url.clone();

@@ -408,55 +408,59 @@ fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutc
         let made = std::time::Instant::now();
         let prepared = load::Prepared::new(devices, members, shared);
         eprintln!(
-            "office: {devices} plans made in {:.0} s, for every database",
+            "office: {devices} plans made in {:.0} s",
             made.elapsed().as_secs_f64()
         );
-        // PostgreSQL with one process and then three, on the same
-        // database set up once: setting up 10,000 devices costs more than
-        // measuring them.
-        for (pg, phases) in [(false, vec![1]), (true, vec![1, 3])] {
-            let phases: Vec<usize> = phases
-                .into_iter()
-                .filter(|&p| only.is_none_or(|w| load::label(pg, p).contains(w)))
-                .collect();
-            if phases.is_empty() {
-                continue;
-            }
-            let labels: Vec<String> = phases.iter().map(|&p| load::label(pg, p)).collect();
-            eprintln!("office: {devices} devices, {}", labels.join(", then "));
-            let pgdb = if pg {
-                match rounds_testkit::pg::PgTestDb::new() {
-                    Some(db) => Some(db),
-                    None => {
-                        for l in labels {
-                            out.push(Err((l, "no PostgreSQL server (PGHOST)".to_owned())));
-                        }
-                        continue;
-                    }
+        // SQLite with one process, then PostgreSQL with one and three, one
+        // after another on the same network: setting up 10,000 devices
+        // costs more than measuring them, so the PostgreSQL windows run on
+        // the SQLite office moved there with `rounds-office migrate`.
+        let wanted: Vec<(bool, usize)> = [(false, 1), (true, 1), (true, 3)]
+            .into_iter()
+            .filter(|&(pg, p)| only.is_none_or(|w| load::label(pg, p).contains(w)))
+            .collect();
+        let pgdb = if wanted.iter().any(|&(pg, _)| pg) {
+            rounds_testkit::pg::PgTestDb::new()
+        } else {
+            None
+        };
+        let mut phases = Vec::new();
+        for &(pg, processes) in &wanted {
+            let store = match (pg, &pgdb) {
+                (false, _) => load::Store::Sqlite,
+                (true, Some(db)) => load::Store::Postgres(db.url.clone()),
+                (true, None) => {
+                    out.push(Err((
+                        load::label(pg, processes),
+                        "no PostgreSQL server (PGHOST)".to_owned(),
+                    )));
+                    continue;
                 }
-            } else {
-                None
             };
-            let store = match &pgdb {
-                Some(db) => load::Store::Postgres(db.url.clone()),
-                None => load::Store::Sqlite,
-            };
-            match load::run(
-                &load::Scenario {
-                    devices,
-                    members,
-                    shared,
-                    interval,
-                    duration,
-                    new_per_mille: if q { 50 } else { 10 },
-                    phases,
-                    store,
-                },
-                &prepared,
-            ) {
-                Ok(rs) => out.extend(rs.into_iter().map(Ok)),
-                Err(e) => out.extend(labels.into_iter().map(|l| Err((l, e.clone())))),
-            }
+            phases.push(load::Phase { store, processes });
+        }
+        if phases.is_empty() {
+            continue;
+        }
+        let labels: Vec<String> = phases
+            .iter()
+            .map(|p| load::label(p.store != load::Store::Sqlite, p.processes))
+            .collect();
+        eprintln!("office: {devices} devices, {}", labels.join(", then "));
+        match load::run(
+            &load::Scenario {
+                devices,
+                members,
+                shared,
+                interval,
+                duration,
+                new_per_mille: if q { 50 } else { 10 },
+                phases,
+            },
+            &prepared,
+        ) {
+            Ok(rs) => out.extend(rs.into_iter().map(Ok)),
+            Err(e) => out.extend(labels.into_iter().map(|l| Err((l, e.clone())))),
         }
     }
     out

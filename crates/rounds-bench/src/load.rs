@@ -74,6 +74,21 @@ pub struct Phase {
     pub processes: usize,
 }
 
+impl Phase {
+    /// The PostgreSQL URL of its database; `None` on SQLite.
+    fn url(&self) -> Option<String> {
+        match &self.store {
+            Store::Sqlite => None,
+            Store::Postgres(u) => Some(u.clone()),
+        }
+    }
+
+    /// The row label of its office.
+    pub fn label(&self) -> String {
+        label(self.store != Store::Sqlite, self.processes)
+    }
+}
+
 /// The row label of an office.
 pub fn label(postgres: bool, processes: usize) -> String {
     match (postgres, processes) {
@@ -373,16 +388,20 @@ impl Prepared {
 /// cores busy through the request latency, few enough not to queue.
 const SETUP_CONCURRENCY: usize = 8;
 
-pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
+/// The outcome of one window: its figures, or its label and why it was not
+/// measured.
+pub type Outcome = Result<LoadResult, (String, String)>;
+
+/// Sets the network up and measures each window in turn. A setup that
+/// fails is the error of every window; a window that cannot start (a
+/// failed move) is the error of it and those after it, and the windows
+/// measured before it keep their figures.
+pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<Outcome>, String> {
     if prep.plans.len() < sc.devices {
         return Err("fewer prepared plans than devices".to_owned());
     }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let url_of = |p: Option<&Phase>| match p.map(|p| &p.store) {
-        Some(Store::Postgres(u)) => Some(u.clone()),
-        _ => None,
-    };
-    let mut url = url_of(sc.phases.first());
+    let mut url = sc.phases.first().and_then(Phase::url);
     let backend = Backend::open(url.as_deref(), dir.path())?;
     let svc = Service::new(backend.db(), Limits::default());
     let db = backend.db();
@@ -555,16 +574,25 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
             // The next office: its processes on the same data, and every
             // device sent to them in turn.
             drop(std::mem::take(&mut procs));
-            let next = url_of(Some(p));
+            let next = p.url();
             if next != url {
                 // Setting up 10,000 devices on each database took longer
                 // than measuring them: the office is moved instead, as an
                 // office outgrowing SQLite would be.
-                let (Some(to), None) = (&next, &url) else {
-                    return Err("a window may only move from SQLite to PostgreSQL".to_owned());
-                };
                 let moved = Instant::now();
-                let r = rounds_office::backend::move_to_postgres(dir.path(), to)?;
+                let r = match (&next, &url) {
+                    (Some(to), None) => rounds_office::backend::move_to_postgres(dir.path(), to),
+                    _ => Err("a window may only move from SQLite to PostgreSQL".to_owned()),
+                };
+                let r = match r {
+                    Ok(r) => r,
+                    Err(e) => {
+                        results.extend(sc.phases[phase..].iter().map(|p| {
+                            Err((p.label(), format!("moving the office to PostgreSQL: {e}")))
+                        }));
+                        break;
+                    }
+                };
                 eprintln!(
                     "office: moved to PostgreSQL in {:.0} s ({} log rows)",
                     moved.elapsed().as_secs_f64(),
@@ -605,7 +633,7 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
         eprintln!(
             "office: the clock starts, {taking_part} devices for {} s, {}",
             sc.duration.as_secs(),
-            label(url.is_some(), processes)
+            p.label()
         );
         let cpu0 = (cpu_of(&office_pids), db_cpu());
         let start = Instant::now() + Duration::from_millis(200);
@@ -688,8 +716,8 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
         let mut first = first;
         first.sort();
         let first_error = first_error.lock().unwrap().clone();
-        results.push(LoadResult {
-            label: label(url.is_some(), processes),
+        results.push(Ok(LoadResult {
+            label: p.label(),
             network: sc.devices,
             devices: taking_part,
             offices,
@@ -708,7 +736,7 @@ pub fn run(sc: &Scenario, prep: &Prepared) -> Result<Vec<LoadResult>, String> {
             office_cpu: cpu1.0.saturating_sub(cpu0.0),
             db_cpu: cpu1.1.saturating_sub(cpu0.1),
             material_bytes,
-        });
+        }));
     }
     drop(procs);
     Ok(results)

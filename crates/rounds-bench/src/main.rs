@@ -374,14 +374,12 @@ const LOAD_MEMBERS: usize = 200;
 const LOAD_SHARED: usize = 20;
 const LOAD_QUICK_DEVICES: usize = 40;
 
-type LoadOutcome = Result<load::LoadResult, (String, String)>;
-
 /// The office under 10,000 devices, on SQLite with one process and
 /// PostgreSQL with one and three (when a server is configured: `make bench`
 /// runs one with pg_virtualenv). `--load-only` measures other sizes; 1,000
 /// devices left the full run when it had to fit in 15 minutes, as they
 /// told nothing 10,000 did not.
-fn office_loads(q: bool) -> Vec<LoadOutcome> {
+fn office_loads(q: bool) -> Vec<load::Outcome> {
     let sizes: &[usize] = if q { &[LOAD_QUICK_DEVICES] } else { &[10_000] };
     office_loads_at(sizes, q, None)
 }
@@ -390,7 +388,7 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutcome> {
+fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<load::Outcome> {
     let (members, shared) = if q {
         (20, 3)
     } else {
@@ -442,10 +440,7 @@ fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutc
         if phases.is_empty() {
             continue;
         }
-        let labels: Vec<String> = phases
-            .iter()
-            .map(|p| load::label(p.store != load::Store::Sqlite, p.processes))
-            .collect();
+        let labels: Vec<String> = phases.iter().map(load::Phase::label).collect();
         eprintln!("office: {devices} devices, {}", labels.join(", then "));
         match load::run(
             &load::Scenario {
@@ -459,7 +454,7 @@ fn office_loads_at(sizes: &[usize], q: bool, only: Option<&str>) -> Vec<LoadOutc
             },
             &prepared,
         ) {
-            Ok(rs) => out.extend(rs.into_iter().map(Ok)),
+            Ok(rs) => out.extend(rs),
             Err(e) => out.extend(labels.into_iter().map(|l| Err((l, e.clone())))),
         }
     }

@@ -9,7 +9,7 @@ use crate::measure::{bytes, ms};
 use crate::sync::Run;
 use crate::targets::met;
 use crate::{
-    Args, LOAD_MEMBERS, LOAD_QUICK_DEVICES, LOAD_SHARED, LoadOutcome, counts, live, office, poor,
+    Args, LOAD_MEMBERS, LOAD_QUICK_DEVICES, LOAD_SHARED, counts, live, load, office, poor,
     store_bench, sync, targets,
 };
 
@@ -119,7 +119,7 @@ pub fn render(
     bigsync: &sync::BigSync,
     big_held: usize,
     store: &Result<serde_json::Value, String>,
-    loads: &[LoadOutcome],
+    loads: &[load::Outcome],
     poor: Option<&poor::PoorResult>,
     boots: &[poor::BootResult],
     live: &live::LiveResult,

@@ -49,6 +49,26 @@ fn the_quick_benchmark_runs_every_part() {
     ] {
         assert!(report.contains(section), "missing “{section}”:\n{report}");
     }
+    // Every office of the load measured, not only named: a row that says
+    // "not measured: …" (the move to PostgreSQL failed, say) is a failure.
+    // PostgreSQL's rows where the run must have it (`make test` does).
+    let postgres = std::env::var("ROUNDS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    for (label, pg) in [
+        ("SQLite, 1 process", false),
+        ("PostgreSQL, 1 process", true),
+        ("PostgreSQL, 3 processes", true),
+    ] {
+        if pg && !postgres {
+            continue;
+        }
+        let row = format!("| {label} | ");
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with(&row) && !l.contains("not measured")),
+            "the office load on {label} was not measured:\n{report}"
+        );
+    }
     // Shown by `make test` (--show-output), so CI logs carry the figures.
     println!("{report}");
 }

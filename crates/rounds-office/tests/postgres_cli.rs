@@ -85,6 +85,25 @@ fn an_sqlite_office_moves_to_postgres_and_its_devices_go_on_syncing() {
         );
     }
 
+    // The copied tables carry the planner's statistics from the start:
+    // analyzed by the move itself (autovacuum's would be last_autoanalyze).
+    let mut client = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+    let unanalyzed: Vec<String> = client
+        .query(
+            "SELECT relname::text FROM pg_stat_user_tables
+             WHERE relname IN ('documents', 'log', 'devices') AND last_analyze IS NULL",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        unanalyzed.is_empty(),
+        "not analyzed after the move: {unanalyzed:?}"
+    );
+    drop(client);
+
     // Once: a database that holds an office is not written over.
     let again = sqlite.run(&["migrate", "--to", &pg.url]);
     assert!(!again.status.success());
